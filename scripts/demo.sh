@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job: installs what is missing, builds pipectl, and runs it on the
+# example project in manifests/examples on the embedded `local` target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh build
+P=$PWD/build/pipectl
+EX=manifests/examples
+echo "== pipectl validate"
+"$P" -C "$EX" validate
+echo "== pipectl inventory"
+"$P" -C "$EX" inventory
+echo "== pipectl graph fct_order_revenue"
+"$P" -C "$EX" graph fct_order_revenue

@@ -1,0 +1,89 @@
+/*
+ * main.c - global options and command dispatch.
+ */
+#include "cli/cli.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+static void print_help(void)
+{
+	printf("usage: pipectl [-C DIR] [--config FILE] COMMAND [ARGS]\n"
+	       "\n"
+	       "pipectl keeps Flink SQL pipelines on Confluent Cloud matching a git tree.\n"
+	       "\n"
+	       "Commands:\n");
+	for (const pc_command *c = pc_commands; c->name; c++)
+		if (c->run)
+			printf("  %-10s %s\n", c->name, c->summary);
+	printf("\n"
+	       "Options:\n"
+	       "  -C DIR          project root (default .)\n"
+	       "  --config FILE   pipectl.yaml to use (default DIR/pipectl.yaml, or $PIPECTL_CONFIG)\n"
+	       "  -h, --help      this help; 'pipectl COMMAND --help' for a command\n"
+	       "  --version       print the version\n"
+	       "\n"
+	       "Exit codes: 0 success, 1 error, 2 changes present (plan --detailed-exitcode),\n"
+	       "3 lock held by another process, 64 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	pc_cli cli = { ".", NULL, argv[0] };
+	const pc_command *cmd;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-C") == 0) {
+			if (++i >= argc) {
+				fprintf(stderr, "error: -C needs a directory\n");
+				return PC_EXIT_USAGE;
+			}
+			cli.root = argv[i];
+		} else if (strncmp(a, "-C", 2) == 0 && a[2]) {
+			cli.root = a + 2;
+		} else if (strcmp(a, "--config") == 0) {
+			if (++i >= argc) {
+				fprintf(stderr, "error: --config needs a file\n");
+				return PC_EXIT_USAGE;
+			}
+			cli.config_path = argv[i];
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			cli.config_path = a + 9;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "help") == 0) {
+			if (strcmp(a, "help") == 0 && i + 1 < argc && (cmd = pc_cli_find(argv[i + 1]))) {
+				fputs(cmd->usage, stdout);
+				return PC_EXIT_OK;
+			}
+			print_help();
+			return PC_EXIT_OK;
+		} else if (strcmp(a, "--version") == 0 || strcmp(a, "version") == 0) {
+			printf("pipectl %s\n", PC_VERSION);
+			return PC_EXIT_OK;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "error: unknown option '%s'\n", a);
+			fprintf(stderr, "usage: pipectl [-C DIR] [--config FILE] COMMAND [ARGS]\n");
+			return PC_EXIT_USAGE;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc) {
+		print_help();
+		return PC_EXIT_USAGE;
+	}
+	cmd = pc_cli_find(argv[i]);
+	if (!cmd) {
+		fprintf(stderr, "error: unknown command '%s'\n", argv[i]);
+		fprintf(stderr, "Run 'pipectl --help' for the list of commands.\n");
+		return PC_EXIT_USAGE;
+	}
+	if (pc_cli_wants_help(cmd->name, argc - i, argv + i))
+		return PC_EXIT_OK;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = cmd->run(&cli, argc - i, argv + i);
+	curl_global_cleanup();
+	return rc;
+}

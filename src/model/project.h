@@ -1,0 +1,169 @@
+/*
+ * project.h - the desired state: pipectl.yaml, the pipelines tree, the
+ * table graph (design.md §2).
+ *
+ * pc_project_load() reads everything it can. Problems with single files are
+ * collected in project->diags (file:line: message) and the inventory of
+ * everything readable is still built; only a problem that makes the project
+ * unusable (missing root, bad pipectl.yaml) is returned as an error.
+ */
+#ifndef PC_MODEL_PROJECT_H
+#define PC_MODEL_PROJECT_H
+
+#include "../util/kv.h"
+#include "../util/map.h"
+#include "../util/vec.h"
+#include "source.h"
+#include "sql.h"
+
+/* ---- pipectl.yaml ---- */
+
+typedef struct pc_endpoint_cfg {
+	char *endpoint;
+	char *api_key;
+	char *api_secret;   /* secret: never printed */
+} pc_endpoint_cfg;
+
+typedef struct pc_config {
+	char *path;            /* file read, NULL when defaults */
+	char *root;            /* project root (-C) */
+	char *pipelines;       /* default "pipelines" (relative to root) */
+	char *prefix;          /* default "dev" */
+	char *target;          /* "local" (default) | "confluent" */
+	char *local_state;     /* default ".pipectl/local-state.json" (relative to root) */
+	/* confluent */
+	char *organization_id;
+	char *environment_id;
+	char *principal;
+	pc_endpoint_cfg flink;
+	char *flink_compute_pool_id;
+	char *flink_catalog;
+	char *flink_database;
+	pc_endpoint_cfg kafka;
+	char *kafka_cluster_id;
+	pc_endpoint_cfg cloud;
+	int pools_create;      /* compute_pools.create */
+	char *pools_cloud;
+	char *pools_region;
+	int pools_max_cfu;
+	/* reconcile loop (optional section `reconcile:`) */
+	pc_kvlist extra;       /* other validated settings, key -> value */
+} pc_config;
+
+/*
+ * Load pipectl.yaml. path NULL: $PIPECTL_CONFIG, else <root>/pipectl.yaml when
+ * it exists, else defaults. $PIPECTL_TARGET overrides target. `${VAR}` is
+ * interpolated in every string; an unset VAR is an error naming it. An
+ * unknown key is an error "<file>:<line>: unknown key 'x' in 'section'".
+ */
+int pc_config_load(pc_config **out, const char *root, const char *path);
+/* Parse from memory (fuzzing, tests). file_label used in messages. */
+int pc_config_parse(pc_config **out, const char *root, const char *file_label, const char *text, size_t len);
+void pc_config_free(pc_config *c);
+/* Every secret value of the config (for redaction), borrowed pointers. */
+void pc_config_secrets(const pc_config *c, pc_vec *out);
+
+/* ---- diagnostics ---- */
+
+typedef enum pc_severity { PC_SEV_ERROR = 0, PC_SEV_WARNING = 1 } pc_severity;
+
+typedef struct pc_diag {
+	pc_severity severity;
+	char *file;   /* path relative to the project root, or NULL */
+	int line;     /* 0 when unknown */
+	char *table;  /* table concerned, or NULL */
+	char *message;
+} pc_diag;
+
+/* "file:line: message" / "file: message" / "message" into an owned string. */
+char *pc_diag_format(const pc_diag *d);
+
+/* ---- tables ---- */
+
+typedef enum pc_statefulness_override {
+	PC_STATE_AUTO = 0,
+	PC_STATE_FORCE_STATEFUL,
+	PC_STATE_FORCE_STATELESS,
+} pc_statefulness_override;
+
+typedef struct pc_table {
+	char *name;            /* base table name from the DDL, case preserved */
+	char *version;         /* blue/green version suffix, NULL today */
+	char *layer;           /* sources, intermediates, ..., or "unknown" */
+	char *product;         /* NULL when the table sits directly under the layer */
+	char *folder;          /* table folder, relative to root */
+	char *ddl_path;        /* relative to root */
+	char *dml_path;        /* relative to root, NULL when no DML */
+	char *props_path;      /* dml.*.properties, NULL when none */
+	pc_sql_file *ddl;      /* owned, NULL when it did not parse */
+	pc_sql_file *dml;      /* owned, NULL when none or did not parse */
+	char ddl_fingerprint[33];
+	char dml_fingerprint[33]; /* "" when no DML */
+	pc_kvlist dml_properties; /* from dml.*.properties */
+	/* table.yaml */
+	char *compute_pool;
+	pc_kvlist properties;
+	int protect;
+	int active;            /* default 1 */
+	pc_statefulness_override statefulness;
+	/* analysis */
+	int stateful;          /* after override */
+	int analyzed_stateful; /* before override */
+	pc_vec state_reasons;  /* pc_state_reason * borrowed from dml */
+	int upsert;            /* sink is upsert (from the DDL) */
+	int ctas;              /* the DDL is a CTAS: it is also the DML */
+	/* graph (indexes into project->tables) */
+	pc_vec parents;        /* pc_table * borrowed: desired tables read by the DML (or CTAS) */
+	pc_vec children;       /* pc_table * borrowed */
+	pc_vec external_parents; /* char * owned: names read that no DDL in the tree creates */
+	int topo_index;        /* position in project->topo */
+	int depth;             /* longest path from a source, 0 for roots */
+	int broken;            /* a file of this table has an error */
+} pc_table;
+
+/* Carry-over eligible: DML stateless and sink append-only (design.md §4). */
+int pc_table_carry_over_eligible(const pc_table *t);
+
+typedef struct pc_project {
+	pc_config *config;     /* owned */
+	char *root;
+	char *commit;          /* commit id of the tree read, NULL for the working tree */
+	pc_vec tables;         /* pc_table *, owned, sorted by name */
+	pc_map by_name;        /* name -> pc_table * */
+	pc_vec topo;           /* pc_table * borrowed, parents before children (valid when no cycle) */
+	pc_vec diags;          /* pc_diag *, owned, in file order */
+	int n_errors;
+	int n_warnings;
+} pc_project;
+
+/*
+ * Load config and tree, analyze SQL, build the graph. Returns 0 when the
+ * project could be read at all (check n_errors for per-file problems), or a
+ * negative code with pc_error_last() set.
+ */
+int pc_project_load(pc_project **out, const char *root, const char *config_path);
+/*
+ * Same with an already loaded config (takes ownership of cfg) and a source
+ * for the tree (borrowed; NULL = the working tree under cfg->root).
+ */
+int pc_project_load_from(pc_project **out, pc_config *cfg, pc_source *src);
+void pc_project_free(pc_project *p);
+pc_table *pc_project_table(const pc_project *p, const char *name);
+void pc_project_add_diag(pc_project *p, pc_severity sev, const char *file, int line,
+			 const char *table, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* ---- graph ---- */
+
+/*
+ * Build parents/children/external_parents/topo from the analyzed tables.
+ * Adds diags: a cycle (naming the tables in it), two folders creating the
+ * same table, a DML whose INSERT target is not its DDL table, a DML without
+ * a DDL. Called by pc_project_load().
+ */
+int pc_graph_build(pc_project *p);
+
+/* Tables reachable upward (ancestors) / downward (descendants) of t, t excluded, topo order. */
+void pc_graph_ancestors(const pc_project *p, const pc_table *t, pc_vec *out);
+void pc_graph_descendants(const pc_project *p, const pc_table *t, pc_vec *out);
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * provider.h - the actual state: one interface over Confluent Cloud, the
+ * local target and (through the confluent provider) the emulator.
+ *
+ * Providers return plain structs; the model and reconcile never see HTTP or
+ * JSON. Every operation may be called from several threads at once.
+ * Errors: PC_ENOTFOUND (404), PC_ECONFLICT (409), PC_EAUTH (401/403),
+ * PC_ETIMEOUT, PC_ENET, PC_EHTTP (other); the message is one line with the
+ * HTTP status and the API's own detail, never a secret.
+ */
+#ifndef PC_PROVIDERS_PROVIDER_H
+#define PC_PROVIDERS_PROVIDER_H
+
+#include "../model/project.h"
+#include "../util/kv.h"
+#include "../util/vec.h"
+
+#include <stdint.h>
+
+/* ---- plain structs ---- */
+
+typedef struct pc_statement {
+	char *name;
+	char *sql;               /* spec.statement */
+	char *phase;             /* status.phase as the API says it (unknown values kept) */
+	char *detail;            /* status.detail */
+	char *compute_pool_id;   /* spec.compute_pool_id */
+	char *principal;         /* spec.principal */
+	int stopped;             /* spec.stopped */
+	char *resource_version;  /* metadata.resource_version */
+	char *created_at;        /* metadata.created_at */
+	char *updated_at;
+	char *uid;
+	char *sql_kind;          /* status.traits.sql_kind, may be NULL */
+	int is_append_only;      /* status.traits.is_append_only; -1 unknown */
+	pc_kvlist properties;    /* spec.properties */
+	pc_kvlist labels;        /* metadata.labels */
+	pc_kvlist latest_offsets; /* topic -> "partition:0,offset:100;partition:1,offset:7" (strings) */
+	char *latest_offsets_timestamp;
+} pc_statement;
+
+void pc_statement_free(void *st);                 /* pc_free_fn-compatible */
+pc_statement *pc_statement_dup(const pc_statement *st);
+
+typedef struct pc_statement_exception {
+	char *name;
+	char *message;
+	char *timestamp;
+} pc_statement_exception;
+
+void pc_statement_exception_free(void *e);
+
+typedef struct pc_topic {
+	char *name;
+	int partitions;
+	int replication_factor;
+	int is_internal;
+} pc_topic;
+
+void pc_topic_free(void *t);
+
+typedef struct pc_pool {
+	char *id;
+	char *display_name;
+	char *phase;      /* PROVISIONING, PROVISIONED, FAILED, DEPROVISIONING */
+	char *cloud;
+	char *region;
+	int max_cfu;
+	int current_cfu;
+} pc_pool;
+
+void pc_pool_free(void *p);
+
+/* What to create. The provider copies what it needs. */
+typedef struct pc_statement_spec {
+	const char *name;
+	const char *sql;
+	const char *compute_pool_id;     /* NULL: default pool */
+	const char *principal;           /* NULL: caller's */
+	const pc_kvlist *properties;     /* may be NULL */
+	const pc_kvlist *labels;         /* may be NULL */
+	int stopped;
+} pc_statement_spec;
+
+typedef struct pc_pool_spec {
+	const char *display_name;
+	const char *cloud;
+	const char *region;
+	int max_cfu;
+} pc_pool_spec;
+
+/* ---- the interface ---- */
+
+typedef struct pc_provider pc_provider;
+
+typedef struct pc_provider_ops {
+	const char *name; /* "confluent", "local" */
+
+	/* Every statement of the environment, all pages (pc_statement *, owned by out). */
+	int (*list_statements)(pc_provider *p, pc_vec *out);
+	int (*get_statement)(pc_provider *p, const char *name, pc_statement **out);
+	int (*create_statement)(pc_provider *p, const pc_statement_spec *spec, pc_statement **out);
+	/*
+	 * PUT the whole object back (spec.stopped, compute_pool_id, principal,
+	 * properties, labels as given) guarded by st->resource_version. A stale
+	 * version gives PC_ECONFLICT: the caller GETs again and retries
+	 * (see pc_provider_set_stopped()).
+	 */
+	int (*update_statement)(pc_provider *p, const pc_statement *st);
+	int (*delete_statement)(pc_provider *p, const char *name);  /* absent: PC_ENOTFOUND */
+	/* Most recent first (pc_statement_exception *). */
+	int (*list_exceptions)(pc_provider *p, const char *name, pc_vec *out);
+
+	int (*list_topics)(pc_provider *p, pc_vec *out);            /* pc_topic * */
+	int (*get_topic)(pc_provider *p, const char *name, pc_topic **out);
+	int (*delete_topic)(pc_provider *p, const char *name);
+
+	int (*list_pools)(pc_provider *p, pc_vec *out);             /* pc_pool * */
+	int (*get_pool)(pc_provider *p, const char *id, pc_pool **out);
+	int (*create_pool)(pc_provider *p, const pc_pool_spec *spec, pc_pool **out);
+
+	void (*free)(pc_provider *p);
+} pc_provider_ops;
+
+/* Counters every provider keeps (for metrics and bench): requests by status. */
+typedef struct pc_provider_stats {
+	uint64_t requests;
+	uint64_t by_status[6]; /* index status/100: 0 = network error, 2, 3, 4, 5 */
+	uint64_t retries;
+} pc_provider_stats;
+
+struct pc_provider {
+	const pc_provider_ops *ops;
+	void *impl;
+	pc_provider_stats stats;    /* updated atomically by the provider */
+	const char *default_pool;   /* configured default compute pool, may be NULL */
+	const char *principal;      /* configured principal, may be NULL */
+};
+
+/*
+ * Open the provider the config names (target local or confluent). The
+ * provider borrows cfg, which must outlive it.
+ */
+int pc_provider_open(pc_provider **out, const pc_config *cfg);
+void pc_provider_free(pc_provider *p);
+
+/*
+ * Stop or resume: GET, set spec.stopped (and, when resuming, pool/properties
+ * if given), PUT; on 409 GET again and retry (a few times).
+ * new_pool/new_props may be NULL (unchanged).
+ */
+int pc_provider_set_stopped(pc_provider *p, const char *name, int stopped,
+			    const char *new_pool, const pc_kvlist *new_props);
+
+/* Phase helpers (tolerant of unknown phases). */
+int pc_phase_is_transitional(const char *phase); /* PENDING, STOPPING, DELETING, FAILING */
+int pc_phase_is_failed(const char *phase);       /* FAILED, FAILING */
+
+#endif

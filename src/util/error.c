@@ -1,0 +1,58 @@
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static _Thread_local char last_msg[1024];
+static _Thread_local int last_code;
+
+int pc_error_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	va_end(ap);
+	last_code = code;
+	return code;
+}
+
+const char *pc_error_last(void)
+{
+	return last_msg;
+}
+
+int pc_error_last_code(void)
+{
+	return last_code;
+}
+
+void pc_error_clear(void)
+{
+	last_msg[0] = '\0';
+	last_code = 0;
+}
+
+int pc_error_wrap(const char *fmt, ...)
+{
+	char prefix[512], old[sizeof(last_msg)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, last_msg, sizeof(old));
+	{
+		size_t n = strlen(prefix);
+		if (n > sizeof(last_msg) - 3)
+			n = sizeof(last_msg) - 3;
+		memcpy(last_msg, prefix, n);
+		memcpy(last_msg + n, ": ", 2);
+		n += 2;
+		size_t rest = strlen(old);
+		if (rest > sizeof(last_msg) - 1 - n)
+			rest = sizeof(last_msg) - 1 - n;
+		memcpy(last_msg + n, old, rest);
+		last_msg[n + rest] = '\0';
+	}
+	return last_code ? last_code : PC_ERROR;
+}

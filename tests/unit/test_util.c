@@ -1,0 +1,180 @@
+/* Unit tests for src/util: buffer, vector, map, kv, hash, fs, durations. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/hash.h"
+#include "util/kv.h"
+#include "util/map.h"
+#include "util/timeutil.h"
+#include "util/vec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void test_buf__grows_and_stays_terminated(void **state)
+{
+	pc_buf b = PC_BUF_INIT;
+	(void)state;
+	assert_string_equal(b.ptr, "");
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(pc_buf_printf(&b, "%d,", i), 0);
+	assert_int_equal(strncmp(b.ptr, "0,1,2,", 6), 0);
+	assert_int_equal(b.ptr[b.len], '\0');
+	char *s = pc_buf_detach(&b);
+	assert_string_equal(b.ptr, "");
+	free(s);
+}
+
+static void test_buf__cap_refuses_growth_past_max(void **state)
+{
+	pc_buf b;
+	(void)state;
+	pc_buf_init(&b, 8);
+	assert_int_equal(pc_buf_puts(&b, "12345678"), 0);
+	assert_int_equal(pc_buf_putc(&b, '9'), PC_ETOOBIG);
+	assert_int_equal(b.len, 8);
+	pc_buf_dispose(&b);
+}
+
+static void test_buf__json_string_is_escaped(void **state)
+{
+	pc_buf b = PC_BUF_INIT;
+	(void)state;
+	pc_buf_put_json_str(&b, "a\"b\\c\n\x01");
+	assert_string_equal(b.ptr, "\"a\\\"b\\\\c\\n\\u0001\"");
+	pc_buf_dispose(&b);
+}
+
+static void test_map__put_get_delete_many(void **state)
+{
+	pc_map m = PC_MAP_INIT;
+	char key[32];
+	(void)state;
+	for (long i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "k%ld", i);
+		assert_null(pc_map_put(&m, key, (void *)(i + 1)));
+	}
+	assert_int_equal(m.len, 5000);
+	for (long i = 0; i < 5000; i += 2) {
+		snprintf(key, sizeof(key), "k%ld", i);
+		assert_ptr_equal(pc_map_del(&m, key), (void *)(i + 1));
+	}
+	for (long i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "k%ld", i);
+		if (i % 2)
+			assert_ptr_equal(pc_map_get(&m, key), (void *)(i + 1));
+		else
+			assert_null(pc_map_get(&m, key));
+	}
+	pc_map_dispose(&m, NULL);
+}
+
+static void test_vec__unique_strings_and_sort(void **state)
+{
+	pc_vec v = PC_VEC_INIT;
+	(void)state;
+	assert_int_equal(pc_vec_add_str_unique(&v, "b"), 1);
+	assert_int_equal(pc_vec_add_str_unique(&v, "a"), 1);
+	assert_int_equal(pc_vec_add_str_unique(&v, "b"), 0);
+	pc_vec_sort_str(&v);
+	assert_string_equal(v.items[0], "a");
+	assert_int_equal(pc_vec_find_str(&v, "b"), 1);
+	pc_vec_dispose(&v, free);
+}
+
+static void test_kv__set_overwrites_and_equal_ignores_order(void **state)
+{
+	pc_kvlist a = PC_VEC_INIT, b = PC_VEC_INIT;
+	(void)state;
+	pc_kv_set(&a, "x", "1");
+	pc_kv_set(&a, "y", "2");
+	pc_kv_set(&a, "x", "3");
+	pc_kv_set(&b, "y", "2");
+	pc_kv_set(&b, "x", "3");
+	assert_string_equal(pc_kv_get(&a, "x"), "3");
+	assert_true(pc_kv_equal(&a, &b));
+	pc_kv_del(&b, "y");
+	assert_false(pc_kv_equal(&a, &b));
+	pc_kv_dispose(&a);
+	pc_kv_dispose(&b);
+}
+
+static void test_hash__same_input_same_hex_and_differs_otherwise(void **state)
+{
+	pc_hash h1, h2;
+	char a[33], b[33];
+	(void)state;
+	pc_hash_init(&h1);
+	pc_hash_update_str(&h1, "INSERT INTO t SELECT 1");
+	pc_hash_init(&h2);
+	pc_hash_update_str(&h2, "INSERT INTO t SELECT 1");
+	pc_hash_hex(&h1, a);
+	pc_hash_hex(&h2, b);
+	assert_string_equal(a, b);
+	assert_int_equal(strlen(a), 32);
+	pc_hash_update_str(&h2, "x");
+	pc_hash_hex(&h2, b);
+	assert_string_not_equal(a, b);
+}
+
+static void test_fs__atomic_write_then_read(void **state)
+{
+	char dir[] = "/tmp/pc_test_fsXXXXXX";
+	char *path, *data = NULL;
+	size_t len = 0;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = pc_sprintf("%s/a/b/c.json", dir);
+	char *parent = pc_path_dirname(path);
+	assert_int_equal(pc_fs_mkdirs(parent), 0);
+	assert_int_equal(pc_fs_write_atomic(path, "{}\n", 3), 0);
+	assert_int_equal(pc_fs_read(&data, &len, path), 0);
+	assert_string_equal(data, "{}\n");
+	assert_int_equal(len, 3);
+	free(data);
+	assert_int_equal(pc_fs_read(&data, &len, "/nonexistent/x"), PC_EIO);
+	assert_non_null(strstr(pc_error_last(), "could not read '/nonexistent/x'"));
+	unlink(path);
+	free(path);
+	free(parent);
+}
+
+static void test_duration__units(void **state)
+{
+	int64_t ms;
+	(void)state;
+	assert_int_equal(pc_parse_duration_ms("60s", &ms), 0);
+	assert_int_equal(ms, 60000);
+	assert_int_equal(pc_parse_duration_ms("250ms", &ms), 0);
+	assert_int_equal(ms, 250);
+	assert_int_equal(pc_parse_duration_ms("2m", &ms), 0);
+	assert_int_equal(ms, 120000);
+	assert_int_equal(pc_parse_duration_ms("5", &ms), 0);
+	assert_int_equal(ms, 5000);
+	assert_int_equal(pc_parse_duration_ms("5x", &ms), PC_EUSAGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf__grows_and_stays_terminated),
+		cmocka_unit_test(test_buf__cap_refuses_growth_past_max),
+		cmocka_unit_test(test_buf__json_string_is_escaped),
+		cmocka_unit_test(test_map__put_get_delete_many),
+		cmocka_unit_test(test_vec__unique_strings_and_sort),
+		cmocka_unit_test(test_kv__set_overwrites_and_equal_ignores_order),
+		cmocka_unit_test(test_hash__same_input_same_hex_and_differs_otherwise),
+		cmocka_unit_test(test_fs__atomic_write_then_read),
+		cmocka_unit_test(test_duration__units),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
