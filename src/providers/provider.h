@@ -139,9 +139,12 @@ struct pc_provider {
 
 /*
  * Open the provider the config names (target local or confluent). The
- * provider borrows cfg, which must outlive it.
+ * provider borrows cfg, which must outlive it. (provider_open.c)
  */
 int pc_provider_open(pc_provider **out, const pc_config *cfg);
+/* The two implementations: local.c and confluent.c. */
+int pc_local_open(pc_provider **out, const pc_config *cfg);
+int pc_confluent_open(pc_provider **out, const pc_config *cfg);
 void pc_provider_free(pc_provider *p);
 
 /*
