@@ -437,11 +437,16 @@ static void walk_pipelines(loader *l, const char *pipelines)
 		for (size_t k = 0; known_layers[k]; k++)
 			if (strcmp(known_layers[k], name) == 0)
 				layer = known_layers[k];
-		if (is_table_folder(l, rel))
+		if (is_table_folder(l, rel)) {
 			load_table(l, rel, "unknown", NULL);
-		else
+			if (l->p->tables.len > before)
+				pc_project_add_diag(l->p, PC_SEV_WARNING, rel, 0, NULL,
+						    "table folder directly under '%s' has no layer: its layer is 'unknown'",
+						    pipelines);
+		} else {
 			descend(l, rel, layer, NULL, 0);
-		if (l->p->tables.len > before && strcmp(layer, "unknown") == 0)
+		}
+		if (l->p->tables.len > before && strcmp(layer, "unknown") == 0 && !is_table_folder(l, rel))
 			pc_project_add_diag(l->p, PC_SEV_WARNING, rel, 0, NULL,
 					    "unknown layer '%s' (expected sources, intermediates, facts, dimensions, views, "
 					    "seeds or stage): its tables get layer 'unknown'",
