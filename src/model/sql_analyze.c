@@ -17,7 +17,6 @@
 #include <strings.h>
 
 int sql_tokenize_path(pc_token_list *out, const char *path, const char *text, size_t len);
-void sql_hash_range(pc_hash *h, const pc_token_list *l, size_t b, size_t e);
 int sql_analyze_refs(pc_sql_file **out, const char *path, const char *text, size_t len, pc_vec *refs);
 
 const char *pc_stmt_kind_name(pc_stmt_kind k)
@@ -83,6 +82,12 @@ void pc_sql_file_free(pc_sql_file *f)
 	free(f);
 }
 
+void pc_sql_file_drop_tokens(pc_sql_file *f)
+{
+	if (f)
+		pc_token_list_dispose(&f->tokens);
+}
+
 void sql_add_reason(pc_sql_stmt *st, const char *op, int line)
 {
 	pc_state_reason *r;
@@ -120,9 +125,10 @@ static int is_punct(const pc_token *t, char c)
 	return t->kind == PC_TOK_PUNCT && t->len == 1 && t->start[0] == c;
 }
 
+/* An identifier: a non-keyword word or a non-empty `quoted` one. */
 static int is_name_tok(const pc_token *t)
 {
-	return t->kind == PC_TOK_QIDENT || (t->kind == PC_TOK_WORD && !sql_is_keyword(t));
+	return (t->kind == PC_TOK_QIDENT && t->len > 2) || (t->kind == PC_TOK_WORD && !sql_is_keyword(t));
 }
 
 /* End (exclusive) of a qualified name at i, or i when there is none. */
@@ -445,6 +451,7 @@ int sql_analyze_refs(pc_sql_file **out, const char *path, const char *text, size
 	sql_range *r = NULL;
 	size_t n = 0, *match = NULL;
 	pc_hash fh;
+	pc_buf scratch = PC_BUF_INIT;
 	int rc, bad_line = 0;
 
 	*out = NULL;
@@ -469,7 +476,6 @@ int sql_analyze_refs(pc_sql_file **out, const char *path, const char *text, size
 	pc_hash_init(&fh);
 	for (size_t s = 0; s < n; s++) {
 		pc_sql_stmt *st = PC_NEW(pc_sql_stmt);
-		pc_hash h;
 		size_t first_ref = refs ? refs->len : 0;
 		pc_vec_push(&f->stmts, st);
 		st->tok_begin = r[s].begin;
@@ -487,15 +493,14 @@ int sql_analyze_refs(pc_sql_file **out, const char *path, const char *text, size
 		if (refs)
 			for (size_t k = first_ref; k < refs->len; k++)
 				((sql_ref *)refs->items[k])->stmt = s;
-		pc_hash_init(&h);
-		sql_hash_range(&h, &f->tokens, r[s].begin, r[s].end);
-		pc_hash_hex(&h, st->fingerprint);
-		sql_hash_range(&fh, &f->tokens, r[s].begin, r[s].end);
+		sql_stmt_fingerprint(st->fingerprint, &f->tokens, r[s].begin, r[s].end, &scratch);
+		pc_hash_update(&fh, st->fingerprint, 32);
 	}
 	pc_hash_hex(&fh, f->fingerprint);
 	*out = f;
 	f = NULL;
 done:
+	pc_buf_dispose(&scratch);
 	free(r);
 	free(match);
 	pc_sql_file_free(f);

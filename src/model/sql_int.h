@@ -29,8 +29,12 @@ enum { SQL_REF_READ = 1, SQL_REF_WRITE = 2, SQL_REF_CREATE = 3 };
 /* 1 when t is a WORD in the reserved/structural keyword table. */
 int sql_is_keyword(const pc_token *t);
 
-/* Hash one token's normalized form; prev/next give keyword context. */
-void sql_hash_token(pc_hash *h, const pc_token *prev, const pc_token *t, const pc_token *next);
+/*
+ * Fingerprint of tokens [b, e): comments are already gone; keywords are
+ * upper-cased, everything else byte-exact, whitespace ignored. scratch is
+ * a buffer reused between calls.
+ */
+void sql_stmt_fingerprint(char out[33], const pc_token_list *l, size_t b, size_t e, pc_buf *scratch);
 
 /*
  * Split a token list into statements on ';' (statement sets kept whole).

@@ -10,6 +10,7 @@
 #include "../util/error.h"
 #include "../util/hash.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,10 @@ static int lex(pc_token_list *out, const char *text, size_t len, int *err_line, 
 	int line = 1;
 
 	out->len = 0;
+	if (out->cap < len / 6 + 16) { /* about one token per 5-6 bytes of SQL */
+		out->cap = len / 6 + 16;
+		out->toks = pc_realloc(out->toks, pc_st_mult(out->cap, sizeof(*out->toks)));
+	}
 	while (i < len) {
 		unsigned char c = (unsigned char)text[i];
 		size_t s = i;
@@ -210,14 +215,15 @@ void pc_token_list_dispose(pc_token_list *l)
 
 int pc_tok_is(const pc_token *t, const char *kw)
 {
-	size_t n;
 	if (!t || t->kind != PC_TOK_WORD)
 		return 0;
-	n = strlen(kw);
-	if (n != t->len)
+	/* most calls fail on the first byte: check it before anything else */
+	if ((t->start[0] | 0x20) != (kw[0] | 0x20))
 		return 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < t->len; i++) {
 		char a = t->start[i], b = kw[i];
+		if (!b)
+			return 0;
 		if (a >= 'a' && a <= 'z')
 			a = (char)(a - 32);
 		if (b >= 'a' && b <= 'z')
@@ -225,7 +231,7 @@ int pc_tok_is(const pc_token *t, const char *kw)
 		if (a != b)
 			return 0;
 	}
-	return 1;
+	return kw[t->len] == '\0';
 }
 
 /* ---- keywords ---- */
@@ -314,12 +320,38 @@ static int cmp_kw(const void *key, const void *elem)
 	return kw[i] ? -1 : 0;
 }
 
+#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+
+/* keywords[first[c - 'A'] .. first[c - 'A' + 1]) start with letter c */
+static size_t first[27];
+static pthread_once_t first_once = PTHREAD_ONCE_INIT;
+
+static void init_first(void)
+{
+	size_t k = 0;
+	for (int c = 0; c < 26; c++) {
+		while (k < N_KEYWORDS && keywords[k][0] < 'A' + c)
+			k++;
+		first[c] = k;
+	}
+	first[26] = N_KEYWORDS;
+}
+
 int sql_is_keyword(const pc_token *t)
 {
-	if (!t || t->kind != PC_TOK_WORD || t->len > 32)
+	unsigned char c;
+	size_t lo, hi;
+	if (!t || t->kind != PC_TOK_WORD || t->len < 2 || t->len > 20)
 		return 0;
-	return bsearch(t, keywords, sizeof(keywords) / sizeof(keywords[0]), sizeof(keywords[0]),
-		       cmp_kw) != NULL;
+	c = (unsigned char)(t->start[0] & ~0x20);
+	if (c < 'A' || c > 'Z')
+		return 0;
+	pthread_once(&first_once, init_first);
+	lo = first[c - 'A'];
+	hi = first[c - 'A' + 1];
+	if (lo >= hi)
+		return 0;
+	return bsearch(t, keywords + lo, hi - lo, sizeof(keywords[0]), cmp_kw) != NULL;
 }
 
 static int is_context_keyword(const pc_token *prev, const pc_token *t)
@@ -335,7 +367,7 @@ static int is_context_keyword(const pc_token *prev, const pc_token *t)
 /* ---- normalization for fingerprints ---- */
 
 /* Hints: whitespace outside quotes collapsed, one space kept between words. */
-static void hash_hint(pc_hash *h, const pc_token *t)
+static void norm_hint(pc_buf *h, const pc_token *t)
 {
 	const char *p = t->start, *e = t->start + t->len;
 	char last = 0;
@@ -349,9 +381,9 @@ static void hash_hint(pc_hash *h, const pc_token *t)
 			if (q < e)
 				q++;
 			if (pending_space && is_word_char((unsigned char)last))
-				pc_hash_update(h, " ", 1);
+				pc_buf_putc(h, ' ');
 			pending_space = 0;
-			pc_hash_update(h, p, (size_t)(q - p));
+			pc_buf_put(h, p, (size_t)(q - p));
 			last = c;
 			p = q;
 			continue;
@@ -362,32 +394,46 @@ static void hash_hint(pc_hash *h, const pc_token *t)
 			continue;
 		}
 		if (pending_space && is_word_char((unsigned char)last) && is_word_char((unsigned char)c))
-			pc_hash_update(h, " ", 1);
+			pc_buf_putc(h, ' ');
 		pending_space = 0;
-		pc_hash_update(h, p, 1);
+		pc_buf_putc(h, c);
 		last = c;
 		p++;
 	}
 }
 
-void sql_hash_token(pc_hash *h, const pc_token *prev, const pc_token *t, const pc_token *next)
+/* Append one token's normalized form: kind, text, separator. */
+static void norm_token(pc_buf *h, const pc_token *prev, const pc_token *t)
 {
-	unsigned char kind = (unsigned char)t->kind;
-	(void)next;
-	pc_hash_update(h, &kind, 1);
+	char *p;
 	if (t->kind == PC_TOK_HINT) {
-		hash_hint(h, t);
-	} else if (t->kind == PC_TOK_WORD && (sql_is_keyword(t) || is_context_keyword(prev, t))) {
-		char up[33];
-		for (size_t i = 0; i < t->len; i++) {
-			char c = t->start[i];
-			up[i] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
-		}
-		pc_hash_update(h, up, t->len);
-	} else {
-		pc_hash_update(h, t->start, t->len);
+		pc_buf_putc(h, (char)('0' + t->kind));
+		norm_hint(h, t);
+		pc_buf_putc(h, '\0');
+		return;
 	}
-	pc_hash_update(h, "", 1);
+	pc_buf_grow(h, t->len + 2);
+	p = h->ptr + h->len;
+	p[0] = (char)('0' + t->kind);
+	memcpy(p + 1, t->start, t->len);
+	p[t->len + 1] = '\0';
+	if (t->kind == PC_TOK_WORD && (sql_is_keyword(t) || is_context_keyword(prev, t)))
+		for (size_t i = 1; i <= t->len; i++)
+			if (p[i] >= 'a' && p[i] <= 'z')
+				p[i] = (char)(p[i] - 32);
+	h->len += t->len + 2;
+	h->ptr[h->len] = '\0';
+}
+
+void sql_stmt_fingerprint(char out[33], const pc_token_list *l, size_t b, size_t e, pc_buf *scratch)
+{
+	pc_hash h;
+	pc_buf_clear(scratch);
+	for (size_t i = b; i < e; i++)
+		norm_token(scratch, i > b ? &l->toks[i - 1] : NULL, &l->toks[i]);
+	pc_hash_init(&h);
+	pc_hash_update(&h, scratch->ptr, scratch->len);
+	pc_hash_hex(&h, out);
 }
 
 /* ---- statement splitting ---- */
@@ -518,22 +564,13 @@ char *sql_string_value(const pc_token *t)
 /* ---- fingerprint ---- */
 
 /*
- * The file fingerprint hashes each statement's normalized tokens with a
- * separator per statement, so empty statements and a missing final ';'
- * do not matter.
+ * The file fingerprint is the hash of its statements' fingerprints, so
+ * empty statements and a missing final ';' do not matter.
  */
-void sql_hash_range(pc_hash *h, const pc_token_list *l, size_t b, size_t e);
-void sql_hash_range(pc_hash *h, const pc_token_list *l, size_t b, size_t e)
-{
-	for (size_t i = b; i < e; i++)
-		sql_hash_token(h, i > b ? &l->toks[i - 1] : NULL, &l->toks[i],
-			       i + 1 < e ? &l->toks[i + 1] : NULL);
-	pc_hash_update(h, ";", 1);
-}
-
 int pc_sql_fingerprint(char out[33], const char *text, size_t len)
 {
 	pc_token_list l = { 0 };
+	pc_buf scratch = PC_BUF_INIT;
 	sql_range *r = NULL;
 	size_t n = 0;
 	pc_hash h;
@@ -542,10 +579,14 @@ int pc_sql_fingerprint(char out[33], const char *text, size_t len)
 		goto done;
 	r = sql_split(&l, &n);
 	pc_hash_init(&h);
-	for (size_t i = 0; i < n; i++)
-		sql_hash_range(&h, &l, r[i].begin, r[i].end);
+	for (size_t i = 0; i < n; i++) {
+		char fp[33];
+		sql_stmt_fingerprint(fp, &l, r[i].begin, r[i].end, &scratch);
+		pc_hash_update(&h, fp, 32);
+	}
 	pc_hash_hex(&h, out);
 done:
+	pc_buf_dispose(&scratch);
 	free(r);
 	pc_token_list_dispose(&l);
 	return rc;

@@ -52,9 +52,10 @@ static int is_punct(const pc_token *t, char c)
 	return t->kind == PC_TOK_PUNCT && t->len == 1 && t->start[0] == c;
 }
 
+/* An identifier: a non-keyword word or a non-empty `quoted` one. */
 static int is_name_tok(const pc_token *t)
 {
-	return t->kind == PC_TOK_QIDENT || (t->kind == PC_TOK_WORD && !sql_is_keyword(t));
+	return (t->kind == PC_TOK_QIDENT && t->len > 2) || (t->kind == PC_TOK_WORD && !sql_is_keyword(t));
 }
 
 static const char *const aggregates[] = {

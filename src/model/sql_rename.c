@@ -162,7 +162,8 @@ int pc_sql_rename_table(pc_buf *out, const char *text, size_t len, const char *f
 				 (size_t)(t[i].start - f->text) + t[i].len, i, 2);
 		}
 	}
-	qsort(ed, ned, sizeof(*ed), cmp_edit);
+	if (ned)
+		qsort(ed, ned, sizeof(*ed), cmp_edit);
 	for (size_t i = 0; i < ned; i++) {
 		const pc_token *t = &f->tokens.toks[ed[i].tok];
 		if (ed[i].from < pos)

@@ -92,6 +92,8 @@ static void test_sql_reads__qualified_and_backtick_names_keep_case(void **state)
 	EXPECT("INSERT INTO `cat`.`db`.`Out` SELECT * FROM `cat`.`db`.`Orders` UNION ALL SELECT * FROM cat.db.More",
 	       "INSERT w=cat.db.Out r=cat.db.Orders,cat.db.More");
 	EXPECT("INSERT INTO `my``t` SELECT * FROM `a b`", "INSERT w=my`t r=a b");
+	/* an empty quoted identifier is no name (Flink rejects it) */
+	EXPECT("SELECT * FROM ``x", "SELECT");
 }
 
 static void test_sql_reads__cte_name_is_not_a_table(void **state)
@@ -203,6 +205,9 @@ static void test_sql_stmt__create_table_with_pk_options_and_distribution(void **
 	assert_int_equal(st->with_options.len, 3);
 	assert_int_equal(st->line, 1);
 	assert_int_equal(st->end_line, 6);
+	pc_sql_file_drop_tokens(f);
+	assert_int_equal(f->tokens.len, 0);
+	assert_string_equal(st->creates.items[0], "orders");
 	pc_sql_file_free(f);
 }
 
