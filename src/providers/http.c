@@ -374,7 +374,7 @@ static int64_t backoff_ms(const pc_http_opts *o, int retry)
 
 static int retryable_status(long st)
 {
-	return st == 429 || (st >= 500 && st <= 599 && st != 501);
+	return st == 408 || st == 429 || (st >= 500 && st <= 599 && st != 501);
 }
 
 int pc_http_do(pc_http *h, const pc_http_req *req, pc_http_resp *resp)

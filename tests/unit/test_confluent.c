@@ -492,6 +492,48 @@ static void test_confluent_create__duplicate_name_is_eexists_with_detail(void **
 	close_fixture(f);
 }
 
+static void test_confluent_create__a_retried_create_that_went_through_is_success(void **state)
+{
+	server *s = *state;
+	fixture *f = open_fixture(s, NULL);
+	pc_statement *st = NULL;
+	char *ours = statement_named("a", "1", 0);
+	pc_statement_spec spec = { .name = "a", .sql = "INSERT INTO t SELECT * FROM s;" };
+
+	say(s, 503, "{\"errors\":[{\"detail\":\"try later\"}]}");
+	say(s, 409, "{\"errors\":[{\"detail\":\"already exists\"}]}");
+	say(s, 200, ours);
+	assert_int_equal(f->p->ops->create_statement(f->p, &spec, &st), 0);
+	assert_string_equal(st->name, "a");
+	assert_string_equal(req(s, 2)->method, "GET");
+	pc_statement_free(st);
+	st = NULL;
+
+	/* Same name, other SQL: somebody else's statement, a real conflict. */
+	spec.sql = "INSERT INTO t SELECT 1;";
+	say(s, 500, "");
+	say(s, 409, "{\"errors\":[{\"detail\":\"already exists\"}]}");
+	say(s, 200, ours);
+	assert_int_equal(f->p->ops->create_statement(f->p, &spec, &st), PC_EEXISTS);
+	assert_null(st);
+	assert_string_equal(pc_error_last(), "create statement 'a': HTTP 409: already exists (after 2 attempts)");
+	free(ours);
+	close_fixture(f);
+}
+
+static void test_confluent_get__403_is_eauth_with_the_api_detail(void **state)
+{
+	server *s = *state;
+	fixture *f = open_fixture(s, NULL);
+	pc_statement *st = NULL;
+
+	say(s, 403, "{\"errors\":[{\"status\":\"403\",\"detail\":\"Forbidden Access\"}]}");
+	assert_int_equal(f->p->ops->get_statement(f->p, "a", &st), PC_EAUTH);
+	assert_string_equal(pc_error_last(), "get statement 'a': HTTP 403: Forbidden Access");
+	assert_int_equal(s->n_reqs, 1);
+	close_fixture(f);
+}
+
 static void test_confluent_create__a_timeout_is_not_retried(void **state)
 {
 	server *s = *state;
@@ -1104,6 +1146,8 @@ int main(void)
 		SRV(test_confluent_create__sends_every_field_and_adds_catalog_defaults),
 		SRV(test_confluent_create__duplicate_name_is_eexists_with_detail),
 		SRV(test_confluent_create__a_timeout_is_not_retried),
+		SRV(test_confluent_create__a_retried_create_that_went_through_is_success),
+		SRV(test_confluent_get__403_is_eauth_with_the_api_detail),
 		SRV(test_confluent_update__puts_whole_object_with_resource_version),
 		SRV(test_confluent_delete__any_2xx_is_success_and_404_is_enotfound),
 		SRV(test_confluent_exceptions__most_recent_first),
