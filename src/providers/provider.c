@@ -117,6 +117,10 @@ int pc_provider_set_stopped(pc_provider *p, const char *name, int stopped,
 		st = NULL;
 		if ((rc = p->ops->get_statement(p, name, &st)) != 0)
 			goto done;
+		if (st->stopped == (stopped ? 1 : 0) &&
+		    (!new_pool || (st->compute_pool_id && strcmp(st->compute_pool_id, new_pool) == 0)) &&
+		    (!new_props || pc_kv_equal(&st->properties, new_props)))
+			goto done; /* already as asked: no PUT */
 		st->stopped = stopped ? 1 : 0;
 		if (new_pool) {
 			free(st->compute_pool_id);

@@ -679,6 +679,24 @@ static void test_confluent_set_stopped__retries_after_a_409(void **state)
 	close_fixture(f);
 }
 
+static void test_confluent_set_stopped__does_nothing_when_already_as_asked(void **state)
+{
+	server *s = *state;
+	fixture *f = open_fixture(s, NULL);
+	char *st = statement_named("a", "5", 1);
+
+	say(s, 200, st);
+	assert_int_equal(pc_provider_set_stopped(f->p, "a", 1, "lfcp-old", NULL), 0);
+	assert_int_equal(s->n_reqs, 1);
+	say(s, 200, st);
+	say(s, 202, "");
+	assert_int_equal(pc_provider_set_stopped(f->p, "a", 1, "lfcp-other", NULL), 0);
+	assert_int_equal(s->n_reqs, 3);
+	assert_string_equal(req(s, 2)->method, "PUT");
+	free(st);
+	close_fixture(f);
+}
+
 static void test_confluent_set_stopped__gives_up_after_repeated_conflicts(void **state)
 {
 	server *s = *state;
@@ -1154,6 +1172,7 @@ int main(void)
 		SRV(test_confluent_list__follows_next_page_token_over_three_pages),
 		SRV(test_confluent_set_stopped__retries_after_a_409),
 		SRV(test_confluent_set_stopped__gives_up_after_repeated_conflicts),
+		SRV(test_confluent_set_stopped__does_nothing_when_already_as_asked),
 		SRV(test_http__429_with_retry_after_is_honoured),
 		SRV(test_http__5xx_burst_then_success),
 		SRV(test_http__retries_are_bounded),
