@@ -164,10 +164,19 @@ static char *stmt_url(cf *c, const char *name, const char *suffix)
 	return u;
 }
 
+/* Move every item of from to the end of to (a list is returned whole or not at all). */
+static void move_all(pc_vec *to, pc_vec *from)
+{
+	for (size_t i = 0; i < from->len; i++)
+		pc_vec_push(to, from->items[i]);
+	pc_vec_dispose(from, NULL);
+}
+
 static int cf_list_statements(pc_provider *p, pc_vec *out)
 {
 	cf *c = impl(p);
 	pc_http_resp resp;
+	pc_vec got = PC_VEC_INIT;
 	char *token = NULL, *url = NULL;
 	int rc = 0, pages = 0;
 
@@ -185,7 +194,7 @@ static int cf_list_statements(pc_provider *p, pc_vec *out)
 		}
 		if ((rc = call(c, &c->flink, "GET", url, NULL, PC_ECONFLICT, &resp, "list statements")) != 0)
 			goto done;
-		if ((rc = pc_cfjson_statement_list(resp.body.ptr, resp.body.len, out, &next)) != 0) {
+		if ((rc = pc_cfjson_statement_list(resp.body.ptr, resp.body.len, &got, &next)) != 0) {
 			rc = parse_fail("list statements", &resp);
 			goto done;
 		}
@@ -206,6 +215,9 @@ static int cf_list_statements(pc_provider *p, pc_vec *out)
 		}
 	} while (token);
 done:
+	if (rc == 0)
+		move_all(out, &got);
+	pc_vec_dispose(&got, pc_statement_free);
 	free(token);
 	free(url);
 	pc_http_resp_dispose(&resp);
@@ -412,6 +424,7 @@ static int cf_list_pools(pc_provider *p, pc_vec *out)
 {
 	cf *c = impl(p);
 	pc_http_resp resp;
+	pc_vec got = PC_VEC_INIT;
 	char *token = NULL, *url = NULL, *env = pc_http_escape(c->cfg->environment_id);
 	int rc, pages = 0;
 
@@ -432,7 +445,7 @@ static int cf_list_pools(pc_provider *p, pc_vec *out)
 		}
 		if ((rc = call(c, &c->cloud, "GET", url, NULL, PC_ECONFLICT, &resp, "list compute pools")) != 0)
 			goto done;
-		if ((rc = pc_cfjson_pool_list(resp.body.ptr, resp.body.len, out, &next)) != 0) {
+		if ((rc = pc_cfjson_pool_list(resp.body.ptr, resp.body.len, &got, &next)) != 0) {
 			rc = parse_fail("list compute pools", &resp);
 			goto done;
 		}
@@ -446,6 +459,9 @@ static int cf_list_pools(pc_provider *p, pc_vec *out)
 			break;
 	} while (token);
 done:
+	if (rc == 0)
+		move_all(out, &got);
+	pc_vec_dispose(&got, pc_pool_free);
 	free(token);
 	free(url);
 	free(env);

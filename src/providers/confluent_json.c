@@ -179,8 +179,10 @@ char *pc_cfjson_page_token(const char *next_url)
 /* data[] of a list, each turned into an element by fn. */
 typedef int (*item_fn)(const json_t *o, void **out);
 
-static int list_from(const char *body, size_t len, pc_vec *out, char **next_token, item_fn fn)
+static int list_from(const char *body, size_t len, pc_vec *out, char **next_token, item_fn fn,
+		     pc_free_fn free_fn)
 {
+	pc_vec got = PC_VEC_INIT;
 	json_t *root = NULL;
 	const json_t *data, *md;
 	size_t i;
@@ -204,7 +206,7 @@ static int list_from(const char *body, size_t len, pc_vec *out, char **next_toke
 		void *item = NULL;
 		if ((rc = fn(it, &item)) != 0)
 			goto done;
-		pc_vec_push(out, item);
+		pc_vec_push(&got, item);
 	}
 	md = json_object_get(root, "metadata");
 	if (next_token) {
@@ -212,7 +214,12 @@ static int list_from(const char *body, size_t len, pc_vec *out, char **next_toke
 		if (json_is_string(next))
 			*next_token = pc_cfjson_page_token(json_string_value(next));
 	}
+	/* All or nothing: out only grows when the whole body parsed. */
+	for (i = 0; i < got.len; i++)
+		pc_vec_push(out, got.items[i]);
+	got.len = 0;
 done:
+	pc_vec_dispose(&got, free_fn);
 	json_decref(root);
 	return rc;
 }
@@ -224,7 +231,7 @@ static int statement_item(const json_t *o, void **out)
 
 int pc_cfjson_statement_list(const char *body, size_t len, pc_vec *out, char **next_token)
 {
-	return list_from(body, len, out, next_token, statement_item);
+	return list_from(body, len, out, next_token, statement_item, pc_statement_free);
 }
 
 static int exception_item(const json_t *o, void **out)
@@ -250,7 +257,7 @@ static int by_timestamp_desc(const void *a, const void *b)
 int pc_cfjson_exceptions(const char *body, size_t len, pc_vec *out)
 {
 	size_t first = out->len;
-	int rc = list_from(body, len, out, NULL, exception_item);
+	int rc = list_from(body, len, out, NULL, exception_item, pc_statement_exception_free);
 	if (rc == 0 && out->len - first > 1 && first == 0)
 		pc_vec_sort(out, by_timestamp_desc);
 	return rc;
@@ -292,7 +299,7 @@ int pc_cfjson_topic(const char *body, size_t len, pc_topic **out)
 
 int pc_cfjson_topic_list(const char *body, size_t len, pc_vec *out)
 {
-	return list_from(body, len, out, NULL, topic_item);
+	return list_from(body, len, out, NULL, topic_item, pc_topic_free);
 }
 
 /* ---- compute pools ---- */
@@ -335,7 +342,7 @@ int pc_cfjson_pool(const char *body, size_t len, pc_pool **out)
 
 int pc_cfjson_pool_list(const char *body, size_t len, pc_vec *out, char **next_token)
 {
-	return list_from(body, len, out, next_token, pool_item);
+	return list_from(body, len, out, next_token, pool_item, pc_pool_free);
 }
 
 /* ---- errors ---- */

@@ -857,6 +857,15 @@ static void test_http__malformed_json_is_a_clear_error(void **state)
 	say(s, 200, "[1,2]");
 	assert_int_equal(f->p->ops->get_statement(f->p, "a", &st), PC_EPARSE);
 	assert_string_equal(pc_error_last(), "get statement 'a': HTTP 200: unexpected JSON body: a statement is not an object");
+
+	/* A list is returned whole or not at all. */
+	{
+		pc_vec v = PC_VEC_INIT;
+		say(s, 200, "{\"metadata\":{\"next\":\"\"},\"data\":[{\"name\":\"a\"},{\"nameless\":1}]}");
+		assert_int_equal(f->p->ops->list_statements(f->p, &v), PC_EPARSE);
+		assert_string_equal(pc_error_last(), "list statements: HTTP 200: unexpected JSON body: statement without 'name'");
+		assert_int_equal(v.len, 0);
+	}
 	close_fixture(f);
 }
 
