@@ -312,6 +312,8 @@ done:
 	git_tree_entry_free(e);
 	git_tree_free(root_tree);
 	git_object_free(obj);
+	/* before shutdown: clearing after it would set up libgit2's thread state again */
+	git_error_clear();
 	if (g) {
 		git_tree_free(g->tree);
 		git_commit_free(g->commit);
@@ -319,6 +321,5 @@ done:
 		free(g);
 		git_libgit2_shutdown();
 	}
-	git_error_clear();
 	return rc;
 }
