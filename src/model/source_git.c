@@ -152,6 +152,7 @@ done:
 	return rc;
 }
 
+/* The implementation only: pc_source_free() frees root, commit and s. */
 static void git_free(pc_source *s)
 {
 	git_impl *g;
@@ -159,6 +160,7 @@ static void git_free(pc_source *s)
 	if (!s)
 		return;
 	g = s->impl;
+	s->impl = NULL;
 	if (g) {
 		git_tree_free(g->tree);
 		git_commit_free(g->commit);
@@ -166,9 +168,6 @@ static void git_free(pc_source *s)
 		free(g);
 		git_libgit2_shutdown();
 	}
-	free(s->root);
-	free(s->commit);
-	free(s);
 }
 
 static const pc_source_ops git_ops = {
