@@ -56,6 +56,7 @@ typedef struct pc_actual {
 	                           a topic or a managed statement */
 	pc_map by_table;        /* name -> pc_actual_table * (borrowed) */
 	pc_map by_stmt;         /* statement name -> pc_actual_stmt * (borrowed) */
+	pc_map by_topic;        /* topic name -> pc_topic * (borrowed) */
 	char fingerprint[33];   /* hash of sorted (statement name, phase, resource_version, fps) and topic names */
 } pc_actual;
 
@@ -97,5 +98,16 @@ int pc_phase_is_live(const char *phase);
  * "STOPPED", "<PHASE>". *reason is NULL when in sync.
  */
 int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason);
+
+/* ---- the desired side, as pipectl records it in labels ---- */
+
+/* 1 when the table has a statement that runs unbounded (a DML file or a CTAS DDL). */
+int pc_table_has_dml(const pc_table *t);
+/* Fingerprint of the SQL of that statement (CTAS: the DDL's), or NULL. */
+const char *pc_table_dml_sql_fp(const pc_table *t);
+/* The user's statement properties: dml.*.properties, then table.yaml `properties` over them. */
+void pc_table_user_props(const pc_table *t, pc_kvlist *out);
+/* pipectl-fp of the table's DML: pc_naming_dml_fp(SQL fp, user properties). */
+void pc_table_dml_fp(const pc_table *t, char out[33]);
 
 #endif
