@@ -231,6 +231,9 @@ int pc_graph_build(pc_project *p)
 		add_reads(p, t, i, t->dml, stamp);
 		if (t->ctas)
 			add_reads(p, t, i, t->ddl, stamp);
+		/* parents by name (the index is the name order here); children come out by name already */
+		if (t->parents.len > 1)
+			qsort(t->parents.items, t->parents.len, sizeof(void *), cmp_topo_ptr);
 	}
 
 	/* Kahn, the smallest name first among the ready tables */
