@@ -383,6 +383,23 @@ static void test_loader__ctas_with_a_dml_file_is_an_error(void **state)
 	pc_project_free(p);
 }
 
+static void test_loader__view_reads_are_parents_and_like_is_not(void **state)
+{
+	pc_project *p;
+	pc_table *v;
+	(void)state;
+	put("pipelines/sources/s/sql-scripts/ddl.s.sql", "CREATE TABLE s (id STRING);\n");
+	put("pipelines/sources/s2/sql-scripts/ddl.s2.sql", "CREATE TABLE s2 LIKE s;\n");
+	put("pipelines/views/v/sql-scripts/ddl.v.sql", "CREATE VIEW v AS SELECT id FROM s WHERE id <> '';\n");
+	p = load_tmp();
+	assert_diags(p, "");
+	v = pc_project_table(p, "v");
+	assert_false(v->ctas);
+	assert_tables(&v->parents, "s");
+	assert_int_equal(pc_project_table(p, "s2")->parents.len, 0);
+	pc_project_free(p);
+}
+
 static void test_loader__dml_with_no_insert_is_an_error(void **state)
 {
 	pc_project *p;
@@ -563,6 +580,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loader__two_ddl_files_in_one_folder_is_an_error, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_loader__ddl_that_creates_no_table_is_an_error, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_loader__ctas_with_a_dml_file_is_an_error, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_loader__view_reads_are_parents_and_like_is_not, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_loader__dml_with_no_insert_is_an_error, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_loader__bad_properties_line_is_an_error_with_line, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_loader__table_yaml_errors_and_stateful_override, tmp_setup, tmp_teardown),
