@@ -125,10 +125,12 @@ static int is_punct(const pc_token *t, char c)
 	return t->kind == PC_TOK_PUNCT && t->len == 1 && t->start[0] == c;
 }
 
-/* An identifier: a non-keyword word or a non-empty `quoted` one. */
+/* An identifier: a non-keyword word or a non-empty `quoted` one (no NUL byte). */
 static int is_name_tok(const pc_token *t)
 {
-	return (t->kind == PC_TOK_QIDENT && t->len > 2) || (t->kind == PC_TOK_WORD && !sql_is_keyword(t));
+	if (t->kind == PC_TOK_QIDENT)
+		return t->len > 2 && !memchr(t->start, '\0', t->len);
+	return t->kind == PC_TOK_WORD && !sql_is_keyword(t);
 }
 
 /* End (exclusive) of a qualified name at i, or i when there is none. */

@@ -52,10 +52,12 @@ static int is_punct(const pc_token *t, char c)
 	return t->kind == PC_TOK_PUNCT && t->len == 1 && t->start[0] == c;
 }
 
-/* An identifier: a non-keyword word or a non-empty `quoted` one. */
+/* An identifier: a non-keyword word or a non-empty `quoted` one (no NUL byte). */
 static int is_name_tok(const pc_token *t)
 {
-	return (t->kind == PC_TOK_QIDENT && t->len > 2) || (t->kind == PC_TOK_WORD && !sql_is_keyword(t));
+	if (t->kind == PC_TOK_QIDENT)
+		return t->len > 2 && !memchr(t->start, '\0', t->len);
+	return t->kind == PC_TOK_WORD && !sql_is_keyword(t);
 }
 
 static const char *const aggregates[] = {
@@ -108,6 +110,17 @@ static int is_join_word(const pc_token *t)
 	return 0;
 }
 
+/* A word upper-cased into dst (truncated to fit) for operator names. */
+static void upper_name(char *dst, size_t cap, const pc_token *t)
+{
+	size_t n = t->len < cap - 1 ? t->len : cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		char c = t->start[i];
+		dst[i] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+	}
+	dst[n] = '\0';
+}
+
 static frame *cur(walker *w)
 {
 	return &w->fr[w->depth - 1];
@@ -143,12 +156,7 @@ static void finish_branch(walker *w, frame *f)
 	if (f->agg && !f->group_by) {
 		char op[96];
 		char name[40];
-		size_t n = f->agg->len < sizeof(name) - 1 ? f->agg->len : sizeof(name) - 1;
-		for (size_t i = 0; i < n; i++) {
-			char c = f->agg->start[i];
-			name[i] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
-		}
-		name[n] = '\0';
+		upper_name(name, sizeof(name), f->agg);
 		snprintf(op, sizeof(op), "aggregation without GROUP BY (%s)", name);
 		sql_add_reason(w->st, op, f->agg->line);
 	}
@@ -284,19 +292,24 @@ static void over(walker *w, size_t i)
 	const pc_token *t = w->t;
 	char op[96];
 	const pc_token *fn = NULL;
-	if (i > 0 && is_punct(&t[i - 1], ')') && w->match[i - 1] > 0)
-		fn = &t[w->match[i - 1] - 1];
+	size_t k = i;
+	/* fn(...) [FILTER (WHERE ...)] [WITHIN GROUP (...)] OVER */
+	while (k > 0 && is_punct(&t[k - 1], ')') && w->match[k - 1] > 0) {
+		fn = &t[w->match[k - 1] - 1];
+		if (!(pc_tok_is(fn, "FILTER") || pc_tok_is(fn, "GROUP")))
+			break;
+		k = w->match[k - 1] - 1;
+		if (pc_tok_is(fn, "GROUP") && k > 0 && pc_tok_is(&t[k - 1], "WITHIN"))
+			k--;
+		fn = NULL;
+	}
 	if (fn && (pc_tok_is(fn, "ROW_NUMBER"))) {
 		snprintf(op, sizeof(op), "OVER (ROW_NUMBER: deduplication/Top-N)");
 	} else if (fn && (pc_tok_is(fn, "RANK") || pc_tok_is(fn, "DENSE_RANK"))) {
 		snprintf(op, sizeof(op), "OVER (%s: Top-N)", pc_tok_is(fn, "RANK") ? "RANK" : "DENSE_RANK");
-	} else if (fn && fn->kind == PC_TOK_WORD && fn->len < 40) {
+	} else if (fn && fn->kind == PC_TOK_WORD) {
 		char name[40];
-		for (size_t k = 0; k < fn->len; k++) {
-			char c = fn->start[k];
-			name[k] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
-		}
-		name[fn->len] = '\0';
+		upper_name(name, sizeof(name), fn);
 		snprintf(op, sizeof(op), "OVER (%s)", name);
 	} else {
 		snprintf(op, sizeof(op), "OVER");
@@ -535,13 +548,8 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 					note_aggregate(&w, tk);
 				if (i + 2 < e && pc_tok_is(&t[i + 2], "DISTINCT")) {
 					char op[64];
-					char name[24];
-					size_t n = tk->len < sizeof(name) - 1 ? tk->len : sizeof(name) - 1;
-					for (size_t k = 0; k < n; k++) {
-						char c = tk->start[k];
-						name[k] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
-					}
-					name[n] = '\0';
+					char name[40];
+					upper_name(name, sizeof(name), tk);
 					snprintf(op, sizeof(op), "%s(DISTINCT)", name);
 					sql_add_reason(st, op, tk->line);
 				}

@@ -407,6 +407,9 @@ static void test_sql_state__over_and_row_number(void **state)
 	EXPECT("INSERT INTO t SELECT k, SUM(v) OVER w FROM s\nWINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)",
 	       "INSERT w=t r=s s=OVER (SUM)@1");
 	EXPECT("INSERT INTO t SELECT LAG(v) OVER (PARTITION BY k ORDER BY ts) FROM s", "INSERT w=t r=s s=OVER (LAG)@1");
+	EXPECT("INSERT INTO t SELECT COUNT(*) FILTER (WHERE v > 0) OVER (PARTITION BY k ORDER BY ts) FROM s",
+	       "INSERT w=t r=s s=OVER (COUNT)@1");
+	EXPECT("INSERT INTO t SELECT LEAD(v, 1) FROM s", "INSERT w=t r=s s=LEAD@1");
 }
 
 static void test_sql_state__window_aggregation(void **state)
