@@ -130,7 +130,7 @@ static int is_name_tok(const pc_token *t)
 {
 	if (t->kind == PC_TOK_QIDENT)
 		return t->len > 2 && !memchr(t->start, '\0', t->len);
-	return t->kind == PC_TOK_WORD && !sql_is_keyword(t);
+	return t->kind == PC_TOK_WORD && (!sql_is_keyword(t) || sql_is_soft_keyword(t));
 }
 
 /* End (exclusive) of a qualified name at i, or i when there is none. */

@@ -294,6 +294,16 @@ static const char *const keywords[] = {
 	"WHERE", "WIDTH_BUCKET", "WINDOW", "WITH", "WITHIN", "WITHOUT", "YEAR",
 };
 
+/*
+ * Words of the table above that Flink does not reserve: they are upper-cased
+ * in fingerprints but may still name a table or an alias.
+ */
+static const char *const soft_keywords[] = {
+	"BUCKETS", "BYTES", "CUMULATE", "DISTRIBUTED", "ENFORCED", "FRESHNESS", "HOP",
+	"MATERIALIZED", "PARTITIONED", "PROCTIME", "RAW", "STRING", "TEMPORARY", "TUMBLE",
+	"WATERMARK",
+};
+
 /* Non-reserved words that are keywords right after a given keyword. */
 static const struct {
 	const char *prev, *word;
@@ -353,6 +363,14 @@ int sql_is_keyword(const pc_token *t)
 	if (lo >= hi)
 		return 0;
 	return bsearch(t, keywords + lo, hi - lo, sizeof(keywords[0]), cmp_kw) != NULL;
+}
+
+int sql_is_soft_keyword(const pc_token *t)
+{
+	for (size_t i = 0; i < sizeof(soft_keywords) / sizeof(soft_keywords[0]); i++)
+		if (pc_tok_is(t, soft_keywords[i]))
+			return 1;
+	return 0;
 }
 
 static int is_context_keyword(const pc_token *prev, const pc_token *t)

@@ -92,6 +92,8 @@ static void test_sql_reads__qualified_and_backtick_names_keep_case(void **state)
 	EXPECT("INSERT INTO `cat`.`db`.`Out` SELECT * FROM `cat`.`db`.`Orders` UNION ALL SELECT * FROM cat.db.More",
 	       "INSERT w=cat.db.Out r=cat.db.Orders,cat.db.More");
 	EXPECT("INSERT INTO `my``t` SELECT * FROM `a b`", "INSERT w=my`t r=a b");
+	/* Flink's non-reserved keywords can name tables */
+	EXPECT("INSERT INTO string SELECT * FROM raw JOIN hop ON raw.k = hop.k", "INSERT w=string r=raw,hop s=regular join@1");
 	/* an empty quoted identifier is no name (Flink rejects it) */
 	EXPECT("SELECT * FROM ``x", "SELECT");
 }
@@ -440,6 +442,81 @@ static void test_sql_state__statement_set_merges_reasons(void **state)
 	       "STATEMENT_SET w=a,b r=x,y s=SELECT DISTINCT@3");
 }
 
+
+static void test_sql_reads__nested_ctes_and_hint_before_statement(void **state)
+{
+	(void)state;
+	EXPECT("/*+ OPTIONS('x' = 'y') */ INSERT INTO t\nWITH a AS (WITH b AS (SELECT * FROM raw) SELECT * FROM b),\n"
+	       " c AS (SELECT * FROM a UNION ALL SELECT * FROM other)\nSELECT * FROM c",
+	       "INSERT w=t r=raw,other");
+}
+
+static void test_sql_state__in_and_exists_subqueries_are_semi_joins(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT * FROM a WHERE k IN (SELECT k FROM b)\n AND EXISTS (SELECT 1 FROM c WHERE c.k = a.k)",
+	       "INSERT w=t r=a,b,c s=semi join (IN subquery)@1,semi join (EXISTS subquery)@2");
+	EXPECT("INSERT INTO t SELECT * FROM a WHERE k IN (1, 2, 3)", "INSERT w=t r=a");
+}
+
+static void test_sql_state__ctas_and_set_inner_errors_name_the_line(void **state)
+{
+	(void)state;
+	expect_error("EXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT 1;\nINSERT INTO;\nEND;",
+		     "dir/x.sql:3: insert without a target table");
+	expect_error("CREATE VIEW AS SELECT 1", "dir/x.sql:1: create view without a name");
+}
+
+static void test_sql_stmt__work_in_progress_sql_loads(void **state)
+{
+	(void)state;
+	/* half-written statements: no crash, no error, what can be known is kept */
+	EXPECT("INSERT INTO t SELECT FROM", "INSERT w=t");
+	EXPECT("INSERT INTO t SELECT a FROM s JOIN", "INSERT w=t r=s s=regular join@1");
+	EXPECT("SELECT * FROM a, ", "SELECT r=a s=regular join@1");
+	EXPECT("WITH a AS", "SELECT");
+	EXPECT("WITH a AS (SELECT 1)", "SELECT");
+	EXPECT("CREATE TABLE t", "CREATE_TABLE c=t");
+	EXPECT("CREATE TABLE t AS", "CREATE_TABLE_AS c=t w=t");
+	EXPECT("EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT * FROM b;", "STATEMENT_SET w=a r=b");
+	EXPECT("CREATE", "OTHER");
+	EXPECT("INSERT INTO t SELECT a FROM s WHERE x = {{ var }}", "INSERT w=t r=s");
+}
+
+static void test_sql_stmt__shift_left_style_files(void **state)
+{
+	pc_sql_file *f;
+	pc_sql_stmt *st;
+	(void)state;
+	f = analyze_file("CREATE TABLE IF NOT EXISTS int_orders (\n"
+			 "  order_id STRING NOT NULL,\n"
+			 "  `key` BYTES,\n"
+			 "  ts TIMESTAMP_LTZ(3),\n"
+			 "  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND,\n"
+			 "  PRIMARY KEY(order_id) NOT ENFORCED\n"
+			 ") DISTRIBUTED BY HASH(order_id) INTO 1 BUCKETS WITH (\n"
+			 "  'changelog.mode' = 'upsert',\n"
+			 "  'key.avro-registry.schema-context' = '.flink-dev',\n"
+			 "  'value.format' = 'avro-registry'\n"
+			 ");\n");
+	st = f->stmts.items[0];
+	assert_string_equal(st->creates.items[0], "int_orders");
+	assert_true(st->upsert);
+	assert_string_equal(st->changelog_mode, "upsert");
+	assert_string_equal(pc_kv_get(&st->with_options, "key.avro-registry.schema-context"), ".flink-dev");
+	pc_sql_file_free(f);
+	EXPECT("INSERT INTO int_orders\n"
+	       "WITH src AS (\n"
+	       "  SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY `$rowtime` DESC) AS row_num\n"
+	       "  FROM src_orders\n"
+	       ")\n"
+	       "SELECT o.order_id, c.name\n"
+	       "FROM src o\n"
+	       "LEFT JOIN src_customers FOR SYSTEM_TIME AS OF o.`$rowtime` AS c ON o.cid = c.id\n"
+	       "WHERE row_num = 1;\n",
+	       "INSERT w=int_orders r=src_orders,src_customers s=OVER (ROW_NUMBER: deduplication/Top-N)@3,temporal join@8");
+}
+
 /* ---- base name and kinds ---- */
 
 static void test_sql_base_name__last_part(void **state)
@@ -548,6 +625,11 @@ int main(void)
 		cmocka_unit_test(test_sql_state__window_aggregation),
 		cmocka_unit_test(test_sql_state__order_by_and_limit_only_at_top_level),
 		cmocka_unit_test(test_sql_state__statement_set_merges_reasons),
+		cmocka_unit_test(test_sql_reads__nested_ctes_and_hint_before_statement),
+		cmocka_unit_test(test_sql_state__in_and_exists_subqueries_are_semi_joins),
+		cmocka_unit_test(test_sql_state__ctas_and_set_inner_errors_name_the_line),
+		cmocka_unit_test(test_sql_stmt__work_in_progress_sql_loads),
+		cmocka_unit_test(test_sql_stmt__shift_left_style_files),
 		cmocka_unit_test(test_sql_base_name__last_part),
 		cmocka_unit_test(test_sql_rename__only_table_positions_change),
 		cmocka_unit_test(test_sql_rename__backticks_and_qualified_names),
