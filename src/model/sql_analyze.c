@@ -463,7 +463,7 @@ int sql_analyze_refs(pc_sql_file **out, const char *path, const char *text, size
 	f->text = pc_malloc(len + 1);
 	if (len)
 		memcpy(f->text, text, len);
-	f->text[len] = '\0';
+	f->text[len] = '\0'; /* text may be NULL when len is 0 */
 	f->text_len = len;
 	rc = sql_tokenize_path(&f->tokens, path, f->text, len);
 	if (rc)

@@ -54,6 +54,10 @@ static int lex(pc_token_list *out, const char *text, size_t len, int *err_line, 
 	size_t i = 0, line_start = 0;
 	int line = 1;
 
+	if (!text) {
+		text = "";
+		len = 0;
+	}
 	out->len = 0;
 	if (out->cap < len / 6 + 16) { /* about one token per 5-6 bytes of SQL */
 		out->cap = len / 6 + 16;
@@ -421,8 +425,37 @@ static void norm_hint(pc_buf *h, const pc_token *t)
 	}
 }
 
+/*
+ * A function name: a word right before '(' that does not follow a word which
+ * makes it a table, view or alias name (CREATE TABLE t (, INSERT INTO t (,
+ * AS t(x), LIKE t (, a.b( ...). Flink resolves function names without
+ * regard to case, so they are upper-cased like keywords.
+ */
+static int is_function_name(const pc_token *prev, const pc_token *t, const pc_token *next)
+{
+	static const char *const before_names[] = { "TABLE", "INTO", "AS", "EXISTS", "VIEW",
+						    "LIKE", "OVERWRITE", "WITH", "RECURSIVE" };
+	if (!next || !(next->kind == PC_TOK_PUNCT && next->len == 1 && next->start[0] == '('))
+		return 0;
+	if (t->len > 64)
+		return 0;
+	if (!prev)
+		return 1;
+	if (prev->kind == PC_TOK_PUNCT && prev->len == 1 && prev->start[0] == '.')
+		return 0;
+	if (prev->kind == PC_TOK_QIDENT)
+		return 0;
+	for (size_t i = 0; i < sizeof(before_names) / sizeof(before_names[0]); i++)
+		if (pc_tok_is(prev, before_names[i]))
+			return 0;
+	/* FROM a x(c1): an alias with columns right after a table name */
+	if (prev->kind == PC_TOK_WORD && !sql_is_keyword(prev))
+		return 0;
+	return 1;
+}
+
 /* Append one token's normalized form: kind, text, separator. */
-static void norm_token(pc_buf *h, const pc_token *prev, const pc_token *t)
+static void norm_token(pc_buf *h, const pc_token *prev, const pc_token *t, const pc_token *next)
 {
 	char *p;
 	if (t->kind == PC_TOK_HINT) {
@@ -436,7 +469,9 @@ static void norm_token(pc_buf *h, const pc_token *prev, const pc_token *t)
 	p[0] = (char)('0' + t->kind);
 	memcpy(p + 1, t->start, t->len);
 	p[t->len + 1] = '\0';
-	if (t->kind == PC_TOK_WORD && (sql_is_keyword(t) || is_context_keyword(prev, t)))
+	/* after '.', a word is a name part or a field, never a keyword */
+	if (t->kind == PC_TOK_WORD && !(prev && prev->kind == PC_TOK_PUNCT && prev->len == 1 && prev->start[0] == '.') &&
+	    (sql_is_keyword(t) || is_context_keyword(prev, t) || is_function_name(prev, t, next)))
 		for (size_t i = 1; i <= t->len; i++)
 			if (p[i] >= 'a' && p[i] <= 'z')
 				p[i] = (char)(p[i] - 32);
@@ -449,7 +484,8 @@ void sql_stmt_fingerprint(char out[33], const pc_token_list *l, size_t b, size_t
 	pc_hash h;
 	pc_buf_clear(scratch);
 	for (size_t i = b; i < e; i++)
-		norm_token(scratch, i > b ? &l->toks[i - 1] : NULL, &l->toks[i]);
+		norm_token(scratch, i > b ? &l->toks[i - 1] : NULL, &l->toks[i],
+			   i + 1 < e ? &l->toks[i + 1] : NULL);
 	pc_hash_init(&h);
 	pc_hash_update(&h, scratch->ptr, scratch->len);
 	pc_hash_hex(&h, out);
