@@ -108,8 +108,10 @@ void sql_add_ref(pc_sql_stmt *st, const pc_token *toks, size_t b, size_t e, int 
 {
 	char *n = sql_name(toks, b, e);
 	pc_vec *v = role == SQL_REF_READ ? &st->reads : role == SQL_REF_WRITE ? &st->writes : &st->creates;
-	pc_vec_add_str_unique(v, n);
-	free(n);
+	if (pc_vec_find_str(v, n) < 0)
+		pc_vec_push(v, n); /* owned by the vector now */
+	else
+		free(n);
 	if (refs) {
 		sql_ref *r = PC_NEW(sql_ref);
 		r->begin = b;

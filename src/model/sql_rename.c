@@ -166,7 +166,7 @@ int pc_sql_rename_table(pc_buf *out, const char *text, size_t len, const char *f
 		qsort(ed, ned, sizeof(*ed), cmp_edit);
 	for (size_t i = 0; i < ned; i++) {
 		const pc_token *t = &f->tokens.toks[ed[i].tok];
-		if (ed[i].from < pos) /* the same token met twice (statement set) */
+		if (ed[i].from < pos) /* never overlap edits */
 			continue;
 		pc_buf_put(out, f->text + pos, ed[i].from - pos);
 		if (ed[i].whole == 2) /* a column qualifier: the new base name */
