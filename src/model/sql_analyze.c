@@ -411,6 +411,21 @@ int sql_analyze_stmt(pc_sql_stmt *st, const pc_token_list *l, const size_t *matc
 	return 0;
 }
 
+/* Reasons in line order (stable: same-line reasons keep their order). */
+static void sort_reasons(pc_sql_stmt *st)
+{
+	void **r = st->reasons.items;
+	for (size_t i = 1; i < st->reasons.len; i++) {
+		void *x = r[i];
+		size_t j = i;
+		while (j > 0 && ((pc_state_reason *)r[j - 1])->line > ((pc_state_reason *)x)->line) {
+			r[j] = r[j - 1];
+			j--;
+		}
+		r[j] = x;
+	}
+}
+
 /*
  * Match parentheses within each statement: match[i] is the index of the
  * partner of a '(' or ')'. Fails on the first unbalanced one.
@@ -494,6 +509,7 @@ int sql_analyze_refs(pc_sql_file **out, const char *path, const char *text, size
 			free(msg);
 			goto done;
 		}
+		sort_reasons(st);
 		if (refs)
 			for (size_t k = first_ref; k < refs->len; k++)
 				((sql_ref *)refs->items[k])->stmt = s;

@@ -389,6 +389,8 @@ static void test_sql_state__group_by_and_global_aggregates(void **state)
 	EXPECT("INSERT INTO t SELECT k, SUM(v) FROM s\nGROUP BY k HAVING SUM(v) > 1", "INSERT w=t r=s s=GROUP BY@2");
 	EXPECT("INSERT INTO t SELECT\n COALESCE(max(v), 0) FROM s", "INSERT w=t r=s s=aggregation without GROUP BY (MAX)@2");
 	EXPECT("INSERT INTO t SELECT LISTAGG(v) FROM s", "INSERT w=t r=s s=aggregation without GROUP BY (LISTAGG)@1");
+	/* reasons come in line order */
+	EXPECT("INSERT INTO t SELECT\n SUM(v) FROM a\n JOIN b ON a.k = b.k", "INSERT w=t r=a,b s=aggregation without GROUP BY (SUM)@2,regular join@3");
 }
 
 static void test_sql_state__distinct_forms(void **state)
