@@ -557,9 +557,7 @@ sql_range *sql_split(const pc_token_list *l, size_t *n)
 				i++;
 			}
 			if (t[i].kind != PC_TOK_EOF)
-				i++; /* END */
-			while (i < l->len && t[i].kind != PC_TOK_EOF && !is_semi(&t[i]))
-				i++;
+				i++; /* END: what follows starts a new statement, ';' or not */
 		} else {
 			while (i < l->len && t[i].kind != PC_TOK_EOF && !is_semi(&t[i]))
 				i++;

@@ -303,6 +303,8 @@ static void test_sql_stmt__statement_set_client_form(void **state)
 	(void)state;
 	EXPECT("BEGIN STATEMENT SET;\nINSERT INTO o1 SELECT * FROM s1;\nINSERT INTO o2 SELECT * FROM s2;\nEND;",
 	       "STATEMENT_SET w=o1,o2 r=s1,s2");
+	EXPECT("BEGIN STATEMENT SET;\nINSERT INTO o1 SELECT * FROM s1;\nEND\nINSERT INTO o3 SELECT * FROM s3",
+	       "STATEMENT_SET w=o1 r=s1 | INSERT w=o3 r=s3");
 }
 
 static void test_sql_stmt__other_kinds(void **state)
