@@ -245,7 +245,7 @@ static int parse_create(pc_sql_stmt *st, const pc_token_list *l, const size_t *m
 	while (i < e) {
 		if (is_punct(&t[i], '(')) {
 			size_t close = match[i] > i && match[i] < e ? match[i] : e;
-			if (st->kind != PC_STMT_CREATE_VIEW && i > 0 && i == j) {
+			if (st->kind != PC_STMT_CREATE_VIEW && i == j) { /* the column list */
 				for (size_t k = i + 1; k + 1 < close; k++)
 					if (pc_tok_is(&t[k], "PRIMARY") && pc_tok_is(&t[k + 1], "KEY"))
 						st->has_primary_key = 1;
