@@ -512,7 +512,8 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 				group_by(&w, f, i, f->close);
 			} else if (f->top && pc_tok_is(tk, "ORDER") && i + 1 < e && pc_tok_is(&t[i + 1], "BY")) {
 				sql_add_reason(st, "ORDER BY", tk->line);
-			} else if (f->top && (pc_tok_is(tk, "LIMIT") || pc_tok_is(tk, "FETCH"))) {
+			} else if (pc_tok_is(tk, "LIMIT") || pc_tok_is(tk, "FETCH")) {
+				/* at any level: in a subquery, ORDER BY ... LIMIT is a Top-N */
 				sql_add_reason(st, "LIMIT", tk->line);
 			}
 		} else if (pc_tok_is(tk, "MATCH_RECOGNIZE")) {

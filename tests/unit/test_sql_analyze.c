@@ -435,6 +435,9 @@ static void test_sql_state__order_by_and_limit_only_at_top_level(void **state)
 {
 	(void)state;
 	EXPECT("INSERT INTO t SELECT a FROM s\nORDER BY a\nLIMIT 10", "INSERT w=t r=s s=ORDER BY@2,LIMIT@3");
+	/* a subquery's ORDER BY alone is dropped by the planner; with LIMIT it is a Top-N */
+	EXPECT("INSERT INTO t SELECT * FROM (SELECT a FROM s ORDER BY a) x", "INSERT w=t r=s");
+	EXPECT("INSERT INTO t SELECT * FROM (SELECT a FROM s ORDER BY a\n LIMIT 3) x", "INSERT w=t r=s s=LIMIT@2");
 	EXPECT("INSERT INTO t SELECT a, ROW_NUMBER() OVER (ORDER BY ts) AS r FROM s",
 	       "INSERT w=t r=s s=OVER (ROW_NUMBER: deduplication/Top-N)@1");
 }
