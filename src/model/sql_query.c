@@ -497,13 +497,15 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 			flush_join(&w, f, 0);
 		} else if (pc_tok_is(tk, "UNION") || pc_tok_is(tk, "INTERSECT") || pc_tok_is(tk, "EXCEPT") ||
 			   pc_tok_is(tk, "MINUS")) {
+			int all = i + 1 < e && pc_tok_is(&t[i + 1], "ALL");
 			finish_branch(&w, f);
-			if (!(i + 1 < e && pc_tok_is(&t[i + 1], "ALL"))) {
-				char op[48];
-				snprintf(op, sizeof(op), "%s (DISTINCT)",
-					 pc_tok_is(tk, "UNION") ? "UNION" : pc_tok_is(tk, "INTERSECT") ? "INTERSECT" : "EXCEPT");
-				sql_add_reason(st, op, tk->line);
-			}
+			/* UNION ALL only appends; every other set operation remembers rows */
+			if (!pc_tok_is(tk, "UNION"))
+				sql_add_reason(st, pc_tok_is(tk, "INTERSECT") ? (all ? "INTERSECT ALL" : "INTERSECT")
+									: (all ? "EXCEPT ALL" : "EXCEPT"),
+					       tk->line);
+			else if (!all)
+				sql_add_reason(st, "UNION (DISTINCT)", tk->line);
 		} else if (f->has_select && is_clause_word(tk)) {
 			flush_join(&w, f, 0);
 			f->in_select = 0;

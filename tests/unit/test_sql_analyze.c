@@ -402,6 +402,8 @@ static void test_sql_state__distinct_forms(void **state)
 	EXPECT("INSERT INTO t SELECT k, COUNT(DISTINCT u) FROM s GROUP BY k",
 	       "INSERT w=t r=s s=COUNT(DISTINCT)@1,GROUP BY@1");
 	EXPECT("INSERT INTO t SELECT a FROM s1 UNION SELECT a FROM s2", "INSERT w=t r=s1,s2 s=UNION (DISTINCT)@1");
+	EXPECT("SELECT a FROM s1\nINTERSECT ALL SELECT a FROM s2\nEXCEPT SELECT a FROM s3\nMINUS SELECT a FROM s4",
+	       "SELECT r=s1,s2,s3,s4 s=INTERSECT ALL@2,EXCEPT@3,EXCEPT@4");
 }
 
 static void test_sql_state__over_and_row_number(void **state)
