@@ -507,7 +507,8 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 			else if (!all)
 				sql_add_reason(st, "UNION (DISTINCT)", tk->line);
 		} else if (f->has_select && is_clause_word(tk)) {
-			flush_join(&w, f, 0);
+			/* FROM a, b WHERE ... a.ts BETWEEN b.ts - INTERVAL ...: an interval join too */
+			flush_join(&w, f, f->join_pending && pc_tok_is(tk, "WHERE") ? interval_condition(&w, i + 1, f->close) : 0);
 			f->in_select = 0;
 			f->in_from = 0;
 			if (pc_tok_is(tk, "GROUP") && i + 1 < e && pc_tok_is(&t[i + 1], "BY")) {

@@ -383,6 +383,9 @@ static void test_sql_state__join_kinds_are_named(void **state)
 	EXPECT("INSERT INTO t SELECT * FROM a\nJOIN b ON a.id = b.id\n AND a.ts BETWEEN b.ts - INTERVAL '1' HOUR AND b.ts",
 	       "INSERT w=t r=a,b s=interval join@2");
 	EXPECT("INSERT INTO t SELECT * FROM a\nLEFT JOIN b ON a.id = b.id", "INSERT w=t r=a,b s=regular join@2");
+	EXPECT("INSERT INTO t SELECT * FROM a,\n b WHERE a.id = b.id AND a.ts BETWEEN b.ts - INTERVAL '4' HOUR AND b.ts",
+	       "INSERT w=t r=a,b s=interval join@1");
+	EXPECT("INSERT INTO t SELECT * FROM a, b WHERE a.id = b.id", "INSERT w=t r=a,b s=regular join@1");
 }
 
 static void test_sql_state__group_by_and_global_aggregates(void **state)
