@@ -244,7 +244,7 @@ int pc_tok_is(const pc_token *t, const char *kw)
  * Words that are keywords wherever they appear, so their case can be
  * normalised without merging two different identifiers: Calcite's reserved
  * words (which Flink does not accept as unquoted identifiers) plus Flink DDL
- * words that are not plausible identifiers. Sorted (strcmp), upper case.
+ * words that are not plausible identifiers. Upper case, sorted for the reader.
  * Non-reserved words that are common column names (KEY, DATA, NAME, TYPE...)
  * are deliberately absent: Flink identifiers are case-sensitive.
  */
@@ -318,55 +318,50 @@ static const struct {
 	{ "DROP", "VIEW" },        { "EXECUTE", "STATEMENT" }, { "BEGIN", "STATEMENT" },
 };
 
-static int cmp_kw(const void *key, const void *elem)
+#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+#define KW_SLOTS 1024 /* power of two, well over twice N_KEYWORDS */
+
+/* Open-addressing table of keyword indexes + 1 (0 = empty), built once. */
+static unsigned short kw_slots[KW_SLOTS];
+static pthread_once_t kw_once = PTHREAD_ONCE_INIT;
+
+static unsigned kw_hash(const char *up, size_t n)
 {
-	const pc_token *t = key;
-	const char *kw = *(const char *const *)elem;
-	size_t i;
-	for (i = 0; i < t->len && kw[i]; i++) {
-		unsigned char a = (unsigned char)t->start[i], b = (unsigned char)kw[i];
-		if (a >= 'a' && a <= 'z')
-			a = (unsigned char)(a - 32);
-		if (a != b)
-			return a < b ? -1 : 1;
-	}
-	if (i < t->len)
-		return 1;
-	return kw[i] ? -1 : 0;
+	unsigned h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)up[i]) * 16777619u;
+	return h;
 }
 
-#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
-
-/* keywords[first[c - 'A'] .. first[c - 'A' + 1]) start with letter c */
-static size_t first[27];
-static pthread_once_t first_once = PTHREAD_ONCE_INIT;
-
-static void init_first(void)
+static void kw_init(void)
 {
-	size_t k = 0;
-	for (int c = 0; c < 26; c++) {
-		while (k < N_KEYWORDS && keywords[k][0] < 'A' + c)
-			k++;
-		first[c] = k;
+	for (size_t k = 0; k < N_KEYWORDS; k++) {
+		unsigned h = kw_hash(keywords[k], strlen(keywords[k])) & (KW_SLOTS - 1);
+		while (kw_slots[h])
+			h = (h + 1) & (KW_SLOTS - 1);
+		kw_slots[h] = (unsigned short)(k + 1);
 	}
-	first[26] = N_KEYWORDS;
 }
 
 int sql_is_keyword(const pc_token *t)
 {
-	unsigned char c;
-	size_t lo, hi;
-	if (!t || t->kind != PC_TOK_WORD || t->len < 2 || t->len > 20)
+	char up[24];
+	unsigned h;
+	if (!t || t->kind != PC_TOK_WORD || t->len < 2 || t->len > sizeof(up))
 		return 0;
-	c = (unsigned char)(t->start[0] & ~0x20);
-	if (c < 'A' || c > 'Z')
-		return 0;
-	pthread_once(&first_once, init_first);
-	lo = first[c - 'A'];
-	hi = first[c - 'A' + 1];
-	if (lo >= hi)
-		return 0;
-	return bsearch(t, keywords + lo, hi - lo, sizeof(keywords[0]), cmp_kw) != NULL;
+	for (size_t i = 0; i < t->len; i++) {
+		char c = t->start[i];
+		up[i] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+	}
+	pthread_once(&kw_once, kw_init);
+	h = kw_hash(up, t->len) & (KW_SLOTS - 1);
+	while (kw_slots[h]) {
+		const char *kw = keywords[kw_slots[h] - 1];
+		if (strncmp(kw, up, t->len) == 0 && kw[t->len] == '\0')
+			return 1;
+		h = (h + 1) & (KW_SLOTS - 1);
+	}
+	return 0;
 }
 
 int sql_is_soft_keyword(const pc_token *t)

@@ -468,6 +468,9 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 		}
 		if (tk->kind != PC_TOK_WORD)
 			continue;
+		/* a plain identifier (most words): nothing below applies to it */
+		if (!(i + 1 < e && is_punct(&t[i + 1], '(')) && !sql_is_keyword(tk))
+			continue;
 
 		if (pc_tok_is(tk, "SELECT")) {
 			if (f->has_select && (f->in_from || f->in_select))
