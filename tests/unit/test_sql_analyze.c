@@ -159,6 +159,10 @@ static void test_sql_reads__window_tvfs_read_their_table(void **state)
 	       "SELECT r=src2");
 	EXPECT("SELECT * FROM TABLE(SESSION(TABLE src3 PARTITION BY k, DESCRIPTOR(ts), INTERVAL '1' MINUTE))",
 	       "SELECT r=src3");
+	/* a CTE as the TVF's input is not a table */
+	EXPECT("WITH c AS (SELECT * FROM raw_src) SELECT window_start, COUNT(*)\n"
+	       "FROM TABLE(TUMBLE(TABLE c, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end",
+	       "SELECT r=raw_src s=window aggregation (TUMBLE)@2");
 }
 
 static void test_sql_reads__lateral_table_and_unnest_are_not_tables_nor_joins(void **state)
