@@ -577,6 +577,11 @@ static void test_sql_rename__backticks_and_qualified_names(void **state)
 	EXPECT_RENAME("SELECT * FROM `cat`.`db`.`orders`", "orders", "orders_v2", "SELECT * FROM `cat`.`db`.`orders_v2`");
 	EXPECT_RENAME("SELECT * FROM cat.db.orders", "cat.db.orders", "cat.db.orders_v2", "SELECT * FROM cat.db.orders_v2");
 	EXPECT_RENAME("SELECT * FROM orders", "orders", "my table", "SELECT * FROM `my table`");
+	EXPECT_RENAME("CREATE TABLE t2 LIKE orders;\nEXECUTE STATEMENT SET BEGIN INSERT INTO orders SELECT * FROM x; END;",
+		      "orders", "db.orders_v2",
+		      "CREATE TABLE t2 LIKE db.orders_v2;\nEXECUTE STATEMENT SET BEGIN INSERT INTO db.orders_v2 SELECT * FROM x; END;");
+	EXPECT_RENAME("SELECT * FROM `user`", "user", "user_v2", "SELECT * FROM `user_v2`");
+	EXPECT_RENAME("SELECT * FROM other", "orders", "x", "SELECT * FROM other");
 }
 
 static void test_sql_rename__cte_named_like_the_table_is_left_alone(void **state)
