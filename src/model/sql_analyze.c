@@ -485,6 +485,10 @@ int sql_analyze_refs(pc_sql_file **out, const char *path, const char *text, size
 	rc = sql_tokenize_path(&f->tokens, path, f->text, len);
 	if (rc)
 		goto done;
+	if (f->tokens.cap > f->tokens.len + 16) { /* kept with the file: no slack */
+		f->tokens.toks = pc_realloc(f->tokens.toks, pc_st_mult(f->tokens.len, sizeof(*f->tokens.toks)));
+		f->tokens.cap = f->tokens.len;
+	}
 	r = sql_split(&f->tokens, &n);
 	match = pc_calloc(f->tokens.len, sizeof(*match));
 	rc = match_parens(match, &f->tokens, r, n, &bad_line);
