@@ -13,6 +13,7 @@
 #include "sql_int.h"
 
 #include "../util/alloc.h"
+#include "../util/map.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ typedef struct frame {
 	const char *tvf;     /* window TVF in this frame's FROM (static string) */
 	int join_pending, join_line, join_temporal;
 	int top;           /* the statement's top-level query */
+	size_t owner;      /* 1 + index of the query frame whose select list holds this one, 0 = none */
 } frame;
 
 typedef struct walker {
@@ -42,7 +44,7 @@ typedef struct walker {
 	const size_t *match;
 	size_t e;
 	pc_vec *refs;
-	pc_vec ctes;        /* char *, owned: CTE names of this query */
+	pc_map ctes;        /* CTE names of this query (keys only) */
 	frame *fr;
 	size_t depth, cap;
 } walker;
@@ -137,6 +139,13 @@ static void push_frame(walker *w, size_t close, int kind)
 	memset(f, 0, sizeof(*f));
 	f->close = close;
 	f->kind = kind;
+	if (w->depth > 1 && kind != FR_OTHER) {
+		frame *p = &w->fr[w->depth - 2];
+		if (p->has_select)
+			f->owner = w->depth - 1;
+		else if (p->kind != FR_OTHER)
+			f->owner = p->owner;
+	}
 }
 
 static void flush_join(walker *w, frame *f, int interval)
@@ -175,7 +184,7 @@ static int is_cte(walker *w, size_t b, size_t e)
 	if (e != b + 1 || !w->ctes.len)
 		return 0;
 	n = sql_name(w->t, b, e);
-	found = pc_vec_find_str(&w->ctes, n) >= 0;
+	found = pc_map_has(&w->ctes, n);
 	free(n);
 	return found;
 }
@@ -217,13 +226,29 @@ static size_t table_item(walker *w, frame *f, size_t i)
 	return j - 1;
 }
 
+/*
+ * Index of the ')' closing a subquery that opens at i, or 0 when the '('
+ * at i is not a subquery. Clause scans jump over subqueries: each one is
+ * scanned by its own clauses, which keeps the walk linear.
+ */
+static size_t subquery_end(walker *w, size_t i)
+{
+	const pc_token *t = w->t;
+	if (i + 1 < w->e && (pc_tok_is(&t[i + 1], "SELECT") || pc_tok_is(&t[i + 1], "WITH")) &&
+	    w->match[i] > i && w->match[i] < w->e)
+		return w->match[i];
+	return 0;
+}
+
 /* Scan a join condition from i for a time bound (INTERVAL or BETWEEN). */
 static int interval_condition(walker *w, size_t i, size_t close)
 {
 	const pc_token *t = w->t;
 	int depth = 0;
 	for (; i < close && i < w->e; i++) {
-		if (is_punct(&t[i], '('))
+		if (is_punct(&t[i], '(') && subquery_end(w, i))
+			i = subquery_end(w, i);
+		else if (is_punct(&t[i], '('))
 			depth++;
 		else if (is_punct(&t[i], ')')) {
 			if (--depth < 0)
@@ -245,7 +270,9 @@ static void group_by(walker *w, frame *f, size_t i, size_t close)
 	int windowed = 0, depth = 0;
 	char op[64];
 	for (size_t j = i + 2; j < close && j < w->e; j++) {
-		if (is_punct(&t[j], '('))
+		if (is_punct(&t[j], '(') && subquery_end(w, j))
+			j = subquery_end(w, j);
+		else if (is_punct(&t[j], '('))
 			depth++;
 		else if (is_punct(&t[j], ')')) {
 			if (--depth < 0)
@@ -275,16 +302,14 @@ static void group_by(walker *w, frame *f, size_t i, size_t close)
 /* Mark an aggregate on the query whose select list holds it. */
 static void note_aggregate(walker *w, const pc_token *fn)
 {
-	for (size_t d = w->depth; d > 0; d--) {
-		frame *f = &w->fr[d - 1];
-		if (f->has_select) {
-			if (f->in_select && !f->agg)
-				f->agg = fn;
+	frame *f = cur(w);
+	if (!f->has_select) {
+		if (f->kind == FR_OTHER || !f->owner)
 			return;
-		}
-		if (f->kind == FR_OTHER)
-			return;
+		f = &w->fr[f->owner - 1];
 	}
+	if (f->in_select && !f->agg)
+		f->agg = fn;
 }
 
 static void over(walker *w, size_t i)
@@ -404,7 +429,7 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 			size_t j = name_end(&w, i);
 			if (j > i) {
 				char *n = sql_name(t, i, j);
-				pc_vec_add_str_unique(&w.ctes, n);
+				pc_map_put(&w.ctes, n, NULL);
 				free(n);
 				if (j < e && is_punct(&t[j], '(') && match[j] > j && match[j] < e)
 					j = match[j] + 1;
@@ -570,5 +595,5 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 		w.depth--;
 	}
 	free(w.fr);
-	pc_vec_dispose(&w.ctes, free);
+	pc_map_dispose(&w.ctes, NULL);
 }

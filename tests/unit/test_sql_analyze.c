@@ -533,6 +533,34 @@ static void test_sql_stmt__shift_left_style_files(void **state)
 	       "INSERT w=int_orders r=src_orders,src_customers s=OVER (ROW_NUMBER: deduplication/Top-N)@3,temporal join@8");
 }
 
+
+static void test_sql_reads__deep_nesting_and_many_tables(void **state)
+{
+	pc_buf b = PC_BUF_INIT;
+	pc_sql_file *f;
+	pc_sql_stmt *st;
+	(void)state;
+	/* 3000 nested subqueries joined on IN subqueries, then 3000 comma-joined tables */
+	pc_buf_puts(&b, "INSERT INTO t SELECT * FROM a JOIN b ON a.x IN ");
+	for (int i = 0; i < 3000; i++)
+		pc_buf_printf(&b, "(SELECT y FROM c%d JOIN d ON c%d.k IN ", i, i);
+	pc_buf_puts(&b, "(1)");
+	for (int i = 0; i < 3000; i++)
+		pc_buf_putc(&b, ')');
+	pc_buf_puts(&b, ";\nSELECT SUM(x) FROM s0");
+	for (int i = 1; i < 3000; i++)
+		pc_buf_printf(&b, ", s%d, s0", i);
+	assert_int_equal(pc_sql_analyze(&f, "deep.sql", b.ptr, b.len), 0);
+	st = f->stmts.items[0];
+	assert_int_equal(st->reads.len, 3 + 3000);
+	assert_string_equal(st->reads.items[3002], "c2999");
+	st = f->stmts.items[1];
+	assert_int_equal(st->reads.len, 3000);
+	assert_int_equal(st->reasons.len, 2);
+	pc_sql_file_free(f);
+	pc_buf_dispose(&b);
+}
+
 /* ---- base name and kinds ---- */
 
 static void test_sql_base_name__last_part(void **state)
@@ -651,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_sql_state__ctas_and_set_inner_errors_name_the_line),
 		cmocka_unit_test(test_sql_stmt__work_in_progress_sql_loads),
 		cmocka_unit_test(test_sql_stmt__shift_left_style_files),
+		cmocka_unit_test(test_sql_reads__deep_nesting_and_many_tables),
 		cmocka_unit_test(test_sql_base_name__last_part),
 		cmocka_unit_test(test_sql_rename__only_table_positions_change),
 		cmocka_unit_test(test_sql_rename__backticks_and_qualified_names),
