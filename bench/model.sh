@@ -38,7 +38,7 @@ for n in "${sizes[@]}"; do
 		touch "$dir/.done"
 	fi
 	files=$(find "$dir/pipelines" -type f | wc -l)
-	bytes=$(du -sb "$dir/pipelines" | cut -f1)
+	bytes=$(find "$dir/pipelines" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
 	echo "N=$n: $files files, $((bytes / 1024)) KiB"
 	# warm the page cache so every row reads from memory
 	find "$dir/pipelines" -type f -exec cat {} + >/dev/null
