@@ -16,19 +16,27 @@ cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j2 --target pipectl >/dev/null
 P=$BUILD/pipectl
 
-# measure LABEL CMD…: best wall time of 3 runs, and the peak RSS of that run.
+# measure LABEL CMD…: best wall time of 3 runs, with the CPU time (user +
+# system) and the peak RSS of that run. On a shared machine the CPU time is
+# the steadier figure; the wall time includes waiting for a core.
 measure() {
-	local label=$1 best="" rss="" t m out
+	local label=$1 best="" rss="" cpu="" t u s m tf
 	shift
+	tf=$(mktemp)
 	for _ in 1 2 3; do
-		out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1) || true
-		read -r t m <<<"$out"
-		if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$m; fi
+		/usr/bin/time -f "%e %U %S %M" -o "$tf" "$@" >/dev/null 2>&1 || true
+		read -r t u s m < <(tail -1 "$tf")
+		if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then
+			best=$t
+			rss=$m
+			cpu=$(awk "BEGIN{print $u + $s}")
+		fi
 	done
-	printf "  %-22s %7.2f s %9.1f MiB\n" "$label" "$best" "$(awk "BEGIN{print $rss/1024}")"
+	rm -f "$tf"
+	printf "  %-18s wall %6.2f s  cpu %6.2f s  rss %7.1f MiB\n" "$label" "$best" "$cpu" "$(awk "BEGIN{print $rss/1024}")"
 }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "pipectl: $($P --version) ($BUILD, Release)"
 for n in "${sizes[@]}"; do
 	dir=/tmp/pipectl-bench-$n
