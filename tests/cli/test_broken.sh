@@ -35,6 +35,7 @@ check_validate() {
 	assert_rc 1
 	for l in "$@"; do assert_err_line "$l"; done
 	assert_json 'd["format_version"] == "1"'
+	assert_json 'any(x["name"] == "src" for x in d["tables"])' "the readable tables are still listed"
 	after=$(snapshot "$root")
 	[ "$before" == "$after" ] || fail "validate/inventory changed the project tree $root"
 }
@@ -100,6 +101,27 @@ table "$R" facts/p f '-- writes the wrong table
 INSERT INTO g
 SELECT * FROM src;'
 check_validate "$R" "pipelines/facts/p/f/sql-scripts/dml.f.sql:2: error: INSERT INTO 'g' does not match the table 'f' created by 'pipelines/facts/p/f/sql-scripts/ddl.f.sql'"
+
+# ---- a warning only (unknown layer) and an external table: exit 0
+R=$(new_project warning)
+table "$R" sources/s src
+table "$R" bronze/p x 'INSERT INTO x SELECT src.id FROM src JOIN ext_t ON src.id = ext_t.id;'
+pc -C "$R" validate
+assert_rc 0
+assert_err_line "pipelines/bronze: warning: unknown layer 'bronze' (expected sources, intermediates, facts, dimensions, views, seeds or stage): its tables get layer 'unknown'"
+assert_err_lines 1
+assert_out_line "2 tables, 0 errors, 1 warning"
+pc -C "$R" inventory --json
+assert_rc 0
+assert_json 't("x")["layer"] == "unknown" and t("x")["parents"] == ["src"] and t("x")["external_parents"] == ["ext_t"]'
+assert_json 't("src")["children"] == ["x"]'
+pc -C "$R" graph x --up --format json
+assert_rc 0
+assert_json 'node("ext_t") == {"name":"ext_t","layer":None,"stateful":False,"external":True}'
+assert_json 'edges == {("src","x"),("ext_t","x")}'
+pc -C "$R" graph x
+assert_rc 0
+assert_out_line "  ext_t [external]"
 
 # ---- a clean project for contrast: exit 0, no stderr
 R=$(new_project clean)
