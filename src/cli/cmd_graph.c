@@ -321,6 +321,17 @@ static void put_mermaid(pc_buf *b, const lineage *g)
 	pc_buf_printf(b, "  class n%d selected\n", ((const node *)pc_map_get(&g->by_name, g->root->name))->id);
 }
 
+/* The first table (by name) that reads the external table `name`, or NULL. */
+static const pc_table *external_reader(const pc_project *p, const char *name)
+{
+	for (size_t i = 0; i < p->tables.len; i++) {
+		const pc_table *t = p->tables.items[i];
+		if (pc_vec_find_str(&t->external_parents, name) >= 0)
+			return t;
+	}
+	return NULL;
+}
+
 int pc_cmd_graph(const pc_cli *cli, int argc, char **argv)
 {
 	const pc_command *cmd = pc_cli_find("graph");
@@ -360,7 +371,12 @@ int pc_cmd_graph(const pc_cli *cli, int argc, char **argv)
 	pc_out_diags(stderr, p);
 	t = pc_project_table(p, name);
 	if (!t) {
-		pc_cli_error("unknown table '%s'", name);
+		const pc_table *reader = external_reader(p, name);
+		if (reader)
+			pc_cli_error("'%s' is an external table (no DDL in the tree creates it; '%s' reads it): "
+				     "run graph on a table of the tree", name, reader->name);
+		else
+			pc_cli_error("unknown table '%s'", name);
 		rc = PC_EXIT_ERROR;
 		goto done;
 	}

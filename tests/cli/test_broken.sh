@@ -122,6 +122,9 @@ assert_json 'edges == {("src","x"),("ext_t","x")}'
 pc -C "$R" graph x
 assert_rc 0
 assert_out_line "  ext_t [external]"
+pc -C "$R" graph ext_t
+assert_rc 1
+assert_err_line "error: 'ext_t' is an external table (no DDL in the tree creates it; 'x' reads it): run graph on a table of the tree"
 
 # ---- a clean project for contrast: exit 0, no stderr
 R=$(new_project clean)
