@@ -1137,6 +1137,40 @@ int pc_sim_audit_json(pc_sim *s, int64_t now, const char *env, const char *name,
 	return 0;
 }
 
+int pc_sim_env_audit_json(pc_sim *s, int64_t now, const char *env, pc_buf *out)
+{
+	pc_sim_env *e;
+	pc_vec names = PC_VEC_INIT;
+	int first = 1;
+	pc_sim_tick(s, now);
+	e = pc_map_get(&s->envs, env);
+	pc_buf_puts(out, "{\"statements\":[");
+	for (size_t i = 0; e && i < e->sorted.len; i++) {
+		pc_sim_stmt *st = e->sorted.items[i];
+		if (st->kind != PC_SIM_KIND_DML)
+			continue;
+		advance_stmt(s, st, s->now_ms);
+		if (!first)
+			pc_buf_putc(out, ',');
+		first = 0;
+		audit_one(out, st);
+	}
+	if (e)
+		pc_map_keys_sorted(&e->archive, &names);
+	for (size_t i = 0; i < names.len; i++) {
+		pc_sim_stmt *st = pc_map_get(&e->archive, names.items[i]);
+		if (st->kind != PC_SIM_KIND_DML || pc_map_get(&e->stmts, st->name))
+			continue;
+		if (!first)
+			pc_buf_putc(out, ',');
+		first = 0;
+		audit_one(out, st);
+	}
+	pc_buf_puts(out, "]}");
+	pc_vec_dispose(&names, NULL);
+	return 0;
+}
+
 static int cmp_topic(const void *a, const void *b)
 {
 	return strcmp(((const pc_sim_topic *)a)->name, ((const pc_sim_topic *)b)->name);

@@ -241,6 +241,8 @@ int pc_sim_list_statements(pc_sim *s, int64_t now, const char *env, const char *
 
 /* The audit of a live or deleted statement as JSON (format in docs/emulator.md). */
 int pc_sim_audit_json(pc_sim *s, int64_t now, const char *env, const char *name, pc_buf *out);
+/* Every DML statement of the environment (live, then deleted ones) with its audit. */
+int pc_sim_env_audit_json(pc_sim *s, int64_t now, const char *env, pc_buf *out);
 /* Every topic with its partitions' end offsets, as JSON. */
 int pc_sim_topics_json(pc_sim *s, int64_t now, pc_buf *out);
 
