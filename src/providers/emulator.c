@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #define BODY_MAX (1024 * 1024)
 #define HANG_MAX_MS 120000
@@ -49,6 +50,16 @@ typedef struct req_ctx {
 } req_ctx;
 
 /* ---- small helpers ---- */
+
+/* When this thread started handling the current request (Server-Timing). */
+static __thread int64_t t_start_ns;
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static uint64_t rng_next(pc_emulator *e)
 {
@@ -80,6 +91,11 @@ static int send_resp(struct MHD_Connection *c, unsigned status, const pc_buf *bo
 		MHD_add_response_header(r, "Location", location);
 	if (extra_name)
 		MHD_add_response_header(r, extra_name, extra_value);
+	if (t_start_ns) {
+		char timing[48];
+		snprintf(timing, sizeof(timing), "app;dur=%.3f", (double)(mono_ns() - t_start_ns) / 1e6);
+		MHD_add_response_header(r, "Server-Timing", timing);
+	}
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -775,6 +791,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	roll_fail = rng_unit(e);
 	roll_kind = rng_unit(e);
 	pthread_mutex_unlock(&e->mu);
+	t_start_ns = mono_ns();
 	r.e = e;
 	r.c = c;
 	r.method = method;

@@ -102,6 +102,8 @@ void pc_sim__stmt_free(void *p)
 	pc_vec_dispose(&st->outputs, output_free);
 	pc_kv_dispose(&st->latest_offsets);
 	pc_vec_dispose(&st->exceptions, exception_free);
+	free(st->json_cache);
+	free(st->json_cache_base);
 	free(st);
 }
 

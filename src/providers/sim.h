@@ -119,6 +119,11 @@ typedef struct pc_sim_stmt {
 	pc_kvlist latest_offsets;   /* filled when STOPPED */
 	int64_t latest_offsets_ms;
 	pc_vec exceptions;          /* pc_sim_exception *, oldest first */
+	/* the emulator's rendering, valid while resource_version and base are the same */
+	char *json_cache;
+	size_t json_cache_len;
+	int64_t json_cache_version;
+	char *json_cache_base;
 } pc_sim_stmt;
 
 typedef struct pc_sim_topic {
