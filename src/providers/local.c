@@ -119,14 +119,19 @@ fail:
 	return rc;
 }
 
-/* Save when the state changed, unlock. Returns rc, or the save's error. */
-static int end(local_impl *l, int rc)
+/*
+ * Save when an operation that changes state ran (mutating), unlock. Reads
+ * may move the simulation on in memory (phases, offsets); that is not saved:
+ * it is a pure function of the saved state and the clock, so the next
+ * process derives the same. Returns rc, or the save's error.
+ */
+static int end_op(local_impl *l, int rc, int mutating)
 {
 	pc_buf b = PC_BUF_INIT;
 	struct stat stt;
 	int err = 0;
 
-	if (l->sim->changes != l->saved_changes) {
+	if (mutating && l->sim->changes != l->saved_changes) {
 		pc_sim_save_json(l->sim, &b);
 		err = pc_fs_write_atomic(l->path, b.ptr, b.len);
 		if (err == 0) {
@@ -229,7 +234,7 @@ static int local_list_statements(pc_provider *p, pc_vec *out)
 		pc_vec_push(out, to_statement(page.items[i]));
 	free(next);
 	pc_vec_dispose(&page, NULL);
-	rc = end(l, rc);
+	rc = end_op(l, rc, 0);
 	count(p, rc);
 	return rc;
 }
@@ -245,7 +250,7 @@ static int local_get_statement(pc_provider *p, const char *name, pc_statement **
 	rc = pc_sim_get_statement(l->sim, now_ms(), LOCAL_ENV, name, &s);
 	if (rc == 0)
 		*out = to_statement(s);
-	rc = end(l, rc);
+	rc = end_op(l, rc, 0);
 	count(p, rc);
 	return rc;
 }
@@ -269,7 +274,7 @@ static int local_create_statement(pc_provider *p, const pc_statement_spec *spec,
 	rc = pc_sim_create_statement(l->sim, now_ms(), LOCAL_ORG, LOCAL_ENV, &q, &s);
 	if (rc == 0)
 		*out = to_statement(s);
-	rc = end(l, rc);
+	rc = end_op(l, rc, 1);
 	count(p, rc);
 	return rc;
 }
@@ -290,7 +295,7 @@ static int local_update_statement(pc_provider *p, const pc_statement *st)
 	if ((rc = begin(l)) != 0)
 		return rc;
 	rc = pc_sim_update_statement(l->sim, now_ms(), LOCAL_ENV, st->name, &u, &s);
-	rc = end(l, rc);
+	rc = end_op(l, rc, 1);
 	count(p, rc);
 	return rc;
 }
@@ -302,7 +307,7 @@ static int local_delete_statement(pc_provider *p, const char *name)
 	if ((rc = begin(l)) != 0)
 		return rc;
 	rc = pc_sim_delete_statement(l->sim, now_ms(), LOCAL_ENV, name);
-	rc = end(l, rc);
+	rc = end_op(l, rc, 1);
 	count(p, rc);
 	return rc;
 }
@@ -323,7 +328,7 @@ static int local_list_exceptions(pc_provider *p, const char *name, pc_vec *out)
 		e->timestamp = iso(x->at_ms);
 		pc_vec_push(out, e);
 	}
-	rc = end(l, rc);
+	rc = end_op(l, rc, 0);
 	count(p, rc);
 	return rc;
 }
@@ -341,7 +346,7 @@ static int local_list_topics(pc_provider *p, pc_vec *out)
 	for (size_t i = 0; i < v.len; i++)
 		pc_vec_push(out, to_topic(v.items[i]));
 	pc_vec_dispose(&v, NULL);
-	rc = end(l, 0);
+	rc = end_op(l, 0, 0);
 	count(p, rc);
 	return rc;
 }
@@ -359,7 +364,7 @@ static int local_get_topic(pc_provider *p, const char *name, pc_topic **out)
 		*out = to_topic(t);
 	else
 		rc = pc_error_set(PC_ENOTFOUND, "topic '%s' does not exist", name);
-	rc = end(l, rc);
+	rc = end_op(l, rc, 0);
 	count(p, rc);
 	return rc;
 }
@@ -373,7 +378,7 @@ static int local_delete_topic(pc_provider *p, const char *name)
 	rc = pc_sim_delete_topic(l->sim, now_ms(), name);
 	if (rc == PC_ENOTFOUND)
 		rc = pc_error_set(PC_ENOTFOUND, "topic '%s' does not exist", name);
-	rc = end(l, rc);
+	rc = end_op(l, rc, 1);
 	count(p, rc);
 	return rc;
 }
@@ -392,7 +397,7 @@ static int local_list_pools(pc_provider *p, pc_vec *out)
 	e = pc_sim_env_get(l->sim, LOCAL_ENV, now);
 	for (size_t i = 0; i < e->pools.len; i++)
 		pc_vec_push(out, to_pool(e->pools.items[i], l->sim->now_ms));
-	rc = end(l, 0);
+	rc = end_op(l, 0, 0);
 	count(p, rc);
 	return rc;
 }
@@ -408,7 +413,7 @@ static int local_get_pool(pc_provider *p, const char *id, pc_pool **out)
 	rc = pc_sim_get_pool(l->sim, now_ms(), LOCAL_ENV, id, &sp);
 	if (rc == 0)
 		*out = to_pool(sp, l->sim->now_ms);
-	rc = end(l, rc);
+	rc = end_op(l, rc, 0);
 	count(p, rc);
 	return rc;
 }
@@ -425,7 +430,7 @@ static int local_create_pool(pc_provider *p, const pc_pool_spec *spec, pc_pool *
 				spec->max_cfu, &sp);
 	if (rc == 0)
 		*out = to_pool(sp, l->sim->now_ms);
-	rc = end(l, rc);
+	rc = end_op(l, rc, 1);
 	count(p, rc);
 	return rc;
 }

@@ -94,6 +94,25 @@ static void test_sim_ddl__create_table_completes_after_ddl_ms_and_makes_a_topic(
 	pc_sim_free(s);
 }
 
+static void test_sim_ddl__buckets_qualified_names_and_ctas(void **state)
+{
+	pc_sim *s = new_sim(NULL, 0);
+	pc_sim_stmt *st;
+	(void)state;
+	create(s, T0, "ddl-b", "CREATE TABLE `cat`.`db`.`bucketed` (id INT) DISTRIBUTED BY HASH(id) INTO 4 BUCKETS", NULL);
+	assert_string_equal(phase(s, T0 + 200, "ddl-b"), "COMPLETED");
+	assert_int_equal(pc_sim_find_topic(s, T0 + 200, "bucketed")->partitions, 4);
+	st = create(s, T0 + 200, "ctas", "CREATE TABLE copy AS SELECT id FROM bucketed", NULL);
+	assert_string_equal(st->sql_kind, "CREATE_TABLE_AS");
+	assert_string_equal(phase(s, T0 + 500, "ctas"), "RUNNING");
+	assert_non_null(pc_sim_find_topic(s, T0 + 500, "copy"));
+	create(s, T0 + 600, "drop-b", "DROP TABLE IF EXISTS cat.db.bucketed", NULL);
+	assert_string_equal(phase(s, T0 + 800, "drop-b"), "COMPLETED");
+	assert_null(pc_sim_find_topic(s, T0 + 800, "bucketed"));
+	assert_string_equal(phase(s, T0 + 800, "ctas"), "FAILED");
+	pc_sim_free(s);
+}
+
 static void test_sim_ddl__existing_table_fails_without_if_not_exists(void **state)
 {
 	pc_sim *s = new_sim(NULL, 0);
@@ -397,6 +416,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sim_ddl__create_table_completes_after_ddl_ms_and_makes_a_topic),
+		cmocka_unit_test(test_sim_ddl__buckets_qualified_names_and_ctas),
 		cmocka_unit_test(test_sim_ddl__existing_table_fails_without_if_not_exists),
 		cmocka_unit_test(test_sim_ddl__drop_missing_table_fails_unless_if_exists),
 		cmocka_unit_test(test_sim_dml__runs_after_pending_ms_and_consumes_source_records),
