@@ -4,9 +4,11 @@
  * (config `local.state`, default .pipectl/local-state.json).
  *
  * Every operation takes a process mutex and an flock on "<state>.lock",
- * reloads the state file when another process changed it, runs, and saves
- * atomically (temp + rename) when the state changed. Two pipectl processes
- * on one project therefore never interleave half-written state. Timestamps
+ * reloads the state file when another process changed it, and runs. Changes
+ * are saved atomically (temp + rename) at once, or, when the last save is
+ * less than 200 ms old, by a flusher thread 200 ms after it (and when the
+ * provider is freed); the flock is held until they are saved. Two pipectl
+ * processes on one project therefore never interleave half-written state. Timestamps
  * are wall-clock, so statements move on between runs. A state file that does
  * not parse is an error, never silently reset.
  */
@@ -26,12 +28,14 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOCAL_ENV "env-local"
 #define LOCAL_ORG "local"
 #define LOCAL_DDL_MS 100
 #define LOCAL_PENDING_MS 200
+#define SAVE_EVERY_MS 200
 
 typedef struct local_impl {
 	char *label;        /* the configured path, for messages */
@@ -42,7 +46,12 @@ typedef struct local_impl {
 	int loaded;         /* file identity below is valid */
 	struct stat seen;   /* the file as last loaded or saved */
 	uint64_t saved_changes;
-	int lock_fd;
+	int lock_fd;        /* >= 0 while we hold the flock */
+	int dirty;          /* changes not saved yet (the flock is held) */
+	int64_t last_save_ms;
+	pthread_cond_t cv;  /* wakes the flusher */
+	pthread_t thread;
+	int closing;
 } local_impl;
 
 static local_impl *impl(pc_provider *p)
@@ -56,7 +65,43 @@ static int same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-/* Lock, then bring the in-memory state up to date with the file. */
+static void unlock_file(local_impl *l)
+{
+	if (l->lock_fd >= 0) {
+		flock(l->lock_fd, LOCK_UN);
+		close(l->lock_fd);
+		l->lock_fd = -1;
+	}
+}
+
+/* Write the state (caller holds mu and the flock). */
+static int save(local_impl *l)
+{
+	pc_buf b = PC_BUF_INIT;
+	struct stat stt;
+	int rc;
+	pc_sim_save_json(l->sim, &b);
+	rc = pc_fs_write_atomic(l->path, b.ptr, b.len);
+	pc_buf_dispose(&b);
+	l->last_save_ms = pc_mono_ms();
+	l->dirty = 0;
+	if (rc == 0) {
+		l->saved_changes = l->sim->changes;
+		if (stat(l->path, &stt) == 0) {
+			l->seen = stt;
+			l->loaded = 1;
+		}
+	} else {
+		l->loaded = 0; /* reload what is on disk next time */
+	}
+	return rc;
+}
+
+/*
+ * Lock, then bring the in-memory state up to date with the file. While our
+ * own unsaved changes are pending we still hold the flock, and the file is
+ * ours: nothing to reload.
+ */
 static int begin(local_impl *l)
 {
 	struct stat stt;
@@ -65,6 +110,8 @@ static int begin(local_impl *l)
 	int rc = 0;
 
 	pthread_mutex_lock(&l->mu);
+	if (l->lock_fd >= 0)
+		return 0;
 	dir = pc_path_dirname(l->path);
 	if ((rc = pc_fs_mkdirs(dir)) != 0)
 		goto fail;
@@ -109,10 +156,7 @@ static int begin(local_impl *l)
 	free(text);
 	return 0;
 fail:
-	if (l->lock_fd >= 0) {
-		close(l->lock_fd);
-		l->lock_fd = -1;
-	}
+	unlock_file(l);
 	pthread_mutex_unlock(&l->mu);
 	free(dir);
 	free(text);
@@ -120,36 +164,58 @@ fail:
 }
 
 /*
- * Save when an operation that changes state ran (mutating), unlock. Reads
- * may move the simulation on in memory (phases, offsets); that is not saved:
- * it is a pure function of the saved state and the clock, so the next
- * process derives the same. Returns rc, or the save's error.
+ * After an operation. A changing operation (mutating) marks the state
+ * dirty; it is saved at once when the last save is SAVE_EVERY_MS old, else
+ * by the flusher thread SAVE_EVERY_MS after the last save, and the flock is
+ * held until then, so no other process sees or writes a state without our
+ * changes. Reads may move the simulation on in memory (phases, offsets);
+ * that alone is not saved: it is a pure function of the saved state and the
+ * clock, so the next process derives the same. Returns rc, or the save's
+ * error.
  */
 static int end_op(local_impl *l, int rc, int mutating)
 {
-	pc_buf b = PC_BUF_INIT;
-	struct stat stt;
 	int err = 0;
-
-	if (mutating && l->sim->changes != l->saved_changes) {
-		pc_sim_save_json(l->sim, &b);
-		err = pc_fs_write_atomic(l->path, b.ptr, b.len);
-		if (err == 0) {
-			l->saved_changes = l->sim->changes;
-			if (stat(l->path, &stt) == 0) {
-				l->seen = stt;
-				l->loaded = 1;
-			}
-		} else {
-			l->loaded = 0; /* reload what is on disk next time */
-		}
-	}
-	pc_buf_dispose(&b);
-	flock(l->lock_fd, LOCK_UN);
-	close(l->lock_fd);
-	l->lock_fd = -1;
+	if (mutating && l->sim->changes != l->saved_changes)
+		l->dirty = 1;
+	if (l->dirty && pc_mono_ms() - l->last_save_ms >= SAVE_EVERY_MS)
+		err = save(l);
+	if (l->dirty)
+		pthread_cond_signal(&l->cv);
+	else
+		unlock_file(l);
 	pthread_mutex_unlock(&l->mu);
 	return rc ? rc : err;
+}
+
+/* Saves pending changes in the background and releases the flock. */
+static void *flusher(void *arg)
+{
+	local_impl *l = arg;
+	pthread_mutex_lock(&l->mu);
+	while (!l->closing) {
+		if (l->dirty) {
+			int64_t wait = l->last_save_ms + SAVE_EVERY_MS - pc_mono_ms();
+			if (wait <= 0) {
+				save(l);
+				unlock_file(l);
+				continue;
+			}
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += (time_t)(wait / 1000);
+			ts.tv_nsec += (long)(wait % 1000) * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&l->cv, &l->mu, &ts);
+		} else {
+			pthread_cond_wait(&l->cv, &l->mu);
+		}
+	}
+	pthread_mutex_unlock(&l->mu);
+	return NULL;
 }
 
 static int64_t now_ms(void)
@@ -442,7 +508,16 @@ static void local_free(pc_provider *p)
 		return;
 	l = p->impl;
 	if (l) {
+		pthread_mutex_lock(&l->mu);
+		l->closing = 1;
+		pthread_cond_signal(&l->cv);
+		pthread_mutex_unlock(&l->mu);
+		pthread_join(l->thread, NULL);
+		if (l->dirty)
+			save(l); /* an error here has no caller left to tell: the next run reloads the file */
+		unlock_file(l);
 		pc_sim_free(l->sim);
+		pthread_cond_destroy(&l->cv);
 		pthread_mutex_destroy(&l->mu);
 		free(l->label);
 		free(l->path);
@@ -483,6 +558,7 @@ int pc_local_open(pc_provider **out, const pc_config *cfg)
 	l = PC_NEW(local_impl);
 	l->lock_fd = -1;
 	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
 	l->label = pc_strdup(rel);
 	l->path = rel[0] == '/' ? pc_strdup(rel) : pc_path_join(root, rel);
 	l->lock_path = pc_sprintf("%s.lock", l->path);
@@ -498,12 +574,23 @@ int pc_local_open(pc_provider **out, const pc_config *cfg)
 	if ((rc = pc_sim_new(&l->sim, &o)) != 0) {
 		pc_sim_free(l->sim);
 		pthread_mutex_destroy(&l->mu);
+		pthread_cond_destroy(&l->cv);
 		free(l->label);
 		free(l->path);
 		free(l->lock_path);
 		free(l);
 		return rc;
 	}
+	{
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_destroy(&l->cv);
+		pthread_cond_init(&l->cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
+	l->last_save_ms = pc_mono_ms() - SAVE_EVERY_MS;
+	pthread_create(&l->thread, NULL, flusher, l);
 	p = PC_NEW(pc_provider);
 	p->ops = &local_ops;
 	p->impl = l;

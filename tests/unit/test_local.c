@@ -214,6 +214,26 @@ static void test_local_state__two_providers_see_each_others_changes(void **state
 	pc_provider_free(b);
 }
 
+static void test_local_state__interleaved_writers_lose_nothing(void **state)
+{
+	fixture *f = *state;
+	pc_provider *a = open_local(f), *b = open_local(f), *c;
+	pc_vec v = PC_VEC_INIT;
+	char name[32];
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "ddl-%02d", i);
+		create_ok(i % 2 ? b : a, name, "SHOW TABLES");
+	}
+	pc_provider_free(a);
+	pc_provider_free(b);
+	c = open_local(f);
+	assert_int_equal(c->ops->list_statements(c, &v), 0);
+	assert_int_equal(v.len, 40);
+	pc_vec_dispose(&v, pc_statement_free);
+	pc_provider_free(c);
+}
+
 static void test_local_state__corrupt_file_is_reported_and_left_untouched(void **state)
 {
 	fixture *f = *state;
@@ -250,6 +270,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_local_pools__default_pool_and_created_pool_provision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_state__two_providers_see_each_others_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_state__interleaved_writers_lose_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_state__corrupt_file_is_reported_and_left_untouched, setup,
 						teardown),
 	};
