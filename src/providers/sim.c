@@ -1040,6 +1040,12 @@ static void remove_stmt(pc_sim *s, pc_sim_env *e, pc_sim_stmt *st, int64_t t)
 	if (st->waiting)
 		vec_remove_ptr(&e->waiting, st);
 	st->waiting = 0;
+	/* statements waiting to carry over from this one now fail */
+	for (size_t i = 0; i < e->waiting.len; i++) {
+		pc_sim_stmt *w = e->waiting.items[i];
+		if (w->carry_from && strcmp(w->carry_from, st->name) == 0)
+			schedule(s, w, t);
+	}
 	snprintf(key, sizeof(key), "%" PRIu64, st->id);
 	pc_map_del(&s->by_id, key);
 	pc_map_del(&e->stmts, st->name);

@@ -272,6 +272,21 @@ start_emulator failing --fail-rate 1 --seed 3
 req GET "$URL_failing/sql/v1/organizations/o/environments/env-x/statements"
 [ "$CODE" = 500 ] || [ "$CODE" = 503 ] || fail "fail-rate 1 answered $CODE"
 
+# ---- latency and hanging paths
+start_emulator slow --latency-ms 300 --hang-path '/statements/stuck$'
+SB="$URL_slow/sql/v1/organizations/o/environments/env-x/statements"
+T0=$(date +%s%N)
+req GET "$SB"
+expect_code 200 "slow list"
+[ $(( ($(date +%s%N) - T0) / 1000000 )) -ge 300 ] || fail "--latency-ms 300 answered sooner"
+set +e
+curl -s -o /dev/null --max-time 1 "$SB/stuck"
+RC=$?
+set -e
+[ $RC = 28 ] || fail "a --hang-path request was answered (curl exit $RC)"
+req GET "$SB/other"
+expect_code 404 "other paths still answer"
+
 # ---- state file: saved on SIGTERM, loaded at start
 start_emulator saved --state "$TMP/state.json" --ddl-ms 50
 BS="$URL_saved/sql/v1/organizations/o/environments/env-s/statements"

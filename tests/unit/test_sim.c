@@ -249,6 +249,22 @@ static void test_sim_carry_over__missing_referenced_statement_fails(void **state
 	pc_sim_free(s);
 }
 
+static void test_sim_carry_over__deleting_the_referenced_statement_fails_the_waiting_one(void **state)
+{
+	pc_sim *s = new_sim(NULL, 0);
+	pc_sim_stmt *st;
+	(void)state;
+	two_tables(s);
+	create(s, T0 + 200, "dml-v1", "INSERT INTO dst SELECT * FROM src", NULL);
+	create(s, T0 + 1000, "dml-v2", "INSERT INTO dst SELECT id FROM src", "dml-v1");
+	assert_string_equal(phase(s, T0 + 1500, "dml-v2"), "PENDING");
+	assert_int_equal(pc_sim_delete_statement(s, T0 + 2000, ENV, "dml-v1"), 0);
+	st = get(s, T0 + 2000, "dml-v2");
+	assert_string_equal(pc_sim_phase_name(st->phase), "FAILED");
+	assert_non_null(strstr(st->detail, "dml-v1"));
+	pc_sim_free(s);
+}
+
 static void test_sim_stop__resume_continues_from_the_stop(void **state)
 {
 	pc_sim *s = new_sim(NULL, 0);
@@ -424,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_sim_dml__drop_under_a_running_statement_fails_it),
 		cmocka_unit_test(test_sim_carry_over__new_statement_starts_exactly_where_the_old_stopped),
 		cmocka_unit_test(test_sim_carry_over__missing_referenced_statement_fails),
+		cmocka_unit_test(test_sim_carry_over__deleting_the_referenced_statement_fails_the_waiting_one),
 		cmocka_unit_test(test_sim_stop__resume_continues_from_the_stop),
 		cmocka_unit_test(test_sim_update__stale_resource_version_conflicts),
 		cmocka_unit_test(test_sim_update__pool_changes_only_while_stopped),
