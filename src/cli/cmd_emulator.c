@@ -42,6 +42,19 @@ static int parse_ms(const char *s, int64_t *out)
 	return 0;
 }
 
+static int known(const char *a)
+{
+	static const char *const opts[] = {
+		"--listen", "--state", "--cluster-id", "--api-key", "--api-secret", "--fail-statement",
+		"--hang-path", "--ddl-ms", "--pending-ms", "--latency-ms", "--expire-completed-s",
+		"--max-requests", "--exit-after", "--seed", "--fail-rate", "--throttle-rate", "--produce-rate",
+	};
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strcmp(a, opts[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 {
 	const pc_command *cmd = pc_cli_find("emulator");
@@ -106,8 +119,10 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 			if (*end || end == val || r < 0)
 				return pc_cli_usage_error(cmd, "--produce-rate needs a non-negative number, not '%s'", val);
 			o.sim.produce_rate = r > 0 ? r : -1;
-		} else if (a[0] == '-' && !val && strncmp(a, "--", 2) == 0) {
+		} else if (known(a) && !val) {
 			return pc_cli_usage_error(cmd, "option '%s' needs a value", a);
+		} else if (a[0] == '-') {
+			return pc_cli_usage_error(cmd, "unknown option '%s'", a);
 		} else {
 			return pc_cli_usage_error(cmd, "unknown argument '%s'", a);
 		}
@@ -126,7 +141,14 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 		pc_cli_error("%s", pc_error_last());
 		return pc_cli_exit_for(rc);
 	}
-	printf("listening on http://127.0.0.1:%d\n", pc_emulator_port(emu));
+	{
+		const char *colon = strrchr(o.listen, ':');
+		int hlen = colon ? (int)(colon - o.listen) : 0;
+		if (hlen == 0 || (hlen == 9 && strncmp(o.listen, "localhost", 9) == 0))
+			printf("listening on http://127.0.0.1:%d\n", pc_emulator_port(emu));
+		else
+			printf("listening on http://%.*s:%d\n", hlen, o.listen, pc_emulator_port(emu));
+	}
 	fflush(stdout);
 	started = last_save = pc_mono_ms();
 	while (!got_signal && !pc_emulator_done(emu) &&
