@@ -102,6 +102,8 @@ void pc_sim__stmt_free(void *p)
 	pc_vec_dispose(&st->outputs, output_free);
 	pc_kv_dispose(&st->latest_offsets);
 	pc_vec_dispose(&st->exceptions, exception_free);
+	free(st->json_cache);
+	free(st->json_cache_base);
 	free(st);
 }
 
@@ -1038,6 +1040,12 @@ static void remove_stmt(pc_sim *s, pc_sim_env *e, pc_sim_stmt *st, int64_t t)
 	if (st->waiting)
 		vec_remove_ptr(&e->waiting, st);
 	st->waiting = 0;
+	/* statements waiting to carry over from this one now fail */
+	for (size_t i = 0; i < e->waiting.len; i++) {
+		pc_sim_stmt *w = e->waiting.items[i];
+		if (w->carry_from && strcmp(w->carry_from, st->name) == 0)
+			schedule(s, w, t);
+	}
 	snprintf(key, sizeof(key), "%" PRIu64, st->id);
 	pc_map_del(&s->by_id, key);
 	pc_map_del(&e->stmts, st->name);
@@ -1134,6 +1142,40 @@ int pc_sim_audit_json(pc_sim *s, int64_t now, const char *env, const char *name,
 	if (!st)
 		return pc_error_set(PC_ENOTFOUND, "Statement resource=%s does not exist", name);
 	audit_one(out, st);
+	return 0;
+}
+
+int pc_sim_env_audit_json(pc_sim *s, int64_t now, const char *env, pc_buf *out)
+{
+	pc_sim_env *e;
+	pc_vec names = PC_VEC_INIT;
+	int first = 1;
+	pc_sim_tick(s, now);
+	e = pc_map_get(&s->envs, env);
+	pc_buf_puts(out, "{\"statements\":[");
+	for (size_t i = 0; e && i < e->sorted.len; i++) {
+		pc_sim_stmt *st = e->sorted.items[i];
+		if (st->kind != PC_SIM_KIND_DML)
+			continue;
+		advance_stmt(s, st, s->now_ms);
+		if (!first)
+			pc_buf_putc(out, ',');
+		first = 0;
+		audit_one(out, st);
+	}
+	if (e)
+		pc_map_keys_sorted(&e->archive, &names);
+	for (size_t i = 0; i < names.len; i++) {
+		pc_sim_stmt *st = pc_map_get(&e->archive, names.items[i]);
+		if (st->kind != PC_SIM_KIND_DML || pc_map_get(&e->stmts, st->name))
+			continue;
+		if (!first)
+			pc_buf_putc(out, ',');
+		first = 0;
+		audit_one(out, st);
+	}
+	pc_buf_puts(out, "]}");
+	pc_vec_dispose(&names, NULL);
 	return 0;
 }
 

@@ -119,6 +119,11 @@ typedef struct pc_sim_stmt {
 	pc_kvlist latest_offsets;   /* filled when STOPPED */
 	int64_t latest_offsets_ms;
 	pc_vec exceptions;          /* pc_sim_exception *, oldest first */
+	/* the emulator's rendering, valid while resource_version and base are the same */
+	char *json_cache;
+	size_t json_cache_len;
+	int64_t json_cache_version;
+	char *json_cache_base;
 } pc_sim_stmt;
 
 typedef struct pc_sim_topic {
@@ -241,6 +246,8 @@ int pc_sim_list_statements(pc_sim *s, int64_t now, const char *env, const char *
 
 /* The audit of a live or deleted statement as JSON (format in docs/emulator.md). */
 int pc_sim_audit_json(pc_sim *s, int64_t now, const char *env, const char *name, pc_buf *out);
+/* Every DML statement of the environment (live, then deleted ones) with its audit. */
+int pc_sim_env_audit_json(pc_sim *s, int64_t now, const char *env, pc_buf *out);
 /* Every topic with its partitions' end offsets, as JSON. */
 int pc_sim_topics_json(pc_sim *s, int64_t now, pc_buf *out);
 

@@ -1,0 +1,169 @@
+/*
+ * cmd_emulator.c - `pipectl emulator`: serve the simulated Confluent Cloud
+ * (docs/emulator.md) until SIGTERM/SIGINT, then save the state and exit 0.
+ */
+#include "cli.h"
+
+#include "../providers/emulator.h"
+#include "../util/error.h"
+#include "../util/timeutil.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAVE_EVERY_MS 200
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static int parse_rate(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*end || end == s || v < 0 || v > 1)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_ms(const char *s, int64_t *out)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (*end || end == s || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int known(const char *a)
+{
+	static const char *const opts[] = {
+		"--listen", "--state", "--cluster-id", "--api-key", "--api-secret", "--fail-statement",
+		"--hang-path", "--ddl-ms", "--pending-ms", "--latency-ms", "--expire-completed-s",
+		"--max-requests", "--exit-after", "--seed", "--fail-rate", "--throttle-rate", "--produce-rate",
+	};
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strcmp(a, opts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
+{
+	const pc_command *cmd = pc_cli_find("emulator");
+	pc_emulator_options o = { 0 };
+	pc_emulator *emu = NULL;
+	struct sigaction sa;
+	int64_t exit_after_ms = 0, v, started, last_save;
+	double rate;
+	int rc;
+
+	(void)cli;
+	if (pc_cli_wants_help("emulator", argc, argv))
+		return PC_EXIT_OK;
+	o.listen = "127.0.0.1:8089";
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		int takes = 1;
+		if (strcmp(a, "--listen") == 0 && val)
+			o.listen = val;
+		else if (strcmp(a, "--state") == 0 && val)
+			o.state_path = val;
+		else if (strcmp(a, "--cluster-id") == 0 && val)
+			o.sim.cluster_id = val;
+		else if (strcmp(a, "--api-key") == 0 && val)
+			o.api_key = val;
+		else if (strcmp(a, "--api-secret") == 0 && val)
+			o.api_secret = val;
+		else if (strcmp(a, "--fail-statement") == 0 && val)
+			o.sim.fail_statement = val;
+		else if (strcmp(a, "--hang-path") == 0 && val)
+			o.hang_path = val;
+		else if ((strcmp(a, "--ddl-ms") == 0 || strcmp(a, "--pending-ms") == 0 || strcmp(a, "--latency-ms") == 0 ||
+			  strcmp(a, "--expire-completed-s") == 0 || strcmp(a, "--max-requests") == 0 ||
+			  strcmp(a, "--exit-after") == 0 || strcmp(a, "--seed") == 0) && val) {
+			if (parse_ms(val, &v) != 0)
+				return pc_cli_usage_error(cmd, "%s needs a non-negative integer, not '%s'", a, val);
+			if (strcmp(a, "--ddl-ms") == 0)
+				o.sim.ddl_ms = v ? v : -1;
+			else if (strcmp(a, "--pending-ms") == 0)
+				o.sim.pending_ms = v ? v : -1;
+			else if (strcmp(a, "--latency-ms") == 0)
+				o.latency_ms = v;
+			else if (strcmp(a, "--expire-completed-s") == 0)
+				o.sim.expire_completed_ms = v * 1000;
+			else if (strcmp(a, "--max-requests") == 0)
+				o.max_requests = v;
+			else if (strcmp(a, "--exit-after") == 0)
+				exit_after_ms = v * 1000;
+			else
+				o.seed = (uint64_t)v;
+		} else if ((strcmp(a, "--fail-rate") == 0 || strcmp(a, "--throttle-rate") == 0) && val) {
+			if (parse_rate(val, &rate) != 0)
+				return pc_cli_usage_error(cmd, "%s needs a share between 0 and 1, not '%s'", a, val);
+			if (strcmp(a, "--fail-rate") == 0)
+				o.fail_rate = rate;
+			else
+				o.throttle_rate = rate;
+		} else if (strcmp(a, "--produce-rate") == 0 && val) {
+			char *end;
+			double r = strtod(val, &end);
+			if (*end || end == val || r < 0)
+				return pc_cli_usage_error(cmd, "--produce-rate needs a non-negative number, not '%s'", val);
+			o.sim.produce_rate = r > 0 ? r : -1;
+		} else if (known(a) && !val) {
+			return pc_cli_usage_error(cmd, "option '%s' needs a value", a);
+		} else if (a[0] == '-') {
+			return pc_cli_usage_error(cmd, "unknown option '%s'", a);
+		} else {
+			return pc_cli_usage_error(cmd, "unknown argument '%s'", a);
+		}
+		i += takes;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = pc_emulator_start(&emu, &o);
+	if (rc) {
+		pc_cli_error("%s", pc_error_last());
+		return pc_cli_exit_for(rc);
+	}
+	{
+		const char *colon = strrchr(o.listen, ':');
+		int hlen = colon ? (int)(colon - o.listen) : 0;
+		if (hlen == 0 || (hlen == 9 && strncmp(o.listen, "localhost", 9) == 0))
+			printf("listening on http://127.0.0.1:%d\n", pc_emulator_port(emu));
+		else
+			printf("listening on http://%.*s:%d\n", hlen, o.listen, pc_emulator_port(emu));
+	}
+	fflush(stdout);
+	started = last_save = pc_mono_ms();
+	while (!got_signal && !pc_emulator_done(emu) &&
+	       !(exit_after_ms > 0 && pc_mono_ms() - started >= exit_after_ms)) {
+		pc_sleep_ms(50);
+		if (pc_mono_ms() - last_save >= SAVE_EVERY_MS) {
+			if (pc_emulator_flush(emu) != 0)
+				pc_cli_warning("%s", pc_error_last());
+			last_save = pc_mono_ms();
+		}
+	}
+	rc = pc_emulator_stop(emu);
+	if (rc) {
+		pc_cli_error("%s", pc_error_last());
+		return PC_EXIT_ERROR;
+	}
+	return PC_EXIT_OK;
+}

@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# The emulator's HTTP contract: status codes, headers and body shapes of the
+# sql/v1, fcpm/v2, kafka/v3 and /emulator/v1 paths (docs/emulator.md).
+set -euo pipefail
+
+PIPECTL=${PIPECTL:?PIPECTL must point at the pipectl binary}
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# start_emulator NAME ARGS...: sets URL_<NAME>
+start_emulator() {
+	local name=$1; shift
+	"$PIPECTL" emulator --listen 127.0.0.1:0 --exit-after 300 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	PIDS+=($!)
+	for _ in $(seq 1 100); do
+		if grep -q '^listening on http://127.0.0.1:[0-9]*$' "$TMP/$name.out"; then
+			printf -v "URL_$name" '%s' "$(sed -n 's/^listening on //p' "$TMP/$name.out")"
+			return 0
+		fi
+		sleep 0.05
+	done
+	cat "$TMP/$name.err" >&2
+	fail "emulator $name did not start"
+}
+
+# req METHOD URL [BODY] -> sets CODE, writes body to $TMP/body, headers to $TMP/hdr
+req() {
+	local method=$1 url=$2 body=${3-}
+	local args=(-s -S -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' -X "$method" --max-time 10)
+	[ -n "${AUTH-}" ] && args+=(-u "$AUTH")
+	if [ -n "$body" ]; then
+		args+=(-H 'Content-Type: application/json' --data-binary "$body")
+	fi
+	CODE=$(curl "${args[@]}" "$url")
+}
+
+expect_code() { [ "$CODE" = "$1" ] || fail "$2: expected HTTP $1, got $CODE: $(cat "$TMP/body")"; }
+
+# jcheck 'python expression over j (the body)' message
+jcheck() {
+	python3 - "$TMP/body" "$1" <<'EOF' || fail "$2: $(cat "$TMP/body")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+ok = eval(sys.argv[2])
+sys.exit(0 if ok else 1)
+EOF
+}
+
+header() { grep -i "^$1:" "$TMP/hdr" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'; }
+
+wait_phase() { # wait_phase STMT_URL PHASE
+	for _ in $(seq 1 60); do
+		req GET "$1"
+		if [ "$CODE" = 200 ] && python3 -c "import json,sys; sys.exit(0 if json.load(open('$TMP/body'))['status']['phase']=='$2' else 1)"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "statement $1 did not reach $2: $(cat "$TMP/body")"
+}
+
+start_emulator main --ddl-ms 100 --pending-ms 150 --produce-rate 100 --fail-statement 'FROM\s+boom'
+B="$URL_main/sql/v1/organizations/org-1/environments/env-a1/statements"
+
+# ---- create: 201 + Location, full statement shape
+req POST "$B" '{"name":"ddl-orders","spec":{"statement":"CREATE TABLE orders (id INT) WITH ('"'"'kafka.partitions'"'"' = '"'"'3'"'"')","properties":{"sql.current-catalog":"dev"}}}'
+expect_code 201 "create statement"
+[ "$(header Location)" = "$B/ddl-orders" ] || fail "Location header is '$(header Location)'"
+jcheck 'j["api_version"]=="sql/v1" and j["kind"]=="Statement" and j["organization_id"]=="org-1" and j["environment_id"]=="env-a1" and j["name"]=="ddl-orders"' "statement envelope"
+jcheck 'j["metadata"]["self"].endswith("/statements/ddl-orders") and j["metadata"]["resource_version"]=="1" and j["metadata"]["labels"]=={} and j["metadata"]["uid"] and j["metadata"]["created_at"].endswith("Z")' "statement metadata"
+jcheck 'j["spec"]["properties"]=={"sql.current-catalog":"dev"} and j["spec"]["compute_pool_id"]=="lfcp-local" and j["spec"]["stopped"] is False' "statement spec"
+jcheck 'j["status"]["phase"]=="PENDING" and j["status"]["traits"]["sql_kind"]=="CREATE_TABLE" and j["status"]["traits"]["is_bounded"] is True' "statement status"
+wait_phase "$B/ddl-orders" COMPLETED
+
+# ---- duplicate name: 409 with Confluent's body
+req POST "$B" '{"name":"ddl-orders","spec":{"statement":"CREATE TABLE x (id INT)"}}'
+expect_code 409 "duplicate name"
+jcheck 'j["errors"][0]=={"status":"409","code":"resource_already_exists","title":"Conflict","detail":"Statement name '"'"'ddl-orders'"'"' already exists"}' "409 body"
+
+# ---- bad names and bodies: 400
+req POST "$B" '{"name":"Bad_Name","spec":{"statement":"CREATE TABLE x (id INT)"}}'
+expect_code 400 "invalid name"
+jcheck 'j["errors"][0]["status"]=="400" and "Bad_Name" in j["errors"][0]["detail"]' "400 body names the statement"
+req POST "$B" "{\"name\":\"$(printf 'a%.0s' $(seq 1 101))\",\"spec\":{\"statement\":\"CREATE TABLE x (id INT)\"}}"
+expect_code 400 "name longer than 100"
+req POST "$B" '{"name":"x", "spec": {'
+expect_code 400 "malformed JSON"
+jcheck '"malformed JSON" in j["errors"][0]["detail"]' "malformed JSON detail"
+
+# ---- unknown statement: 404
+req GET "$B/nope"
+expect_code 404 "get unknown"
+jcheck 'j["errors"][0]["status"]=="404" and j["errors"][0]["detail"]=="Statement resource=nope does not exist"' "404 body"
+req DELETE "$B/nope"
+expect_code 404 "delete unknown"
+
+# ---- Kafka: the DDL made a topic with 3 partitions
+K="$URL_main/kafka/v3/clusters/lkc-local/topics"
+req GET "$K/orders"
+expect_code 200 "get topic"
+jcheck 'j["kind"]=="KafkaTopic" and j["topic_name"]=="orders" and j["partitions_count"]==3 and j["cluster_id"]=="lkc-local"' "topic shape"
+req GET "$K"
+expect_code 200 "list topics"
+jcheck 'j["kind"]=="KafkaTopicList" and [t["topic_name"] for t in j["data"]]==["orders"]' "topic list"
+req GET "$K/missing"
+expect_code 404 "missing topic"
+jcheck 'j=={"error_code":40403,"message":"This server does not host this topic-partition."}' "kafka 404 body"
+req POST "$K" '{"topic_name":"scratch","partitions_count":2}'
+expect_code 201 "create topic"
+req POST "$K" '{"topic_name":"scratch"}'
+expect_code 400 "create existing topic"
+jcheck 'j["error_code"]==40002' "kafka 40002"
+req DELETE "$K/scratch"
+expect_code 204 "delete topic"
+req DELETE "$K/scratch"
+expect_code 404 "delete missing topic"
+
+# ---- DML: PENDING -> RUNNING, stop with resource_version, latest_offsets, resume
+req POST "$B" '{"name":"ddl-big","spec":{"statement":"CREATE TABLE big (id INT)"}}'
+expect_code 201 "create ddl-big"
+wait_phase "$B/ddl-big" COMPLETED
+req POST "$B" '{"name":"dml-big","spec":{"statement":"INSERT INTO big SELECT * FROM orders"}}'
+expect_code 201 "create dml"
+jcheck 'j["status"]["phase"]=="PENDING" and j["status"]["traits"]["sql_kind"]=="INSERT_INTO" and j["status"]["traits"]["is_bounded"] is False' "dml pending"
+wait_phase "$B/dml-big" RUNNING
+cp "$TMP/body" "$TMP/running.json"
+STALE=$(python3 -c "import json; j=json.load(open('$TMP/running.json')); j['spec']['stopped']=True; j['metadata']['resource_version']=str(int(j['metadata']['resource_version'])-1); print(json.dumps(j))")
+req PUT "$B/dml-big" "$STALE"
+expect_code 409 "PUT with a stale resource_version"
+STOP=$(python3 -c "import json; j=json.load(open('$TMP/running.json')); j['spec']['stopped']=True; print(json.dumps(j))")
+req PUT "$B/dml-big" "$STOP"
+expect_code 202 "stop"
+wait_phase "$B/dml-big" STOPPED
+jcheck 'j["spec"]["stopped"] is True and j["status"]["latest_offsets"]["orders"].startswith("partition:0,offset:") and j["status"]["latest_offsets"]["orders"].count(";")==2 and j["status"]["latest_offsets_timestamp"]' "latest_offsets when stopped"
+req PATCH "$B/dml-big" '[{"op":"replace","path":"/spec/stopped","value":false}]'
+expect_code 200 "PATCH resume"
+jcheck 'j["spec"]["stopped"] is False and j["status"]["phase"]=="PENDING"' "PATCH answers the statement"
+wait_phase "$B/dml-big" RUNNING
+
+# ---- carry-over: the new statement waits, then starts exactly where the old stopped
+req POST "$B" '{"name":"dml-big-v2","spec":{"statement":"INSERT INTO big SELECT id FROM orders","properties":{"sql.tables.initial-offset-from":"dml-big"}}}'
+expect_code 201 "create carry-over statement"
+sleep 0.4
+req GET "$B/dml-big-v2"
+jcheck 'j["status"]["phase"]=="PENDING" and j["status"]["detail"].startswith("Statement is currently pending until referenced statement dml-big is stopped")' "carry-over waits"
+req PATCH "$B/dml-big" '[{"op":"replace","path":"/spec/stopped","value":true}]'
+expect_code 200 "stop the old one"
+wait_phase "$B/dml-big" STOPPED
+wait_phase "$B/dml-big-v2" RUNNING
+sleep 0.3
+req GET "$URL_main/emulator/v1/environments/env-a1/statements/dml-big/audit"
+expect_code 200 "audit old"
+cp "$TMP/body" "$TMP/old_audit.json"
+req GET "$URL_main/emulator/v1/environments/env-a1/statements/dml-big-v2/audit"
+expect_code 200 "audit new"
+python3 - "$TMP/old_audit.json" "$TMP/body" <<'EOF' || fail "carry-over is not exact"
+import json, sys
+old = json.load(open(sys.argv[1])); new = json.load(open(sys.argv[2]))
+o = {p["partition"]: p for p in old["consumed"]["orders"]}
+n = {p["partition"]: p for p in new["consumed"]["orders"]}
+assert sorted(o) == sorted(n) == [0, 1, 2]
+for p in o:
+    assert o[p]["from"] == 0, o[p]
+    assert n[p]["from"] == o[p]["to"], (o[p], n[p])  # no gap, no overlap
+    assert n[p]["to"] >= n[p]["from"]
+assert old["produced"]["big"] == sum(o[p]["to"] - o[p]["from"] for p in o)
+EOF
+req DELETE "$B/dml-big"
+expect_code 202 "delete"
+req GET "$B/dml-big"
+expect_code 404 "deleted statement is gone"
+req GET "$URL_main/emulator/v1/environments/env-a1/statements/dml-big/audit"
+expect_code 200 "audit survives the delete"
+jcheck 'j["deleted"] is True' "audit of a deleted statement"
+
+# ---- drop under a running statement: FAILED with an exception
+req POST "$B" '{"name":"drop-orders","spec":{"statement":"DROP TABLE orders"}}'
+expect_code 201 "drop table"
+wait_phase "$B/drop-orders" COMPLETED
+wait_phase "$B/dml-big-v2" FAILED
+jcheck '"orders" in j["status"]["detail"]' "failure names the table"
+req GET "$B/dml-big-v2/exceptions"
+expect_code 200 "exceptions"
+jcheck 'j["kind"]=="StatementExceptionList" and len(j["data"])==1 and j["data"][0]["kind"]=="StatementException" and j["data"][0]["name"] and "orders" in j["data"][0]["message"] and j["data"][0]["timestamp"].endswith("Z")' "exception shape"
+req GET "$K/orders"
+expect_code 404 "dropped topic is gone"
+
+# ---- missing table and --fail-statement: FAILED
+req POST "$B" '{"name":"dml-missing","spec":{"statement":"INSERT INTO big SELECT * FROM ghost"}}'
+wait_phase "$B/dml-missing" FAILED
+jcheck 'j["status"]["detail"]=="Table '"'"'ghost'"'"' does not exist"' "missing table detail"
+req POST "$B" '{"name":"ddl-boom","spec":{"statement":"CREATE TABLE boom (id INT)"}}'
+wait_phase "$B/ddl-boom" COMPLETED
+req POST "$B" '{"name":"dml-boom","spec":{"statement":"INSERT INTO big SELECT * FROM boom"}}'
+wait_phase "$B/dml-boom" FAILED
+req GET "$B/dml-boom/exceptions"
+jcheck 'len(j["data"])==1 and "fail-statement" in j["data"][0]["message"]' "fail-statement exception"
+
+# ---- pagination: 25 statements in another environment, 3 pages of 10
+B2="$URL_main/sql/v1/organizations/org-1/environments/env-pages/statements"
+for i in $(seq -w 1 25); do
+	req POST "$B2" "{\"name\":\"p-$i\",\"spec\":{\"statement\":\"CREATE TABLE IF NOT EXISTS pt (id INT)\"}}"
+	expect_code 201 "create p-$i"
+done
+URL="$B2"; PAGES=0; : >"$TMP/names"
+while [ -n "$URL" ]; do
+	req GET "$URL"
+	expect_code 200 "list page"
+	jcheck 'j["kind"]=="StatementList" and j["api_version"]=="sql/v1" and len(j["data"])<=10 and "self" in j["metadata"]' "list shape"
+	python3 -c "import json; [print(s['name']) for s in json.load(open('$TMP/body'))['data']]" >>"$TMP/names"
+	URL=$(python3 -c "import json; print(json.load(open('$TMP/body'))['metadata'].get('next') or '')")
+	PAGES=$((PAGES + 1))
+	[ $PAGES -le 5 ] || fail "pagination does not end"
+done
+[ $PAGES = 3 ] || fail "expected 3 pages, got $PAGES"
+[ "$(cat "$TMP/names")" = "$(for i in $(seq -w 1 25); do echo "p-$i"; done)" ] || fail "pages are not complete and ordered: $(cat "$TMP/names" | tr '\n' ' ')"
+req GET "$B2?page_size=101"
+expect_code 400 "page_size above 100"
+
+# ---- compute pools
+P="$URL_main/fcpm/v2/compute-pools"
+req GET "$P"
+expect_code 400 "pools without environment"
+req GET "$P?environment=env-a1"
+expect_code 200 "list pools"
+jcheck 'j["kind"]=="ComputePoolList" and [p["id"] for p in j["data"]]==["lfcp-local"] and j["data"][0]["status"]["phase"]=="PROVISIONED"' "default pool"
+req POST "$P" '{"spec":{"display_name":"pool-a","cloud":"AWS","region":"us-east-1","max_cfu":10,"environment":{"id":"env-a1"}}}'
+expect_code 202 "create pool"
+POOL=$(python3 -c "import json; print(json.load(open('$TMP/body'))['id'])")
+[ "$(header Location)" = "$P/$POOL?environment=env-a1" ] || fail "pool Location is '$(header Location)'"
+jcheck 'j["kind"]=="ComputePool" and j["status"]["phase"]=="PROVISIONING" and j["spec"]["environment"]["id"]=="env-a1"' "new pool provisions"
+sleep 0.3
+req GET "$P/$POOL?environment=env-a1"
+expect_code 200 "get pool"
+jcheck 'j["status"]["phase"]=="PROVISIONED" and j["spec"]["display_name"]=="pool-a"' "pool provisioned"
+req GET "$P/lfcp-nope?environment=env-a1"
+expect_code 404 "unknown pool"
+
+# ---- basic auth
+start_emulator auth --api-key KEY1 --api-secret SECRET1
+BA="$URL_auth/sql/v1/organizations/o/environments/env-x/statements"
+req GET "$BA"
+expect_code 401 "no credentials"
+[ "$(header WWW-Authenticate)" = 'Basic error="invalid_key"' ] || fail "WWW-Authenticate is '$(header WWW-Authenticate)'"
+jcheck 'j["errors"][0]["status"]=="401"' "401 body"
+AUTH=KEY1:wrong req GET "$BA"
+expect_code 401 "wrong secret"
+AUTH=KEY1:SECRET1 req GET "$BA"
+expect_code 200 "right credentials"
+AUTH=KEY1:wrong req GET "$URL_auth/kafka/v3/clusters/lkc-local/topics"
+expect_code 401 "kafka without credentials"
+jcheck 'j["error_code"]==40101' "kafka 401 body"
+if grep -q SECRET1 "$TMP/auth.out" "$TMP/auth.err"; then fail "the secret was printed"; fi
+
+# ---- throttling: 429 with Retry-After
+start_emulator throttle --throttle-rate 1 --seed 7
+req GET "$URL_throttle/sql/v1/organizations/o/environments/env-x/statements"
+expect_code 429 "throttled"
+[ "$(header Retry-After)" = 1 ] || fail "Retry-After is '$(header Retry-After)'"
+jcheck 'j["errors"][0]["status"]=="429"' "429 body"
+
+# ---- failures: 500 or 503
+start_emulator failing --fail-rate 1 --seed 3
+req GET "$URL_failing/sql/v1/organizations/o/environments/env-x/statements"
+[ "$CODE" = 500 ] || [ "$CODE" = 503 ] || fail "fail-rate 1 answered $CODE"
+
+# ---- latency and hanging paths
+start_emulator slow --latency-ms 300 --hang-path '/statements/stuck$'
+SB="$URL_slow/sql/v1/organizations/o/environments/env-x/statements"
+T0=$(date +%s%N)
+req GET "$SB"
+expect_code 200 "slow list"
+[ $(( ($(date +%s%N) - T0) / 1000000 )) -ge 300 ] || fail "--latency-ms 300 answered sooner"
+set +e
+curl -s -o /dev/null --max-time 1 "$SB/stuck"
+RC=$?
+set -e
+[ $RC = 28 ] || fail "a --hang-path request was answered (curl exit $RC)"
+req GET "$SB/other"
+expect_code 404 "other paths still answer"
+
+# ---- state file: saved on SIGTERM, loaded at start
+start_emulator saved --state "$TMP/state.json" --ddl-ms 50
+BS="$URL_saved/sql/v1/organizations/o/environments/env-s/statements"
+req POST "$BS" '{"name":"keep-me","spec":{"statement":"CREATE TABLE kept (id INT)"}}'
+expect_code 201 "create in saved"
+wait_phase "$BS/keep-me" COMPLETED
+SAVED_PID=${PIDS[-1]}
+kill -TERM "$SAVED_PID"
+wait "$SAVED_PID" || fail "emulator did not exit 0 on SIGTERM"
+[ -s "$TMP/state.json" ] || fail "no state file"
+start_emulator reloaded --state "$TMP/state.json"
+req GET "$URL_reloaded/sql/v1/organizations/o/environments/env-s/statements/keep-me"
+expect_code 200 "statement survives a restart"
+jcheck 'j["status"]["phase"]=="COMPLETED"' "phase survives a restart"
+req GET "$URL_reloaded/kafka/v3/clusters/lkc-local/topics/kept"
+expect_code 200 "topic survives a restart"
+
+# ---- a corrupt state file is an error, and is left as it is
+echo '{"format":1,' >"$TMP/bad.json"
+if "$PIPECTL" emulator --listen 127.0.0.1:0 --state "$TMP/bad.json" >"$TMP/bad.out" 2>"$TMP/bad.err"; then
+	fail "a corrupt state file was accepted"
+fi
+grep -q "could not load '$TMP/bad.json'" "$TMP/bad.err" || fail "unclear error: $(cat "$TMP/bad.err")"
+[ "$(cat "$TMP/bad.json")" = '{"format":1,' ] || fail "the corrupt state file was changed"
+
+echo "ok"
