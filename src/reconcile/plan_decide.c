@@ -156,8 +156,11 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 	if (parent) {
 		a->kind = PC_ACT_REBUILD;
 		a->forced_by = pc_strdup(parent->table);
-		set_reason(a, "parent '%s' is %s: its topic is new, re-read it from earliest", parent->table,
-			   verb_of(parent->kind));
+		if (parent->kind == PC_ACT_RESTART)
+			set_reason(a, "parent '%s' is restarted from earliest: its rows come again", parent->table);
+		else
+			set_reason(a, "parent '%s' is %s: its topic is new, re-read it from earliest", parent->table,
+				   verb_of(parent->kind));
 		return;
 	}
 	if (!has_dml) {
