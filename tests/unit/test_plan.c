@@ -59,11 +59,7 @@ static pc_sql_file *fake_sql(const char *path, const char *text)
 
 static void fake_sql_free(pc_sql_file *f)
 {
-	if (!f)
-		return;
-	free(f->path);
-	free(f->text);
-	free(f);
+	pc_sql_file_free(f); /* fakes have no statements: the real free handles both */
 }
 
 static void table_free(pc_table *t)
@@ -1069,6 +1065,83 @@ static void test_actual__in_sync_reasons(void **state)
 	}
 }
 
+/* ---- views ---- */
+
+/* A view over `over`: its DDL is analysed for real (CREATE VIEW). */
+static pc_table *view(const char *name, pc_table *over)
+{
+	char sql[128];
+	pc_table *v = table(name, "views", NULL, 0);
+	pc_sql_file_free(v->ddl);
+	snprintf(sql, sizeof(sql), "CREATE VIEW %s AS SELECT id FROM %s", name, over->name);
+	assert_int_equal(pc_sql_analyze(&v->ddl, v->ddl_path, sql, strlen(sql)), 0);
+	edge(over, v);
+	return v;
+}
+
+static void test_plan_view__absent_view_is_dropped_if_exists_then_created(void **state)
+{
+	(void)state;
+	pc_table *src = table("src", "sources", NULL, 0);
+	pc_table *v = view("v_src", src);
+	(void)v;
+	deployed(src, "RUNNING");
+	plan_ok(NULL);
+	assert_int_equal(kind_of("v_src"), PC_ACT_CREATE);
+	assert_int_equal(act_of("v_src")->steps.len, 2);
+	assert_int_equal(step("v_src", 0)->kind, PC_STEP_RUN_DDL);
+	assert_string_equal(step("v_src", 0)->sql, "DROP VIEW IF EXISTS `v_src`");
+	assert_int_equal(step("v_src", 1)->kind, PC_STEP_RUN_DDL);
+	assert_non_null(strstr(step("v_src", 1)->sql, "CREATE VIEW v_src"));
+	assert_false(act_of("v_src")->destructive);
+}
+
+static void test_plan_view__existing_view_is_noop_and_needs_no_topic(void **state)
+{
+	(void)state;
+	pc_table *src = table("src", "sources", NULL, 0);
+	pc_table *v = view("v_src", src);
+	deployed(src, "RUNNING");
+	ddl_stmt(v); /* COMPLETED, no topic */
+	plan_ok(NULL);
+	assert_int_equal(kind_of("v_src"), PC_ACT_NOOP);
+	int in;
+	char *r = sync_reason(v, &in);
+	assert_true(in);
+	assert_null(r);
+}
+
+static void test_plan_view__changed_view_rebuilds_and_its_readers_too(void **state)
+{
+	(void)state;
+	pc_table *src = table("src", "sources", NULL, 0);
+	pc_table *v = view("v_src", src);
+	pc_table *rd = table("reader", "facts", NULL, 1);
+	edge(v, rd);
+	deployed(src, "RUNNING");
+	ddl_stmt(v);
+	deployed(rd, "RUNNING");
+	set_fp(v->ddl_fingerprint, "d2");
+	plan_ok(NULL);
+	assert_int_equal(kind_of("v_src"), PC_ACT_REBUILD);
+	assert_string_equal(act_of("v_src")->reason, "view definition changed");
+	assert_int_equal(kind_of("reader"), PC_ACT_REBUILD);
+}
+
+static void test_plan_view__expired_view_is_created_without_cascade(void **state)
+{
+	(void)state;
+	pc_table *src = table("src", "sources", NULL, 0);
+	pc_table *v = view("v_src", src);
+	pc_table *rd = table("reader", "facts", NULL, 1);
+	edge(v, rd);
+	deployed(src, "RUNNING");
+	deployed(rd, "RUNNING"); /* the view's DDL statement expired */
+	plan_ok(NULL);
+	assert_int_equal(kind_of("v_src"), PC_ACT_CREATE);
+	assert_int_equal(kind_of("reader"), PC_ACT_NOOP);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1113,6 +1186,10 @@ int main(void)
 		T(test_actual__unmanaged_statements_are_not_indexed),
 		T(test_actual__statement_without_labels_is_read_from_its_sql),
 		T(test_actual__in_sync_reasons),
+		T(test_plan_view__absent_view_is_dropped_if_exists_then_created),
+		T(test_plan_view__existing_view_is_noop_and_needs_no_topic),
+		T(test_plan_view__changed_view_rebuilds_and_its_readers_too),
+		T(test_plan_view__expired_view_is_created_without_cascade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
