@@ -123,6 +123,10 @@ typedef struct pc_table {
 
 /* Carry-over eligible: DML stateless and sink append-only (design.md §4). */
 int pc_table_carry_over_eligible(const pc_table *t);
+/* A zeroed table with active = 1 (owned by the caller until pushed to a project). */
+pc_table *pc_table_new(void);
+/* Free a table and everything it owns (ddl, dml, kv lists, external_parents). NULL ok. */
+void pc_table_free(pc_table *t);
 
 typedef struct pc_project {
 	pc_config *config;     /* owned */

@@ -119,6 +119,14 @@ typedef struct pc_sql_file {
 int pc_sql_analyze(pc_sql_file **out, const char *path, const char *text, size_t len);
 void pc_sql_file_free(pc_sql_file *f);
 
+/*
+ * Release the token list of an analyzed file (about 32 bytes per token,
+ * five to six times the text) when only the statements, the text and the
+ * fingerprints are needed, as when a loader keeps thousands of files.
+ * Afterwards tokens.len is 0 and tok_begin/tok_end must not be used.
+ */
+void pc_sql_file_drop_tokens(pc_sql_file *f);
+
 /* Last part of a possibly qualified name: "cat.db.t" -> "t" (pointer into s). */
 const char *pc_sql_base_name(const char *s);
 

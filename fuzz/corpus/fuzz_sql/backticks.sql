@@ -1,0 +1,2 @@
+SELECT `a``b`.`c` FROM `x``y`;
+-- trailing comment without newline

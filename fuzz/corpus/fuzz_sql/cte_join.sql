@@ -1,0 +1,4 @@
+INSERT INTO t
+WITH a AS (SELECT * FROM s1), b AS (SELECT k, COUNT(*) c FROM a GROUP BY k)
+SELECT * FROM b JOIN s2 ON b.k = s2.k
+LEFT JOIN r FOR SYSTEM_TIME AS OF s2.ts AS rr ON rr.k = b.k;

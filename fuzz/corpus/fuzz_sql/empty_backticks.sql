@@ -1,0 +1,3 @@
+SELECT #`aELECT #`a``b@.`c`V FROM ``x`y`;
+-- traili``y`;
+-- trailing cone

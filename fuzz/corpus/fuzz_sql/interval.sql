@@ -1,0 +1,1 @@
+INSERT INTO t SELECT * FROM a JOIN b ON a.id = b.id AND a.ts BETWEEN b.ts - INTERVAL '1' HOUR AND b.ts WHERE x IN (SELECT y FROM z);

@@ -1,0 +1,1 @@
+INSERT INTO t SELECT window_start, SUM(v) FROM TABLE(TUMBLE(DATA => TABLE s, TIMECOL => DESCRIPTOR(ts), SIZE => INTERVAL '1' MINUTE)) GROUP BY window_start, window_end;

@@ -1,0 +1,503 @@
+/*
+ * loader.c - the pipelines tree (design.md §2): walk the layers, read each
+ * table folder (sql-scripts/ddl.*.sql, dml.*.sql, dml.*.properties,
+ * table.yaml), analyze the SQL, then build the graph.
+ *
+ * Every problem with a file becomes a diagnostic (path relative to the
+ * project root, line when known) and loading goes on with what is readable.
+ * Anything the tree holds besides those files (shift_left's inventory.json,
+ * pipeline_definition.json, Makefiles, tests/, tracking.md, ...) is ignored.
+ */
+#include "project.h"
+
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/error.h"
+#include "model_internal.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 8 /* folders between a layer and a table folder */
+
+static const char *const known_layers[] = {
+	"sources", "intermediates", "facts", "dimensions", "views", "seeds", "stage", NULL,
+};
+
+typedef struct loader {
+	pc_project *p;
+	pc_source *src;
+} loader;
+
+static char *join(const char *a, const char *b)
+{
+	if (!a || !a[0])
+		return pc_strdup(b);
+	return pc_sprintf("%s/%s", a, b);
+}
+
+static int has_affixes(const char *s, const char *prefix, const char *suffix)
+{
+	size_t n = strlen(s), lp = strlen(prefix), ls = strlen(suffix);
+	return n > lp + ls && strncmp(s, prefix, lp) == 0 && strcmp(s + n - ls, suffix) == 0;
+}
+
+/*
+ * Split an error "<file>:<line>: <message>" (or "<file>: <message>") made by
+ * a parser that was given file as its label, and add it as a diagnostic.
+ */
+static void add_error_diag(pc_project *p, const char *file, const char *table, const char *msg)
+{
+	size_t n = strlen(file);
+	int line = 0;
+
+	if (strncmp(msg, file, n) == 0 && msg[n] == ':') {
+		const char *q = msg + n + 1;
+		if (isdigit((unsigned char)*q)) {
+			while (isdigit((unsigned char)*q))
+				line = line * 10 + (*q++ - '0');
+			if (q[0] == ':' && q[1] == ' ') {
+				pc_project_add_diag(p, PC_SEV_ERROR, file, line, table, "%s", q + 2);
+				return;
+			}
+			line = 0;
+		} else if (q[0] == ' ') {
+			pc_project_add_diag(p, PC_SEV_ERROR, file, 0, table, "%s", q + 1);
+			return;
+		}
+	}
+	pc_project_add_diag(p, PC_SEV_ERROR, file, 0, table, "%s", msg);
+}
+
+/* Read a file of the tree; a failure is a diagnostic and returns < 0. */
+static int read_tree_file(loader *l, const char *rel, const char *table, char **text, size_t *len)
+{
+	int k = l->src->ops->kind(l->src, rel);
+	const char *msg, *reason;
+
+	*text = NULL;
+	if (k == 1) {
+		pc_project_add_diag(l->p, PC_SEV_ERROR, rel, 0, table, "could not read file: is a directory");
+		return PC_EIO;
+	}
+	if (l->src->ops->read_file(l->src, rel, text, len) == 0)
+		return 0;
+	/* sources say "could not read '<rel>': <reason>": keep the reason */
+	msg = pc_error_last();
+	reason = strstr(msg, "': ");
+	pc_project_add_diag(l->p, PC_SEV_ERROR, rel, 0, table, "could not read file: %s", reason ? reason + 3 : msg);
+	return PC_EIO;
+}
+
+static int analyze(loader *l, const char *rel, const char *table, pc_sql_file **out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = read_tree_file(l, rel, table, &text, &len)) < 0)
+		return rc;
+	rc = pc_sql_analyze(out, rel, text, len);
+	if (rc < 0)
+		add_error_diag(l->p, rel, table, pc_error_last());
+	free(text);
+	return rc;
+}
+
+/* dml.*.properties: `key=value` lines, `#` and `!` comments, blank lines. */
+static int read_properties(loader *l, pc_table *t, const char *rel)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int line = 0, bad = 0;
+
+	if (read_tree_file(l, rel, t->name, &text, &len) < 0)
+		return PC_EIO;
+	for (char *p = text; p && *p;) {
+		char *nl = strchr(p, '\n'), *eq, *k, *v, *end;
+		if (nl)
+			*nl = '\0';
+		line++;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p && *p != '#' && *p != '!') {
+			eq = strchr(p, '=');
+			if (!eq) {
+				pc_project_add_diag(l->p, PC_SEV_ERROR, rel, line, t->name, "expected key=value");
+				bad = 1;
+			} else {
+				k = p;
+				end = eq;
+				while (end > k && isspace((unsigned char)end[-1]))
+					end--;
+				*end = '\0';
+				v = eq + 1;
+				while (isspace((unsigned char)*v))
+					v++;
+				end = v + strlen(v);
+				while (end > v && isspace((unsigned char)end[-1]))
+					end--;
+				*end = '\0';
+				if (!k[0]) {
+					pc_project_add_diag(l->p, PC_SEV_ERROR, rel, line, t->name, "empty key before '='");
+					bad = 1;
+				} else {
+					pc_kv_set(&t->dml_properties, k, v);
+				}
+			}
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	free(text);
+	return bad ? PC_EINVALID : 0;
+}
+
+static int read_table_yaml(loader *l, pc_table *t, const char *rel)
+{
+	char *text = NULL;
+	size_t len = 0;
+	pc_table_yaml ty;
+
+	if (read_tree_file(l, rel, t->name, &text, &len) < 0)
+		return PC_EIO;
+	if (pc_table_yaml_parse(&ty, rel, text, len) < 0) {
+		add_error_diag(l->p, rel, t->name, pc_error_last());
+		free(text);
+		return PC_EINVALID;
+	}
+	free(text);
+	t->compute_pool = ty.compute_pool;
+	t->properties = ty.properties;
+	t->protect = ty.protect;
+	t->active = ty.active;
+	t->statefulness = ty.statefulness;
+	if (ty.statefulness == PC_STATE_FORCE_STATEFUL) {
+		t->stateful = 1;
+		if (!t->analyzed_stateful)
+			pc_project_add_diag(l->p, PC_SEV_WARNING, rel, ty.statefulness_line, t->name,
+					    "statefulness 'stateful' overrides the analysis, which found '%s' stateless",
+					    t->name);
+	} else if (ty.statefulness == PC_STATE_FORCE_STATELESS) {
+		t->stateful = 0;
+		if (t->analyzed_stateful) {
+			const pc_state_reason *r = t->state_reasons.len ? t->state_reasons.items[0] : NULL;
+			const char *f = t->dml_path ? t->dml_path : t->ddl_path;
+			if (r)
+				pc_project_add_diag(l->p, PC_SEV_WARNING, rel, ty.statefulness_line, t->name,
+						    "statefulness 'stateless' overrides the analysis, which found '%s' "
+						    "stateful (%s at %s:%d)",
+						    t->name, r->op, f, r->line);
+			else
+				pc_project_add_diag(l->p, PC_SEV_WARNING, rel, ty.statefulness_line, t->name,
+						    "statefulness 'stateless' overrides the analysis, which found '%s' stateful",
+						    t->name);
+		}
+	}
+	return 0;
+}
+
+/* The name a broken DDL file stands for: ddl.<name>.sql -> <name>. */
+static char *name_from_file(const char *file)
+{
+	return pc_strndup(file + 4, strlen(file) - 8);
+}
+
+/* Table name, upsert and ctas from the analyzed DDL. */
+static void use_ddl(loader *l, pc_table *t, const char *ddl_file)
+{
+	const pc_sql_stmt *create = NULL;
+
+	for (size_t i = 0; i < t->ddl->stmts.len; i++) {
+		const pc_sql_stmt *s = t->ddl->stmts.items[i];
+		for (size_t j = 0; j < s->creates.len; j++) {
+			if (!create) {
+				create = s;
+				continue;
+			}
+			pc_project_add_diag(l->p, PC_SEV_ERROR, t->ddl_path, s->line, NULL,
+					    "a DDL file must create one table; it also creates '%s'",
+					    (const char *)s->creates.items[j]);
+			t->broken = 1;
+		}
+	}
+	if (!create) {
+		t->name = name_from_file(ddl_file);
+		pc_project_add_diag(l->p, PC_SEV_ERROR, t->ddl_path, 0, t->name,
+				    "no CREATE TABLE statement (expected CREATE TABLE, CREATE TABLE AS or CREATE "
+				    "MATERIALIZED TABLE)");
+		t->broken = 1;
+		return;
+	}
+	t->name = pc_strdup(pc_sql_base_name(create->creates.items[0]));
+	t->upsert = create->upsert;
+	memcpy(t->ddl_fingerprint, t->ddl->fingerprint, sizeof(t->ddl_fingerprint));
+	if (create->kind == PC_STMT_CREATE_TABLE_AS || create->kind == PC_STMT_CREATE_MATERIALIZED) {
+		t->ctas = 1;
+		t->analyzed_stateful = create->stateful;
+		for (size_t i = 0; i < create->reasons.len; i++)
+			pc_vec_push(&t->state_reasons, create->reasons.items[i]);
+	}
+}
+
+/* The DML must write the DDL's table and nothing else. */
+static void use_dml(loader *l, pc_table *t)
+{
+	int writes = 0;
+
+	for (size_t i = 0; i < t->dml->stmts.len; i++) {
+		const pc_sql_stmt *s = t->dml->stmts.items[i];
+		for (size_t j = 0; j < s->writes.len; j++) {
+			const char *w = s->writes.items[j];
+			writes++;
+			if (strcmp(pc_sql_base_name(w), t->name) != 0) {
+				pc_project_add_diag(l->p, PC_SEV_ERROR, t->dml_path, s->line, t->name,
+						    "INSERT INTO '%s' does not match the table '%s' created by '%s'", w,
+						    t->name, t->ddl_path);
+				t->broken = 1;
+			}
+		}
+		if (s->stateful)
+			t->analyzed_stateful = 1;
+		for (size_t j = 0; j < s->reasons.len; j++)
+			pc_vec_push(&t->state_reasons, s->reasons.items[j]);
+	}
+	if (!writes) {
+		pc_project_add_diag(l->p, PC_SEV_ERROR, t->dml_path, 0, t->name, "no INSERT INTO statement");
+		t->broken = 1;
+	}
+	memcpy(t->dml_fingerprint, t->dml->fingerprint, sizeof(t->dml_fingerprint));
+}
+
+static void add_second_file_error(loader *l, const pc_vec *files, const char *scripts, const char *what)
+{
+	for (size_t i = 1; i < files->len; i++) {
+		char *first = join(scripts, files->items[0]);
+		char *other = join(scripts, files->items[i]);
+		pc_project_add_diag(l->p, PC_SEV_ERROR, other, 0, NULL, "a second %s file in the folder (the first is '%s')",
+				    what, first);
+		free(first);
+		free(other);
+	}
+}
+
+static void load_table(loader *l, const char *folder, const char *layer, const char *product)
+{
+	char *scripts = join(folder, "sql-scripts");
+	char *yaml_top = join(folder, "table.yaml");
+	char *yaml_in = join(scripts, "table.yaml");
+	pc_vec entries = PC_VEC_INIT, ddls = PC_VEC_INIT, dmls = PC_VEC_INIT, props = PC_VEC_INIT;
+	pc_table *t = NULL;
+	const char *yaml = NULL;
+	int ky_top, ky_in;
+
+	if (l->src->ops->list_dir(l->src, scripts, &entries) < 0) {
+		pc_project_add_diag(l->p, PC_SEV_ERROR, scripts, 0, NULL, "could not list the folder: %s", pc_error_last());
+		goto done;
+	}
+	for (size_t i = 0; i < entries.len; i++) {
+		const char *e = entries.items[i];
+		if (has_affixes(e, "ddl.", ".sql"))
+			pc_vec_push(&ddls, (void *)e);
+		else if (has_affixes(e, "dml.", ".sql"))
+			pc_vec_push(&dmls, (void *)e);
+		else if (has_affixes(e, "dml.", ".properties"))
+			pc_vec_push(&props, (void *)e);
+	}
+	if (!ddls.len) {
+		if (dmls.len) {
+			char *dml = join(scripts, dmls.items[0]);
+			pc_project_add_diag(l->p, PC_SEV_ERROR, dml, 0, NULL,
+					    "DML without a DDL: no ddl.*.sql in '%s'", scripts);
+			free(dml);
+		} else {
+			pc_project_add_diag(l->p, PC_SEV_WARNING, scripts, 0, NULL,
+					    "no ddl.*.sql: the folder is not a table and is ignored");
+		}
+		goto done;
+	}
+	add_second_file_error(l, &ddls, scripts, "DDL");
+	add_second_file_error(l, &dmls, scripts, "DML");
+	add_second_file_error(l, &props, scripts, "properties");
+
+	t = pc_table_new();
+	t->folder = pc_strdup(folder);
+	t->layer = pc_strdup(layer);
+	t->product = pc_strdup(product);
+	t->ddl_path = join(scripts, ddls.items[0]);
+	if (ddls.len > 1 || dmls.len > 1 || props.len > 1)
+		t->broken = 1;
+	if (analyze(l, t->ddl_path, NULL, &t->ddl) < 0) {
+		t->name = name_from_file(ddls.items[0]);
+		t->broken = 1;
+	} else {
+		use_ddl(l, t, ddls.items[0]);
+	}
+	if (dmls.len) {
+		t->dml_path = join(scripts, dmls.items[0]);
+		if (t->ctas) {
+			pc_project_add_diag(l->p, PC_SEV_ERROR, t->dml_path, 0, t->name,
+					    "'%s' is created by a CREATE TABLE AS in '%s', which is its DML; remove this file "
+					    "or the AS query",
+					    t->name, t->ddl_path);
+			t->broken = 1;
+		}
+		if (analyze(l, t->dml_path, t->name, &t->dml) < 0)
+			t->broken = 1;
+		else if (!t->ctas)
+			use_dml(l, t);
+	}
+	t->stateful = t->analyzed_stateful;
+	if (props.len) {
+		t->props_path = join(scripts, props.items[0]);
+		if (read_properties(l, t, t->props_path) < 0)
+			t->broken = 1;
+	}
+	ky_top = l->src->ops->kind(l->src, yaml_top);
+	ky_in = l->src->ops->kind(l->src, yaml_in);
+	if (ky_top && ky_in) {
+		pc_project_add_diag(l->p, PC_SEV_ERROR, yaml_in, 0, t->name, "a second table.yaml (the first is '%s')",
+				    yaml_top);
+		t->broken = 1;
+	}
+	yaml = ky_top ? yaml_top : ky_in ? yaml_in : NULL;
+	if (yaml && read_table_yaml(l, t, yaml) < 0)
+		t->broken = 1;
+	pc_vec_push(&l->p->tables, t);
+done:
+	pc_vec_dispose(&entries, free);
+	pc_vec_dispose(&ddls, NULL);
+	pc_vec_dispose(&dmls, NULL);
+	pc_vec_dispose(&props, NULL);
+	free(scripts);
+	free(yaml_top);
+	free(yaml_in);
+}
+
+static int is_table_folder(loader *l, const char *rel)
+{
+	char *scripts = join(rel, "sql-scripts");
+	int k = l->src->ops->kind(l->src, scripts);
+	free(scripts);
+	return k == 1;
+}
+
+/* Folders under a layer: product folders, table folders, anything nested. */
+static void descend(loader *l, const char *dir, const char *layer, const char *product, int depth)
+{
+	pc_vec entries = PC_VEC_INIT;
+
+	if (l->src->ops->list_dir(l->src, dir, &entries) < 0) {
+		pc_project_add_diag(l->p, PC_SEV_ERROR, dir, 0, NULL, "could not list the folder: %s", pc_error_last());
+		return;
+	}
+	for (size_t i = 0; i < entries.len; i++) {
+		const char *name = entries.items[i];
+		char *rel;
+		/* hidden folders and shift_left's tests/ folders are not tables */
+		if (name[0] == '.' || strcmp(name, "tests") == 0 || strcmp(name, "sql-scripts") == 0)
+			continue;
+		rel = join(dir, name);
+		if (l->src->ops->kind(l->src, rel) == 1) {
+			if (is_table_folder(l, rel))
+				load_table(l, rel, layer, product);
+			else if (depth < MAX_DEPTH)
+				descend(l, rel, layer, product ? product : name, depth + 1);
+		}
+		free(rel);
+	}
+	pc_vec_dispose(&entries, free);
+}
+
+static void walk_pipelines(loader *l, const char *pipelines)
+{
+	pc_vec layers = PC_VEC_INIT;
+
+	if (l->src->ops->list_dir(l->src, pipelines, &layers) < 0) {
+		pc_project_add_diag(l->p, PC_SEV_ERROR, pipelines, 0, NULL, "could not list the folder: %s",
+				    pc_error_last());
+		return;
+	}
+	for (size_t i = 0; i < layers.len; i++) {
+		const char *name = layers.items[i];
+		const char *layer = "unknown";
+		char *rel;
+		size_t before = l->p->tables.len;
+
+		if (name[0] == '.' || strcmp(name, "tests") == 0)
+			continue;
+		rel = join(pipelines, name);
+		if (l->src->ops->kind(l->src, rel) != 1) {
+			free(rel);
+			continue;
+		}
+		for (size_t k = 0; known_layers[k]; k++)
+			if (strcmp(known_layers[k], name) == 0)
+				layer = known_layers[k];
+		if (is_table_folder(l, rel))
+			load_table(l, rel, "unknown", NULL);
+		else
+			descend(l, rel, layer, NULL, 0);
+		if (l->p->tables.len > before && strcmp(layer, "unknown") == 0)
+			pc_project_add_diag(l->p, PC_SEV_WARNING, rel, 0, NULL,
+					    "unknown layer '%s' (expected sources, intermediates, facts, dimensions, views, "
+					    "seeds or stage): its tables get layer 'unknown'",
+					    name);
+		free(rel);
+	}
+	pc_vec_dispose(&layers, free);
+}
+
+int pc_project_load_from(pc_project **out, pc_config *cfg, pc_source *src)
+{
+	pc_project *p = NULL;
+	pc_source *own = NULL;
+	char *pipelines = NULL;
+	loader l;
+	size_t n;
+	int rc = 0;
+
+	*out = NULL;
+	if (!src) {
+		if ((rc = pc_source_open_fs(&own, cfg->root)) < 0) {
+			pc_config_free(cfg);
+			return rc;
+		}
+		src = own;
+	}
+	pipelines = pc_strdup(cfg->pipelines);
+	n = strlen(pipelines);
+	while (n > 1 && pipelines[n - 1] == '/')
+		pipelines[--n] = '\0';
+	if (src->ops->kind(src, pipelines) != 1) {
+		rc = pc_error_set(PC_ENOTFOUND, "no pipelines folder '%s' in '%s'", pipelines, cfg->root);
+		pc_config_free(cfg);
+		goto done;
+	}
+	p = PC_NEW(pc_project);
+	p->config = cfg;
+	p->root = pc_strdup(cfg->root);
+	p->commit = pc_strdup(src->commit);
+	pc_map_init(&p->by_name);
+	l.p = p;
+	l.src = src;
+	walk_pipelines(&l, pipelines);
+	pc_graph_build(p);
+	*out = p;
+done:
+	free(pipelines);
+	pc_source_free(own);
+	return rc;
+}
+
+int pc_project_load(pc_project **out, const char *root, const char *config_path)
+{
+	pc_config *cfg = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = pc_config_load(&cfg, root, config_path)) < 0)
+		return rc;
+	return pc_project_load_from(out, cfg, NULL);
+}

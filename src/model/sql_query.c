@@ -1,0 +1,559 @@
+/*
+ * sql_query.c - the query walker: one left-to-right pass over a query's
+ * tokens with a stack of parenthesis frames. It finds table references in
+ * table positions (FROM, JOIN, ',' in a FROM clause, TABLE x inside window
+ * TVFs) and the operators that keep state (design.md §3).
+ *
+ * A FROM is a table FROM only in a frame that has seen SELECT, which is
+ * what keeps EXTRACT(DAY FROM ts), TRIM(BOTH ' ' FROM y), SUBSTRING(x FROM 1)
+ * and OVERLAY(... PLACING ... FROM ...) out; IS [NOT] DISTINCT FROM is
+ * recognized by the words before it.
+ */
+#include "sql.h"
+#include "sql_int.h"
+
+#include "../util/alloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { FR_PAREN = 0, FR_FUNC, FR_OTHER };
+
+typedef struct frame {
+	size_t close;      /* index of the ')' ending this frame (e for the outermost) */
+	int kind;          /* FR_*: FUNC/PAREN frames pass aggregates up to their query */
+	int has_select;
+	int in_select;     /* between SELECT and FROM */
+	int in_from;       /* in a FROM clause */
+	int expect_table;  /* the next item is a table position */
+	int cte_expect;    /* expecting a CTE name (after WITH or ',' after a CTE body) */
+	int is_cte_body;
+	int group_by;
+	const pc_token *agg; /* first aggregate outside OVER in the select list */
+	const char *tvf;     /* window TVF in this frame's FROM (static string) */
+	int join_pending, join_line, join_temporal;
+	int top;           /* the statement's top-level query */
+} frame;
+
+typedef struct walker {
+	pc_sql_stmt *st;
+	const pc_token *t;
+	const size_t *match;
+	size_t e;
+	pc_vec *refs;
+	pc_vec ctes;        /* char *, owned: CTE names of this query */
+	frame *fr;
+	size_t depth, cap;
+} walker;
+
+static int is_punct(const pc_token *t, char c)
+{
+	return t->kind == PC_TOK_PUNCT && t->len == 1 && t->start[0] == c;
+}
+
+/* An identifier: a non-keyword word or a non-empty `quoted` one. */
+static int is_name_tok(const pc_token *t)
+{
+	return (t->kind == PC_TOK_QIDENT && t->len > 2) || (t->kind == PC_TOK_WORD && !sql_is_keyword(t));
+}
+
+static const char *const aggregates[] = {
+	"COUNT", "SUM", "MIN", "MAX", "AVG", "COLLECT", "LISTAGG", "FIRST_VALUE", "LAST_VALUE",
+	"STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VARIANCE", "VAR_POP", "VAR_SAMP", "ARRAY_AGG",
+	"JSON_ARRAYAGG", "JSON_OBJECTAGG", "BOOL_AND", "BOOL_OR", "APPROX_COUNT_DISTINCT",
+	"PERCENTILE", "MODE",
+};
+
+static int is_aggregate(const pc_token *t)
+{
+	for (size_t i = 0; i < sizeof(aggregates) / sizeof(aggregates[0]); i++)
+		if (pc_tok_is(t, aggregates[i]))
+			return 1;
+	return 0;
+}
+
+static const char *window_tvf(const pc_token *t)
+{
+	static const char *const names[] = { "TUMBLE", "HOP", "CUMULATE", "SESSION" };
+	for (size_t i = 0; i < 4; i++)
+		if (pc_tok_is(t, names[i]))
+			return names[i];
+	return NULL;
+}
+
+/* Words that end a FROM clause or a join condition at their level. */
+static int is_clause_word(const pc_token *t)
+{
+	static const char *const words[] = { "WHERE", "GROUP", "HAVING", "WINDOW", "ORDER",
+					     "LIMIT", "QUALIFY", "FETCH", "OFFSET", "UNION",
+					     "INTERSECT", "EXCEPT", "MINUS", "SELECT" };
+	if (t->kind != PC_TOK_WORD)
+		return 0;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (pc_tok_is(t, words[i]))
+			return 1;
+	return 0;
+}
+
+static int is_join_word(const pc_token *t)
+{
+	static const char *const words[] = { "JOIN", "LEFT", "RIGHT", "FULL", "INNER",
+					     "CROSS", "NATURAL", "OUTER" };
+	if (t->kind != PC_TOK_WORD)
+		return 0;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (pc_tok_is(t, words[i]))
+			return 1;
+	return 0;
+}
+
+static frame *cur(walker *w)
+{
+	return &w->fr[w->depth - 1];
+}
+
+static void push_frame(walker *w, size_t close, int kind)
+{
+	frame *f;
+	if (w->depth == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 16;
+		w->fr = pc_realloc(w->fr, pc_st_mult(w->cap, sizeof(*w->fr)));
+	}
+	f = &w->fr[w->depth++];
+	memset(f, 0, sizeof(*f));
+	f->close = close;
+	f->kind = kind;
+}
+
+static void flush_join(walker *w, frame *f, int interval)
+{
+	if (!f->join_pending)
+		return;
+	sql_add_reason(w->st, f->join_temporal ? "temporal join" : interval ? "interval join" : "regular join",
+		       f->join_line);
+	f->join_pending = 0;
+	f->join_temporal = 0;
+}
+
+/* End of one SELECT branch: a pending join and a global aggregate settle. */
+static void finish_branch(walker *w, frame *f)
+{
+	flush_join(w, f, 0);
+	if (f->agg && !f->group_by) {
+		char op[96];
+		char name[40];
+		size_t n = f->agg->len < sizeof(name) - 1 ? f->agg->len : sizeof(name) - 1;
+		for (size_t i = 0; i < n; i++) {
+			char c = f->agg->start[i];
+			name[i] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+		}
+		name[n] = '\0';
+		snprintf(op, sizeof(op), "aggregation without GROUP BY (%s)", name);
+		sql_add_reason(w->st, op, f->agg->line);
+	}
+	f->agg = NULL;
+	f->group_by = 0;
+	f->in_select = 0;
+	f->in_from = 0;
+	f->expect_table = 0;
+	f->tvf = NULL;
+}
+
+static int is_cte(walker *w, size_t b, size_t e)
+{
+	int found;
+	char *n;
+	if (e != b + 1 || !w->ctes.len)
+		return 0;
+	n = sql_name(w->t, b, e);
+	found = pc_vec_find_str(&w->ctes, n) >= 0;
+	free(n);
+	return found;
+}
+
+/* End of a qualified name starting at i (exclusive), or i when none. */
+static size_t name_end(walker *w, size_t i)
+{
+	const pc_token *t = w->t;
+	if (i >= w->e || !is_name_tok(&t[i]))
+		return i;
+	i++;
+	while (i + 1 < w->e && is_punct(&t[i], '.') &&
+	       (t[i + 1].kind == PC_TOK_WORD || t[i + 1].kind == PC_TOK_QIDENT))
+		i += 2;
+	return i;
+}
+
+static size_t skip_hints(walker *w, size_t i)
+{
+	while (i < w->e && w->t[i].kind == PC_TOK_HINT)
+		i++;
+	return i;
+}
+
+/* A table item: returns the index of its last token. */
+static size_t table_item(walker *w, frame *f, size_t i)
+{
+	const pc_token *t = w->t;
+	size_t j = name_end(w, i), k = skip_hints(w, j);
+	int alias;
+	/* FOR SYSTEM_TIME AS OF: a temporal (or lookup) join */
+	if (k + 1 < w->e && pc_tok_is(&t[k], "FOR") && pc_tok_is(&t[k + 1], "SYSTEM_TIME") &&
+	    f->join_pending)
+		f->join_temporal = 1;
+	alias = k < w->e && (pc_tok_is(&t[k], "AS") || is_name_tok(&t[k]));
+	if (!is_cte(w, i, j))
+		sql_add_ref(w->st, t, i, j, SQL_REF_READ, alias, w->refs);
+	f->expect_table = 0;
+	return j - 1;
+}
+
+/* Scan a join condition from i for a time bound (INTERVAL or BETWEEN). */
+static int interval_condition(walker *w, size_t i, size_t close)
+{
+	const pc_token *t = w->t;
+	int depth = 0;
+	for (; i < close && i < w->e; i++) {
+		if (is_punct(&t[i], '('))
+			depth++;
+		else if (is_punct(&t[i], ')')) {
+			if (--depth < 0)
+				break;
+		} else if (depth == 0 && (is_clause_word(&t[i]) || is_join_word(&t[i]) ||
+					  is_punct(&t[i], ',') || is_punct(&t[i], ';')))
+			break;
+		else if (pc_tok_is(&t[i], "INTERVAL") || pc_tok_is(&t[i], "BETWEEN"))
+			return 1;
+	}
+	return 0;
+}
+
+/* GROUP BY at i: a window aggregation or a plain GROUP BY. */
+static void group_by(walker *w, frame *f, size_t i, size_t close)
+{
+	const pc_token *t = w->t;
+	const char *legacy = NULL;
+	int windowed = 0, depth = 0;
+	char op[64];
+	for (size_t j = i + 2; j < close && j < w->e; j++) {
+		if (is_punct(&t[j], '('))
+			depth++;
+		else if (is_punct(&t[j], ')')) {
+			if (--depth < 0)
+				break;
+		} else if (depth == 0 && is_clause_word(&t[j]))
+			break;
+		else if (pc_tok_is(&t[j], "window_start") || pc_tok_is(&t[j], "window_end") ||
+			 pc_tok_is(&t[j], "window_time"))
+			windowed = 1;
+		else if (depth == 0 && j + 1 < w->e && is_punct(&t[j + 1], '(') && window_tvf(&t[j]))
+			legacy = window_tvf(&t[j]);
+	}
+	f->group_by = 1;
+	if (legacy) {
+		snprintf(op, sizeof(op), "window aggregation (%s)", legacy);
+	} else if (windowed) {
+		if (f->tvf)
+			snprintf(op, sizeof(op), "window aggregation (%s)", f->tvf);
+		else
+			snprintf(op, sizeof(op), "window aggregation");
+	} else {
+		snprintf(op, sizeof(op), "GROUP BY");
+	}
+	sql_add_reason(w->st, op, t[i].line);
+}
+
+/* Mark an aggregate on the query whose select list holds it. */
+static void note_aggregate(walker *w, const pc_token *fn)
+{
+	for (size_t d = w->depth; d > 0; d--) {
+		frame *f = &w->fr[d - 1];
+		if (f->has_select) {
+			if (f->in_select && !f->agg)
+				f->agg = fn;
+			return;
+		}
+		if (f->kind == FR_OTHER)
+			return;
+	}
+}
+
+static void over(walker *w, size_t i)
+{
+	const pc_token *t = w->t;
+	char op[96];
+	const pc_token *fn = NULL;
+	if (i > 0 && is_punct(&t[i - 1], ')') && w->match[i - 1] > 0)
+		fn = &t[w->match[i - 1] - 1];
+	if (fn && (pc_tok_is(fn, "ROW_NUMBER"))) {
+		snprintf(op, sizeof(op), "OVER (ROW_NUMBER: deduplication/Top-N)");
+	} else if (fn && (pc_tok_is(fn, "RANK") || pc_tok_is(fn, "DENSE_RANK"))) {
+		snprintf(op, sizeof(op), "OVER (%s: Top-N)", pc_tok_is(fn, "RANK") ? "RANK" : "DENSE_RANK");
+	} else if (fn && fn->kind == PC_TOK_WORD && fn->len < 40) {
+		char name[40];
+		for (size_t k = 0; k < fn->len; k++) {
+			char c = fn->start[k];
+			name[k] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+		}
+		name[fn->len] = '\0';
+		snprintf(op, sizeof(op), "OVER (%s)", name);
+	} else {
+		snprintf(op, sizeof(op), "OVER");
+	}
+	sql_add_reason(w->st, op, t[i].line);
+}
+
+/* Kind of the frame opened by the '(' at i. */
+static int paren_kind(walker *w, size_t i, size_t b)
+{
+	const pc_token *p;
+	if (i == b)
+		return FR_PAREN;
+	p = &w->t[i - 1];
+	if (p->kind == PC_TOK_QIDENT)
+		return FR_OTHER;
+	if (p->kind != PC_TOK_WORD)
+		return FR_PAREN;
+	if (pc_tok_is(p, "OVER") || pc_tok_is(p, "MATCH_RECOGNIZE") || pc_tok_is(p, "AS") ||
+	    pc_tok_is(p, "IN") || pc_tok_is(p, "EXISTS") || pc_tok_is(p, "VALUES") ||
+	    pc_tok_is(p, "FILTER") || pc_tok_is(p, "WITHIN") || pc_tok_is(p, "GROUP") ||
+	    pc_tok_is(p, "PATTERN") || pc_tok_is(p, "DESCRIPTOR") || pc_tok_is(p, "ROW"))
+		return FR_OTHER;
+	return FR_FUNC;
+}
+
+static int is_distinct_from(const pc_token *t, size_t i, size_t b)
+{
+	/* IS DISTINCT FROM / IS NOT DISTINCT FROM */
+	if (i < b + 2 || !pc_tok_is(&t[i - 1], "DISTINCT"))
+		return 0;
+	if (pc_tok_is(&t[i - 2], "IS"))
+		return 1;
+	return i >= b + 3 && pc_tok_is(&t[i - 2], "NOT") && pc_tok_is(&t[i - 3], "IS");
+}
+
+void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match, size_t b,
+		    size_t e, int top, pc_vec *refs)
+{
+	walker w;
+	const pc_token *t = l->toks;
+	memset(&w, 0, sizeof(w));
+	w.st = st;
+	w.t = t;
+	w.match = match;
+	w.e = e;
+	w.refs = refs;
+	push_frame(&w, e, FR_PAREN);
+	w.fr[0].top = top;
+
+	/* TABLE src as a whole query */
+	if (b < e && pc_tok_is(&t[b], "TABLE") && b + 1 < e && is_name_tok(&t[b + 1])) {
+		size_t j = name_end(&w, b + 1);
+		sql_add_ref(st, t, b + 1, j, SQL_REF_READ, 0, refs);
+		b = j;
+	}
+
+	for (size_t i = b; i < e; i++) {
+		const pc_token *tk = &t[i];
+		frame *f = cur(&w);
+
+		if (tk->kind == PC_TOK_HINT)
+			continue;
+
+		if (is_punct(tk, '(')) {
+			size_t close = match[i] > i && match[i] < e ? match[i] : e;
+			int kind = paren_kind(&w, i, b);
+			int subquery = i + 1 < e && (pc_tok_is(&t[i + 1], "SELECT") || pc_tok_is(&t[i + 1], "WITH"));
+			if (subquery && i > b && (pc_tok_is(&t[i - 1], "IN") || pc_tok_is(&t[i - 1], "EXISTS")))
+				sql_add_reason(st, pc_tok_is(&t[i - 1], "IN") ? "semi join (IN subquery)"
+									  : "semi join (EXISTS subquery)",
+					       t[i - 1].line);
+			f->expect_table = 0;
+			push_frame(&w, close, kind);
+			continue;
+		}
+		if (is_punct(tk, ')')) {
+			if (w.depth > 1) {
+				int was_cte = f->is_cte_body;
+				finish_branch(&w, f);
+				w.depth--;
+				if (was_cte && i + 1 < e && is_punct(&t[i + 1], ',')) {
+					cur(&w)->cte_expect = 1;
+					i++;
+				}
+			}
+			continue;
+		}
+
+		/* CTE list: WITH name [(cols)] AS ( query ) [, ...] */
+		if (f->cte_expect) {
+			size_t j = name_end(&w, i);
+			if (j > i) {
+				char *n = sql_name(t, i, j);
+				pc_vec_add_str_unique(&w.ctes, n);
+				free(n);
+				if (j < e && is_punct(&t[j], '(') && match[j] > j && match[j] < e)
+					j = match[j] + 1;
+				if (j < e && pc_tok_is(&t[j], "AS"))
+					j++;
+				f->cte_expect = 0;
+				if (j < e && is_punct(&t[j], '(')) {
+					size_t close = match[j] > j && match[j] < e ? match[j] : e;
+					push_frame(&w, close, FR_PAREN);
+					cur(&w)->is_cte_body = 1;
+					i = j;
+				} else {
+					i = j - 1;
+				}
+				continue;
+			}
+			f->cte_expect = 0;
+		}
+		if (pc_tok_is(tk, "WITH") && i + 1 < e && !is_punct(&t[i + 1], '(')) {
+			f->cte_expect = 1;
+			if (pc_tok_is(&t[i + 1], "RECURSIVE"))
+				i++;
+			continue;
+		}
+
+		if (f->expect_table) {
+			if (pc_tok_is(tk, "LATERAL")) {
+				if (i + 1 < e && pc_tok_is(&t[i + 1], "TABLE")) {
+					f->join_pending = 0; /* LATERAL TABLE(f(x)): a table function */
+					f->expect_table = 0;
+					i++;
+				}
+				continue;
+			}
+			if (pc_tok_is(tk, "UNNEST")) {
+				f->join_pending = 0; /* CROSS JOIN UNNEST: per row, no state */
+				f->expect_table = 0;
+				continue;
+			}
+			if (pc_tok_is(tk, "TABLE") && i + 1 < e && is_punct(&t[i + 1], '(')) {
+				if (i + 2 < e && window_tvf(&t[i + 2]))
+					f->tvf = window_tvf(&t[i + 2]);
+				f->expect_table = 0;
+				continue;
+			}
+			if (is_name_tok(tk)) {
+				i = table_item(&w, f, i);
+				continue;
+			}
+			f->expect_table = 0;
+		}
+
+		if (tk->kind == PC_TOK_PUNCT) {
+			if (is_punct(tk, ',') && f->in_from && !f->in_select) {
+				flush_join(&w, f, 0);
+				f->join_pending = 1;
+				f->join_line = tk->line;
+				f->expect_table = 1;
+			}
+			continue;
+		}
+		if (tk->kind != PC_TOK_WORD)
+			continue;
+
+		if (pc_tok_is(tk, "SELECT")) {
+			if (f->has_select && (f->in_from || f->in_select))
+				finish_branch(&w, f);
+			f->has_select = 1;
+			f->in_select = 1;
+			f->in_from = 0;
+			if (i + 1 < e && pc_tok_is(&t[i + 1], "DISTINCT"))
+				sql_add_reason(st, "SELECT DISTINCT", t[i + 1].line);
+		} else if (pc_tok_is(tk, "FROM")) {
+			if (f->has_select && !is_distinct_from(t, i, b)) {
+				flush_join(&w, f, 0);
+				f->in_select = 0;
+				f->in_from = 1;
+				f->expect_table = 1;
+			}
+		} else if (pc_tok_is(tk, "JOIN")) {
+			if (f->in_from) {
+				flush_join(&w, f, 0);
+				f->join_pending = 1;
+				f->join_line = tk->line;
+				f->expect_table = 1;
+			}
+		} else if (pc_tok_is(tk, "ON") && f->in_from) {
+			flush_join(&w, f, interval_condition(&w, i + 1, f->close));
+		} else if (pc_tok_is(tk, "USING") && f->in_from) {
+			flush_join(&w, f, 0);
+		} else if (pc_tok_is(tk, "UNION") || pc_tok_is(tk, "INTERSECT") || pc_tok_is(tk, "EXCEPT") ||
+			   pc_tok_is(tk, "MINUS")) {
+			finish_branch(&w, f);
+			if (!(i + 1 < e && pc_tok_is(&t[i + 1], "ALL"))) {
+				char op[48];
+				snprintf(op, sizeof(op), "%s (DISTINCT)",
+					 pc_tok_is(tk, "UNION") ? "UNION" : pc_tok_is(tk, "INTERSECT") ? "INTERSECT" : "EXCEPT");
+				sql_add_reason(st, op, tk->line);
+			}
+		} else if (f->has_select && is_clause_word(tk)) {
+			flush_join(&w, f, 0);
+			f->in_select = 0;
+			f->in_from = 0;
+			if (pc_tok_is(tk, "GROUP") && i + 1 < e && pc_tok_is(&t[i + 1], "BY")) {
+				group_by(&w, f, i, f->close);
+			} else if (f->top && pc_tok_is(tk, "ORDER") && i + 1 < e && pc_tok_is(&t[i + 1], "BY")) {
+				sql_add_reason(st, "ORDER BY", tk->line);
+			} else if (f->top && (pc_tok_is(tk, "LIMIT") || pc_tok_is(tk, "FETCH"))) {
+				sql_add_reason(st, "LIMIT", tk->line);
+			}
+		} else if (pc_tok_is(tk, "MATCH_RECOGNIZE")) {
+			sql_add_reason(st, "MATCH_RECOGNIZE", tk->line);
+		} else if (pc_tok_is(tk, "OVER")) {
+			over(&w, i);
+		} else if (pc_tok_is(tk, "TABLE") && i + 1 < e && is_name_tok(&t[i + 1]) && i > b &&
+			   (is_punct(&t[i - 1], '(') || is_punct(&t[i - 1], ',') ||
+			    (t[i - 1].kind == PC_TOK_PUNCT && t[i - 1].len == 2 && t[i - 1].start[0] == '='))) {
+			/* TABLE src as a TVF argument (also DATA => TABLE src) */
+			size_t j = name_end(&w, i + 1);
+			if (!is_cte(&w, i + 1, j))
+				sql_add_ref(st, t, i + 1, j, SQL_REF_READ, 0, refs);
+			i = j - 1;
+		} else if (i + 1 < e && is_punct(&t[i + 1], '(') && (i == b || !is_punct(&t[i - 1], '.'))) {
+			size_t close = match[i + 1];
+			int over_follows = 0;
+			if (close > i + 1 && close + 1 < e) {
+				size_t k = close + 1;
+				/* FILTER (WHERE ...) or WITHIN GROUP (...) before OVER */
+				while (k + 1 < e && (pc_tok_is(&t[k], "FILTER") || pc_tok_is(&t[k], "WITHIN"))) {
+					if (pc_tok_is(&t[k], "WITHIN"))
+						k++;
+					if (k + 1 < e && is_punct(&t[k + 1], '(') && match[k + 1] > k + 1)
+						k = match[k + 1] + 1;
+					else
+						break;
+				}
+				over_follows = k < e && pc_tok_is(&t[k], "OVER");
+			}
+			if (is_aggregate(tk)) {
+				if (!over_follows)
+					note_aggregate(&w, tk);
+				if (i + 2 < e && pc_tok_is(&t[i + 2], "DISTINCT")) {
+					char op[64];
+					char name[24];
+					size_t n = tk->len < sizeof(name) - 1 ? tk->len : sizeof(name) - 1;
+					for (size_t k = 0; k < n; k++) {
+						char c = tk->start[k];
+						name[k] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+					}
+					name[n] = '\0';
+					snprintf(op, sizeof(op), "%s(DISTINCT)", name);
+					sql_add_reason(st, op, tk->line);
+				}
+			} else if ((pc_tok_is(tk, "LAG") || pc_tok_is(tk, "LEAD")) && !over_follows) {
+				sql_add_reason(st, pc_tok_is(tk, "LAG") ? "LAG" : "LEAD", tk->line);
+			}
+		}
+	}
+	while (w.depth > 0) {
+		finish_branch(&w, cur(&w));
+		w.depth--;
+	}
+	free(w.fr);
+	pc_vec_dispose(&w.ctes, free);
+}

@@ -1,0 +1,117 @@
+/*
+ * table.c - pc_table and pc_project lifecycles, diagnostics.
+ */
+#include "project.h"
+
+#include "../util/alloc.h"
+#include "../util/buf.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pc_table_carry_over_eligible(const pc_table *t)
+{
+	return t && !t->stateful && !t->upsert;
+}
+
+pc_table *pc_table_new(void)
+{
+	pc_table *t = PC_NEW(pc_table);
+	t->active = 1;
+	return t;
+}
+
+void pc_table_free(pc_table *t)
+{
+	if (!t)
+		return;
+	free(t->name);
+	free(t->version);
+	free(t->layer);
+	free(t->product);
+	free(t->folder);
+	free(t->ddl_path);
+	free(t->dml_path);
+	free(t->props_path);
+	pc_sql_file_free(t->ddl);
+	pc_sql_file_free(t->dml);
+	pc_kv_dispose(&t->dml_properties);
+	free(t->compute_pool);
+	pc_kv_dispose(&t->properties);
+	pc_vec_dispose(&t->state_reasons, NULL);
+	pc_vec_dispose(&t->parents, NULL);
+	pc_vec_dispose(&t->children, NULL);
+	pc_vec_dispose(&t->external_parents, free);
+	free(t);
+}
+
+static void table_free_fn(void *p)
+{
+	pc_table_free(p);
+}
+
+static void diag_free(void *p)
+{
+	pc_diag *d = p;
+	if (!d)
+		return;
+	free(d->file);
+	free(d->table);
+	free(d->message);
+	free(d);
+}
+
+char *pc_diag_format(const pc_diag *d)
+{
+	if (!d)
+		return pc_strdup("");
+	if (d->file && d->line > 0)
+		return pc_sprintf("%s:%d: %s", d->file, d->line, d->message);
+	if (d->file)
+		return pc_sprintf("%s: %s", d->file, d->message);
+	return pc_strdup(d->message);
+}
+
+void pc_project_add_diag(pc_project *p, pc_severity sev, const char *file, int line, const char *table,
+			 const char *fmt, ...)
+{
+	pc_diag *d = PC_NEW(pc_diag);
+	pc_buf b = PC_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	pc_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	d->severity = sev;
+	d->file = pc_strdup(file);
+	d->line = line;
+	d->table = pc_strdup(table);
+	d->message = pc_buf_detach(&b);
+	pc_vec_push(&p->diags, d);
+	if (sev == PC_SEV_ERROR)
+		p->n_errors++;
+	else
+		p->n_warnings++;
+}
+
+pc_table *pc_project_table(const pc_project *p, const char *name)
+{
+	if (!p || !name)
+		return NULL;
+	return pc_map_get(&p->by_name, name);
+}
+
+void pc_project_free(pc_project *p)
+{
+	if (!p)
+		return;
+	pc_config_free(p->config);
+	free(p->root);
+	free(p->commit);
+	pc_vec_dispose(&p->tables, table_free_fn);
+	pc_map_dispose(&p->by_name, NULL);
+	pc_vec_dispose(&p->topo, NULL);
+	pc_vec_dispose(&p->diags, diag_free);
+	free(p);
+}

@@ -1,0 +1,517 @@
+/*
+ * confluent_json.c - Confluent REST bodies <-> plain structs (see the header).
+ */
+#include "confluent_json.h"
+
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/error.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DETAIL_MAX 300
+
+static int load(const char *body, size_t len, json_t **out)
+{
+	json_error_t err;
+	*out = json_loadb(body ? body : "", body ? len : 0, JSON_REJECT_DUPLICATES, &err);
+	if (!*out)
+		return pc_error_set(PC_EPARSE, "malformed JSON body: %s (line %d, column %d)",
+				    err.text, err.line, err.column);
+	return 0;
+}
+
+static int unexpected(const char *what)
+{
+	return pc_error_set(PC_EPARSE, "unexpected JSON body: %s", what);
+}
+
+/* A string field (numbers and booleans converted), owned, NULL when absent. */
+static char *str(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+	if (json_is_string(v))
+		return pc_strndup(json_string_value(v), json_string_length(v));
+	if (json_is_integer(v))
+		return pc_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	if (json_is_real(v))
+		return pc_sprintf("%.17g", json_real_value(v));
+	return NULL;
+}
+
+static int integer(const json_t *obj, const char *key, int dflt)
+{
+	const json_t *v = json_object_get(obj, key);
+	json_int_t i;
+	if (json_is_integer(v)) {
+		i = json_integer_value(v);
+		if (i > 0x7fffffff || i < -0x7fffffff)
+			return dflt;
+		return (int)i;
+	}
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+		if (d > 2147483647.0 || d < -2147483647.0 || d != d)
+			return dflt;
+		return (int)d;
+	}
+	return dflt;
+}
+
+/* -1 absent or null, 0/1 otherwise. */
+static int boolean(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+	if (json_is_true(v))
+		return 1;
+	if (json_is_false(v))
+		return 0;
+	return -1;
+}
+
+/* A string map into a kvlist (non-string values converted, null skipped). */
+static void strmap(const json_t *obj, const char *key, pc_kvlist *out)
+{
+	const json_t *m = json_object_get(obj, key);
+	const char *k;
+	json_t *v;
+	if (!json_is_object(m))
+		return;
+	json_object_foreach((json_t *)m, k, v) {
+		char *s = NULL;
+		if (json_is_string(v))
+			s = pc_strndup(json_string_value(v), json_string_length(v));
+		else if (json_is_integer(v))
+			s = pc_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		else if (json_is_boolean(v))
+			s = pc_strdup(json_is_true(v) ? "true" : "false");
+		if (s) {
+			pc_kv_set(out, k, s);
+			free(s);
+		}
+	}
+}
+
+/* ---- statements ---- */
+
+static int statement_from(const json_t *o, pc_statement **out)
+{
+	pc_statement *st;
+	const json_t *md, *spec, *status, *traits;
+	int b;
+
+	*out = NULL;
+	if (!json_is_object(o))
+		return unexpected("a statement is not an object");
+	st = PC_NEW(pc_statement);
+	st->name = str(o, "name");
+	if (!st->name) {
+		pc_statement_free(st);
+		return unexpected("statement without 'name'");
+	}
+	md = json_object_get(o, "metadata");
+	spec = json_object_get(o, "spec");
+	status = json_object_get(o, "status");
+	traits = json_object_get(status, "traits");
+	st->resource_version = str(md, "resource_version");
+	st->created_at = str(md, "created_at");
+	st->updated_at = str(md, "updated_at");
+	st->uid = str(md, "uid");
+	strmap(md, "labels", &st->labels);
+	st->sql = str(spec, "statement");
+	st->compute_pool_id = str(spec, "compute_pool_id");
+	st->principal = str(spec, "principal");
+	st->stopped = boolean(spec, "stopped") == 1;
+	strmap(spec, "properties", &st->properties);
+	st->phase = str(status, "phase");
+	st->detail = str(status, "detail");
+	st->sql_kind = str(traits, "sql_kind");
+	b = boolean(traits, "is_append_only");
+	st->is_append_only = b;
+	strmap(status, "latest_offsets", &st->latest_offsets);
+	st->latest_offsets_timestamp = str(status, "latest_offsets_timestamp");
+	*out = st;
+	return 0;
+}
+
+int pc_cfjson_statement(const char *body, size_t len, pc_statement **out)
+{
+	json_t *root = NULL;
+	int rc;
+	*out = NULL;
+	if ((rc = load(body, len, &root)) != 0)
+		return rc;
+	rc = statement_from(root, out);
+	json_decref(root);
+	return rc;
+}
+
+char *pc_cfjson_page_token(const char *next_url)
+{
+	const char *q, *p;
+	if (!next_url || !*next_url || !(q = strchr(next_url, '?')))
+		return NULL;
+	for (p = q + 1; *p;) {
+		const char *amp = strchr(p, '&'), *end = amp ? amp : p + strlen(p);
+		if ((size_t)(end - p) > 11 && strncmp(p, "page_token=", 11) == 0) {
+			pc_buf b = PC_BUF_INIT;
+			for (const char *c = p + 11; c < end; c++) {
+				if (*c == '%' && c + 2 < end &&
+				    strchr("0123456789abcdefABCDEF", c[1]) &&
+				    strchr("0123456789abcdefABCDEF", c[2])) {
+					char hx[3] = { c[1], c[2], 0 };
+					pc_buf_putc(&b, (char)strtol(hx, NULL, 16));
+					c += 2;
+				} else {
+					pc_buf_putc(&b, *c == '+' ? ' ' : *c);
+				}
+			}
+			return pc_buf_detach(&b);
+		}
+		p = amp ? amp + 1 : end;
+	}
+	return NULL;
+}
+
+/* data[] of a list, each turned into an element by fn. */
+typedef int (*item_fn)(const json_t *o, void **out);
+
+static int list_from(const char *body, size_t len, pc_vec *out, char **next_token, item_fn fn,
+		     pc_free_fn free_fn)
+{
+	pc_vec got = PC_VEC_INIT;
+	json_t *root = NULL;
+	const json_t *data, *md;
+	size_t i;
+	json_t *it;
+	int rc;
+
+	if (next_token)
+		*next_token = NULL;
+	if ((rc = load(body, len, &root)) != 0)
+		return rc;
+	if (!json_is_object(root)) {
+		rc = unexpected("a list is not an object");
+		goto done;
+	}
+	data = json_object_get(root, "data");
+	if (data && !json_is_null(data) && !json_is_array(data)) {
+		rc = unexpected("'data' is not an array");
+		goto done;
+	}
+	json_array_foreach(data, i, it) {
+		void *item = NULL;
+		if ((rc = fn(it, &item)) != 0)
+			goto done;
+		pc_vec_push(&got, item);
+	}
+	md = json_object_get(root, "metadata");
+	if (next_token) {
+		const json_t *next = json_object_get(md, "next");
+		if (json_is_string(next))
+			*next_token = pc_cfjson_page_token(json_string_value(next));
+	}
+	/* All or nothing: out only grows when the whole body parsed. */
+	for (i = 0; i < got.len; i++)
+		pc_vec_push(out, got.items[i]);
+	got.len = 0;
+done:
+	pc_vec_dispose(&got, free_fn);
+	json_decref(root);
+	return rc;
+}
+
+static int statement_item(const json_t *o, void **out)
+{
+	return statement_from(o, (pc_statement **)out);
+}
+
+int pc_cfjson_statement_list(const char *body, size_t len, pc_vec *out, char **next_token)
+{
+	return list_from(body, len, out, next_token, statement_item, pc_statement_free);
+}
+
+static int exception_item(const json_t *o, void **out)
+{
+	pc_statement_exception *e;
+	if (!json_is_object(o))
+		return unexpected("an exception is not an object");
+	e = PC_NEW(pc_statement_exception);
+	e->name = str(o, "name");
+	e->message = str(o, "message");
+	e->timestamp = str(o, "timestamp");
+	*out = e;
+	return 0;
+}
+
+static int by_timestamp_desc(const void *a, const void *b)
+{
+	const pc_statement_exception *x = a, *y = b;
+	const char *tx = x->timestamp ? x->timestamp : "", *ty = y->timestamp ? y->timestamp : "";
+	return strcmp(ty, tx);
+}
+
+int pc_cfjson_exceptions(const char *body, size_t len, pc_vec *out)
+{
+	size_t first = out->len;
+	int rc = list_from(body, len, out, NULL, exception_item, pc_statement_exception_free);
+	if (rc == 0 && out->len - first > 1 && first == 0)
+		pc_vec_sort(out, by_timestamp_desc);
+	return rc;
+}
+
+/* ---- topics ---- */
+
+static int topic_item(const json_t *o, void **out)
+{
+	pc_topic *t;
+	int b;
+	if (!json_is_object(o))
+		return unexpected("a topic is not an object");
+	t = PC_NEW(pc_topic);
+	t->name = str(o, "topic_name");
+	if (!t->name) {
+		pc_topic_free(t);
+		return unexpected("topic without 'topic_name'");
+	}
+	t->partitions = integer(o, "partitions_count", 0);
+	t->replication_factor = integer(o, "replication_factor", 0);
+	b = boolean(o, "is_internal");
+	t->is_internal = b == 1;
+	*out = t;
+	return 0;
+}
+
+int pc_cfjson_topic(const char *body, size_t len, pc_topic **out)
+{
+	json_t *root = NULL;
+	int rc;
+	*out = NULL;
+	if ((rc = load(body, len, &root)) != 0)
+		return rc;
+	rc = topic_item(root, (void **)out);
+	json_decref(root);
+	return rc;
+}
+
+int pc_cfjson_topic_list(const char *body, size_t len, pc_vec *out)
+{
+	return list_from(body, len, out, NULL, topic_item, pc_topic_free);
+}
+
+/* ---- compute pools ---- */
+
+static int pool_item(const json_t *o, void **out)
+{
+	pc_pool *p;
+	const json_t *spec, *status;
+	if (!json_is_object(o))
+		return unexpected("a compute pool is not an object");
+	p = PC_NEW(pc_pool);
+	p->id = str(o, "id");
+	if (!p->id) {
+		pc_pool_free(p);
+		return unexpected("compute pool without 'id'");
+	}
+	spec = json_object_get(o, "spec");
+	status = json_object_get(o, "status");
+	p->display_name = str(spec, "display_name");
+	p->cloud = str(spec, "cloud");
+	p->region = str(spec, "region");
+	p->max_cfu = integer(spec, "max_cfu", 0);
+	p->phase = str(status, "phase");
+	p->current_cfu = integer(status, "current_cfu", 0);
+	*out = p;
+	return 0;
+}
+
+int pc_cfjson_pool(const char *body, size_t len, pc_pool **out)
+{
+	json_t *root = NULL;
+	int rc;
+	*out = NULL;
+	if ((rc = load(body, len, &root)) != 0)
+		return rc;
+	rc = pool_item(root, (void **)out);
+	json_decref(root);
+	return rc;
+}
+
+int pc_cfjson_pool_list(const char *body, size_t len, pc_vec *out, char **next_token)
+{
+	return list_from(body, len, out, next_token, pool_item, pc_pool_free);
+}
+
+/* ---- errors ---- */
+
+static char *one_line(const char *s)
+{
+	pc_buf b = PC_BUF_INIT;
+	size_t n = 0;
+	int space = 0;
+	for (const char *p = s; *p && n < DETAIL_MAX; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+			space = 1;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		if (space && b.len)
+			pc_buf_putc(&b, ' ');
+		space = 0;
+		pc_buf_putc(&b, (char)c);
+		n++;
+	}
+	if (*s && n >= DETAIL_MAX)
+		pc_buf_puts(&b, "...");
+	if (!b.len) {
+		pc_buf_dispose(&b);
+		return NULL;
+	}
+	return pc_buf_detach(&b);
+}
+
+static const char *nonempty(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	if (json_is_string(v) && json_string_value(v)[0])
+		return json_string_value(v);
+	return NULL;
+}
+
+char *pc_cfjson_error_detail(const char *body, size_t len)
+{
+	json_t *root;
+	json_error_t err;
+	const json_t *errors, *e0;
+	const char *s = NULL;
+	char *out = NULL;
+
+	if (!body || !len)
+		return NULL;
+	root = json_loadb(body, len, 0, &err);
+	if (!root)
+		return NULL;
+	if (!json_is_object(root))
+		goto done;
+	errors = json_object_get(root, "errors");
+	e0 = json_array_get(errors, 0);
+	if (json_is_object(e0))
+		s = nonempty(e0, "detail") ? nonempty(e0, "detail") : nonempty(e0, "title");
+	if (!s)
+		s = nonempty(root, "message");
+	if (!s)
+		s = nonempty(root, "detail");
+	if (!s)
+		s = nonempty(root, "error");
+	if (!s && json_is_object(json_object_get(root, "error")))
+		s = nonempty(json_object_get(root, "error"), "message");
+	if (s)
+		out = one_line(s);
+done:
+	json_decref(root);
+	return out;
+}
+
+/* ---- request bodies ---- */
+
+static json_t *kv_object(const pc_kvlist *l)
+{
+	json_t *o = json_object();
+	if (l)
+		for (size_t i = 0; i < l->len; i++) {
+			const pc_kv *kv = l->items[i];
+			json_object_set_new(o, kv->key, json_string(kv->value ? kv->value : ""));
+		}
+	return o;
+}
+
+static void add_defaults(json_t *props, const pc_kvlist *defaults)
+{
+	if (!defaults)
+		return;
+	for (size_t i = 0; i < defaults->len; i++) {
+		const pc_kv *kv = defaults->items[i];
+		if (!json_object_get(props, kv->key))
+			json_object_set_new(props, kv->key, json_string(kv->value));
+	}
+}
+
+static void set_str(json_t *o, const char *key, const char *v)
+{
+	if (v && *v)
+		json_object_set_new(o, key, json_string(v));
+}
+
+static char *dump(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *r = pc_strdup(s ? s : "{}");
+	free(s);
+	json_decref(o);
+	return r;
+}
+
+char *pc_cfjson_statement_create_body(const pc_statement_spec *spec, const char *principal,
+				      const pc_kvlist *default_props)
+{
+	json_t *o = json_object(), *sp = json_object(), *md = json_object(), *props;
+
+	json_object_set_new(o, "name", json_string(spec->name ? spec->name : ""));
+	json_object_set_new(sp, "statement", json_string(spec->sql ? spec->sql : ""));
+	props = kv_object(spec->properties);
+	add_defaults(props, default_props);
+	json_object_set_new(sp, "properties", props);
+	set_str(sp, "compute_pool_id", spec->compute_pool_id);
+	set_str(sp, "principal", spec->principal ? spec->principal : principal);
+	json_object_set_new(sp, "stopped", json_boolean(spec->stopped));
+	json_object_set_new(o, "spec", sp);
+	json_object_set_new(md, "labels", kv_object(spec->labels));
+	json_object_set_new(o, "metadata", md);
+	return dump(o);
+}
+
+char *pc_cfjson_statement_put_body(const pc_statement *st, const char *org, const char *env,
+				   const pc_kvlist *default_props)
+{
+	json_t *o = json_object(), *sp = json_object(), *md = json_object(), *props;
+
+	json_object_set_new(o, "api_version", json_string("sql/v1"));
+	json_object_set_new(o, "kind", json_string("Statement"));
+	set_str(o, "organization_id", org);
+	set_str(o, "environment_id", env);
+	json_object_set_new(o, "name", json_string(st->name ? st->name : ""));
+	set_str(md, "resource_version", st->resource_version);
+	set_str(md, "created_at", st->created_at);
+	set_str(md, "updated_at", st->updated_at);
+	set_str(md, "uid", st->uid);
+	json_object_set_new(md, "labels", kv_object(&st->labels));
+	json_object_set_new(o, "metadata", md);
+	json_object_set_new(sp, "statement", json_string(st->sql ? st->sql : ""));
+	props = kv_object(&st->properties);
+	add_defaults(props, default_props);
+	json_object_set_new(sp, "properties", props);
+	set_str(sp, "compute_pool_id", st->compute_pool_id);
+	set_str(sp, "principal", st->principal);
+	json_object_set_new(sp, "stopped", json_boolean(st->stopped));
+	json_object_set_new(o, "spec", sp);
+	return dump(o);
+}
+
+char *pc_cfjson_pool_create_body(const pc_pool_spec *spec, const char *env)
+{
+	json_t *o = json_object(), *sp = json_object(), *e = json_object();
+	set_str(sp, "display_name", spec->display_name);
+	set_str(sp, "cloud", spec->cloud);
+	set_str(sp, "region", spec->region);
+	if (spec->max_cfu > 0)
+		json_object_set_new(sp, "max_cfu", json_integer(spec->max_cfu));
+	json_object_set_new(e, "id", json_string(env ? env : ""));
+	json_object_set_new(sp, "environment", e);
+	json_object_set_new(o, "spec", sp);
+	return dump(o);
+}

@@ -1,0 +1,167 @@
+/*
+ * provider.c - what every provider shares: freeing and copying the plain
+ * structs, stop/resume with the 409 retry, phase helpers.
+ */
+#include "provider.h"
+
+#include "../util/alloc.h"
+#include "../util/error.h"
+#include "../util/timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* How many times set_stopped GETs again after a stale resource_version. */
+#define SET_STOPPED_ATTEMPTS 5
+
+void pc_statement_free(void *ptr)
+{
+	pc_statement *st = ptr;
+	if (!st)
+		return;
+	free(st->name);
+	free(st->sql);
+	free(st->phase);
+	free(st->detail);
+	free(st->compute_pool_id);
+	free(st->principal);
+	free(st->resource_version);
+	free(st->created_at);
+	free(st->updated_at);
+	free(st->uid);
+	free(st->sql_kind);
+	pc_kv_dispose(&st->properties);
+	pc_kv_dispose(&st->labels);
+	pc_kv_dispose(&st->latest_offsets);
+	free(st->latest_offsets_timestamp);
+	free(st);
+}
+
+pc_statement *pc_statement_dup(const pc_statement *st)
+{
+	pc_statement *d;
+	if (!st)
+		return NULL;
+	d = PC_NEW(pc_statement);
+	d->name = pc_strdup(st->name);
+	d->sql = pc_strdup(st->sql);
+	d->phase = pc_strdup(st->phase);
+	d->detail = pc_strdup(st->detail);
+	d->compute_pool_id = pc_strdup(st->compute_pool_id);
+	d->principal = pc_strdup(st->principal);
+	d->stopped = st->stopped;
+	d->resource_version = pc_strdup(st->resource_version);
+	d->created_at = pc_strdup(st->created_at);
+	d->updated_at = pc_strdup(st->updated_at);
+	d->uid = pc_strdup(st->uid);
+	d->sql_kind = pc_strdup(st->sql_kind);
+	d->is_append_only = st->is_append_only;
+	pc_kv_copy(&d->properties, &st->properties);
+	pc_kv_copy(&d->labels, &st->labels);
+	pc_kv_copy(&d->latest_offsets, &st->latest_offsets);
+	d->latest_offsets_timestamp = pc_strdup(st->latest_offsets_timestamp);
+	return d;
+}
+
+void pc_statement_exception_free(void *ptr)
+{
+	pc_statement_exception *e = ptr;
+	if (!e)
+		return;
+	free(e->name);
+	free(e->message);
+	free(e->timestamp);
+	free(e);
+}
+
+void pc_topic_free(void *ptr)
+{
+	pc_topic *t = ptr;
+	if (!t)
+		return;
+	free(t->name);
+	free(t);
+}
+
+void pc_pool_free(void *ptr)
+{
+	pc_pool *p = ptr;
+	if (!p)
+		return;
+	free(p->id);
+	free(p->display_name);
+	free(p->phase);
+	free(p->cloud);
+	free(p->region);
+	free(p);
+}
+
+void pc_provider_free(pc_provider *p)
+{
+	if (!p)
+		return;
+	if (p->ops && p->ops->free)
+		p->ops->free(p);
+	else
+		free(p);
+}
+
+int pc_provider_set_stopped(pc_provider *p, const char *name, int stopped,
+			    const char *new_pool, const pc_kvlist *new_props)
+{
+	pc_statement *st = NULL;
+	int rc = 0;
+
+	for (int attempt = 1; attempt <= SET_STOPPED_ATTEMPTS; attempt++) {
+		pc_statement_free(st);
+		st = NULL;
+		if ((rc = p->ops->get_statement(p, name, &st)) != 0)
+			goto done;
+		if (st->stopped == (stopped ? 1 : 0) &&
+		    (!new_pool || (st->compute_pool_id && strcmp(st->compute_pool_id, new_pool) == 0)) &&
+		    (!new_props || pc_kv_equal(&st->properties, new_props)))
+			goto done; /* already as asked: no PUT */
+		st->stopped = stopped ? 1 : 0;
+		if (new_pool) {
+			free(st->compute_pool_id);
+			st->compute_pool_id = pc_strdup(new_pool);
+		}
+		if (new_props) {
+			/* The given properties replace the old ones as a whole. */
+			pc_kv_dispose(&st->properties);
+			pc_kv_copy(&st->properties, new_props);
+		}
+		rc = p->ops->update_statement(p, st);
+		if (rc != PC_ECONFLICT)
+			goto done;
+		/* Someone else changed it between our GET and PUT: small pause, again. */
+		pc_sleep_ms(50 * attempt);
+	}
+	rc = pc_error_wrap("%s statement '%s': gave up after %d conflicting updates",
+			   stopped ? "stop" : "resume", name, SET_STOPPED_ATTEMPTS);
+done:
+	pc_statement_free(st);
+	return rc;
+}
+
+static int phase_in(const char *phase, const char *const *list)
+{
+	if (!phase)
+		return 0;
+	for (size_t i = 0; list[i]; i++)
+		if (strcmp(phase, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int pc_phase_is_transitional(const char *phase)
+{
+	static const char *const t[] = { "PENDING", "STOPPING", "DELETING", "FAILING", NULL };
+	return phase_in(phase, t);
+}
+
+int pc_phase_is_failed(const char *phase)
+{
+	static const char *const f[] = { "FAILED", "FAILING", NULL };
+	return phase_in(phase, f);
+}

@@ -1,0 +1,282 @@
+/*
+ * sim.h - a simulated Confluent Cloud: Flink statements, Kafka topics and
+ * compute pools as a pure state machine (design.md §6, docs/emulator.md).
+ *
+ * No HTTP, no clock: every call takes `now` (wall-clock milliseconds) so the
+ * same state can be served by the emulator, driven in-process by the local
+ * target (state saved between runs) and tested with a fake clock. Time only
+ * moves forward: a `now` older than the latest seen is treated as the latest.
+ *
+ * Transitions are events kept in a heap and processed, in time order, at the
+ * start of every call (only the ones that are due). Offsets advance lazily:
+ * a running statement consumes its inputs up to their end when something
+ * looks at it (get, stop, audit) or at its input/output topics; listing does
+ * not advance anything. Record counts are split-invariant (the same totals
+ * whatever the sequence of advances), so re-deriving state from a saved
+ * snapshot gives the same numbers.
+ *
+ * Not thread-safe: callers hold a lock (the emulator a mutex, local a flock).
+ * Errors: PC_ENOTFOUND (404), PC_EEXISTS (409 name exists), PC_ECONFLICT
+ * (409 stale resource_version), PC_EINVALID (400); the message is the
+ * API's detail text.
+ */
+#ifndef PC_PROVIDERS_SIM_H
+#define PC_PROVIDERS_SIM_H
+
+#include "../util/buf.h"
+#include "../util/kv.h"
+#include "../util/map.h"
+#include "../util/vec.h"
+
+#include <stdint.h>
+
+typedef enum pc_sim_phase {
+	PC_SIM_PENDING = 0,
+	PC_SIM_RUNNING,
+	PC_SIM_COMPLETED,
+	PC_SIM_DELETING,
+	PC_SIM_FAILING,
+	PC_SIM_FAILED,
+	PC_SIM_STOPPING,
+	PC_SIM_STOPPED,
+	PC_SIM_DEGRADED,
+} pc_sim_phase;
+
+const char *pc_sim_phase_name(pc_sim_phase p);
+int pc_sim_phase_parse(const char *s, pc_sim_phase *out); /* 0 or PC_EINVALID */
+
+/* What a statement does, decided once from its SQL. */
+typedef enum pc_sim_kind {
+	PC_SIM_KIND_DDL = 0,    /* bounded, ends COMPLETED (CREATE/DROP/ALTER, SET, ...) */
+	PC_SIM_KIND_DML,        /* unbounded, RUNNING (INSERT, STATEMENT SET, CTAS, SELECT) */
+	PC_SIM_KIND_INVALID,    /* did not parse: fails at start with the parse error */
+} pc_sim_kind;
+
+typedef enum pc_sim_ddl_op {
+	PC_SIM_OP_NONE = 0,
+	PC_SIM_OP_CREATE,       /* CREATE TABLE [IF NOT EXISTS] */
+	PC_SIM_OP_DROP,         /* DROP TABLE [IF EXISTS] */
+	PC_SIM_OP_CTAS,         /* DML that creates its sink at start (fails when it exists) */
+	PC_SIM_OP_MATERIALIZED, /* DML that creates its sink at start when missing */
+} pc_sim_ddl_op;
+
+/* Per input topic: what the statement consumed, [from, pos) per partition. */
+typedef struct pc_sim_input {
+	char *topic;
+	int partitions;
+	int64_t *from;
+	int64_t *pos;
+} pc_sim_input;
+
+typedef struct pc_sim_output {
+	char *topic;
+	int64_t produced;
+} pc_sim_output;
+
+typedef struct pc_sim_exception {
+	char *name;
+	char *message;
+	int64_t at_ms;
+} pc_sim_exception;
+
+typedef struct pc_sim_stmt {
+	uint64_t id;
+	char *org;
+	char *env;
+	char *name;
+	char *sql;
+	char *uid;
+	char *compute_pool_id;
+	char *principal;
+	pc_kvlist properties;
+	pc_kvlist labels;
+	int stopped;                /* spec.stopped */
+	int64_t resource_version;
+	int64_t created_ms, updated_ms;
+	pc_sim_phase phase;
+	char *detail;
+	/* analysis */
+	pc_sim_kind kind;
+	char *sql_kind;             /* traits.sql_kind */
+	int stateful;
+	pc_sim_ddl_op op;
+	char *op_table;             /* table created/dropped (base name) */
+	int op_if;                  /* IF [NOT] EXISTS */
+	int op_partitions;          /* partitions of a created topic */
+	int op_upsert;              /* created table is an upsert table */
+	pc_vec reads;               /* char *, base names */
+	pc_vec writes;              /* char *, base names */
+	char *carry_from;           /* sql.tables.initial-offset-from, or NULL */
+	/* runtime */
+	int started;                /* inputs were set up once */
+	int waiting;                /* pending on carry_from */
+	int deleted;                /* kept only for the audit */
+	int64_t due_ms;             /* next transition, 0 = none */
+	int64_t as_of_ms;           /* consumption computed up to here (RUNNING) */
+	int64_t ended_ms;           /* COMPLETED/FAILED at, 0 = not ended */
+	pc_vec inputs;              /* pc_sim_input * */
+	pc_vec outputs;             /* pc_sim_output * */
+	pc_kvlist latest_offsets;   /* filled when STOPPED */
+	int64_t latest_offsets_ms;
+	pc_vec exceptions;          /* pc_sim_exception *, oldest first */
+} pc_sim_stmt;
+
+typedef struct pc_sim_topic {
+	char *name;
+	int partitions;
+	int upsert;
+	uint64_t incarnation;       /* bumped on every create, so a re-created topic is new */
+	int64_t created_ms;
+	int64_t as_of_ms;           /* source feed computed up to here */
+	int64_t feed_ms;            /* time spent as a source (no writer statement) */
+	int64_t written;            /* records written by statements, round-robin over partitions */
+} pc_sim_topic;
+
+typedef struct pc_sim_pool {
+	char *id;
+	char *env;
+	char *display_name;
+	char *cloud;
+	char *region;
+	int max_cfu;
+	int64_t created_ms;
+	int64_t ready_ms;           /* PROVISIONED from here */
+} pc_sim_pool;
+
+typedef struct pc_sim_options {
+	const char *cluster_id;     /* default "lkc-local" */
+	int64_t ddl_ms;             /* DDL PENDING -> COMPLETED, pools, STOPPING (default 200) */
+	int64_t pending_ms;         /* DML PENDING -> RUNNING (default 300) */
+	double produce_rate;        /* records/s/partition into source topics (default 10) */
+	const char *fail_statement; /* PCRE2 pattern, NULL = none */
+	int64_t expire_completed_ms; /* 0 = never */
+} pc_sim_options;
+
+typedef struct pc_sim_env {
+	char *id;
+	pc_map stmts;               /* name -> pc_sim_stmt * (live) */
+	pc_vec sorted;              /* pc_sim_stmt * live, sorted by name (list order) */
+	pc_map archive;             /* name -> pc_sim_stmt * (deleted, for the audit) */
+	pc_vec waiting;             /* pc_sim_stmt * pending on carry-over */
+	pc_vec pools;               /* pc_sim_pool * */
+} pc_sim_env;
+
+typedef struct pc_sim_event {
+	int64_t due;
+	uint64_t id;
+} pc_sim_event;
+
+typedef struct pc_sim {
+	pc_sim_options opt;
+	char *cluster_id;
+	char *fail_pattern;
+	void *fail_re;              /* pcre2_code * */
+	pc_map envs;                /* id -> pc_sim_env * */
+	pc_vec env_list;            /* pc_sim_env * in creation order */
+	pc_map topics;              /* name -> pc_sim_topic * */
+	pc_map writers;             /* topic name -> pc_vec * of pc_sim_stmt * writing it */
+	pc_map by_id;               /* "%llu" id -> pc_sim_stmt * (live) */
+	pc_sim_event *heap;
+	size_t heap_len, heap_cap;
+	uint64_t next_id;
+	uint64_t next_incarnation;
+	int64_t now_ms;             /* latest time seen */
+	uint64_t changes;           /* bumped on every state change (savers compare it) */
+} pc_sim;
+
+/* Create an empty simulation. Options are copied; 0/NULL fields take defaults. */
+int pc_sim_new(pc_sim **out, const pc_sim_options *opt);
+void pc_sim_free(pc_sim *s);
+
+/* Process due events up to now (every call below does this first). */
+void pc_sim_tick(pc_sim *s, int64_t now);
+
+/* The environment, created on first use (with its default pool lfcp-local). */
+pc_sim_env *pc_sim_env_get(pc_sim *s, const char *env_id, int64_t now);
+
+/* ---- statements ---- */
+
+typedef struct pc_sim_stmt_req {
+	const char *name;
+	const char *sql;
+	const char *compute_pool_id;  /* NULL: lfcp-local */
+	const char *principal;        /* NULL: "u-local" */
+	const pc_kvlist *properties;  /* may be NULL */
+	const pc_kvlist *labels;      /* may be NULL */
+	int stopped;
+} pc_sim_stmt_req;
+
+/* Create; *out is borrowed (valid until the next call). */
+int pc_sim_create_statement(pc_sim *s, int64_t now, const char *org, const char *env,
+			    const pc_sim_stmt_req *req, pc_sim_stmt **out);
+/* Get (a running statement is advanced to now). Borrowed. PC_ENOTFOUND. */
+int pc_sim_get_statement(pc_sim *s, int64_t now, const char *env, const char *name, pc_sim_stmt **out);
+
+/*
+ * Update as a PUT does. resource_version NULL: not checked. Fields NULL:
+ * unchanged; stopped -1: unchanged. Pool, principal and properties can change
+ * only while STOPPED (PC_EINVALID otherwise); a stale version: PC_ECONFLICT.
+ */
+typedef struct pc_sim_update {
+	const char *resource_version;
+	const char *sql;               /* must equal the current one when given */
+	int stopped;
+	const char *compute_pool_id;
+	const char *principal;
+	const pc_kvlist *properties;
+	const pc_kvlist *labels;
+} pc_sim_update;
+
+int pc_sim_update_statement(pc_sim *s, int64_t now, const char *env, const char *name,
+			    const pc_sim_update *u, pc_sim_stmt **out);
+int pc_sim_delete_statement(pc_sim *s, int64_t now, const char *env, const char *name);
+
+/*
+ * One page, by name order. page_token: NULL/"" from the start, else the token
+ * a previous page returned. *next: owned token, NULL on the last page.
+ * pool: only statements of that compute pool (NULL = all). Borrowed items.
+ */
+int pc_sim_list_statements(pc_sim *s, int64_t now, const char *env, const char *pool,
+			   const char *page_token, int page_size, pc_vec *out, char **next);
+
+/* The audit of a live or deleted statement as JSON (format in docs/emulator.md). */
+int pc_sim_audit_json(pc_sim *s, int64_t now, const char *env, const char *name, pc_buf *out);
+/* Every topic with its partitions' end offsets, as JSON. */
+int pc_sim_topics_json(pc_sim *s, int64_t now, pc_buf *out);
+
+/* ---- topics ---- */
+
+int64_t pc_sim_topic_end(const pc_sim *s, const pc_sim_topic *t, int partition);
+/* Sorted by name, borrowed. */
+void pc_sim_list_topics(pc_sim *s, int64_t now, pc_vec *out);
+pc_sim_topic *pc_sim_find_topic(pc_sim *s, int64_t now, const char *name);
+/* PC_EEXISTS when it exists, PC_EINVALID on a bad count. */
+int pc_sim_create_topic(pc_sim *s, int64_t now, const char *name, int partitions, pc_sim_topic **out);
+/* Running statements that read or write it fail. PC_ENOTFOUND. */
+int pc_sim_delete_topic(pc_sim *s, int64_t now, const char *name);
+
+/* ---- compute pools ---- */
+
+const char *pc_sim_pool_phase(const pc_sim_pool *p, int64_t now);
+int pc_sim_get_pool(pc_sim *s, int64_t now, const char *env, const char *id, pc_sim_pool **out);
+/* env NULL: search every environment. */
+int pc_sim_find_pool(pc_sim *s, int64_t now, const char *id, pc_sim_pool **out);
+int pc_sim_create_pool(pc_sim *s, int64_t now, const char *env, const char *display_name,
+		       const char *cloud, const char *region, int max_cfu, pc_sim_pool **out);
+
+/* ---- persistence (sim_json.c) ---- */
+
+/* The whole state as JSON. */
+int pc_sim_save_json(const pc_sim *s, pc_buf *out);
+/* Replace the state of s (options kept) by a saved one. label names the source in errors. */
+int pc_sim_load_json(pc_sim *s, const char *text, size_t len, const char *label);
+
+/* ---- internal, shared by sim.c and sim_json.c ---- */
+pc_sim_stmt *pc_sim__stmt_new(void);
+void pc_sim__stmt_free(void *st);
+void pc_sim__index_stmt(pc_sim *s, pc_sim_env *e, pc_sim_stmt *st);
+void pc_sim__heap_push(pc_sim *s, int64_t due, uint64_t id);
+void pc_sim__reset(pc_sim *s);
+void pc_sim__analyze(pc_sim_stmt *st);
+
+#endif

@@ -1,0 +1,456 @@
+/*
+ * actual.c - the actual-state snapshot: every statement, every topic (and
+ * pools when they matter), indexed per table, with the fingerprints pipectl
+ * recorded in labels (docs/reconcile.md).
+ */
+#include "actual.h"
+
+#include "../model/sql.h"
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/error.h"
+#include "../util/hash.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int phase_is(const char *phase, const char *const *list)
+{
+	size_t i;
+	if (!phase)
+		return 0;
+	for (i = 0; list[i]; i++)
+		if (!strcmp(phase, list[i]))
+			return 1;
+	return 0;
+}
+
+int pc_phase_is_live(const char *phase)
+{
+	static const char *const live[] = { "RUNNING", "PENDING", "DEGRADED", "STOPPING", NULL };
+	return phase_is(phase, live);
+}
+
+/* A DML that can be the table's current one: live or merely stopped. */
+static int phase_is_current(const char *phase)
+{
+	static const char *const cur[] = { "RUNNING", "PENDING", "DEGRADED", "STOPPING", "STOPPED", NULL };
+	return phase_is(phase, cur);
+}
+
+static void stmt_free(void *p)
+{
+	pc_actual_stmt *s = p;
+	if (!s)
+		return;
+	pc_statement_free(s->st);
+	free(s->table);
+	free(s->fp);
+	free(s->sql_fp);
+	free(s->ddl_fp);
+	free(s);
+}
+
+static void table_free(void *p)
+{
+	pc_actual_table *t = p;
+	if (!t)
+		return;
+	free(t->name);
+	pc_vec_dispose(&t->dmls, NULL);
+	pc_vec_dispose(&t->ddls, NULL);
+	free(t);
+}
+
+void pc_actual_free(pc_actual *a)
+{
+	if (!a)
+		return;
+	free(a->prefix);
+	pc_vec_dispose(&a->stmts, stmt_free);
+	pc_vec_dispose(&a->topics, pc_topic_free);
+	pc_vec_dispose(&a->pools, pc_pool_free);
+	pc_vec_dispose(&a->tables, table_free);
+	pc_map_dispose(&a->by_table, NULL);
+	pc_map_dispose(&a->by_stmt, NULL);
+	pc_map_dispose(&a->by_topic, NULL);
+	free(a);
+}
+
+/* "DROP TABLE [IF EXISTS] a.b.`c`" -> "c" (owned), or NULL. */
+static char *drop_target(const char *sql)
+{
+	pc_token_list tl = { 0 };
+	char *name = NULL;
+	size_t i = 0;
+
+	if (!sql || pc_sql_tokenize(&tl, sql, strlen(sql)) < 0) {
+		pc_error_clear();
+		goto done;
+	}
+	if (tl.len < 3 || !pc_tok_is(&tl.toks[0], "DROP") || !pc_tok_is(&tl.toks[1], "TABLE"))
+		goto done;
+	i = 2;
+	if (i + 1 < tl.len && pc_tok_is(&tl.toks[i], "IF") && pc_tok_is(&tl.toks[i + 1], "EXISTS"))
+		i += 2;
+	/* last part of a dotted name */
+	while (i < tl.len && (tl.toks[i].kind == PC_TOK_WORD || tl.toks[i].kind == PC_TOK_QIDENT)) {
+		const pc_token *t = &tl.toks[i];
+		free(name);
+		if (t->kind == PC_TOK_QIDENT) {
+			pc_buf b = PC_BUF_INIT;
+			size_t j;
+			for (j = 1; j + 1 < t->len; j++) {
+				pc_buf_putc(&b, t->start[j]);
+				if (t->start[j] == '`' && t->start[j + 1] == '`')
+					j++;
+			}
+			name = pc_buf_detach(&b);
+		} else {
+			name = pc_strndup(t->start, t->len);
+		}
+		if (i + 1 < tl.len && tl.toks[i + 1].kind == PC_TOK_PUNCT && tl.toks[i + 1].len == 1 &&
+		    tl.toks[i + 1].start[0] == '.')
+			i += 2;
+		else
+			break;
+	}
+done:
+	pc_token_list_dispose(&tl);
+	return name;
+}
+
+/* The table a managed statement is about, from its SQL (label missing). */
+static char *table_from_sql(const pc_statement *st, pc_name_kind kind)
+{
+	pc_sql_file *f = NULL;
+	char *name = NULL;
+	size_t i;
+
+	if (kind == PC_NAME_DROP)
+		return drop_target(st->sql);
+	if (!st->sql || pc_sql_analyze(&f, st->name, st->sql, strlen(st->sql)) < 0) {
+		pc_error_clear();
+		return NULL;
+	}
+	for (i = 0; i < f->stmts.len && !name; i++) {
+		const pc_sql_stmt *s = f->stmts.items[i];
+		const pc_vec *v = kind == PC_NAME_DDL ? &s->creates : &s->writes;
+		if (v->len)
+			name = pc_strdup(pc_sql_base_name(v->items[0]));
+		else if (kind == PC_NAME_DML && s->creates.len) /* CTAS */
+			name = pc_strdup(pc_sql_base_name(s->creates.items[0]));
+	}
+	pc_sql_file_free(f);
+	return name;
+}
+
+static char *sql_fp_of(const char *sql)
+{
+	char fp[33];
+	if (!sql || pc_sql_fingerprint(fp, sql, strlen(sql)) < 0) {
+		pc_error_clear();
+		return NULL;
+	}
+	return pc_strdup(fp);
+}
+
+static pc_actual_stmt *stmt_new(pc_statement *st, const char *prefix)
+{
+	pc_actual_stmt *s = PC_NEW(pc_actual_stmt);
+	const char *v;
+
+	s->st = st;
+	s->managed = pc_naming_is_managed(st->name, &st->labels, prefix, &s->kind);
+	if (!s->managed)
+		return s;
+	v = pc_kv_get(&st->labels, PC_LABEL_TABLE_NAME);
+	s->table = v ? pc_strdup(v) : table_from_sql(st, s->kind);
+	s->fp = pc_strdup(pc_kv_get(&st->labels, PC_LABEL_FP));
+	switch (s->kind) {
+	case PC_NAME_DDL:
+		s->ddl_fp = s->fp ? pc_strdup(s->fp) : sql_fp_of(st->sql);
+		break;
+	case PC_NAME_DML:
+		v = pc_kv_get(&st->labels, PC_LABEL_SQL_FP);
+		s->sql_fp = v ? pc_strdup(v) : sql_fp_of(st->sql);
+		s->ddl_fp = pc_strdup(pc_kv_get(&st->labels, PC_LABEL_DDL_FP));
+		break;
+	case PC_NAME_DROP:
+		break;
+	}
+	return s;
+}
+
+/* Newest first: created_at descending, then name. */
+static int newest_first(const void *x, const void *y)
+{
+	const pc_actual_stmt *a = x, *b = y;
+	const char *ca = a->st->created_at ? a->st->created_at : "";
+	const char *cb = b->st->created_at ? b->st->created_at : "";
+	int c = strcmp(cb, ca);
+	return c ? c : strcmp(b->st->name, a->st->name);
+}
+
+static int by_stmt_name(const void *x, const void *y)
+{
+	const pc_actual_stmt *a = x, *b = y;
+	return strcmp(a->st->name, b->st->name);
+}
+
+static int by_topic_name(const void *x, const void *y)
+{
+	const pc_topic *a = x, *b = y;
+	return strcmp(a->name, b->name);
+}
+
+static int by_table_name(const void *x, const void *y)
+{
+	const pc_actual_table *a = x, *b = y;
+	return strcmp(a->name, b->name);
+}
+
+static pc_actual_table *table_for(pc_actual *a, const char *name)
+{
+	pc_actual_table *t = pc_map_get(&a->by_table, name);
+	if (!t) {
+		t = PC_NEW(pc_actual_table);
+		t->name = pc_strdup(name);
+		pc_vec_push(&a->tables, t);
+		pc_map_put(&a->by_table, name, t);
+	}
+	return t;
+}
+
+static void index_table(pc_actual_table *t)
+{
+	size_t i;
+
+	pc_vec_sort(&t->dmls, newest_first);
+	pc_vec_sort(&t->ddls, newest_first);
+	for (i = 0; i < t->dmls.len; i++) {
+		pc_actual_stmt *s = t->dmls.items[i];
+		if (pc_phase_is_live(s->st->phase))
+			t->live_dmls++;
+		if (!t->dml && phase_is_current(s->st->phase))
+			t->dml = s;
+	}
+	if (!t->dml && t->dmls.len)
+		t->dml = t->dmls.items[0];
+	for (i = 0; i < t->ddls.len && !t->ddl; i++) {
+		pc_actual_stmt *s = t->ddls.items[i];
+		if (s->kind == PC_NAME_DDL)
+			t->ddl = s;
+	}
+	/* A DROP newer than the newest DDL means the DDL statement no longer describes the table. */
+	if (t->ddl && t->ddls.len && t->ddls.items[0] != t->ddl)
+		t->ddl = NULL;
+	t->ddl_fp = t->ddl && t->ddl->ddl_fp ? t->ddl->ddl_fp : t->dml ? t->dml->ddl_fp : NULL;
+	if (t->dml) {
+		t->dml_fp = t->dml->fp;
+		t->dml_sql_fp = t->dml->sql_fp;
+		t->pool = t->dml->st->compute_pool_id;
+		t->phase = t->dml->st->phase;
+		t->detail = t->dml->st->detail;
+	}
+}
+
+static void compute_fingerprint(pc_actual *a)
+{
+	pc_hash h;
+	size_t i;
+
+	pc_hash_init(&h);
+	for (i = 0; i < a->stmts.len; i++) {
+		const pc_actual_stmt *s = a->stmts.items[i];
+		if (!s->managed)
+			continue;
+		pc_hash_update_str(&h, s->st->name);
+		pc_hash_update_str(&h, s->st->phase ? s->st->phase : "");
+		pc_hash_update_str(&h, s->st->resource_version ? s->st->resource_version : "");
+		pc_hash_update_str(&h, s->st->compute_pool_id ? s->st->compute_pool_id : "");
+		pc_hash_update_str(&h, s->fp ? s->fp : "");
+		pc_hash_update_str(&h, s->sql_fp ? s->sql_fp : "");
+		pc_hash_update_str(&h, s->ddl_fp ? s->ddl_fp : "");
+	}
+	pc_hash_update_str(&h, "--topics--");
+	for (i = 0; i < a->topics.len; i++)
+		pc_hash_update_str(&h, ((const pc_topic *)a->topics.items[i])->name);
+	pc_hash_hex(&h, a->fingerprint);
+}
+
+int pc_actual_build(pc_actual **out, const char *prefix, pc_vec *statements, pc_vec *topics,
+		    pc_vec *pools)
+{
+	pc_actual *a;
+	size_t i;
+
+	*out = NULL;
+	if (!prefix || !statements || !topics)
+		return pc_error_set(PC_EINVALID, "actual state: missing prefix, statements or topics");
+	a = PC_NEW(pc_actual);
+	a->prefix = pc_strdup(prefix);
+	for (i = 0; i < statements->len; i++) {
+		pc_statement *st = statements->items[i];
+		if (!st || !st->name) {
+			pc_statement_free(st);
+			continue;
+		}
+		pc_vec_push(&a->stmts, stmt_new(st, prefix));
+	}
+	pc_vec_dispose(statements, NULL);
+	pc_vec_sort(&a->stmts, by_stmt_name);
+	for (i = 0; i < topics->len; i++) {
+		pc_topic *t = topics->items[i];
+		if (!t || !t->name) {
+			pc_topic_free(t);
+			continue;
+		}
+		pc_vec_push(&a->topics, t);
+	}
+	pc_vec_dispose(topics, NULL);
+	pc_vec_sort(&a->topics, by_topic_name);
+	if (pools) {
+		a->pools_loaded = 1;
+		for (i = 0; i < pools->len; i++)
+			pc_vec_push(&a->pools, pools->items[i]);
+		pc_vec_dispose(pools, NULL);
+	}
+
+	for (i = 0; i < a->topics.len; i++) {
+		pc_topic *t = a->topics.items[i];
+		pc_map_put(&a->by_topic, t->name, t);
+		table_for(a, t->name)->topic_exists = 1;
+	}
+	for (i = 0; i < a->stmts.len; i++) {
+		pc_actual_stmt *s = a->stmts.items[i];
+		pc_map_put(&a->by_stmt, s->st->name, s);
+		if (!s->managed || !s->table)
+			continue;
+		if (s->kind == PC_NAME_DML)
+			pc_vec_push(&table_for(a, s->table)->dmls, s);
+		else
+			pc_vec_push(&table_for(a, s->table)->ddls, s);
+	}
+	for (i = 0; i < a->tables.len; i++)
+		index_table(a->tables.items[i]);
+	pc_vec_sort(&a->tables, by_table_name);
+	compute_fingerprint(a);
+	*out = a;
+	return 0;
+}
+
+int pc_actual_load(pc_actual **out, pc_provider *p, const pc_project *proj)
+{
+	pc_vec stmts = PC_VEC_INIT, topics = PC_VEC_INIT, pools = PC_VEC_INIT;
+	const pc_config *cfg = proj ? proj->config : NULL;
+	int want_pools = cfg && cfg->pools_create;
+	int rc;
+
+	*out = NULL;
+	if ((rc = p->ops->list_statements(p, &stmts)) < 0)
+		goto done;
+	if ((rc = p->ops->list_topics(p, &topics)) < 0)
+		goto done;
+	if (want_pools && (rc = p->ops->list_pools(p, &pools)) < 0)
+		goto done;
+	rc = pc_actual_build(out, cfg && cfg->prefix ? cfg->prefix : "dev", &stmts, &topics,
+			     want_pools ? &pools : NULL);
+done:
+	pc_vec_dispose(&stmts, pc_statement_free);
+	pc_vec_dispose(&topics, pc_topic_free);
+	pc_vec_dispose(&pools, pc_pool_free);
+	return rc;
+}
+
+const pc_actual_table *pc_actual_table_get(const pc_actual *a, const char *name)
+{
+	return a && name ? pc_map_get(&a->by_table, name) : NULL;
+}
+
+int pc_actual_topic_exists(const pc_actual *a, const char *name)
+{
+	return a && name && pc_map_has(&a->by_topic, name);
+}
+
+const pc_actual_stmt *pc_actual_stmt_get(const pc_actual *a, const char *name)
+{
+	return a && name ? pc_map_get(&a->by_stmt, name) : NULL;
+}
+
+/* ---- what the desired side would record ---- */
+
+int pc_table_has_dml(const pc_table *t)
+{
+	return t && (t->ctas || t->dml);
+}
+
+const char *pc_table_dml_sql_fp(const pc_table *t)
+{
+	if (!t)
+		return NULL;
+	if (t->ctas)
+		return t->ddl_fingerprint;
+	return t->dml ? t->dml_fingerprint : NULL;
+}
+
+void pc_table_user_props(const pc_table *t, pc_kvlist *out)
+{
+	pc_kv_copy(out, &t->dml_properties);
+	pc_kv_copy(out, &t->properties);
+}
+
+void pc_table_dml_fp(const pc_table *t, char out[33])
+{
+	pc_kvlist props = PC_VEC_INIT;
+	pc_table_user_props(t, &props);
+	pc_naming_dml_fp(out, pc_table_dml_sql_fp(t), &props);
+	pc_kv_dispose(&props);
+}
+
+int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason)
+{
+	const pc_actual_table *at = pc_actual_table_get(a, t->name);
+	char fp[33];
+
+	*reason = NULL;
+	if (!at || !at->topic_exists) {
+		*reason = pc_strdup("table missing");
+		return 0;
+	}
+	if (at->ddl_fp && strcmp(at->ddl_fp, t->ddl_fingerprint)) {
+		*reason = pc_strdup("DDL differs");
+		return 0;
+	}
+	if (!pc_table_has_dml(t))
+		return 1;
+	if (!at->dml || (!phase_is_current(at->phase) && !pc_phase_is_failed(at->phase))) {
+		*reason = pc_strdup("DML missing");
+		return 0;
+	}
+	if (at->live_dmls > 1) {
+		*reason = pc_sprintf("%d DML statements write the table", at->live_dmls);
+		return 0;
+	}
+	if (at->dml_sql_fp && strcmp(at->dml_sql_fp, pc_table_dml_sql_fp(t))) {
+		*reason = pc_strdup("SQL differs");
+		return 0;
+	}
+	pc_table_dml_fp(t, fp);
+	if (at->dml_fp && strcmp(at->dml_fp, fp)) {
+		*reason = pc_strdup("properties differ");
+		return 0;
+	}
+	if (t->compute_pool && at->pool && strcmp(t->compute_pool, at->pool)) {
+		*reason = pc_sprintf("compute pool differs (%s, table.yaml says %s)", at->pool, t->compute_pool);
+		return 0;
+	}
+	if (pc_phase_is_failed(at->phase)) {
+		*reason = at->detail && *at->detail ? pc_sprintf("FAILED: %s", at->detail) : pc_strdup("FAILED");
+		return 0;
+	}
+	if (!strcmp(at->phase, "RUNNING"))
+		return 1;
+	*reason = pc_strdup(at->phase);
+	return 0;
+}

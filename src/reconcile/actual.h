@@ -1,0 +1,113 @@
+/*
+ * actual.h - one snapshot of what runs in the target environment, indexed
+ * per table (docs/reconcile.md).
+ *
+ * Loaded with a constant number of list requests (every statement page, the
+ * topic list, the pool list when pools matter): never one request per table.
+ * The snapshot is read-only once built; the planner and `status` read it.
+ */
+#ifndef PC_RECONCILE_ACTUAL_H
+#define PC_RECONCILE_ACTUAL_H
+
+#include "../model/naming.h"
+#include "../model/project.h"
+#include "../providers/provider.h"
+#include "../util/map.h"
+#include "../util/vec.h"
+
+/* One statement of the environment, with what pipectl reads from it. */
+typedef struct pc_actual_stmt {
+	pc_statement *st;       /* owned */
+	int managed;            /* pc_naming_is_managed() under the project's prefix */
+	pc_name_kind kind;      /* valid when managed */
+	char *table;            /* exact table name (label pipectl-table-name, else from the SQL), owned, may be NULL */
+	/* Recorded fingerprints (owned, NULL when unknown): */
+	char *fp;               /* pipectl-fp: DDL fp, or DML content fp (SQL + properties) */
+	char *sql_fp;           /* DML: pipectl-sql-fp, else computed from st->sql */
+	char *ddl_fp;           /* DDL: = fp; DML: pipectl-ddl-fp */
+} pc_actual_stmt;
+
+/* What actually exists for one table name. Pointers are borrowed from the snapshot. */
+typedef struct pc_actual_table {
+	char *name;             /* exact table name, owned */
+	int topic_exists;
+	pc_actual_stmt *dml;    /* current DML: newest RUNNING/PENDING/DEGRADED/STOPPED managed DML,
+	                           else the newest managed DML in any phase; NULL when none */
+	pc_actual_stmt *ddl;    /* newest managed DDL statement still present, or NULL (expired) */
+	pc_vec dmls;            /* pc_actual_stmt *, every managed DML of the table, newest first */
+	pc_vec ddls;            /* pc_actual_stmt *, every managed DDL and DROP statement, newest first */
+	int live_dmls;          /* managed DMLs in RUNNING/PENDING/DEGRADED/STOPPING phases (>1: duplicates) */
+	/* Recorded state (borrowed, NULL when unknown): */
+	const char *ddl_fp;     /* ddl->fp, else dml->ddl_fp */
+	const char *dml_fp;     /* dml->fp */
+	const char *dml_sql_fp; /* dml->sql_fp */
+	const char *pool;       /* dml->st->compute_pool_id */
+	const char *phase;      /* dml->st->phase */
+	const char *detail;     /* dml->st->detail */
+} pc_actual_table;
+
+typedef struct pc_actual {
+	char *prefix;           /* owned */
+	pc_vec stmts;           /* pc_actual_stmt *, owned: every statement, managed or not, sorted by name */
+	pc_vec topics;          /* pc_topic *, owned, sorted by name */
+	pc_vec pools;           /* pc_pool *, owned (empty unless pools_loaded) */
+	int pools_loaded;
+	pc_vec tables;          /* pc_actual_table *, owned, sorted by name: every table that has
+	                           a topic or a managed statement */
+	pc_map by_table;        /* name -> pc_actual_table * (borrowed) */
+	pc_map by_stmt;         /* statement name -> pc_actual_stmt * (borrowed) */
+	pc_map by_topic;        /* topic name -> pc_topic * (borrowed) */
+	char fingerprint[33];   /* hash of sorted (statement name, phase, resource_version, fps) and topic names */
+} pc_actual;
+
+/*
+ * Fetch the snapshot from p for proj (prefix from proj->config). Pools are
+ * listed only when the config allows creating them (compute_pools.create).
+ * On failure *out is NULL and the provider's one-line error is kept.
+ */
+int pc_actual_load(pc_actual **out, pc_provider *p, const pc_project *proj);
+
+/*
+ * Build a snapshot from lists already fetched (tests, the loop).
+ * Takes ownership of the ELEMENTS of statements (pc_statement *), topics
+ * (pc_topic *) and pools (pc_pool *, NULL = not loaded); the vectors are
+ * left empty. Never fails except on bad arguments.
+ */
+int pc_actual_build(pc_actual **out, const char *prefix, pc_vec *statements, pc_vec *topics,
+		    pc_vec *pools);
+
+void pc_actual_free(pc_actual *a);
+
+/* The table entry, or NULL when nothing exists for it. */
+const pc_actual_table *pc_actual_table_get(const pc_actual *a, const char *name);
+/* 1 when a topic of that name exists. */
+int pc_actual_topic_exists(const pc_actual *a, const char *name);
+/* The statement of that name, or NULL. */
+const pc_actual_stmt *pc_actual_stmt_get(const pc_actual *a, const char *name);
+
+/*
+ * Phases: live = RUNNING, PENDING, DEGRADED, STOPPING (something is or will
+ * be writing); running = RUNNING, DEGRADED; stopped = STOPPED.
+ */
+int pc_phase_is_live(const char *phase);
+
+/*
+ * Sync of one desired table (for status and metrics): 1 in sync, 0 not,
+ * with *reason (owned) one of "table missing", "DML missing", "SQL differs",
+ * "DDL differs", "properties differ", "FAILED: <detail>", "DEGRADED",
+ * "STOPPED", "<PHASE>". *reason is NULL when in sync.
+ */
+int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason);
+
+/* ---- the desired side, as pipectl records it in labels ---- */
+
+/* 1 when the table has a statement that runs unbounded (a DML file or a CTAS DDL). */
+int pc_table_has_dml(const pc_table *t);
+/* Fingerprint of the SQL of that statement (CTAS: the DDL's), or NULL. */
+const char *pc_table_dml_sql_fp(const pc_table *t);
+/* The user's statement properties: dml.*.properties, then table.yaml `properties` over them. */
+void pc_table_user_props(const pc_table *t, pc_kvlist *out);
+/* pipectl-fp of the table's DML: pc_naming_dml_fp(SQL fp, user properties). */
+void pc_table_dml_fp(const pc_table *t, char out[33]);
+
+#endif

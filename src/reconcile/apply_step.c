@@ -1,0 +1,588 @@
+/*
+ * apply_step.c - one step of a plan, made idempotent: read first, act only
+ * on what is missing, then wait for the phase the step needs (plan.h,
+ * "How apply runs a plan", point 3 and 4).
+ */
+#include "apply_internal.h"
+
+#include "../model/naming.h"
+#include "../util/alloc.h"
+#include "../util/error.h"
+#include "../util/timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Consecutive read errors a wait tolerates (the provider already retried each). */
+#define WAIT_READ_ERRORS 5
+/* How long a dropped table's topic may linger after its DROP completed. */
+#define TOPIC_GONE_MS 30000
+#define POOL_WAIT_MS (15 * 60 * 1000)
+
+typedef enum want {
+	WANT_COMPLETED,
+	WANT_RUNNING,
+	WANT_STOPPED,
+	WANT_ABSENT,
+} want;
+
+static const char *want_str(want w)
+{
+	switch (w) {
+	case WANT_COMPLETED: return "COMPLETED";
+	case WANT_RUNNING: return "RUNNING";
+	case WANT_STOPPED: return "STOPPED";
+	case WANT_ABSENT: return "deleted";
+	}
+	return "?";
+}
+
+static int phase_is(const char *phase, const char *name)
+{
+	return phase && strcmp(phase, name) == 0;
+}
+
+static int phase_running(const char *phase)
+{
+	return phase_is(phase, "RUNNING") || phase_is(phase, "DEGRADED");
+}
+
+/* Something is or will be writing (RUNNING, PENDING, DEGRADED, STOPPING). */
+static int phase_live(const char *phase)
+{
+	return phase_running(phase) || phase_is(phase, "PENDING") || phase_is(phase, "STOPPING");
+}
+
+/* The message of a FAILED statement, with its latest exception kept aside. */
+static int failed_error(pc_step_ctx *c, const pc_statement *st)
+{
+	pc_vec ex = PC_VEC_INIT;
+	const char *detail = st->detail && *st->detail ? st->detail : NULL;
+	int code;
+
+	if (c->p->ops->list_exceptions(c->p, st->name, &ex) == 0 && ex.len > 0) {
+		const pc_statement_exception *e = ex.items[0];
+		free(c->exception);
+		c->exception = pc_strdup(e->message ? e->message : e->name);
+	}
+	pc_vec_dispose(&ex, pc_statement_exception_free);
+	if (detail)
+		code = pc_error_set(PC_ERROR, "statement '%s' %s: %s", st->name, st->phase, detail);
+	else if (c->exception)
+		code = pc_error_set(PC_ERROR, "statement '%s' %s: %s", st->name, st->phase, c->exception);
+	else
+		code = pc_error_set(PC_ERROR, "statement '%s' %s", st->name, st->phase);
+	return code;
+}
+
+static int sleep_or_abort(pc_step_ctx *c, int64_t ms)
+{
+	int64_t until = pc_mono_ms() + ms;
+	while (pc_mono_ms() < until) {
+		int64_t left = until - pc_mono_ms();
+		if (pc_apply_exec_abort_waits(c->ex))
+			return pc_error_set(PC_ECANCELED, "interrupted");
+		pc_sleep_ms(left < 100 ? left : 100);
+	}
+	return 0;
+}
+
+/*
+ * Poll a statement until it reaches what w asks for, with backoff. A phase
+ * change is reported to the progress display. Reaching the deadline is
+ * PC_ETIMEOUT; a FAILED statement ends the wait with its exception.
+ */
+static int wait_for(pc_step_ctx *c, const char *name, want w)
+{
+	pc_statement *st = NULL;
+	char *seen = NULL;
+	int64_t delay = c->o->poll_min_ms;
+	int errors = 0, rc;
+
+	for (;;) {
+		pc_statement_free(st);
+		st = NULL;
+		rc = c->p->ops->get_statement(c->p, name, &st);
+		if (rc == PC_ENOTFOUND) {
+			if (w == WANT_ABSENT || w == WANT_STOPPED) {
+				rc = 0;
+				goto done;
+			}
+			rc = pc_error_set(PC_ENOTFOUND, "statement '%s' disappeared while waiting for it to be %s",
+					  name, want_str(w));
+			goto done;
+		}
+		if (rc != 0) {
+			if (++errors > WAIT_READ_ERRORS)
+				goto done;
+		} else {
+			const char *ph = st->phase ? st->phase : "";
+			errors = 0;
+			if (!seen || strcmp(seen, ph) != 0) {
+				free(seen);
+				seen = pc_strdup(ph);
+				pc_apply_exec_progress(c->ex, c->res, "wait for '%s' to be %s: %s", name, want_str(w), ph);
+			}
+			switch (w) {
+			case WANT_COMPLETED:
+				if (phase_is(ph, "COMPLETED"))
+					goto done;
+				break;
+			case WANT_RUNNING:
+				/* A bounded DML (INSERT ... VALUES) ends COMPLETED: that is success too. */
+				if (phase_running(ph) || phase_is(ph, "COMPLETED"))
+					goto done;
+				if (phase_is(ph, "STOPPED")) {
+					rc = pc_error_set(PC_ERROR, "statement '%s' was stopped while waiting for it to run", name);
+					goto done;
+				}
+				break;
+			case WANT_STOPPED:
+				if (phase_is(ph, "STOPPED") || phase_is(ph, "COMPLETED") || pc_phase_is_failed(ph))
+					goto done;
+				break;
+			case WANT_ABSENT:
+				break;
+			}
+			if (w != WANT_STOPPED && w != WANT_ABSENT && phase_is(ph, "FAILED")) {
+				rc = failed_error(c, st);
+				goto done;
+			}
+		}
+		if (pc_mono_ms() >= c->deadline) {
+			rc = pc_error_set(PC_ETIMEOUT, "timed out waiting for statement '%s' to be %s (phase %s%s%s)",
+					  name, want_str(w), seen ? seen : "unknown",
+					  st && st->detail && *st->detail ? ": " : "",
+					  st && st->detail ? st->detail : "");
+			goto done;
+		}
+		if ((rc = sleep_or_abort(c, delay)) != 0) {
+			pc_error_set(PC_ECANCELED, "interrupted while waiting for statement '%s' to be %s", name, want_str(w));
+			goto done;
+		}
+		delay *= 2;
+		if (delay > c->o->poll_max_ms)
+			delay = c->o->poll_max_ms;
+	}
+done:
+	pc_statement_free(st);
+	free(seen);
+	return rc;
+}
+
+/* ---- stop / resume ---- */
+
+static int step_stop(pc_step_ctx *c, const pc_step *s)
+{
+	pc_statement *st = NULL;
+	int rc;
+
+	rc = c->p->ops->get_statement(c->p, s->statement, &st);
+	if (rc == PC_ENOTFOUND) {
+		rc = 0; /* nothing to stop */
+		goto done;
+	}
+	if (rc != 0)
+		goto done;
+	if (phase_is(st->phase, "STOPPED") || phase_is(st->phase, "COMPLETED") || phase_is(st->phase, "FAILED"))
+		goto done; /* already still */
+	if (!st->stopped) {
+		pc_apply_exec_progress(c->ex, c->res, "stop statement '%s'", s->statement);
+		rc = pc_provider_set_stopped(c->p, s->statement, 1, NULL, NULL);
+		if (rc == PC_ENOTFOUND) {
+			rc = 0;
+			goto done;
+		}
+		if (rc != 0)
+			goto done;
+	}
+	rc = wait_for(c, s->statement, WANT_STOPPED);
+done:
+	pc_statement_free(st);
+	return rc;
+}
+
+static const char *step_pool(pc_step_ctx *c, const pc_step *s)
+{
+	if (s->compute_pool)
+		return s->compute_pool;
+	if (s->pool_display_name)
+		return pc_apply_exec_pool(c->ex, s->pool_display_name);
+	return NULL;
+}
+
+static int step_resume(pc_step_ctx *c, const pc_step *s)
+{
+	pc_statement *st = NULL;
+	const char *pool = step_pool(c, s);
+	int rc = 0;
+
+	if (s->pool_display_name && !s->compute_pool && !pool)
+		return pc_error_set(PC_EINVALID, "compute pool '%s' was not created", s->pool_display_name);
+	for (int attempt = 1; attempt <= 5; attempt++) {
+		pc_statement_free(st);
+		st = NULL;
+		rc = c->p->ops->get_statement(c->p, s->statement, &st);
+		if (rc == PC_ENOTFOUND) {
+			rc = pc_error_set(PC_ENOTFOUND, "cannot resume statement '%s': it does not exist", s->statement);
+			goto done;
+		}
+		if (rc != 0)
+			goto done;
+		if (!st->stopped && (phase_live(st->phase) && !phase_is(st->phase, "STOPPING")))
+			break; /* already resumed (a previous run): only wait */
+		if (phase_is(st->phase, "STOPPING")) {
+			if ((rc = wait_for(c, s->statement, WANT_STOPPED)) != 0)
+				goto done;
+			continue;
+		}
+		st->stopped = 0;
+		if (pool) {
+			free(st->compute_pool_id);
+			st->compute_pool_id = pc_strdup(pool);
+		}
+		if (s->properties.len) {
+			pc_kv_dispose(&st->properties);
+			pc_kv_copy(&st->properties, &s->properties);
+		}
+		if (s->labels.len)
+			pc_kv_copy(&st->labels, &s->labels);
+		pc_apply_exec_progress(c->ex, c->res, "resume statement '%s'%s%s", s->statement,
+				       pool ? " on pool " : "", pool ? pool : "");
+		rc = c->p->ops->update_statement(c->p, st);
+		if (rc != PC_ECONFLICT)
+			break;
+		pc_sleep_ms(50 * attempt);
+	}
+	if (rc != 0)
+		goto done;
+	rc = wait_for(c, s->statement, WANT_RUNNING);
+done:
+	pc_statement_free(st);
+	return rc;
+}
+
+static int step_delete(pc_step_ctx *c, const pc_step *s)
+{
+	int rc;
+
+	pc_apply_exec_progress(c->ex, c->res, "delete statement '%s'", s->statement);
+	rc = c->p->ops->delete_statement(c->p, s->statement);
+	if (rc == PC_ENOTFOUND)
+		return 0; /* deleted already */
+	if (rc != 0)
+		return rc;
+	return wait_for(c, s->statement, WANT_ABSENT);
+}
+
+/* ---- create (DDL, DML, DROP) ---- */
+
+/*
+ * Create a statement unless it exists already (a previous run created it:
+ * adopt it). *created tells which.
+ */
+static int create_or_adopt(pc_step_ctx *c, const pc_step *s, int *created)
+{
+	pc_statement_spec spec = { 0 };
+	pc_statement *st = NULL;
+	const char *pool = step_pool(c, s);
+	int rc;
+
+	*created = 0;
+	if (s->pool_display_name && !s->compute_pool && !pool)
+		return pc_error_set(PC_EINVALID, "compute pool '%s' was not created", s->pool_display_name);
+	rc = c->p->ops->get_statement(c->p, s->statement, &st);
+	pc_statement_free(st);
+	if (rc == 0)
+		return 0;
+	if (rc != PC_ENOTFOUND)
+		return rc;
+	spec.name = s->statement;
+	spec.sql = s->sql;
+	spec.compute_pool_id = pool ? pool : c->p->default_pool;
+	spec.principal = c->p->principal;
+	spec.properties = &s->properties;
+	spec.labels = &s->labels;
+	pc_apply_exec_progress(c->ex, c->res, "create statement '%s'", s->statement);
+	st = NULL;
+	rc = c->p->ops->create_statement(c->p, &spec, &st);
+	pc_statement_free(st);
+	if (rc == PC_ECONFLICT || rc == PC_EEXISTS)
+		return 0; /* our earlier (retried) create got there: adopt it */
+	if (rc == 0)
+		*created = 1;
+	return rc;
+}
+
+static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
+{
+	int created, rc;
+	if ((rc = create_or_adopt(c, s, &created)) != 0)
+		return rc;
+	return wait_for(c, s->statement, WANT_COMPLETED);
+}
+
+/*
+ * Never two DML statements writing one table: every other managed DML of
+ * the table that the snapshot saw live must be still now (the plan's
+ * teardown stopped it), except the carry-over source. One GET per such
+ * statement, usually none.
+ */
+static int check_single_writer(pc_step_ctx *c, const pc_step *s)
+{
+	const pc_actual_table *t;
+	int rc = 0;
+
+	if (!c->o->actual || !s->table)
+		return 0;
+	t = pc_map_get(&c->o->actual->by_table, s->table);
+	if (!t)
+		return 0;
+	for (size_t i = 0; i < t->dmls.len; i++) {
+		const pc_actual_stmt *as = t->dmls.items[i];
+		pc_statement *st = NULL;
+		const char *name = as->st->name;
+
+		if (strcmp(name, s->statement) == 0 || (s->carry_from && strcmp(name, s->carry_from) == 0))
+			continue;
+		if (!phase_live(as->st->phase))
+			continue;
+		rc = c->p->ops->get_statement(c->p, name, &st);
+		if (rc == PC_ENOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		if (rc == 0 && phase_live(st->phase) && !(st->stopped && phase_is(st->phase, "STOPPING")))
+			rc = pc_error_set(PC_ECONFLICT,
+					  "refusing to create statement '%s': statement '%s' still writes table '%s' (%s)",
+					  s->statement, name, s->table, st->phase);
+		else if (rc == 0 && phase_is(st->phase, "STOPPING"))
+			rc = wait_for(c, name, WANT_STOPPED);
+		pc_statement_free(st);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int step_create_dml(pc_step_ctx *c, const pc_step *s)
+{
+	pc_statement *st = NULL;
+	int created, rc;
+
+	/* Adopt a statement a previous run created; a FAILED one ends here. */
+	rc = c->p->ops->get_statement(c->p, s->statement, &st);
+	if (rc == 0 && phase_is(st->phase, "FAILED")) {
+		rc = failed_error(c, st);
+		pc_statement_free(st);
+		return rc;
+	}
+	pc_statement_free(st);
+	if (rc == PC_ENOTFOUND) {
+		if ((rc = check_single_writer(c, s)) != 0)
+			return rc;
+	} else if (rc != 0) {
+		return rc;
+	}
+	if ((rc = create_or_adopt(c, s, &created)) != 0)
+		return rc;
+	if (!s->wait && s->carry_from) {
+		/* Stays PENDING until carry_from is stopped by the next step. */
+		free(c->pending_running);
+		c->pending_running = pc_strdup(s->statement);
+		return 0;
+	}
+	return wait_for(c, s->statement, WANT_RUNNING);
+}
+
+/*
+ * A rebuild run again after a crash: its DROP completed, then its own DDL
+ * (a later step of the same action) created the table again. The table is
+ * the new one and must not be dropped.
+ */
+static int rebuilt_by_this_action(pc_step_ctx *c, const pc_step *drop)
+{
+	int after = 0;
+	if (!c->action)
+		return 0;
+	for (size_t i = 0; i < c->action->steps.len; i++) {
+		const pc_step *s = c->action->steps.items[i];
+		pc_statement *st = NULL;
+		int rc;
+		if (s == drop) {
+			after = 1;
+			continue;
+		}
+		if (!after || s->kind != PC_STEP_RUN_DDL || !s->table || strcmp(s->table, drop->table) != 0)
+			continue;
+		rc = c->p->ops->get_statement(c->p, s->statement, &st);
+		pc_statement_free(st);
+		if (rc == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int step_drop_table(pc_step_ctx *c, const pc_step *s)
+{
+	pc_statement *st = NULL;
+	pc_topic *topic = NULL;
+	int64_t until;
+	int created, rc;
+
+	/* A DROP statement of this name from a previous run: let it finish first. */
+	rc = c->p->ops->get_statement(c->p, s->statement, &st);
+	if (rc == 0 && !phase_is(st->phase, "COMPLETED")) {
+		if ((rc = wait_for(c, s->statement, WANT_COMPLETED)) != 0)
+			goto done;
+	} else if (rc != 0 && rc != PC_ENOTFOUND) {
+		goto done;
+	}
+	rc = c->p->ops->get_topic(c->p, s->table, &topic);
+	if (rc == PC_ENOTFOUND) {
+		rc = 0; /* dropped already: never twice */
+		goto done;
+	}
+	if (rc != 0)
+		goto done;
+	if ((rc = create_or_adopt(c, s, &created)) != 0)
+		goto done;
+	if (!created) {
+		pc_statement_free(st);
+		st = NULL;
+		if ((rc = c->p->ops->get_statement(c->p, s->statement, &st)) != 0)
+			goto done;
+		if (phase_is(st->phase, "COMPLETED") && rebuilt_by_this_action(c, s)) {
+			rc = 0; /* the table there now is the one this action's DDL made */
+			goto done;
+		}
+		if (phase_is(st->phase, "COMPLETED")) {
+			rc = pc_error_set(PC_ERROR, "drop statement '%s' completed before, yet table '%s' exists again: plan again",
+					  s->statement, s->table);
+			goto done;
+		}
+	}
+	if ((rc = wait_for(c, s->statement, WANT_COMPLETED)) != 0)
+		goto done;
+	/* The topic goes with the table; give the service a moment if it lags. */
+	until = pc_mono_ms() + TOPIC_GONE_MS;
+	for (int64_t d = c->o->poll_min_ms;; d = d * 2 > c->o->poll_max_ms ? c->o->poll_max_ms : d * 2) {
+		pc_topic_free(topic);
+		topic = NULL;
+		rc = c->p->ops->get_topic(c->p, s->table, &topic);
+		if (rc == PC_ENOTFOUND) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0)
+			break;
+		if (pc_mono_ms() >= until) {
+			rc = pc_error_set(PC_ERROR, "table '%s' still exists after '%s' completed", s->table, s->statement);
+			break;
+		}
+		if ((rc = sleep_or_abort(c, d)) != 0)
+			break;
+	}
+done:
+	pc_statement_free(st);
+	pc_topic_free(topic);
+	return rc;
+}
+
+/* ---- compute pool (setup) ---- */
+
+static int step_create_pool(pc_step_ctx *c, const pc_step *s)
+{
+	pc_vec pools = PC_VEC_INIT;
+	pc_pool *pool = NULL;
+	pc_pool_spec spec = { 0 };
+	char *id = NULL;
+	int64_t until, delay = c->o->poll_min_ms;
+	int rc;
+
+	if ((rc = c->p->ops->list_pools(c->p, &pools)) != 0)
+		goto done;
+	for (size_t i = 0; i < pools.len; i++) {
+		pc_pool *pp = pools.items[i];
+		if (pp->display_name && strcmp(pp->display_name, s->pool_display_name) == 0) {
+			id = pc_strdup(pp->id);
+			break;
+		}
+	}
+	if (!id) {
+		spec.display_name = s->pool_display_name;
+		pc_apply_exec_progress(c->ex, NULL, "create compute pool '%s'", s->pool_display_name);
+		if ((rc = c->p->ops->create_pool(c->p, &spec, &pool)) != 0)
+			goto done;
+		id = pc_strdup(pool->id);
+	}
+	until = pc_mono_ms() + POOL_WAIT_MS;
+	for (;;) {
+		pc_pool_free(pool);
+		pool = NULL;
+		if ((rc = c->p->ops->get_pool(c->p, id, &pool)) != 0)
+			goto done;
+		if (phase_is(pool->phase, "PROVISIONED"))
+			break;
+		if (phase_is(pool->phase, "FAILED")) {
+			rc = pc_error_set(PC_ERROR, "compute pool '%s' (%s) FAILED to provision", s->pool_display_name, id);
+			goto done;
+		}
+		if (pc_mono_ms() >= until) {
+			rc = pc_error_set(PC_ETIMEOUT, "timed out waiting for compute pool '%s' (%s) to provision",
+					  s->pool_display_name, id);
+			goto done;
+		}
+		if ((rc = sleep_or_abort(c, delay)) != 0)
+			goto done;
+		delay = delay * 2 > c->o->poll_max_ms ? c->o->poll_max_ms : delay * 2;
+	}
+	pc_apply_exec_set_pool(c->ex, s->pool_display_name, id);
+done:
+	pc_vec_dispose(&pools, pc_pool_free);
+	pc_pool_free(pool);
+	free(id);
+	return rc;
+}
+
+/* ---- dispatch ---- */
+
+int pc_apply_step_run(pc_step_ctx *c, const pc_step *s)
+{
+	int rc;
+
+	switch (s->kind) {
+	case PC_STEP_STOP_STATEMENT: rc = step_stop(c, s); break;
+	case PC_STEP_DELETE_STATEMENT: rc = step_delete(c, s); break;
+	case PC_STEP_DROP_TABLE: rc = step_drop_table(c, s); break;
+	case PC_STEP_RUN_DDL: rc = step_run_ddl(c, s); break;
+	case PC_STEP_CREATE_DML: rc = step_create_dml(c, s); break;
+	case PC_STEP_RESUME_STATEMENT: rc = step_resume(c, s); break;
+	case PC_STEP_CREATE_POOL: rc = step_create_pool(c, s); break;
+	default:
+		return pc_error_set(PC_EINVALID, "unknown plan step %d", (int)s->kind);
+	}
+	if (rc != 0)
+		return rc;
+	/*
+	 * A carry-over DML created by an earlier step waits for its source to
+	 * stop; once a later step (the stop of that source) is done, it must
+	 * reach RUNNING before anything else happens (e.g. deleting the source).
+	 */
+	if (c->pending_running && s->kind != PC_STEP_CREATE_DML)
+		return pc_apply_step_finish(c);
+	return 0;
+}
+
+int pc_apply_step_finish(pc_step_ctx *c)
+{
+	int rc;
+	char *name = c->pending_running;
+
+	if (!name)
+		return 0;
+	c->pending_running = NULL;
+	rc = wait_for(c, name, WANT_RUNNING);
+	free(name);
+	return rc;
+}

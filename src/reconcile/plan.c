@@ -1,0 +1,313 @@
+/*
+ * plan.c - diff desired against actual state into a plan (design.md §4,
+ * docs/reconcile.md). Pure: reads the project and the snapshot only.
+ *
+ * Three passes, each linear in tables + edges:
+ *  1. scope: the selection, plus the ancestors it cannot run without
+ *     (absent or not running), walked upward;
+ *  2. decide, in topological order, one action per table in scope; a
+ *     table whose parent gets a new topic (create over existing children,
+ *     rebuild, restart) is brought in and rebuilt too, selected or not;
+ *  3. orphans (--prune), dependencies and waves.
+ * The steps of each action are built in plan_steps.c.
+ */
+#include "plan.h"
+#include "plan_int.h"
+#include "select.h"
+
+#include "../util/alloc.h"
+#include "../util/error.h"
+#include "../util/timeutil.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const action_names[] = { "noop", "create", "start", "replace-dml",
+					    "rebuild", "restart", "drop" };
+
+const char *pc_action_kind_str(pc_action_kind k)
+{
+	return (unsigned)k < PC_ACT__COUNT ? action_names[k] : "?";
+}
+
+int pc_action_kind_parse(const char *s, pc_action_kind *out)
+{
+	for (int i = 0; s && i < PC_ACT__COUNT; i++) {
+		if (!strcmp(s, action_names[i])) {
+			*out = (pc_action_kind)i;
+			return 0;
+		}
+	}
+	return pc_error_set(PC_EINVALID, "unknown action '%s'", s ? s : "");
+}
+
+void pc_action_free(void *p)
+{
+	pc_action *a = p;
+	if (!a)
+		return;
+	free(a->table);
+	free(a->reason);
+	pc_vec_dispose(&a->details, free);
+	pc_vec_dispose(&a->depends_on, free);
+	pc_vec_dispose(&a->teardown_after, free);
+	pc_vec_dispose(&a->steps, pc_step_free);
+	free(a->compute_pool);
+	free(a->pool_source);
+	free(a->forced_by);
+	free(a);
+}
+
+void pc_plan_free(pc_plan *p)
+{
+	if (!p)
+		return;
+	pc_vec_dispose(&p->actions, pc_action_free);
+	pc_vec_dispose(&p->setup, pc_step_free);
+	pc_vec_dispose(&p->warnings, free);
+	free(p->commit);
+	free(p->prefix);
+	free(p->target);
+	free(p->environment_id);
+	free(p->created_at);
+	pc_vec_dispose(&p->selectors, free);
+	free(p->compute_pool);
+	free(p);
+}
+
+int pc_plan_has_changes(const pc_plan *p)
+{
+	size_t i;
+	if (!p)
+		return 0;
+	if (p->setup.len)
+		return 1;
+	for (i = 0; i < p->actions.len; i++)
+		if (((const pc_action *)p->actions.items[i])->kind != PC_ACT_NOOP)
+			return 1;
+	return 0;
+}
+
+const pc_action *pc_plan_find(const pc_plan *p, const char *table)
+{
+	size_t i;
+	for (i = 0; p && i < p->actions.len; i++) {
+		const pc_action *a = p->actions.items[i];
+		if (!strcmp(a->table, table))
+			return a;
+	}
+	return NULL;
+}
+
+void pc_plan_warn(pc_planner *pl, const char *fmt, ...)
+{
+	va_list ap;
+	pc_buf b = PC_BUF_INIT;
+	va_start(ap, fmt);
+	pc_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	pc_vec_push(&pl->plan->warnings, pc_buf_detach(&b));
+}
+
+/* ---- pass 1: scope ---- */
+
+/* A table its children cannot run without: absent, or its DML not running. */
+static int needs_bringing_up(const pc_actual *act, const pc_table *t)
+{
+	const pc_actual_table *at = pc_actual_table_get(act, t->name);
+	if (!at || !at->topic_exists)
+		return 1;
+	if (!pc_table_has_dml(t))
+		return 0;
+	return !at->dml || !pc_phase_is_live(at->phase);
+}
+
+static void pull_in_ancestors(pc_planner *pl)
+{
+	pc_vec stack = PC_VEC_INIT;
+	pc_map seen = PC_MAP_INIT;
+	size_t i, j;
+
+	for (i = 0; i < pl->proj->tables.len; i++) {
+		pc_table *t = pl->proj->tables.items[i];
+		if (pc_map_has(&pl->selected, t->name)) {
+			pc_vec_push(&stack, t);
+			pc_map_put(&seen, t->name, t);
+		}
+	}
+	while (stack.len) {
+		pc_table *t = pc_vec_pop(&stack);
+		for (j = 0; j < t->parents.len; j++) {
+			pc_table *p = t->parents.items[j];
+			if (pc_map_has(&seen, p->name))
+				continue;
+			pc_map_put(&seen, p->name, p);
+			pc_vec_push(&stack, p);
+			if (!pc_map_has(&pl->selected, p->name) && p->active &&
+			    needs_bringing_up(pl->act, p))
+				pc_map_put(&pl->pulled, p->name, t);
+		}
+	}
+	pc_map_dispose(&seen, NULL);
+	pc_vec_dispose(&stack, NULL);
+}
+
+int pc_plan_check_external(pc_planner *pl, const pc_table *t)
+{
+	size_t i;
+	for (i = 0; i < t->external_parents.len; i++) {
+		const char *e = t->external_parents.items[i];
+		if (!pc_actual_topic_exists(pl->act, pc_sql_base_name(e)))
+			return pc_error_set(PC_EINVALID,
+					    "table '%s' reads '%s', which no DDL in the tree creates and which does "
+					    "not exist in the target",
+					    t->name, e);
+	}
+	return 0;
+}
+
+static int check_cycle(const pc_project *proj)
+{
+	size_t i;
+	if (proj->topo.len >= proj->tables.len)
+		return 0;
+	for (i = 0; i < proj->diags.len; i++) {
+		const pc_diag *d = proj->diags.items[i];
+		if (d->severity == PC_SEV_ERROR && d->message && strstr(d->message, "cycle")) {
+			char *m = pc_diag_format(d);
+			int rc = pc_error_set(PC_EINVALID, "cannot plan: %s", m);
+			free(m);
+			return rc;
+		}
+	}
+	return pc_error_set(PC_EINVALID, "cannot plan: the table graph has a cycle");
+}
+
+int pc_plan_check_broken(const pc_project *proj, const pc_table *t)
+{
+	size_t i;
+	if (!t->broken)
+		return 0;
+	for (i = 0; i < proj->diags.len; i++) {
+		const pc_diag *d = proj->diags.items[i];
+		if (d->severity != PC_SEV_ERROR)
+			continue;
+		if ((d->table && !strcmp(d->table, t->name)) ||
+		    (d->file && ((t->ddl_path && !strcmp(d->file, t->ddl_path)) ||
+				 (t->dml_path && !strcmp(d->file, t->dml_path)) ||
+				 (t->props_path && !strcmp(d->file, t->props_path))))) {
+			char *m = pc_diag_format(d);
+			int rc = pc_error_set(PC_EINVALID, "cannot plan '%s': %s", t->name, m);
+			free(m);
+			return rc;
+		}
+	}
+	return pc_error_set(PC_EINVALID, "cannot plan '%s': its files have errors (see pipectl validate)",
+			    t->name);
+}
+
+/* ---- pass 3: dependencies and waves ---- */
+
+static void link_actions(pc_planner *pl)
+{
+	pc_plan *plan = pl->plan;
+	size_t i, j;
+
+	for (i = 0; i < plan->actions.len; i++) {
+		pc_action *a = plan->actions.items[i];
+		const pc_table *t;
+		int wave = 0;
+		if (a->kind == PC_ACT_DROP || a->kind == PC_ACT_NOOP)
+			continue;
+		t = pc_project_table(pl->proj, a->table);
+		for (j = 0; t && j < t->parents.len; j++) {
+			const pc_table *p = t->parents.items[j];
+			pc_action *pa = pc_map_get(&pl->by_table, p->name);
+			if (!pa || pa->kind == PC_ACT_NOOP)
+				continue;
+			pc_vec_push(&a->depends_on, pc_strdup(p->name));
+			if (pa->wave + 1 > wave)
+				wave = pa->wave + 1;
+			if (pc_action_has_teardown(a))
+				pc_vec_push(&pa->teardown_after, pc_strdup(a->table));
+		}
+		a->wave = wave;
+	}
+	for (i = 0; i < plan->actions.len; i++) {
+		pc_action *a = plan->actions.items[i];
+		pc_vec_sort_str(&a->depends_on);
+		pc_vec_sort_str(&a->teardown_after);
+	}
+}
+
+/* ---- entry ---- */
+
+static void record_options(pc_plan *plan, const pc_project *proj, const pc_actual *act,
+			   const pc_plan_options *opt)
+{
+	char now[40];
+	const pc_config *cfg = proj->config;
+	size_t i;
+
+	memcpy(plan->state_fingerprint, act->fingerprint, sizeof(plan->state_fingerprint));
+	plan->commit = pc_strdup(proj->commit);
+	plan->prefix = pc_strdup(cfg && cfg->prefix ? cfg->prefix : "dev");
+	plan->target = pc_strdup(cfg ? cfg->target : NULL);
+	plan->environment_id = pc_strdup(cfg ? cfg->environment_id : NULL);
+	pc_iso8601(pc_wall_ms(), now, sizeof(now));
+	plan->created_at = pc_strdup(now);
+	for (i = 0; i < opt->n_selectors; i++)
+		pc_vec_push(&plan->selectors, pc_strdup(opt->selectors[i]));
+	plan->dml_only = opt->dml_only;
+	plan->force = opt->force;
+	plan->prune = opt->prune;
+	plan->compute_pool = pc_strdup(opt->compute_pool);
+}
+
+int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
+		    const pc_plan_options *opt_in)
+{
+	pc_plan_options none = { 0 };
+	const pc_plan_options *opt = opt_in ? opt_in : &none;
+	pc_planner pl;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	memset(&pl, 0, sizeof(pl));
+	pl.proj = proj;
+	pl.act = act;
+	pl.opt = opt;
+	pl.cfg = proj->config;
+	pl.prefix = pl.cfg && pl.cfg->prefix ? pl.cfg->prefix : "dev";
+	pl.plan = PC_NEW(pc_plan);
+	record_options(pl.plan, proj, act, opt);
+
+	if ((rc = check_cycle(proj)) < 0)
+		goto done;
+	if ((rc = pc_select(&pl.selected, proj, opt->selectors, opt->n_selectors)) < 0)
+		goto done;
+	pull_in_ancestors(&pl);
+
+	/* pass 2: topological order, cascades flow down */
+	for (i = 0; i < proj->topo.len; i++) {
+		pc_table *t = proj->topo.items[i];
+		if ((rc = pc_plan_decide(&pl, t)) < 0)
+			goto done;
+	}
+	if ((rc = pc_plan_orphans(&pl)) < 0)
+		goto done;
+	link_actions(&pl);
+	for (i = 0; i < pl.plan->actions.len; i++)
+		pl.plan->summary[((pc_action *)pl.plan->actions.items[i])->kind]++;
+	*out = pl.plan;
+	pl.plan = NULL;
+done:
+	pc_plan_free(pl.plan);
+	pc_map_dispose(&pl.selected, NULL);
+	pc_map_dispose(&pl.pulled, NULL);
+	pc_map_dispose(&pl.by_table, NULL);
+	pc_map_dispose(&pl.names, NULL);
+	return rc;
+}

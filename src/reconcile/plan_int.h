@@ -1,0 +1,65 @@
+/*
+ * plan_int.h - what the planner's files share (plan.c, plan_decide.c,
+ * plan_steps.c). Not for other modules.
+ */
+#ifndef PC_RECONCILE_PLAN_INT_H
+#define PC_RECONCILE_PLAN_INT_H
+
+#include "plan.h"
+
+typedef struct pc_planner {
+	const pc_project *proj;
+	const pc_actual *act;
+	const pc_plan_options *opt;
+	const pc_config *cfg;      /* may be NULL in tests */
+	const char *prefix;
+	pc_plan *plan;
+	pc_map selected;           /* name -> pc_table *: matched by the selectors */
+	pc_map pulled;             /* name -> pc_table * (the descendant that needs it) */
+	pc_map by_table;           /* name -> pc_action * */
+	pc_map names;              /* statement names given out by this plan */
+	int pool_setup_done;       /* the create_pool setup step exists */
+} pc_planner;
+
+/* Decide the action of one desired table (pass 2). Adds it to the plan when in scope. */
+int pc_plan_decide(pc_planner *pl, pc_table *t);
+/* Orphans: drops with --prune, warnings without. */
+int pc_plan_orphans(pc_planner *pl);
+
+int pc_plan_check_external(pc_planner *pl, const pc_table *t);
+int pc_plan_check_broken(const pc_project *proj, const pc_table *t);
+void pc_plan_warn(pc_planner *pl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- steps (plan_steps.c) ---- */
+
+/* 1 when some step of the action is a teardown step. */
+int pc_action_has_teardown(const pc_action *a);
+
+/*
+ * A statement name not used in the snapshot nor earlier in this plan:
+ * pc_naming_statement() with nonce NULL, then "1", "2", ... Owned.
+ */
+char *pc_plan_fresh_name(pc_planner *pl, pc_name_kind kind, const char *table, const char *fp);
+
+/* Resolve the compute pool of a table's action (sets a->compute_pool, a->pool_source). */
+void pc_plan_resolve_pool(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at);
+/* 1 when the pool is set explicitly (table.yaml, --compute-pool) and differs from the current statement's. */
+int pc_plan_pool_changed(const pc_planner *pl, const pc_table *t, const pc_actual_table *at);
+
+/* Teardown: stop every live managed DML of the table, delete every managed DML. */
+void pc_steps_remove_dmls(pc_planner *pl, pc_action *a, const pc_actual_table *at, int teardown);
+/* Stop+delete the live DMLs other than keep (duplicates), not teardown. */
+void pc_steps_remove_extras(pc_planner *pl, pc_action *a, const pc_actual_table *at,
+			    const pc_actual_stmt *keep, int teardown);
+/* Teardown: DROP TABLE IF EXISTS. */
+void pc_steps_drop_table(pc_planner *pl, pc_action *a, const char *table);
+/* Build: DDL then DML from earliest (CTAS: the one statement). */
+void pc_steps_create(pc_planner *pl, pc_action *a, const pc_table *t);
+/* Build: a new DML; carry_from NULL = from earliest. wait: see pc_step.wait. */
+pc_step *pc_steps_create_dml(pc_planner *pl, pc_action *a, const pc_table *t, const char *carry_from);
+/* Stop (unless not stopped_needed) then resume with the desired pool, properties and labels. */
+void pc_steps_resume(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_stmt *dml,
+		     int stop_first);
+pc_step *pc_step_new(pc_step_kind kind, const char *statement, const char *table);
+
+#endif

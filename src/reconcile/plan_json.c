@@ -1,0 +1,405 @@
+/*
+ * plan_json.c - the plan as JSON (plan --json, plan files) and back.
+ * jansson stays in this file: the rest of reconcile sees pc_plan only.
+ */
+#include "plan.h"
+
+#include "../util/alloc.h"
+#include "../util/error.h"
+#include "../util/fs.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- write ---- */
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *str_array(const pc_vec *v)
+{
+	json_t *a = json_array();
+	size_t i;
+	for (i = 0; i < v->len; i++)
+		json_array_append_new(a, json_string(v->items[i]));
+	return a;
+}
+
+static json_t *kv_object(const pc_kvlist *l)
+{
+	json_t *o = json_object();
+	size_t i;
+	for (i = 0; i < l->len; i++) {
+		const pc_kv *kv = l->items[i];
+		json_object_set_new(o, kv->key, json_string(kv->value ? kv->value : ""));
+	}
+	return o;
+}
+
+static json_t *step_json(const pc_step *s)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "step", json_string(pc_step_kind_str(s->kind)));
+	if (s->teardown)
+		json_object_set_new(o, "teardown", json_true());
+	if (s->statement)
+		json_object_set_new(o, "statement", json_string(s->statement));
+	if (s->table)
+		json_object_set_new(o, "table", json_string(s->table));
+	if (s->sql)
+		json_object_set_new(o, "sql", json_string(s->sql));
+	if (s->compute_pool)
+		json_object_set_new(o, "compute_pool", json_string(s->compute_pool));
+	if (s->pool_display_name)
+		json_object_set_new(o, "pool_display_name", json_string(s->pool_display_name));
+	if (s->properties.len)
+		json_object_set_new(o, "properties", kv_object(&s->properties));
+	if (s->labels.len)
+		json_object_set_new(o, "labels", kv_object(&s->labels));
+	if (s->carry_from)
+		json_object_set_new(o, "carry_from", json_string(s->carry_from));
+	if (s->kind == PC_STEP_CREATE_DML)
+		json_object_set_new(o, "from_earliest", json_boolean(s->from_earliest));
+	if (!s->wait)
+		json_object_set_new(o, "wait", json_false());
+	return o;
+}
+
+static json_t *steps_json(const pc_vec *steps)
+{
+	json_t *a = json_array();
+	size_t i;
+	for (i = 0; i < steps->len; i++)
+		json_array_append_new(a, step_json(steps->items[i]));
+	return a;
+}
+
+static json_t *plan_json(const pc_plan *p)
+{
+	json_t *root = json_object(), *actions = json_array(), *summary = json_object(), *opts = json_object();
+	size_t i;
+
+	json_object_set_new(root, "format_version", json_string(PC_PLAN_FORMAT_VERSION));
+	for (i = 0; i < p->actions.len; i++) {
+		const pc_action *a = p->actions.items[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "table", json_string(a->table));
+		json_object_set_new(o, "action", json_string(pc_action_kind_str(a->kind)));
+		json_object_set_new(o, "reason", json_string(a->reason ? a->reason : ""));
+		json_object_set_new(o, "details", str_array(&a->details));
+		json_object_set_new(o, "wave", json_integer(a->wave));
+		json_object_set_new(o, "depends_on", str_array(&a->depends_on));
+		json_object_set_new(o, "teardown_after", str_array(&a->teardown_after));
+		json_object_set_new(o, "selected", json_boolean(a->selected));
+		json_object_set_new(o, "forced_by", jstr(a->forced_by));
+		json_object_set_new(o, "compute_pool", jstr(a->compute_pool));
+		json_object_set_new(o, "pool_source", jstr(a->pool_source));
+		json_object_set_new(o, "destructive", json_boolean(a->destructive));
+		json_object_set_new(o, "steps", steps_json(&a->steps));
+		json_array_append_new(actions, o);
+	}
+	json_object_set_new(root, "actions", actions);
+	json_object_set_new(root, "setup", steps_json(&p->setup));
+	for (i = 0; i < PC_ACT__COUNT; i++)
+		json_object_set_new(summary, pc_action_kind_str((pc_action_kind)i), json_integer(p->summary[i]));
+	json_object_set_new(root, "summary", summary);
+	json_object_set_new(root, "changes", json_boolean(pc_plan_has_changes(p)));
+	json_object_set_new(root, "state_fingerprint", json_string(p->state_fingerprint));
+	json_object_set_new(root, "commit", jstr(p->commit));
+	json_object_set_new(root, "prefix", jstr(p->prefix));
+	json_object_set_new(root, "target", jstr(p->target));
+	json_object_set_new(root, "environment_id", jstr(p->environment_id));
+	json_object_set_new(root, "created_at", jstr(p->created_at));
+	json_object_set_new(opts, "selectors", str_array(&p->selectors));
+	json_object_set_new(opts, "dml_only", json_boolean(p->dml_only));
+	json_object_set_new(opts, "force", json_boolean(p->force));
+	json_object_set_new(opts, "prune", json_boolean(p->prune));
+	json_object_set_new(opts, "compute_pool", jstr(p->compute_pool));
+	json_object_set_new(root, "options", opts);
+	json_object_set_new(root, "warnings", str_array(&p->warnings));
+	return root;
+}
+
+int pc_plan_write_json(const pc_plan *p, pc_buf *out)
+{
+	json_t *root = plan_json(p);
+	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc;
+
+	json_decref(root);
+	if (!s)
+		return pc_error_set(PC_ERROR, "could not serialise the plan");
+	rc = pc_buf_puts(out, s);
+	if (rc == 0)
+		rc = pc_buf_putc(out, '\n');
+	free(s);
+	return rc;
+}
+
+int pc_plan_save(const pc_plan *p, const char *path)
+{
+	pc_buf b = PC_BUF_INIT;
+	int rc = pc_plan_write_json(p, &b);
+	if (rc == 0)
+		rc = pc_fs_write_atomic(path, b.ptr, b.len);
+	pc_buf_dispose(&b);
+	return rc;
+}
+
+/* ---- read ---- */
+
+static int bad(const char *where, const char *what)
+{
+	return pc_error_set(PC_EINVALID, "plan file: %s: %s", where, what);
+}
+
+static int get_str(char **out, json_t *o, const char *key, int required, const char *where)
+{
+	json_t *v = json_object_get(o, key);
+	*out = NULL;
+	if (!v || json_is_null(v)) {
+		if (required)
+			return pc_error_set(PC_EINVALID, "plan file: %s: missing \"%s\"", where, key);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return pc_error_set(PC_EINVALID, "plan file: %s: \"%s\" is not a string", where, key);
+	*out = pc_strdup(json_string_value(v));
+	return 0;
+}
+
+static int get_bool(int *out, json_t *o, const char *key, int dflt, const char *where)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_boolean(v))
+		return pc_error_set(PC_EINVALID, "plan file: %s: \"%s\" is not a boolean", where, key);
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int get_str_array(pc_vec *out, json_t *o, const char *key, const char *where)
+{
+	json_t *v = json_object_get(o, key), *e;
+	size_t i;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return pc_error_set(PC_EINVALID, "plan file: %s: \"%s\" is not an array", where, key);
+	json_array_foreach(v, i, e) {
+		if (!json_is_string(e))
+			return pc_error_set(PC_EINVALID, "plan file: %s: \"%s\"[%zu] is not a string", where, key, i);
+		pc_vec_push(out, pc_strdup(json_string_value(e)));
+	}
+	return 0;
+}
+
+static int get_kv(pc_kvlist *out, json_t *o, const char *key, const char *where)
+{
+	json_t *v = json_object_get(o, key), *e;
+	const char *k;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return pc_error_set(PC_EINVALID, "plan file: %s: \"%s\" is not an object", where, key);
+	json_object_foreach(v, k, e) {
+		if (!json_is_string(e))
+			return pc_error_set(PC_EINVALID, "plan file: %s: \"%s\".%s is not a string", where, key, k);
+		pc_kv_set(out, k, json_string_value(e));
+	}
+	return 0;
+}
+
+static int read_step(pc_step **out, json_t *o, const char *where)
+{
+	pc_step *s = PC_NEW(pc_step);
+	char *kind = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!json_is_object(o)) {
+		free(s);
+		return bad(where, "not an object");
+	}
+	if ((rc = get_str(&kind, o, "step", 1, where)) < 0)
+		goto done;
+	if ((rc = pc_step_kind_parse(kind, &s->kind)) < 0) {
+		rc = pc_error_set(PC_EINVALID, "plan file: %s: unknown step '%s'", where, kind);
+		goto done;
+	}
+	if ((rc = get_bool(&s->teardown, o, "teardown", 0, where)) < 0 ||
+	    (rc = get_str(&s->statement, o, "statement", s->kind != PC_STEP_CREATE_POOL, where)) < 0 ||
+	    (rc = get_str(&s->table, o, "table", 0, where)) < 0 ||
+	    (rc = get_str(&s->sql, o, "sql",
+			  s->kind == PC_STEP_RUN_DDL || s->kind == PC_STEP_CREATE_DML || s->kind == PC_STEP_DROP_TABLE,
+			  where)) < 0 ||
+	    (rc = get_str(&s->compute_pool, o, "compute_pool", 0, where)) < 0 ||
+	    (rc = get_str(&s->pool_display_name, o, "pool_display_name", s->kind == PC_STEP_CREATE_POOL, where)) < 0 ||
+	    (rc = get_kv(&s->properties, o, "properties", where)) < 0 ||
+	    (rc = get_kv(&s->labels, o, "labels", where)) < 0 ||
+	    (rc = get_str(&s->carry_from, o, "carry_from", 0, where)) < 0 ||
+	    (rc = get_bool(&s->from_earliest, o, "from_earliest", 0, where)) < 0 ||
+	    (rc = get_bool(&s->wait, o, "wait", 1, where)) < 0)
+		goto done;
+	*out = s;
+	s = NULL;
+done:
+	free(kind);
+	pc_step_free(s);
+	return rc;
+}
+
+static int read_steps(pc_vec *out, json_t *o, const char *key, const char *where)
+{
+	json_t *v = json_object_get(o, key), *e;
+	char w[96];
+	size_t i;
+	int rc;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return pc_error_set(PC_EINVALID, "plan file: %s: \"%s\" is not an array", where, key);
+	json_array_foreach(v, i, e) {
+		pc_step *s;
+		snprintf(w, sizeof(w), "%s.%s[%zu]", where, key, i);
+		if ((rc = read_step(&s, e, w)) < 0)
+			return rc;
+		pc_vec_push(out, s);
+	}
+	return 0;
+}
+
+static int read_action(pc_action **out, json_t *o, const char *where)
+{
+	pc_action *a = PC_NEW(pc_action);
+	char *kind = NULL;
+	json_t *wave;
+	int rc;
+
+	*out = NULL;
+	if (!json_is_object(o)) {
+		free(a);
+		return bad(where, "not an object");
+	}
+	if ((rc = get_str(&a->table, o, "table", 1, where)) < 0 || (rc = get_str(&kind, o, "action", 1, where)) < 0)
+		goto done;
+	if ((rc = pc_action_kind_parse(kind, &a->kind)) < 0) {
+		rc = pc_error_set(PC_EINVALID, "plan file: %s: unknown action '%s'", where, kind);
+		goto done;
+	}
+	wave = json_object_get(o, "wave");
+	if (wave && !json_is_integer(wave)) {
+		rc = bad(where, "\"wave\" is not an integer");
+		goto done;
+	}
+	a->wave = wave ? (int)json_integer_value(wave) : 0;
+	if ((rc = get_str(&a->reason, o, "reason", 1, where)) < 0 ||
+	    (rc = get_str_array(&a->details, o, "details", where)) < 0 ||
+	    (rc = get_str_array(&a->depends_on, o, "depends_on", where)) < 0 ||
+	    (rc = get_str_array(&a->teardown_after, o, "teardown_after", where)) < 0 ||
+	    (rc = get_bool(&a->selected, o, "selected", 1, where)) < 0 ||
+	    (rc = get_str(&a->forced_by, o, "forced_by", 0, where)) < 0 ||
+	    (rc = get_str(&a->compute_pool, o, "compute_pool", 0, where)) < 0 ||
+	    (rc = get_str(&a->pool_source, o, "pool_source", 0, where)) < 0 ||
+	    (rc = get_bool(&a->destructive, o, "destructive", 0, where)) < 0 ||
+	    (rc = read_steps(&a->steps, o, "steps", where)) < 0)
+		goto done;
+	*out = a;
+	a = NULL;
+done:
+	free(kind);
+	pc_action_free(a);
+	return rc;
+}
+
+int pc_plan_read_json(pc_plan **out, const char *text, size_t len)
+{
+	json_error_t err;
+	json_t *root = json_loadb(text, len, 0, &err), *v, *e;
+	pc_plan *p = NULL;
+	char *fp = NULL;
+	char w[64];
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	if (!root)
+		return pc_error_set(PC_EPARSE, "plan file: line %d: %s", err.line, err.text);
+	if (!json_is_object(root)) {
+		rc = bad("top level", "not an object");
+		goto done;
+	}
+	v = json_object_get(root, "format_version");
+	if (!json_is_string(v) || strcmp(json_string_value(v), PC_PLAN_FORMAT_VERSION)) {
+		rc = pc_error_set(PC_EINVALID, "plan file: format_version is not \"%s\"", PC_PLAN_FORMAT_VERSION);
+		goto done;
+	}
+	p = PC_NEW(pc_plan);
+	v = json_object_get(root, "actions");
+	if (!json_is_array(v)) {
+		rc = bad("top level", "\"actions\" is not an array");
+		goto done;
+	}
+	json_array_foreach(v, i, e) {
+		pc_action *a;
+		snprintf(w, sizeof(w), "actions[%zu]", i);
+		if ((rc = read_action(&a, e, w)) < 0)
+			goto done;
+		pc_vec_push(&p->actions, a);
+		p->summary[a->kind]++;
+	}
+	if ((rc = read_steps(&p->setup, root, "setup", "top level")) < 0 ||
+	    (rc = get_str_array(&p->warnings, root, "warnings", "top level")) < 0 ||
+	    (rc = get_str(&fp, root, "state_fingerprint", 1, "top level")) < 0 ||
+	    (rc = get_str(&p->commit, root, "commit", 0, "top level")) < 0 ||
+	    (rc = get_str(&p->prefix, root, "prefix", 0, "top level")) < 0 ||
+	    (rc = get_str(&p->target, root, "target", 0, "top level")) < 0 ||
+	    (rc = get_str(&p->environment_id, root, "environment_id", 0, "top level")) < 0 ||
+	    (rc = get_str(&p->created_at, root, "created_at", 0, "top level")) < 0)
+		goto done;
+	if (strlen(fp) != 32) {
+		rc = bad("top level", "\"state_fingerprint\" is not 32 hex digits");
+		goto done;
+	}
+	memcpy(p->state_fingerprint, fp, 33);
+	v = json_object_get(root, "options");
+	if (v && json_is_object(v)) {
+		if ((rc = get_str_array(&p->selectors, v, "selectors", "options")) < 0 ||
+		    (rc = get_bool(&p->dml_only, v, "dml_only", 0, "options")) < 0 ||
+		    (rc = get_bool(&p->force, v, "force", 0, "options")) < 0 ||
+		    (rc = get_bool(&p->prune, v, "prune", 0, "options")) < 0 ||
+		    (rc = get_str(&p->compute_pool, v, "compute_pool", 0, "options")) < 0)
+			goto done;
+	}
+	*out = p;
+	p = NULL;
+done:
+	free(fp);
+	pc_plan_free(p);
+	json_decref(root);
+	return rc;
+}
+
+int pc_plan_load(pc_plan **out, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = pc_fs_read(&text, &len, path)) < 0)
+		return rc;
+	rc = pc_plan_read_json(out, text, len);
+	if (rc < 0)
+		pc_error_wrap("%s", path);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,332 @@
+/*
+ * plan_steps.c - the concrete steps of each action: statement names, SQL,
+ * pools, properties and labels, so that a saved plan applies exactly what
+ * it shows.
+ */
+#include "plan_int.h"
+
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Display name of the pool pipectl creates when nothing else names one. */
+#define POOL_SUFFIX "-pipectl"
+
+/* Label pipectl puts on the statements of a `protect: true` table. */
+#define LABEL_PROTECT "pipectl-protect"
+
+static const char *const step_names[] = { "stop_statement", "delete_statement", "drop_table", "run_ddl",
+					  "create_dml", "resume_statement", "create_pool" };
+
+const char *pc_step_kind_str(pc_step_kind k)
+{
+	return (unsigned)k < PC_STEP__COUNT ? step_names[k] : "?";
+}
+
+int pc_step_kind_parse(const char *s, pc_step_kind *out)
+{
+	for (int i = 0; s && i < PC_STEP__COUNT; i++) {
+		if (!strcmp(s, step_names[i])) {
+			*out = (pc_step_kind)i;
+			return 0;
+		}
+	}
+	return pc_error_set(PC_EINVALID, "unknown step '%s'", s ? s : "");
+}
+
+void pc_step_free(void *p)
+{
+	pc_step *s = p;
+	if (!s)
+		return;
+	free(s->statement);
+	free(s->table);
+	free(s->sql);
+	free(s->compute_pool);
+	free(s->pool_display_name);
+	pc_kv_dispose(&s->properties);
+	pc_kv_dispose(&s->labels);
+	free(s->carry_from);
+	free(s);
+}
+
+pc_step *pc_step_new(pc_step_kind kind, const char *statement, const char *table)
+{
+	pc_step *s = PC_NEW(pc_step);
+	s->kind = kind;
+	s->statement = pc_strdup(statement);
+	s->table = pc_strdup(table);
+	s->wait = 1;
+	return s;
+}
+
+int pc_action_has_teardown(const pc_action *a)
+{
+	size_t i;
+	for (i = 0; i < a->steps.len; i++)
+		if (((const pc_step *)a->steps.items[i])->teardown)
+			return 1;
+	return 0;
+}
+
+char *pc_plan_fresh_name(pc_planner *pl, pc_name_kind kind, const char *table, const char *fp)
+{
+	char nonce[24];
+	char *name = pc_naming_statement(pl->prefix, kind, table, fp, NULL);
+	unsigned gen = 0;
+
+	while (pc_actual_stmt_get(pl->act, name) || pc_map_has(&pl->names, name)) {
+		free(name);
+		snprintf(nonce, sizeof(nonce), "%u", ++gen);
+		name = pc_naming_statement(pl->prefix, kind, table, fp, nonce);
+	}
+	pc_map_put(&pl->names, name, NULL);
+	return name;
+}
+
+/* ---- pools ---- */
+
+static const char *explicit_pool(const pc_planner *pl, const pc_table *t, const char **source)
+{
+	if (t->compute_pool && *t->compute_pool) {
+		*source = "table.yaml";
+		return t->compute_pool;
+	}
+	if (pl->opt->compute_pool && *pl->opt->compute_pool) {
+		*source = "--compute-pool";
+		return pl->opt->compute_pool;
+	}
+	return NULL;
+}
+
+int pc_plan_pool_changed(const pc_planner *pl, const pc_table *t, const pc_actual_table *at)
+{
+	const char *src;
+	const char *want = explicit_pool(pl, t, &src);
+	return want && at && at->dml && at->pool && strcmp(want, at->pool) != 0;
+}
+
+void pc_plan_resolve_pool(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at)
+{
+	const char *src = NULL;
+	const char *pool = explicit_pool(pl, t, &src);
+	char *display = NULL;
+	size_t i;
+
+	if (!pool && at && at->dml && at->pool && *at->pool) {
+		pool = at->pool;
+		src = "current statement";
+	}
+	if (!pool && pl->cfg && pl->cfg->flink_compute_pool_id && *pl->cfg->flink_compute_pool_id) {
+		pool = pl->cfg->flink_compute_pool_id;
+		src = "configured default";
+	}
+	if (!pool && pl->cfg && pl->cfg->pools_create) {
+		display = pc_sprintf("%s%s", pl->prefix, POOL_SUFFIX);
+		for (i = 0; i < pl->act->pools.len; i++) {
+			const pc_pool *p = pl->act->pools.items[i];
+			if (p->display_name && !strcmp(p->display_name, display) && p->id) {
+				pool = p->id;
+				src = "pipectl's pool";
+				break;
+			}
+		}
+		if (!pool) {
+			if (!pl->pool_setup_done) {
+				pc_step *s = pc_step_new(PC_STEP_CREATE_POOL, NULL, NULL);
+				s->pool_display_name = pc_strdup(display);
+				pc_vec_push(&pl->plan->setup, s);
+				pl->pool_setup_done = 1;
+			}
+			free(a->pool_source);
+			a->pool_source = pc_strdup("created");
+			free(display);
+			return;
+		}
+	}
+	free(display);
+	free(a->compute_pool);
+	free(a->pool_source);
+	a->compute_pool = pc_strdup(pool);
+	a->pool_source = pc_strdup(pool ? src : "provider default");
+}
+
+/* Pool of a step from its action: the id, or a reference to the created pool. */
+static void step_pool(pc_planner *pl, pc_step *s, const pc_action *a)
+{
+	s->compute_pool = pc_strdup(a->compute_pool);
+	if (!a->compute_pool && a->pool_source && !strcmp(a->pool_source, "created"))
+		s->pool_display_name = pc_sprintf("%s%s", pl->prefix, POOL_SUFFIX);
+}
+
+/* sql.current-catalog / sql.current-database from the config. */
+static void base_props(const pc_planner *pl, pc_kvlist *out)
+{
+	if (pl->cfg && pl->cfg->flink_catalog && *pl->cfg->flink_catalog)
+		pc_kv_set(out, "sql.current-catalog", pl->cfg->flink_catalog);
+	if (pl->cfg && pl->cfg->flink_database && *pl->cfg->flink_database)
+		pc_kv_set(out, "sql.current-database", pl->cfg->flink_database);
+}
+
+static void dml_props(const pc_planner *pl, const pc_table *t, pc_kvlist *out)
+{
+	base_props(pl, out);
+	pc_table_user_props(t, out);
+}
+
+static void dml_labels(const pc_table *t, pc_kvlist *out)
+{
+	char fp[33];
+	pc_table_dml_fp(t, fp);
+	pc_naming_labels(out, PC_NAME_DML, t->name, fp, pc_table_dml_sql_fp(t), t->ddl_fingerprint);
+	if (t->protect)
+		pc_kv_set(out, LABEL_PROTECT, "true");
+}
+
+/* ---- steps ---- */
+
+void pc_steps_remove_dmls(pc_planner *pl, pc_action *a, const pc_actual_table *at, int teardown)
+{
+	size_t i;
+	pc_step *s;
+	(void)pl;
+	if (!at)
+		return;
+	for (i = 0; i < at->dmls.len; i++) {
+		const pc_actual_stmt *d = at->dmls.items[i];
+		if (!pc_phase_is_live(d->st->phase))
+			continue;
+		s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, a->table);
+		s->teardown = teardown;
+		pc_vec_push(&a->steps, s);
+	}
+	for (i = 0; i < at->dmls.len; i++) {
+		const pc_actual_stmt *d = at->dmls.items[i];
+		s = pc_step_new(PC_STEP_DELETE_STATEMENT, d->st->name, a->table);
+		s->teardown = teardown;
+		pc_vec_push(&a->steps, s);
+	}
+}
+
+void pc_steps_remove_extras(pc_planner *pl, pc_action *a, const pc_actual_table *at,
+			    const pc_actual_stmt *keep, int teardown)
+{
+	size_t i;
+	pc_step *s;
+	(void)pl;
+	if (!at)
+		return;
+	for (i = 0; i < at->dmls.len; i++) {
+		const pc_actual_stmt *d = at->dmls.items[i];
+		if (d == keep || !pc_phase_is_live(d->st->phase))
+			continue;
+		s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, a->table);
+		s->teardown = teardown;
+		pc_vec_push(&a->steps, s);
+		s = pc_step_new(PC_STEP_DELETE_STATEMENT, d->st->name, a->table);
+		s->teardown = teardown;
+		pc_vec_push(&a->steps, s);
+	}
+}
+
+static char *drop_sql(const char *table)
+{
+	pc_buf b = PC_BUF_INIT;
+	const char *p;
+	pc_buf_puts(&b, "DROP TABLE IF EXISTS `");
+	for (p = table; *p; p++) {
+		if (*p == '`')
+			pc_buf_putc(&b, '`');
+		pc_buf_putc(&b, *p);
+	}
+	pc_buf_puts(&b, "`");
+	return pc_buf_detach(&b);
+}
+
+void pc_steps_drop_table(pc_planner *pl, pc_action *a, const char *table)
+{
+	char *sql = drop_sql(table);
+	char fp[33];
+	pc_step *s;
+
+	if (pc_sql_fingerprint(fp, sql, strlen(sql)) < 0) {
+		pc_error_clear();
+		fp[0] = '\0';
+	}
+	s = pc_step_new(PC_STEP_DROP_TABLE, NULL, table);
+	s->statement = pc_plan_fresh_name(pl, PC_NAME_DROP, table, fp);
+	s->sql = sql;
+	s->teardown = 1;
+	step_pool(pl, s, a);
+	base_props(pl, &s->properties);
+	pc_naming_labels(&s->labels, PC_NAME_DROP, table, fp, NULL, NULL);
+	pc_vec_push(&a->steps, s);
+}
+
+static const char *ddl_text(const pc_table *t)
+{
+	return t->ddl ? t->ddl->text : "";
+}
+
+pc_step *pc_steps_create_dml(pc_planner *pl, pc_action *a, const pc_table *t, const char *carry_from)
+{
+	const char *sql = t->ctas ? ddl_text(t) : t->dml ? t->dml->text : "";
+	char fp[33];
+	pc_step *s;
+
+	pc_table_dml_fp(t, fp);
+	s = pc_step_new(PC_STEP_CREATE_DML, NULL, t->name);
+	s->statement = pc_plan_fresh_name(pl, PC_NAME_DML, t->name, fp);
+	s->sql = pc_strdup(sql);
+	step_pool(pl, s, a);
+	dml_props(pl, t, &s->properties);
+	if (carry_from) {
+		pc_kv_set(&s->properties, PC_PROP_CARRY_OVER, carry_from);
+		s->carry_from = pc_strdup(carry_from);
+	} else {
+		s->from_earliest = 1;
+	}
+	dml_labels(t, &s->labels);
+	pc_vec_push(&a->steps, s);
+	return s;
+}
+
+void pc_steps_create(pc_planner *pl, pc_action *a, const pc_table *t)
+{
+	pc_step *s;
+
+	if (!t->ctas) {
+		s = pc_step_new(PC_STEP_RUN_DDL, NULL, t->name);
+		s->statement = pc_plan_fresh_name(pl, PC_NAME_DDL, t->name, t->ddl_fingerprint);
+		s->sql = pc_strdup(ddl_text(t));
+		step_pool(pl, s, a);
+		base_props(pl, &s->properties);
+		pc_naming_labels(&s->labels, PC_NAME_DDL, t->name, t->ddl_fingerprint, NULL, NULL);
+		if (t->protect)
+			pc_kv_set(&s->labels, LABEL_PROTECT, "true");
+		pc_vec_push(&a->steps, s);
+	}
+	if (pc_table_has_dml(t))
+		pc_steps_create_dml(pl, a, t, NULL);
+}
+
+void pc_steps_resume(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_stmt *dml,
+		     int stop_first)
+{
+	pc_step *s;
+
+	if (stop_first)
+		pc_vec_push(&a->steps, pc_step_new(PC_STEP_STOP_STATEMENT, dml->st->name, t->name));
+	s = pc_step_new(PC_STEP_RESUME_STATEMENT, dml->st->name, t->name);
+	step_pool(pl, s, a);
+	/* The properties replace the statement's as a whole: exactly what a new
+	 * statement would get (a removed property goes away; the carry-over
+	 * property of the first run is no longer needed). */
+	dml_props(pl, t, &s->properties);
+	dml_labels(t, &s->labels);
+	pc_vec_push(&a->steps, s);
+}

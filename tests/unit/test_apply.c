@@ -1,0 +1,618 @@
+/*
+ * Unit tests for src/reconcile/apply.c: the executor against the in-memory
+ * fake provider (ordering, parallelism bound, skip-on-failure, idempotent
+ * re-runs after a crash at every step, replace-dml ordering, interruption).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "fake_provider.h"
+#include "reconcile/apply.h"
+
+/* ---- building plans by hand (plan.c is not needed for these tests) ---- */
+
+static void t_step_free(void *ptr)
+{
+	pc_step *s = ptr;
+	if (!s)
+		return;
+	free(s->statement);
+	free(s->table);
+	free(s->sql);
+	free(s->compute_pool);
+	free(s->pool_display_name);
+	pc_kv_dispose(&s->properties);
+	pc_kv_dispose(&s->labels);
+	free(s->carry_from);
+	free(s);
+}
+
+static void t_action_free(void *ptr)
+{
+	pc_action *a = ptr;
+	if (!a)
+		return;
+	free(a->table);
+	free(a->reason);
+	pc_vec_dispose(&a->details, free);
+	pc_vec_dispose(&a->depends_on, free);
+	pc_vec_dispose(&a->teardown_after, free);
+	pc_vec_dispose(&a->steps, t_step_free);
+	free(a);
+}
+
+static void t_plan_free(pc_plan *p)
+{
+	pc_vec_dispose(&p->actions, t_action_free);
+	pc_vec_dispose(&p->setup, t_step_free);
+	free(p);
+}
+
+static pc_action *t_action(pc_plan *p, const char *table, pc_action_kind kind)
+{
+	pc_action *a = PC_NEW(pc_action);
+	a->table = pc_strdup(table);
+	a->kind = kind;
+	a->reason = pc_strdup("test");
+	pc_vec_push(&p->actions, a);
+	return a;
+}
+
+static pc_step *t_step(pc_action *a, pc_step_kind kind, int teardown, const char *stmt, const char *sql)
+{
+	pc_step *s = PC_NEW(pc_step);
+	s->kind = kind;
+	s->teardown = teardown;
+	s->statement = pc_strdup(stmt);
+	s->table = pc_strdup(a->table);
+	s->sql = pc_strdup(sql);
+	s->wait = 1;
+	pc_vec_push(&a->steps, s);
+	return s;
+}
+
+/* create: DDL dev-ddl-T then DML dev-dml-T reading `from` (or none). */
+static pc_action *t_create(pc_plan *p, const char *table, const char *parent)
+{
+	pc_action *a = t_action(p, table, PC_ACT_CREATE);
+	char *stmt, *sql;
+
+	stmt = pc_sprintf("dev-ddl-%s", table);
+	sql = pc_sprintf("CREATE TABLE %s (id INT);", table);
+	t_step(a, PC_STEP_RUN_DDL, 0, stmt, sql);
+	free(stmt);
+	free(sql);
+	stmt = pc_sprintf("dev-dml-%s", table);
+	sql = pc_sprintf("INSERT INTO %s SELECT * FROM %s;", table, parent ? parent : "ext");
+	t_step(a, PC_STEP_CREATE_DML, 0, stmt, sql);
+	free(stmt);
+	free(sql);
+	if (parent)
+		pc_vec_push(&a->depends_on, pc_strdup(parent));
+	return a;
+}
+
+/* rebuild: stop + drop (teardown), DDL + DML v2 (build). */
+static pc_action *t_rebuild(pc_plan *p, const char *table, const char *parent, const char *child)
+{
+	pc_action *a = t_action(p, table, PC_ACT_REBUILD);
+	char *stmt, *sql;
+
+	stmt = pc_sprintf("dev-dml-%s", table);
+	t_step(a, PC_STEP_STOP_STATEMENT, 1, stmt, NULL);
+	free(stmt);
+	stmt = pc_sprintf("dev-drop-%s", table);
+	sql = pc_sprintf("DROP TABLE IF EXISTS %s;", table);
+	t_step(a, PC_STEP_DROP_TABLE, 1, stmt, sql);
+	free(stmt);
+	free(sql);
+	stmt = pc_sprintf("dev-ddl2-%s", table);
+	sql = pc_sprintf("CREATE TABLE %s (id INT, v INT);", table);
+	t_step(a, PC_STEP_RUN_DDL, 0, stmt, sql);
+	free(stmt);
+	free(sql);
+	stmt = pc_sprintf("dev-dml2-%s", table);
+	sql = pc_sprintf("INSERT INTO %s SELECT * FROM %s;", table, parent ? parent : "ext");
+	t_step(a, PC_STEP_CREATE_DML, 0, stmt, sql);
+	free(stmt);
+	free(sql);
+	if (parent)
+		pc_vec_push(&a->depends_on, pc_strdup(parent));
+	if (child)
+		pc_vec_push(&a->teardown_after, pc_strdup(child));
+	return a;
+}
+
+/* replace-dml: new DML carrying offsets of the old, stop old, delete old. */
+static pc_action *t_replace(pc_plan *p, const char *table)
+{
+	pc_action *a = t_action(p, table, PC_ACT_REPLACE_DML);
+	char *old = pc_sprintf("dev-dml-%s", table), *neu = pc_sprintf("dev-dml3-%s", table);
+	char *sql = pc_sprintf("INSERT INTO %s SELECT id FROM ext WHERE id > 0;", table);
+	pc_step *s = t_step(a, PC_STEP_CREATE_DML, 0, neu, sql);
+	s->carry_from = pc_strdup(old);
+	s->wait = 0;
+	pc_kv_set(&s->properties, "sql.tables.initial-offset-from", old);
+	t_step(a, PC_STEP_STOP_STATEMENT, 0, old, NULL);
+	t_step(a, PC_STEP_DELETE_STATEMENT, 0, old, NULL);
+	free(old);
+	free(neu);
+	free(sql);
+	return a;
+}
+
+/* A table that exists and runs (what a previous apply left). */
+static void t_existing(fake_provider *f, const char *table, const char *parent)
+{
+	char *stmt = pc_sprintf("dev-dml-%s", table);
+	char *sql = pc_sprintf("INSERT INTO %s SELECT * FROM %s;", table, parent ? parent : "ext");
+	fake_add_topic(f, table);
+	fake_put(f, stmt, sql, "RUNNING", 0, NULL);
+	free(stmt);
+	free(sql);
+}
+
+static pc_apply_options fast_opts(int parallelism)
+{
+	pc_apply_options o = { 0 };
+	o.parallelism = parallelism;
+	o.poll_min_ms = 1;
+	o.poll_max_ms = 5;
+	o.action_timeout_ms = 10000;
+	return o;
+}
+
+static const pc_action_result *result_of(const pc_apply_result *r, const char *table)
+{
+	for (size_t i = 0; i < r->actions.len; i++) {
+		const pc_action_result *a = r->actions.items[i];
+		if (strcmp(a->action->table, table) == 0)
+			return a;
+	}
+	fail_msg("no result for %s", table);
+	return NULL;
+}
+
+static void assert_phase(fake_provider *f, const char *stmt, const char *phase)
+{
+	char *ph = fake_phase(f, stmt);
+	if (!phase) {
+		assert_null(ph);
+		return;
+	}
+	assert_non_null(ph);
+	assert_string_equal(ph, phase);
+	free(ph);
+}
+
+static void assert_before(fake_provider *f, const char *first, const char *second)
+{
+	long a = fake_log_index(f, first), b = fake_log_index(f, second);
+	if (a < 0 || b < 0 || a >= b)
+		fail_msg("expected '%s' (%ld) before '%s' (%ld)", first, a, second, b);
+}
+
+/* ---- tests ---- */
+
+static void test_apply__creates_parents_before_children_and_waits_for_phases(void **state)
+{
+	fake_provider *f = fake_new();
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(4);
+	pc_apply_result *r = NULL;
+	(void)state;
+
+	f->ddl_polls = 2;
+	f->dml_polls = 2;
+	fake_add_topic(f, "ext");
+	t_create(p, "src", NULL);
+	t_create(p, "mid", "src");
+	t_create(p, "sink", "mid");
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_true(pc_apply_succeeded(r));
+	assert_int_equal(r->n_done, 3);
+	/* DDL completed before its DML was created; parent DML running before child DDL */
+	assert_before(f, "phase dev-ddl-src COMPLETED", "create dev-dml-src");
+	assert_before(f, "phase dev-dml-src RUNNING", "create dev-ddl-mid");
+	assert_before(f, "phase dev-dml-mid RUNNING", "create dev-ddl-sink");
+	assert_phase(f, "dev-dml-sink", "RUNNING");
+	assert_true(result_of(r, "sink")->duration_ms >= 0);
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	fake_free(&f->base);
+}
+
+static void test_apply__never_runs_more_actions_than_the_parallelism(void **state)
+{
+	for (int par = 1; par <= 3; par += 2) {
+		fake_provider *f = fake_new();
+		pc_plan *p = PC_NEW(pc_plan);
+		pc_apply_options o = fast_opts(par);
+		pc_apply_result *r = NULL;
+		char name[32];
+		(void)state;
+
+		fake_add_topic(f, "ext");
+		f->call_sleep_ms = 15;
+		for (int i = 0; i < 10; i++) {
+			snprintf(name, sizeof name, "t%d", i);
+			t_create(p, name, NULL);
+		}
+		assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+		assert_int_equal(r->n_done, 10);
+		assert_true(f->max_inflight <= par);
+		if (par > 1)
+			assert_true(f->max_inflight >= 2); /* it does run in parallel */
+		pc_apply_result_free(r);
+		t_plan_free(p);
+		fake_free(&f->base);
+	}
+}
+
+static void test_apply__failure_skips_descendants_and_independent_branches_go_on(void **state)
+{
+	fake_provider *f = fake_new();
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(4);
+	pc_apply_result *r = NULL;
+	const pc_action_result *b, *c;
+	(void)state;
+
+	fake_add_topic(f, "ext");
+	f->fail_name = "dml-b";
+	t_create(p, "a", NULL);
+	t_create(p, "b", "a");
+	t_create(p, "c", "b");
+	t_create(p, "d", NULL);
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_false(pc_apply_succeeded(r));
+	assert_int_equal(r->n_done, 2);
+	assert_int_equal(r->n_failed, 1);
+	assert_int_equal(r->n_skipped, 1);
+	b = result_of(r, "b");
+	c = result_of(r, "c");
+	assert_int_equal(b->state, PC_RESULT_FAILED);
+	assert_non_null(strstr(b->error, "statement 'dev-dml-b' FAILED: injected failure"));
+	assert_non_null(b->exception);
+	assert_non_null(strstr(b->exception, "boom in dev-dml-b"));
+	assert_int_equal(c->state, PC_RESULT_SKIPPED);
+	assert_string_equal(c->error, "skipped: 'b' failed");
+	assert_int_equal(c->started_ms, 0);
+	assert_int_equal(fake_count(f, "create dev-ddl-c"), 0);
+	assert_int_equal(result_of(r, "d")->state, PC_RESULT_DONE);
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	fake_free(&f->base);
+}
+
+static pc_plan *rebuild_plan(void)
+{
+	/* p -> c, both rebuilt (p's rebuild forces c's); x replaced; n created */
+	pc_plan *p = PC_NEW(pc_plan);
+	t_rebuild(p, "p", NULL, "c");
+	t_rebuild(p, "c", "p", NULL);
+	t_replace(p, "x");
+	t_create(p, "n", "x");
+	return p;
+}
+
+static void rebuild_world(fake_provider *f)
+{
+	fake_add_topic(f, "ext");
+	t_existing(f, "p", NULL);
+	t_existing(f, "c", "p");
+	t_existing(f, "x", NULL);
+}
+
+static void test_apply__stops_and_drops_children_first_and_builds_parents_first(void **state)
+{
+	fake_provider *f = fake_new();
+	pc_plan *p = rebuild_plan();
+	pc_apply_options o = fast_opts(8);
+	pc_apply_result *r = NULL;
+	(void)state;
+
+	rebuild_world(f);
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_true(pc_apply_succeeded(r));
+	assert_before(f, "update dev-dml-c stopped=1", "update dev-dml-p stopped=1");
+	assert_before(f, "phase dev-drop-c COMPLETED", "create dev-drop-p");
+	assert_before(f, "phase dev-dml2-p RUNNING", "create dev-ddl2-c");
+	assert_phase(f, "dev-dml2-p", "RUNNING");
+	assert_phase(f, "dev-dml2-c", "RUNNING");
+	assert_phase(f, "dev-dml-p", "STOPPED");
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	fake_free(&f->base);
+}
+
+static void test_apply__replace_dml_creates_new_stops_old_waits_running_then_deletes_old(void **state)
+{
+	fake_provider *f = fake_new();
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(2);
+	pc_apply_result *r = NULL;
+	(void)state;
+
+	f->dml_polls = 3;
+	fake_add_topic(f, "ext");
+	t_existing(f, "x", NULL);
+	t_replace(p, "x");
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_true(pc_apply_succeeded(r));
+	assert_before(f, "create dev-dml3-x", "update dev-dml-x stopped=1");
+	assert_before(f, "phase dev-dml-x STOPPED", "phase dev-dml3-x RUNNING");
+	assert_before(f, "phase dev-dml3-x RUNNING", "delete dev-dml-x");
+	assert_phase(f, "dev-dml3-x", "RUNNING");
+	assert_phase(f, "dev-dml-x", NULL);
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	fake_free(&f->base);
+}
+
+/* The end state of the rebuild world: topics and live statements, as text. */
+static char *world_state(fake_provider *f)
+{
+	pc_buf b = PC_BUF_INIT;
+	pc_vec names = PC_VEC_INIT;
+	pthread_mutex_lock(&f->mu);
+	for (size_t i = 0; i < f->topics.len; i++)
+		pc_vec_push(&names, pc_sprintf("topic %s", (char *)f->topics.items[i]));
+	for (size_t i = 0; i < f->stmts.len; i++) {
+		fake_stmt *s = f->stmts.items[i];
+		pc_vec_push(&names, pc_sprintf("stmt %s %s", s->st->name, s->st->phase));
+	}
+	pthread_mutex_unlock(&f->mu);
+	pc_vec_sort_str(&names);
+	for (size_t i = 0; i < names.len; i++)
+		pc_buf_printf(&b, "%s\n", (char *)names.items[i]);
+	pc_vec_dispose(&names, free);
+	return pc_buf_detach(&b);
+}
+
+static int live_writers(fake_provider *f, const char *table)
+{
+	int n = 0;
+	char word[128];
+	pthread_mutex_lock(&f->mu);
+	for (size_t i = 0; i < f->stmts.len; i++) {
+		fake_stmt *s = f->stmts.items[i];
+		if (fake_is_dml(s->st->sql) && fake_word_after(s->st->sql, "INSERT INTO ", word, sizeof word) &&
+		    strcmp(word, table) == 0 && !s->st->stopped &&
+		    (strcmp(s->st->phase, "RUNNING") == 0 || strcmp(s->st->phase, "PENDING") == 0))
+			n++;
+	}
+	pthread_mutex_unlock(&f->mu);
+	return n;
+}
+
+static void test_apply__rerun_after_a_crash_at_every_step_converges_without_doing_anything_twice(void **state)
+{
+	fake_provider *clean = fake_new();
+	pc_plan *p = rebuild_plan();
+	pc_apply_options o = fast_opts(1);
+	pc_apply_result *r = NULL;
+	char *want;
+	int total;
+	(void)state;
+
+	rebuild_world(clean);
+	assert_int_equal(pc_apply_run(&r, &clean->base, p, &o), 0);
+	assert_true(pc_apply_succeeded(r));
+	pc_apply_result_free(r);
+	want = world_state(clean);
+	total = clean->mutations;
+	assert_true(total >= 12);
+	fake_free(&clean->base);
+
+	for (int k = 1; k < total; k++) {
+		fake_provider *f = fake_new();
+		char *got;
+		rebuild_world(f);
+		f->crash_after = k;
+		assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+		assert_false(pc_apply_succeeded(r));
+		pc_apply_result_free(r);
+		f->crash_after = 0; /* the process is back: run again */
+		assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+		if (!pc_apply_succeeded(r)) {
+			for (size_t i = 0; i < r->actions.len; i++) {
+				const pc_action_result *a = r->actions.items[i];
+				if (a->error)
+					print_message("crash after %d: %s: %s\n", k, a->action->table, a->error);
+			}
+			fail_msg("rerun after a crash at mutation %d did not converge", k);
+		}
+		pc_apply_result_free(r);
+		got = world_state(f);
+		assert_string_equal(got, want);
+		/* nothing dropped twice, no table with two writers */
+		assert_true(fake_count(f, "create dev-drop-p") <= 1);
+		assert_true(fake_count(f, "create dev-drop-c") <= 1);
+		assert_true(fake_count(f, "create dev-ddl2-p") <= 1);
+		assert_true(fake_count(f, "create dev-dml3-x") <= 1);
+		assert_int_equal(live_writers(f, "p"), 1);
+		assert_int_equal(live_writers(f, "c"), 1);
+		assert_int_equal(live_writers(f, "x"), 1);
+		free(got);
+		fake_free(&f->base);
+	}
+	free(want);
+	t_plan_free(p);
+}
+
+static void cancel_on_first_start(void *ctx, const pc_apply_event *ev)
+{
+	if (ev->kind == PC_APPLY_EV_ACTION_START)
+		*(volatile sig_atomic_t *)ctx = 1;
+}
+
+static void test_apply__interrupt_finishes_running_action_and_starts_nothing_new(void **state)
+{
+	fake_provider *f = fake_new();
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(1);
+	pc_apply_result *r = NULL;
+	volatile sig_atomic_t cancel = 0;
+	(void)state;
+
+	fake_add_topic(f, "ext");
+	t_create(p, "a", NULL);
+	t_create(p, "b", "a");
+	t_create(p, "c", NULL);
+	o.cancel = &cancel;
+	o.progress = cancel_on_first_start;
+	o.progress_ctx = (void *)&cancel;
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_true(r->interrupted);
+	assert_int_equal(r->n_done, 1);
+	assert_int_equal(r->n_skipped, 2);
+	assert_string_equal(result_of(r, "b")->error, "skipped: interrupted by a signal");
+	/* the running one finished properly: its DML runs */
+	assert_int_equal(fake_count(f, "create "), 2);
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	fake_free(&f->base);
+}
+
+static void test_apply__action_timeout_fails_the_action_with_the_phase(void **state)
+{
+	fake_provider *f = fake_new();
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(2);
+	pc_apply_result *r = NULL;
+	const pc_action_result *a;
+	(void)state;
+
+	fake_add_topic(f, "ext");
+	f->dml_polls = 1000000;
+	o.action_timeout_ms = 200;
+	t_create(p, "slow", NULL);
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	a = result_of(r, "slow");
+	assert_int_equal(a->state, PC_RESULT_FAILED);
+	assert_non_null(strstr(a->error, "timed out waiting for statement 'dev-dml-slow' to be RUNNING (phase PENDING"));
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	fake_free(&f->base);
+}
+
+static void test_apply__refuses_a_second_writer_for_a_table(void **state)
+{
+	fake_provider *f = fake_new();
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(2);
+	pc_apply_result *r = NULL;
+	pc_actual act;
+	pc_actual_table at;
+	pc_actual_stmt as;
+	pc_statement snap;
+	const pc_action_result *a;
+	(void)state;
+
+	/* the snapshot saw dev-dml-t RUNNING, and the plan forgot to stop it */
+	memset(&act, 0, sizeof act);
+	memset(&at, 0, sizeof at);
+	memset(&as, 0, sizeof as);
+	memset(&snap, 0, sizeof snap);
+	snap.name = "dev-dml-t";
+	snap.phase = "RUNNING";
+	as.st = &snap;
+	at.name = "t";
+	pc_vec_push(&at.dmls, &as);
+	pc_map_put(&act.by_table, "t", &at);
+	fake_add_topic(f, "ext");
+	t_existing(f, "t", NULL);
+	pc_action *ac = t_action(p, "t", PC_ACT_RESTART);
+	t_step(ac, PC_STEP_CREATE_DML, 0, "dev-dml2-t", "INSERT INTO t SELECT * FROM ext;");
+	o.actual = &act;
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	a = result_of(r, "t");
+	assert_int_equal(a->state, PC_RESULT_FAILED);
+	assert_non_null(strstr(a->error, "statement 'dev-dml-t' still writes table 't'"));
+	assert_int_equal(fake_count(f, "create dev-dml2-t"), 0);
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	pc_vec_dispose(&at.dmls, NULL);
+	pc_map_dispose(&act.by_table, NULL);
+	fake_free(&f->base);
+}
+
+static void test_apply__steps_already_done_are_not_done_again(void **state)
+{
+	fake_provider *f = fake_new();
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(2);
+	pc_apply_result *r = NULL;
+	(void)state;
+
+	/* a drop of a table that is gone, and a stop of a stopped statement */
+	fake_put(f, "dev-dml-gone", "INSERT INTO gone SELECT * FROM ext;", "STOPPED", 1, NULL);
+	pc_action *a = t_action(p, "gone", PC_ACT_DROP);
+	t_step(a, PC_STEP_STOP_STATEMENT, 1, "dev-dml-gone", NULL);
+	t_step(a, PC_STEP_DELETE_STATEMENT, 1, "dev-dml-other", NULL);
+	t_step(a, PC_STEP_DROP_TABLE, 1, "dev-drop-gone", "DROP TABLE IF EXISTS gone;");
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_true(pc_apply_succeeded(r));
+	assert_int_equal(fake_count(f, "update "), 0);
+	assert_int_equal(fake_count(f, "create "), 0);
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	fake_free(&f->base);
+}
+
+static void test_apply__noop_actions_are_counted_apart(void **state)
+{
+	fake_provider *f = fake_new();
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_result *r = NULL;
+	(void)state;
+
+	t_action(p, "same", PC_ACT_NOOP);
+	assert_int_equal(pc_apply_run(&r, &f->base, p, NULL), 0);
+	assert_int_equal(r->n_noop, 1);
+	assert_int_equal(r->n_done, 0);
+	assert_true(pc_apply_succeeded(r));
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	fake_free(&f->base);
+}
+
+static void test_apply__a_cycle_in_a_plan_file_is_refused(void **state)
+{
+	fake_provider *f = fake_new();
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_result *r = NULL;
+	(void)state;
+
+	pc_vec_push(&t_create(p, "a", "b")->depends_on, pc_strdup("b"));
+	t_create(p, "b", "a");
+	assert_int_equal(pc_apply_run(&r, &f->base, p, NULL), PC_EINVALID);
+	assert_null(r);
+	assert_non_null(strstr(pc_error_last(), "cycle"));
+	assert_int_equal(fake_count(f, "create "), 0);
+	t_plan_free(p);
+	fake_free(&f->base);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_apply__creates_parents_before_children_and_waits_for_phases),
+		cmocka_unit_test(test_apply__never_runs_more_actions_than_the_parallelism),
+		cmocka_unit_test(test_apply__failure_skips_descendants_and_independent_branches_go_on),
+		cmocka_unit_test(test_apply__stops_and_drops_children_first_and_builds_parents_first),
+		cmocka_unit_test(test_apply__replace_dml_creates_new_stops_old_waits_running_then_deletes_old),
+		cmocka_unit_test(test_apply__rerun_after_a_crash_at_every_step_converges_without_doing_anything_twice),
+		cmocka_unit_test(test_apply__interrupt_finishes_running_action_and_starts_nothing_new),
+		cmocka_unit_test(test_apply__action_timeout_fails_the_action_with_the_phase),
+		cmocka_unit_test(test_apply__refuses_a_second_writer_for_a_table),
+		cmocka_unit_test(test_apply__steps_already_done_are_not_done_again),
+		cmocka_unit_test(test_apply__noop_actions_are_counted_apart),
+		cmocka_unit_test(test_apply__a_cycle_in_a_plan_file_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

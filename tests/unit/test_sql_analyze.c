@@ -1,0 +1,556 @@
+/* Unit tests for the Flink SQL analyzer: tables, statefulness, DDL facts, rename. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "model/sql.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/kv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "KIND c=.. w=.. r=a,b s=op@line,op@line" for one statement. */
+static void summary(pc_buf *b, const pc_sql_stmt *st)
+{
+	const pc_vec *lists[] = { &st->creates, &st->writes, &st->reads };
+	const char *tags[] = { "c", "w", "r" };
+	pc_buf_puts(b, pc_stmt_kind_name(st->kind));
+	for (int k = 0; k < 3; k++) {
+		if (!lists[k]->len)
+			continue;
+		pc_buf_printf(b, " %s=", tags[k]);
+		for (size_t i = 0; i < lists[k]->len; i++)
+			pc_buf_printf(b, "%s%s", i ? "," : "", (char *)lists[k]->items[i]);
+	}
+	if (st->reasons.len) {
+		pc_buf_puts(b, " s=");
+		for (size_t i = 0; i < st->reasons.len; i++) {
+			pc_state_reason *r = st->reasons.items[i];
+			pc_buf_printf(b, "%s%s@%d", i ? "," : "", r->op, r->line);
+		}
+	}
+	assert_int_equal(st->stateful, st->reasons.len > 0);
+}
+
+/* Summaries of every statement, separated by " | ". */
+static char *analyze(const char *sql)
+{
+	pc_sql_file *f = NULL;
+	pc_buf b = PC_BUF_INIT;
+	int rc = pc_sql_analyze(&f, "t.sql", sql, strlen(sql));
+	if (rc) {
+		fprintf(stderr, "unexpected error: %s\n", pc_error_last());
+		fail();
+	}
+	for (size_t i = 0; i < f->stmts.len; i++) {
+		if (i)
+			pc_buf_puts(&b, " | ");
+		summary(&b, f->stmts.items[i]);
+	}
+	pc_sql_file_free(f);
+	return pc_buf_detach(&b);
+}
+
+#define EXPECT(sql, want)                                   \
+	do {                                                \
+		char *got_ = analyze(sql);                  \
+		assert_string_equal(got_, want);            \
+		free(got_);                                 \
+	} while (0)
+
+static pc_sql_file *analyze_file(const char *sql)
+{
+	pc_sql_file *f = NULL;
+	assert_int_equal(pc_sql_analyze(&f, "t.sql", sql, strlen(sql)), 0);
+	return f;
+}
+
+static void expect_error(const char *sql, const char *msg)
+{
+	pc_sql_file *f = (pc_sql_file *)1;
+	assert_int_equal(pc_sql_analyze(&f, "dir/x.sql", sql, strlen(sql)), PC_EPARSE);
+	assert_null(f);
+	assert_string_equal(pc_error_last(), msg);
+}
+
+/* ---- tables ---- */
+
+static void test_sql_reads__simple_insert_select(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT a, b FROM src WHERE a > 1", "INSERT w=t r=src");
+}
+
+static void test_sql_reads__qualified_and_backtick_names_keep_case(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO `cat`.`db`.`Out` SELECT * FROM `cat`.`db`.`Orders` UNION ALL SELECT * FROM cat.db.More",
+	       "INSERT w=cat.db.Out r=cat.db.Orders,cat.db.More");
+	EXPECT("INSERT INTO `my``t` SELECT * FROM `a b`", "INSERT w=my`t r=a b");
+	/* an empty quoted identifier is no name (Flink rejects it) */
+	EXPECT("SELECT * FROM ``x", "SELECT");
+}
+
+static void test_sql_reads__cte_name_is_not_a_table(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t WITH a AS (SELECT * FROM src1), b (x) AS (SELECT x FROM a JOIN src2 ON a.x = src2.x)\n"
+	       "SELECT * FROM b, a",
+	       "INSERT w=t r=src1,src2 s=regular join@1,regular join@2");
+	EXPECT("WITH recent AS (SELECT * FROM orders) SELECT * FROM recent", "SELECT r=orders");
+}
+
+static void test_sql_reads__subqueries_at_any_depth(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT * FROM (SELECT * FROM (SELECT a FROM deep) x) y", "INSERT w=t r=deep");
+	EXPECT("SELECT (SELECT 1 FROM s1) AS c FROM s2", "SELECT r=s1,s2");
+}
+
+static void test_sql_reads__from_inside_functions_is_not_a_table(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT EXTRACT(DAY FROM ts), TRIM(BOTH ' ' FROM y), SUBSTRING(x FROM 1 FOR 2),\n"
+	       " OVERLAY(x PLACING 'a' FROM 2 FOR 1), POSITION(a IN b) FROM src\n"
+	       " WHERE a IS DISTINCT FROM b AND c IS NOT DISTINCT FROM d",
+	       "INSERT w=t r=src");
+	EXPECT("SELECT CAST(x AS TIMESTAMP(3) WITH LOCAL TIME ZONE) FROM s", "SELECT r=s");
+}
+
+static void test_sql_reads__keywords_and_semicolons_in_strings_and_comments(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT 'x; FROM fake JOIN fake2' AS s -- FROM c1; JOIN c2\n"
+	       "/* ; SELECT * FROM c3; */ FROM real_src",
+	       "INSERT w=t r=real_src");
+}
+
+static void test_sql_reads__joins_in_all_forms(void **state)
+{
+	(void)state;
+	EXPECT("SELECT * FROM a JOIN b ON a.k = b.k INNER JOIN c ON c.k = a.k LEFT JOIN d ON d.k = a.k\n"
+	       "RIGHT OUTER JOIN e USING (k) FULL OUTER JOIN f ON f.k = a.k LEFT OUTER JOIN g ON TRUE\n"
+	       "CROSS JOIN h",
+	       "SELECT r=a,b,c,d,e,f,g,h s=regular join@1,regular join@2,regular join@3");
+	EXPECT("SELECT * FROM a, b\nWHERE a.k = b.k", "SELECT r=a,b s=regular join@1");
+	EXPECT("SELECT * FROM a AS x JOIN (SELECT * FROM b) y ON x.k = y.k", "SELECT r=a,b s=regular join@1");
+}
+
+static void test_sql_reads__union_branches(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT a FROM s1 UNION ALL SELECT a FROM s2 UNION ALL (SELECT a FROM s3)",
+	       "INSERT w=t r=s1,s2,s3");
+}
+
+static void test_sql_reads__window_tvfs_read_their_table(void **state)
+{
+	(void)state;
+	EXPECT("SELECT * FROM TABLE(HOP(TABLE src1, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE))",
+	       "SELECT r=src1");
+	EXPECT("SELECT * FROM TABLE(TUMBLE(DATA => TABLE src2, TIMECOL => DESCRIPTOR(ts), SIZE => INTERVAL '1' MINUTE))",
+	       "SELECT r=src2");
+	EXPECT("SELECT * FROM TABLE(SESSION(TABLE src3 PARTITION BY k, DESCRIPTOR(ts), INTERVAL '1' MINUTE))",
+	       "SELECT r=src3");
+}
+
+static void test_sql_reads__lateral_table_and_unnest_are_not_tables_nor_joins(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT * FROM src CROSS JOIN UNNEST(src.arr) AS u(x)", "INSERT w=t r=src");
+	EXPECT("INSERT INTO t SELECT * FROM src, LATERAL TABLE(split(src.s)) AS u(x)", "INSERT w=t r=src");
+	EXPECT("INSERT INTO t SELECT * FROM src LEFT JOIN LATERAL TABLE(f(x)) AS u(y) ON TRUE", "INSERT w=t r=src");
+}
+
+static void test_sql_reads__lateral_subquery_reads_and_joins(void **state)
+{
+	(void)state;
+	EXPECT("SELECT * FROM a, LATERAL (SELECT * FROM b WHERE b.k = a.k)", "SELECT r=a,b s=regular join@1");
+}
+
+static void test_sql_reads__match_recognize_keeps_its_table(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT * FROM ticks\nMATCH_RECOGNIZE (PARTITION BY sym ORDER BY ts\n"
+	       " MEASURES FIRST(A.ts) AS s, COUNT(B.x) AS n PATTERN (A B+) DEFINE A AS A.p > 0)",
+	       "INSERT w=t r=ticks s=MATCH_RECOGNIZE@2");
+}
+
+/* ---- statement kinds ---- */
+
+static void test_sql_stmt__create_table_with_pk_options_and_distribution(void **state)
+{
+	pc_sql_file *f;
+	pc_sql_stmt *st;
+	(void)state;
+	f = analyze_file("CREATE TABLE IF NOT EXISTS orders (\n id STRING,\n amount DECIMAL(10, 2),\n"
+			 " PRIMARY KEY (id) NOT ENFORCED\n) DISTRIBUTED BY HASH(id) INTO 6 BUCKETS\n"
+			 "WITH ('kafka.retention.time' = '0', 'value.format' = 'avro-registry', 'x' = 'it''s');");
+	assert_int_equal(f->stmts.len, 1);
+	st = f->stmts.items[0];
+	assert_int_equal(st->kind, PC_STMT_CREATE_TABLE);
+	assert_string_equal(st->creates.items[0], "orders");
+	assert_int_equal(st->writes.len, 0);
+	assert_int_equal(st->reads.len, 0);
+	assert_true(st->has_primary_key);
+	assert_true(st->upsert);
+	assert_null(st->changelog_mode);
+	assert_string_equal(pc_kv_get(&st->with_options, "value.format"), "avro-registry");
+	assert_string_equal(pc_kv_get(&st->with_options, "x"), "it's");
+	assert_int_equal(st->with_options.len, 3);
+	assert_int_equal(st->line, 1);
+	assert_int_equal(st->end_line, 6);
+	pc_sql_file_drop_tokens(f);
+	assert_int_equal(f->tokens.len, 0);
+	assert_string_equal(st->creates.items[0], "orders");
+	pc_sql_file_free(f);
+}
+
+static void test_sql_stmt__changelog_mode_decides_upsert(void **state)
+{
+	pc_sql_file *f;
+	pc_sql_stmt *st;
+	(void)state;
+	f = analyze_file("CREATE TABLE a (id INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('changelog.mode' = 'append');\n"
+			 "CREATE TABLE b (id INT) WITH ('changelog.mode' = 'retract');\n"
+			 "CREATE TABLE c (id INT PRIMARY KEY NOT ENFORCED);\n"
+			 "CREATE TABLE d (id INT) WITH ('changelog.mode' = 'UPSERT');\n"
+			 "CREATE TABLE e (id INT);");
+	st = f->stmts.items[0];
+	assert_true(st->has_primary_key);
+	assert_false(st->upsert);
+	assert_string_equal(st->changelog_mode, "append");
+	st = f->stmts.items[1];
+	assert_true(st->upsert);
+	st = f->stmts.items[2];
+	assert_true(st->has_primary_key);
+	assert_true(st->upsert);
+	st = f->stmts.items[3];
+	assert_true(st->upsert);
+	st = f->stmts.items[4];
+	assert_false(st->upsert);
+	assert_false(st->has_primary_key);
+	pc_sql_file_free(f);
+}
+
+static void test_sql_stmt__create_table_like_reads_its_source(void **state)
+{
+	(void)state;
+	EXPECT("CREATE TABLE t LIKE src", "CREATE_TABLE c=t r=src");
+	EXPECT("CREATE TABLE t (x INT) WITH ('a' = 'b') LIKE base (EXCLUDING OPTIONS)", "CREATE_TABLE c=t r=base");
+}
+
+static void test_sql_stmt__ctas_creates_writes_reads_and_is_analyzed(void **state)
+{
+	pc_sql_file *f;
+	pc_sql_stmt *st;
+	(void)state;
+	EXPECT("CREATE TABLE agg WITH ('changelog.mode' = 'upsert') AS\nSELECT k, COUNT(*) FROM src\nGROUP BY k",
+	       "CREATE_TABLE_AS c=agg w=agg r=src s=GROUP BY@3");
+	EXPECT("CREATE TABLE t (PRIMARY KEY (k) NOT ENFORCED) DISTRIBUTED INTO 4 BUCKETS AS SELECT k FROM s",
+	       "CREATE_TABLE_AS c=t w=t r=s");
+	f = analyze_file("CREATE TABLE t (PRIMARY KEY (k) NOT ENFORCED) AS SELECT k FROM s");
+	st = f->stmts.items[0];
+	assert_true(st->upsert);
+	pc_sql_file_free(f);
+}
+
+static void test_sql_stmt__materialized_table(void **state)
+{
+	(void)state;
+	EXPECT("CREATE OR ALTER MATERIALIZED TABLE mt FRESHNESS = INTERVAL '3' MINUTE AS SELECT a FROM s",
+	       "CREATE_MATERIALIZED_TABLE c=mt w=mt r=s");
+	EXPECT("CREATE MATERIALIZED TABLE mt AS SELECT k, SUM(v) FROM s GROUP BY k",
+	       "CREATE_MATERIALIZED_TABLE c=mt w=mt r=s s=GROUP BY@1");
+}
+
+static void test_sql_stmt__views_create_and_read(void **state)
+{
+	(void)state;
+	EXPECT("CREATE TEMPORARY VIEW v (a) AS SELECT a FROM s", "CREATE_VIEW c=v r=s");
+	EXPECT("CREATE VIEW IF NOT EXISTS db.v AS SELECT a FROM s", "CREATE_VIEW c=db.v r=s");
+}
+
+static void test_sql_stmt__insert_values_reads_nothing(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t VALUES (1, 'a'), (2, 'b')", "INSERT w=t");
+	EXPECT("INSERT INTO t (a, b) VALUES (1, 'a')", "INSERT w=t");
+	EXPECT("INSERT INTO t (a, b) SELECT a, b FROM s", "INSERT w=t r=s");
+	EXPECT("INSERT INTO t (SELECT a FROM s)", "INSERT w=t r=s");
+	EXPECT("INSERT OVERWRITE t PARTITION (dt = '1') SELECT a FROM s", "INSERT w=t r=s");
+	EXPECT("INSERT INTO t /*+ OPTIONS('sink.parallelism' = '2') */ SELECT a FROM s /*+ OPTIONS('x' = 'y') */",
+	       "INSERT w=t r=s");
+}
+
+static void test_sql_stmt__statement_set_execute_form(void **state)
+{
+	(void)state;
+	EXPECT("EXECUTE STATEMENT SET\nBEGIN\n  INSERT INTO o1 SELECT CASE WHEN a THEN 1 ELSE 2 END FROM s1;\n"
+	       "  INSERT INTO o2 SELECT k, COUNT(*) FROM s2 GROUP BY k;\nEND;\nINSERT INTO o3 SELECT * FROM s3;",
+	       "STATEMENT_SET w=o1,o2 r=s1,s2 s=GROUP BY@4 | INSERT w=o3 r=s3");
+}
+
+static void test_sql_stmt__statement_set_client_form(void **state)
+{
+	(void)state;
+	EXPECT("BEGIN STATEMENT SET;\nINSERT INTO o1 SELECT * FROM s1;\nINSERT INTO o2 SELECT * FROM s2;\nEND;",
+	       "STATEMENT_SET w=o1,o2 r=s1,s2");
+}
+
+static void test_sql_stmt__other_kinds(void **state)
+{
+	(void)state;
+	EXPECT("SET 'sql.state-ttl' = '1 h';\nUSE CATALOG c;\nUSE db;\nDROP TABLE IF EXISTS t;\n"
+	       "ALTER TABLE t SET ('a' = 'b');\nCREATE FUNCTION f AS 'x.Y';\nSHOW TABLES;\nRESET;",
+	       "SET | USE | USE | DROP | ALTER | CREATE_FUNCTION | OTHER | OTHER");
+}
+
+static void test_sql_stmt__split_keeps_lines_and_skips_empty_statements(void **state)
+{
+	pc_sql_file *f;
+	pc_sql_stmt *st;
+	(void)state;
+	f = analyze_file(";;\n-- c\nSELECT 1 FROM a;\n\n;\nSELECT 2\nFROM b\n");
+	assert_int_equal(f->stmts.len, 2);
+	st = f->stmts.items[0];
+	assert_int_equal(st->line, 3);
+	st = f->stmts.items[1];
+	assert_int_equal(st->line, 6);
+	assert_int_equal(st->end_line, 7);
+	pc_sql_file_free(f);
+}
+
+static void test_sql_stmt__unknown_statement_is_other_not_an_error(void **state)
+{
+	(void)state;
+	EXPECT("FOO BAR baz (1, 2)", "OTHER");
+	EXPECT("", "");
+	EXPECT("-- only a comment\n", "");
+}
+
+/* ---- errors ---- */
+
+static void test_sql_errors__unterminated_string_names_file_and_line(void **state)
+{
+	(void)state;
+	expect_error("SELECT 1;\nSELECT 'x\n;\n", "dir/x.sql:2: unterminated string literal");
+	expect_error("SELECT `x", "dir/x.sql:1: unterminated quoted identifier");
+	expect_error("SELECT 1 /* x", "dir/x.sql:1: unterminated comment");
+}
+
+static void test_sql_errors__unbalanced_parenthesis(void **state)
+{
+	(void)state;
+	expect_error("SELECT 1;\nCREATE TABLE t (\n a INT,\n b VARCHAR(3);\n", "dir/x.sql:2: unbalanced parenthesis");
+	expect_error("SELECT f(x))\nFROM s", "dir/x.sql:1: unbalanced parenthesis");
+}
+
+static void test_sql_errors__clearly_broken_statements(void **state)
+{
+	(void)state;
+	expect_error("INSERT INTO\n;", "dir/x.sql:1: insert without a target table");
+	expect_error("CREATE TABLE (a INT)", "dir/x.sql:1: create table without a name");
+	expect_error("\nCREATE TABLE IF NOT EXISTS", "dir/x.sql:2: create table without a name");
+}
+
+/* ---- statefulness ---- */
+
+static void test_sql_state__stateless_pipeline_has_no_reasons(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT a, UPPER(b), CAST(c AS INT) FROM s WHERE a > 1 AND b LIKE 'x%'\n"
+	       "UNION ALL SELECT a, b, c FROM s2 CROSS JOIN UNNEST(arr) AS x(y)",
+	       "INSERT w=t r=s,s2");
+	EXPECT("INSERT INTO t SELECT * FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' MINUTE))",
+	       "INSERT w=t r=s");
+}
+
+static void test_sql_state__join_kinds_are_named(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT * FROM o\nJOIN r FOR SYSTEM_TIME AS OF o.ts ON o.k = r.k",
+	       "INSERT w=t r=o,r s=temporal join@2");
+	EXPECT("INSERT INTO t SELECT * FROM a\nJOIN b ON a.id = b.id\n AND a.ts BETWEEN b.ts - INTERVAL '1' HOUR AND b.ts",
+	       "INSERT w=t r=a,b s=interval join@2");
+	EXPECT("INSERT INTO t SELECT * FROM a\nLEFT JOIN b ON a.id = b.id", "INSERT w=t r=a,b s=regular join@2");
+}
+
+static void test_sql_state__group_by_and_global_aggregates(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT k, SUM(v) FROM s\nGROUP BY k HAVING SUM(v) > 1", "INSERT w=t r=s s=GROUP BY@2");
+	EXPECT("INSERT INTO t SELECT\n COALESCE(max(v), 0) FROM s", "INSERT w=t r=s s=aggregation without GROUP BY (MAX)@2");
+	EXPECT("INSERT INTO t SELECT LISTAGG(v) FROM s", "INSERT w=t r=s s=aggregation without GROUP BY (LISTAGG)@1");
+}
+
+static void test_sql_state__distinct_forms(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT DISTINCT a FROM s", "INSERT w=t r=s s=SELECT DISTINCT@1");
+	EXPECT("INSERT INTO t SELECT k, COUNT(DISTINCT u) FROM s GROUP BY k",
+	       "INSERT w=t r=s s=COUNT(DISTINCT)@1,GROUP BY@1");
+	EXPECT("INSERT INTO t SELECT a FROM s1 UNION SELECT a FROM s2", "INSERT w=t r=s1,s2 s=UNION (DISTINCT)@1");
+}
+
+static void test_sql_state__over_and_row_number(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT * FROM (\n SELECT *, ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts DESC) AS rn FROM s\n"
+	       ") WHERE rn = 1",
+	       "INSERT w=t r=s s=OVER (ROW_NUMBER: deduplication/Top-N)@2");
+	EXPECT("INSERT INTO t SELECT k, SUM(v) OVER w FROM s\nWINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)",
+	       "INSERT w=t r=s s=OVER (SUM)@1");
+	EXPECT("INSERT INTO t SELECT LAG(v) OVER (PARTITION BY k ORDER BY ts) FROM s", "INSERT w=t r=s s=OVER (LAG)@1");
+}
+
+static void test_sql_state__window_aggregation(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT window_start, window_end, SUM(v)\nFROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' MINUTE))\n"
+	       "GROUP BY window_start, window_end",
+	       "INSERT w=t r=s s=window aggregation (TUMBLE)@3");
+	EXPECT("INSERT INTO t SELECT k, COUNT(*) FROM TABLE(CUMULATE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '1' HOUR))\n"
+	       "GROUP BY k, window_start, window_end",
+	       "INSERT w=t r=s s=window aggregation (CUMULATE)@2");
+	EXPECT("INSERT INTO t SELECT k, COUNT(*) FROM s GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)",
+	       "INSERT w=t r=s s=window aggregation (TUMBLE)@1");
+}
+
+static void test_sql_state__order_by_and_limit_only_at_top_level(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT a FROM s\nORDER BY a\nLIMIT 10", "INSERT w=t r=s s=ORDER BY@2,LIMIT@3");
+	EXPECT("INSERT INTO t SELECT a, ROW_NUMBER() OVER (ORDER BY ts) AS r FROM s",
+	       "INSERT w=t r=s s=OVER (ROW_NUMBER: deduplication/Top-N)@1");
+}
+
+static void test_sql_state__statement_set_merges_reasons(void **state)
+{
+	(void)state;
+	EXPECT("EXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT * FROM x;\nINSERT INTO b SELECT DISTINCT k FROM y;\nEND",
+	       "STATEMENT_SET w=a,b r=x,y s=SELECT DISTINCT@3");
+}
+
+/* ---- base name and kinds ---- */
+
+static void test_sql_base_name__last_part(void **state)
+{
+	(void)state;
+	assert_string_equal(pc_sql_base_name("cat.db.t"), "t");
+	assert_string_equal(pc_sql_base_name("t"), "t");
+	assert_null(pc_sql_base_name(NULL));
+	assert_string_equal(pc_stmt_kind_name(PC_STMT_CREATE_MATERIALIZED), "CREATE_MATERIALIZED_TABLE");
+	assert_string_equal(pc_stmt_kind_name(PC_STMT_OTHER), "OTHER");
+}
+
+/* ---- rename ---- */
+
+static char *rename_sql(const char *sql, const char *from, const char *to)
+{
+	pc_buf b = PC_BUF_INIT;
+	assert_int_equal(pc_sql_rename_table(&b, sql, strlen(sql), from, to), 0);
+	return pc_buf_detach(&b);
+}
+
+#define EXPECT_RENAME(sql, from, to, want)              \
+	do {                                            \
+		char *got_ = rename_sql(sql, from, to); \
+		assert_string_equal(got_, want);        \
+		free(got_);                             \
+	} while (0)
+
+static void test_sql_rename__only_table_positions_change(void **state)
+{
+	(void)state;
+	EXPECT_RENAME("INSERT INTO out_t\n-- orders stays in comments\nSELECT o.orders, 'orders' FROM orders o JOIN x ON o.k = x.k;",
+		      "orders", "orders_v2",
+		      "INSERT INTO out_t\n-- orders stays in comments\nSELECT o.orders, 'orders' FROM orders_v2 o JOIN x ON o.k = x.k;");
+	EXPECT_RENAME("CREATE TABLE orders (id INT);\nINSERT INTO orders SELECT * FROM src;", "orders", "orders_v2",
+		      "CREATE TABLE orders_v2 (id INT);\nINSERT INTO orders_v2 SELECT * FROM src;");
+}
+
+static void test_sql_rename__backticks_and_qualified_names(void **state)
+{
+	(void)state;
+	EXPECT_RENAME("SELECT * FROM `cat`.`db`.`orders`", "orders", "orders_v2", "SELECT * FROM `cat`.`db`.`orders_v2`");
+	EXPECT_RENAME("SELECT * FROM cat.db.orders", "cat.db.orders", "cat.db.orders_v2", "SELECT * FROM cat.db.orders_v2");
+	EXPECT_RENAME("SELECT * FROM orders", "orders", "my table", "SELECT * FROM `my table`");
+}
+
+static void test_sql_rename__cte_named_like_the_table_is_left_alone(void **state)
+{
+	(void)state;
+	EXPECT_RENAME("WITH orders AS (SELECT * FROM raw) SELECT * FROM orders", "orders", "o2",
+		      "WITH orders AS (SELECT * FROM raw) SELECT * FROM orders");
+}
+
+static void test_sql_rename__qualifiers_follow_an_unaliased_table(void **state)
+{
+	(void)state;
+	EXPECT_RENAME("SELECT orders.id, x.orders FROM orders JOIN x ON orders.k = x.k", "orders", "orders_v2",
+		      "SELECT orders_v2.id, x.orders FROM orders_v2 JOIN x ON orders_v2.k = x.k");
+	EXPECT_RENAME("SELECT * FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '1' MINUTE))", "orders", "o2",
+		      "SELECT * FROM TABLE(TUMBLE(TABLE o2, DESCRIPTOR(ts), INTERVAL '1' MINUTE))");
+}
+
+static void test_sql_rename__bad_sql_is_an_error(void **state)
+{
+	pc_buf b = PC_BUF_INIT;
+	(void)state;
+	assert_int_equal(pc_sql_rename_table(&b, "SELECT 'x", 9, "a", "b"), PC_EPARSE);
+	pc_buf_dispose(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sql_reads__simple_insert_select),
+		cmocka_unit_test(test_sql_reads__qualified_and_backtick_names_keep_case),
+		cmocka_unit_test(test_sql_reads__cte_name_is_not_a_table),
+		cmocka_unit_test(test_sql_reads__subqueries_at_any_depth),
+		cmocka_unit_test(test_sql_reads__from_inside_functions_is_not_a_table),
+		cmocka_unit_test(test_sql_reads__keywords_and_semicolons_in_strings_and_comments),
+		cmocka_unit_test(test_sql_reads__joins_in_all_forms),
+		cmocka_unit_test(test_sql_reads__union_branches),
+		cmocka_unit_test(test_sql_reads__window_tvfs_read_their_table),
+		cmocka_unit_test(test_sql_reads__lateral_table_and_unnest_are_not_tables_nor_joins),
+		cmocka_unit_test(test_sql_reads__lateral_subquery_reads_and_joins),
+		cmocka_unit_test(test_sql_reads__match_recognize_keeps_its_table),
+		cmocka_unit_test(test_sql_stmt__create_table_with_pk_options_and_distribution),
+		cmocka_unit_test(test_sql_stmt__changelog_mode_decides_upsert),
+		cmocka_unit_test(test_sql_stmt__create_table_like_reads_its_source),
+		cmocka_unit_test(test_sql_stmt__ctas_creates_writes_reads_and_is_analyzed),
+		cmocka_unit_test(test_sql_stmt__materialized_table),
+		cmocka_unit_test(test_sql_stmt__views_create_and_read),
+		cmocka_unit_test(test_sql_stmt__insert_values_reads_nothing),
+		cmocka_unit_test(test_sql_stmt__statement_set_execute_form),
+		cmocka_unit_test(test_sql_stmt__statement_set_client_form),
+		cmocka_unit_test(test_sql_stmt__other_kinds),
+		cmocka_unit_test(test_sql_stmt__split_keeps_lines_and_skips_empty_statements),
+		cmocka_unit_test(test_sql_stmt__unknown_statement_is_other_not_an_error),
+		cmocka_unit_test(test_sql_errors__unterminated_string_names_file_and_line),
+		cmocka_unit_test(test_sql_errors__unbalanced_parenthesis),
+		cmocka_unit_test(test_sql_errors__clearly_broken_statements),
+		cmocka_unit_test(test_sql_state__stateless_pipeline_has_no_reasons),
+		cmocka_unit_test(test_sql_state__join_kinds_are_named),
+		cmocka_unit_test(test_sql_state__group_by_and_global_aggregates),
+		cmocka_unit_test(test_sql_state__distinct_forms),
+		cmocka_unit_test(test_sql_state__over_and_row_number),
+		cmocka_unit_test(test_sql_state__window_aggregation),
+		cmocka_unit_test(test_sql_state__order_by_and_limit_only_at_top_level),
+		cmocka_unit_test(test_sql_state__statement_set_merges_reasons),
+		cmocka_unit_test(test_sql_base_name__last_part),
+		cmocka_unit_test(test_sql_rename__only_table_positions_change),
+		cmocka_unit_test(test_sql_rename__backticks_and_qualified_names),
+		cmocka_unit_test(test_sql_rename__cte_named_like_the_table_is_left_alone),
+		cmocka_unit_test(test_sql_rename__qualifiers_follow_an_unaliased_table),
+		cmocka_unit_test(test_sql_rename__bad_sql_is_an_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
