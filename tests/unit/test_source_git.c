@@ -102,15 +102,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* What pc_source_free() (source_fs.c) does: ops->free releases the implementation. */
 static void close_source(pc_source *s)
 {
-	if (!s)
-		return;
-	s->ops->free(s);
-	free(s->root);
-	free(s->commit);
-	free(s);
+	pc_source_free(s);
 }
 
 static char *read_all(pc_source *s, const char *rel)
