@@ -389,6 +389,10 @@ static int config_finish(pc_config *c, const char *label, int target_line)
 	}
 	if (!c->pipelines[0] || !c->prefix[0])
 		return pc_error_set(PC_EINVALID, "%s: 'pipelines' and 'prefix' must not be empty", label ? label : "config");
+	if (c->pipelines[0] == '/' || strcmp(c->pipelines, "..") == 0 || strncmp(c->pipelines, "../", 3) == 0 ||
+	    strstr(c->pipelines, "/../") || (strlen(c->pipelines) >= 3 && strcmp(c->pipelines + strlen(c->pipelines) - 3, "/..") == 0))
+		return pc_error_set(PC_EINVALID, "%s: 'pipelines' must be a folder inside the project, not '%s'",
+				    label ? label : "config", c->pipelines);
 	return 0;
 }
 

@@ -44,6 +44,19 @@ static int create_line(const pc_table *t)
 	return 0;
 }
 
+/* A view has no DML, but what its query reads is upstream of it all the same. */
+static int ddl_is_view(const pc_table *t)
+{
+	if (!t->ddl)
+		return 0;
+	for (size_t i = 0; i < t->ddl->stmts.len; i++) {
+		const pc_sql_stmt *s = t->ddl->stmts.items[i];
+		if (s->creates.len)
+			return s->kind == PC_STMT_CREATE_VIEW;
+	}
+	return 0;
+}
+
 /* Sort by name; a second table of the same name is an error and is dropped. */
 static void sort_and_dedup(pc_project *p)
 {
@@ -229,8 +242,11 @@ int pc_graph_build(pc_project *p)
 	for (size_t i = 0; i < n; i++) {
 		pc_table *t = p->tables.items[i];
 		add_reads(p, t, i, t->dml, stamp);
-		if (t->ctas)
+		if (t->ctas || ddl_is_view(t))
 			add_reads(p, t, i, t->ddl, stamp);
+		/* parents by name (the index is the name order here); children come out by name already */
+		if (t->parents.len > 1)
+			qsort(t->parents.items, t->parents.len, sizeof(void *), cmp_topo_ptr);
 	}
 
 	/* Kahn, the smallest name first among the ready tables */

@@ -73,16 +73,15 @@ static void add_error_diag(pc_project *p, const char *file, const char *table, c
 /* Read a file of the tree; a failure is a diagnostic and returns < 0. */
 static int read_tree_file(loader *l, const char *rel, const char *table, char **text, size_t *len)
 {
-	int k = l->src->ops->kind(l->src, rel);
 	const char *msg, *reason;
 
 	*text = NULL;
-	if (k == 1) {
+	if (l->src->ops->read_file(l->src, rel, text, len) == 0)
+		return 0;
+	if (l->src->ops->kind(l->src, rel) == 1) {
 		pc_project_add_diag(l->p, PC_SEV_ERROR, rel, 0, table, "could not read file: is a directory");
 		return PC_EIO;
 	}
-	if (l->src->ops->read_file(l->src, rel, text, len) == 0)
-		return 0;
 	/* sources say "could not read '<rel>': <reason>": keep the reason */
 	msg = pc_error_last();
 	reason = strstr(msg, "': ");
@@ -102,6 +101,8 @@ static int analyze(loader *l, const char *rel, const char *table, pc_sql_file **
 	rc = pc_sql_analyze(out, rel, text, len);
 	if (rc < 0)
 		add_error_diag(l->p, rel, table, pc_error_last());
+	else
+		pc_sql_file_drop_tokens(*out); /* 5-6x the text; nobody reads them after the analysis */
 	free(text);
 	return rc;
 }
@@ -290,7 +291,7 @@ static void load_table(loader *l, const char *folder, const char *layer, const c
 	pc_vec entries = PC_VEC_INIT, ddls = PC_VEC_INIT, dmls = PC_VEC_INIT, props = PC_VEC_INIT;
 	pc_table *t = NULL;
 	const char *yaml = NULL;
-	int ky_top, ky_in;
+	int ky_top, ky_in = 0, yaml_listed = 0;
 
 	if (l->src->ops->list_dir(l->src, scripts, &entries) < 0) {
 		pc_project_add_diag(l->p, PC_SEV_ERROR, scripts, 0, NULL, "could not list the folder: %s", pc_error_last());
@@ -304,6 +305,8 @@ static void load_table(loader *l, const char *folder, const char *layer, const c
 			pc_vec_push(&dmls, (void *)e);
 		else if (has_affixes(e, "dml.", ".properties"))
 			pc_vec_push(&props, (void *)e);
+		else if (strcmp(e, "table.yaml") == 0)
+			yaml_listed = 1;
 	}
 	if (!ddls.len) {
 		if (dmls.len) {
@@ -355,7 +358,8 @@ static void load_table(loader *l, const char *folder, const char *layer, const c
 			t->broken = 1;
 	}
 	ky_top = l->src->ops->kind(l->src, yaml_top);
-	ky_in = l->src->ops->kind(l->src, yaml_in);
+	if (yaml_listed)
+		ky_in = l->src->ops->kind(l->src, yaml_in);
 	if (ky_top && ky_in) {
 		pc_project_add_diag(l->p, PC_SEV_ERROR, yaml_in, 0, t->name, "a second table.yaml (the first is '%s')",
 				    yaml_top);
@@ -435,11 +439,16 @@ static void walk_pipelines(loader *l, const char *pipelines)
 		for (size_t k = 0; known_layers[k]; k++)
 			if (strcmp(known_layers[k], name) == 0)
 				layer = known_layers[k];
-		if (is_table_folder(l, rel))
+		if (is_table_folder(l, rel)) {
 			load_table(l, rel, "unknown", NULL);
-		else
+			if (l->p->tables.len > before)
+				pc_project_add_diag(l->p, PC_SEV_WARNING, rel, 0, NULL,
+						    "table folder directly under '%s' has no layer: its layer is 'unknown'",
+						    pipelines);
+		} else {
 			descend(l, rel, layer, NULL, 0);
-		if (l->p->tables.len > before && strcmp(layer, "unknown") == 0)
+		}
+		if (l->p->tables.len > before && strcmp(layer, "unknown") == 0 && !is_table_folder(l, rel))
 			pc_project_add_diag(l->p, PC_SEV_WARNING, rel, 0, NULL,
 					    "unknown layer '%s' (expected sources, intermediates, facts, dimensions, views, "
 					    "seeds or stage): its tables get layer 'unknown'",

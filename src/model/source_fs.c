@@ -7,14 +7,17 @@
 #include "source.h"
 
 #include "../util/alloc.h"
+#include "../util/buf.h"
 #include "../util/error.h"
 #include "../util/fs.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char *full_path(pc_source *s, const char *rel)
 {
@@ -62,19 +65,50 @@ static int fs_kind(pc_source *s, const char *rel)
 	return k;
 }
 
+/* One open, one fstat, reads: the loader calls this for every SQL file. */
 static int fs_read_file(pc_source *s, const char *rel, char **out, size_t *len)
 {
 	char *p = full_path(s, rel);
-	int rc = pc_fs_read(out, len, p);
+	pc_buf b = PC_BUF_INIT;
+	struct stat st;
+	int fd, rc = 0;
 
-	if (rc < 0) {
-		int e = errno;
-		/* pc_fs_read names the absolute path; say it relative to the root */
-		if (pc_fs_is_dir(p))
-			rc = pc_error_set(PC_EIO, "could not read '%s': is a directory", rel);
-		else
-			rc = pc_error_set(PC_EIO, "could not read '%s': %s", rel, strerror(e));
+	*out = NULL;
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = pc_error_set(PC_EIO, "could not read '%s': %s", rel, strerror(errno));
+		goto done;
 	}
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			rc = pc_error_set(PC_EIO, "could not read '%s': is a directory", rel);
+			goto done;
+		}
+		if (st.st_size > 0)
+			pc_buf_grow(&b, (size_t)st.st_size + 1);
+	}
+	for (;;) {
+		ssize_t n;
+		if (b.cap == 0 || b.len + 1 >= b.cap)
+			pc_buf_grow(&b, b.cap ? b.cap : 4096);
+		n = read(fd, b.ptr + b.len, b.cap - b.len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = pc_error_set(PC_EIO, "could not read '%s': %s", rel, strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		b.len += (size_t)n;
+		b.ptr[b.len] = '\0';
+	}
+	if (len)
+		*len = b.len;
+	*out = pc_buf_detach(&b);
+done:
+	if (fd >= 0)
+		close(fd);
+	pc_buf_dispose(&b);
 	free(p);
 	return rc;
 }

@@ -29,7 +29,7 @@ int pc_buf_put(pc_buf *b, const void *data, size_t n);
 int pc_buf_puts(pc_buf *b, const char *s);
 int pc_buf_putc(pc_buf *b, char c);
 int pc_buf_printf(pc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int pc_buf_vprintf(pc_buf *b, const char *fmt, va_list ap);
+int pc_buf_vprintf(pc_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void pc_buf_truncate(pc_buf *b, size_t len);
 /* Hand the string to the caller (free() it); the buffer is reset. */
 char *pc_buf_detach(pc_buf *b);

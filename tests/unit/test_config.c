@@ -180,6 +180,17 @@ static void test_config__target_must_be_local_or_confluent(void **state)
 	assert_string_equal(pc_error_last(), "pipectl.yaml:2: target must be 'local' or 'confluent', not 'aws'");
 }
 
+static void test_config__pipelines_must_stay_inside_the_project(void **state)
+{
+	pc_config *c = NULL;
+	(void)state;
+	assert_int_equal(parse(&c, "pipelines: /etc\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml: 'pipelines' must be a folder inside the project, not '/etc'");
+	assert_int_equal(parse(&c, "pipelines: a/../../b\n"), PC_EINVALID);
+	assert_int_equal(parse(&c, "pipelines: flink/pipelines\n"), 0);
+	pc_config_free(c);
+}
+
 static void test_config__pipectl_target_overrides_the_file(void **state)
 {
 	pc_config *c = NULL;
@@ -275,6 +286,7 @@ int main(void)
 		cmocka_unit_test_setup(test_config__env_vars_are_interpolated_and_dollar_dollar_escapes, setup),
 		cmocka_unit_test_setup(test_config__unset_env_var_is_an_error_naming_it, setup),
 		cmocka_unit_test_setup(test_config__target_must_be_local_or_confluent, setup),
+		cmocka_unit_test_setup(test_config__pipelines_must_stay_inside_the_project, setup),
 		cmocka_unit_test_setup(test_config__pipectl_target_overrides_the_file, setup),
 		cmocka_unit_test_setup(test_config__load_finds_root_file_or_pipectl_config_or_defaults, setup),
 		cmocka_unit_test_setup(test_config__secrets_lists_keys_and_secrets, setup),
