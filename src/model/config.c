@@ -138,7 +138,13 @@ static const field confluent_fields[] = {
 static const field reconcile_fields[] = {
 	{ "interval", F_DURATION, 0, NULL },      { "listen", F_EXTRA_STR, 0, NULL },
 	{ "git_ref", F_EXTRA_STR, 0, NULL },       { "allow_destructive", F_EXTRA_BOOL, 0, NULL },
-	{ "history", F_EXTRA_STR, 0, NULL },       END,
+	{ "history", F_EXTRA_STR, 0, NULL },       { "git_fetch", F_EXTRA_BOOL, 0, NULL },
+	{ "log_format", F_EXTRA_STR, 0, NULL },    { "suspend", F_EXTRA_BOOL, 0, NULL },
+	{ "suspend_file", F_EXTRA_STR, 0, NULL },  { "prune", F_EXTRA_BOOL, 0, NULL },
+	{ "parallelism", F_EXTRA_STR, 0, NULL },   { "degraded_after", F_EXTRA_STR, 0, NULL },
+	{ "jitter", F_EXTRA_STR, 0, NULL },        { "backoff", F_DURATION, 0, NULL },
+	{ "max_backoff", F_DURATION, 0, NULL },    { "lock_timeout", F_EXTRA_STR, 0, NULL },
+	END,
 };
 static const field top_fields[] = {
 	STR("pipelines", pipelines),
