@@ -68,7 +68,27 @@ const pc_command pc_commands[] = {
 	{ "destroy", pc_cmd_destroy, "remove a pipeline, keeping tables other pipelines read",
 	  "usage: pipectl [-C DIR] destroy SELECTOR... [--auto-approve]\n" },
 	{ "reconcile", pc_cmd_reconcile, "keep the target matching git, continuously",
-	  "usage: pipectl [-C DIR] reconcile [--interval 60s] [--once] [--listen ADDR] [--git-ref REF]\n" },
+	  "usage: pipectl [-C DIR] reconcile [--interval 60s] [--once] [--listen ADDR] [--git-ref REF]\n"
+	  "\n"
+	  "Every --interval (with +-10% jitter): load the desired state, read the actual\n"
+	  "state, plan, and apply what may be applied. Destructive actions (rebuild, drop)\n"
+	  "are held unless --allow-destructive. See docs/operating.md.\n"
+	  "\n"
+	  "  --interval D          time between cycles (60s)         PIPECTL_INTERVAL\n"
+	  "  --once                one cycle, then exit\n"
+	  "  --listen ADDR         serve /healthz /readyz /metrics /status  PIPECTL_LISTEN\n"
+	  "  --git-ref REF         read the tree at REF, no checkout  PIPECTL_GIT_REF\n"
+	  "  --git-fetch           fetch REF's remote first          PIPECTL_GIT_FETCH\n"
+	  "  --allow-destructive   apply rebuilds and drops          PIPECTL_ALLOW_DESTRUCTIVE\n"
+	  "  --prune               plan drops of tables gone from git PIPECTL_PRUNE\n"
+	  "  --suspend             report drift, apply nothing       PIPECTL_SUSPEND\n"
+	  "  --suspend-file PATH   suspended while PATH exists (.pipectl/suspend)\n"
+	  "  --log-format F        text or json                      PIPECTL_LOG_FORMAT\n"
+	  "  --parallelism N       actions at once                   PIPECTL_PARALLELISM\n"
+	  "  --backoff D           first retry delay of a failing table (30s)\n"
+	  "  --max-backoff D       longest retry delay (15m)\n"
+	  "  --degraded-after N    failures in a row before 'degraded' (3)\n"
+	  "  --lock-timeout D      wait for a held lock (0: skip the cycle)\n" },
 	{ "history", pc_cmd_history, "show past apply and reconcile executions",
 	  "usage: pipectl [-C DIR] history [--json] [--limit N]\n" },
 	{ "emulator", pc_cmd_emulator, "serve a simulated Confluent Cloud on a loopback port",
