@@ -588,6 +588,13 @@ static void start_ddl(pc_sim *s, pc_sim_stmt *st, int64_t t)
 			  "org.apache.flink.table.api.SqlParserException");
 		return;
 	}
+	if ((st->op == PC_SIM_OP_CREATE || st->op == PC_SIM_OP_CTAS || st->op == PC_SIM_OP_MATERIALIZED) &&
+	    st->op_partitions > PC_SIM_MAX_PARTITIONS) {
+		msg = pc_sprintf("Table '%s': %d partitions exceed the limit of %d", st->op_table, st->op_partitions,
+				 PC_SIM_MAX_PARTITIONS);
+		fail_stmt(s, st, t, msg, "org.apache.flink.table.api.ValidationException");
+		goto done;
+	}
 	if (st->op == PC_SIM_OP_CREATE) {
 		if (tp && !st->op_if) {
 			msg = pc_sprintf("Table '%s' already exists", st->op_table);
@@ -682,6 +689,12 @@ static void start_dml(pc_sim *s, pc_sim_stmt *st, int64_t t)
 	}
 	if (!st->started && (st->op == PC_SIM_OP_CTAS || st->op == PC_SIM_OP_MATERIALIZED)) {
 		pc_sim_topic *tp = pc_map_get(&s->topics, st->op_table);
+		if (st->op_partitions > PC_SIM_MAX_PARTITIONS) {
+			msg = pc_sprintf("Table '%s': %d partitions exceed the limit of %d", st->op_table,
+					 st->op_partitions, PC_SIM_MAX_PARTITIONS);
+			fail_stmt(s, st, t, msg, "org.apache.flink.table.api.ValidationException");
+			goto done;
+		}
 		if (tp && st->op == PC_SIM_OP_CTAS && !st->op_if) {
 			msg = pc_sprintf("Table '%s' already exists", st->op_table);
 			fail_stmt(s, st, t, msg, "org.apache.flink.table.catalog.exceptions.TableAlreadyExistException");
@@ -1236,7 +1249,7 @@ int pc_sim_create_topic(pc_sim *s, int64_t now, const char *name, int partitions
 		return pc_error_set(PC_EINVALID, "invalid topic name");
 	if (partitions == 0)
 		partitions = 6;
-	if (partitions < 0 || partitions > 10000)
+	if (partitions < 0 || partitions > PC_SIM_MAX_PARTITIONS)
 		return pc_error_set(PC_EINVALID, "invalid partitions_count %d", partitions);
 	if (pc_map_get(&s->topics, name))
 		return pc_error_set(PC_EEXISTS, "Topic '%s' already exists.", name);

@@ -148,6 +148,9 @@ typedef struct pc_sim_pool {
 	int64_t ready_ms;           /* PROVISIONED from here */
 } pc_sim_pool;
 
+/* Largest partition count of a topic (CREATE TABLE beyond it fails). */
+#define PC_SIM_MAX_PARTITIONS 10000
+
 typedef struct pc_sim_options {
 	const char *cluster_id;     /* default "lkc-local" */
 	int64_t ddl_ms;             /* DDL PENDING -> COMPLETED, pools, STOPPING (default 200) */
