@@ -10,26 +10,48 @@ const pc_command pc_commands[] = {
 	{ "validate", pc_cmd_validate, "parse the project; report every problem as file:line: message",
 	  "usage: pipectl [-C DIR] [--config FILE] validate\n"
 	  "\n"
-	  "Parse pipectl.yaml and every SQL file of the pipelines tree, analyze the\n"
-	  "statements and build the table graph. Every problem is printed on one line\n"
-	  "as 'file:line: message'. Exit 0 when there is none, 1 otherwise.\n" },
+	  "Parse pipectl.yaml and every file of the pipelines tree, analyze the SQL\n"
+	  "statements and build the table graph. Every problem is printed on stderr,\n"
+	  "one per line, as 'file:line: error: message' (or 'warning:'), then a\n"
+	  "summary 'N tables, N errors, N warnings' on stdout.\n"
+	  "\n"
+	  "Exit status: 0 when there is no error (warnings alone pass), 1 otherwise.\n" },
 	{ "inventory", pc_cmd_inventory, "list every table with its layer, product, files, parents and children",
 	  "usage: pipectl [-C DIR] inventory [--json]\n"
 	  "\n"
-	  "List every table of the project: name, layer, product, DDL and DML files,\n"
-	  "parents, children, external parents, statefulness and upsert sink.\n"
+	  "List every table of the project, sorted by name: layer, product, DDL and\n"
+	  "DML files, parents, children, external parents (read but created by no\n"
+	  "DDL of the tree), statefulness with its reasons (operator, file, line)\n"
+	  "and whether the sink is upsert.\n"
 	  "\n"
-	  "  --json    machine-readable output (format_version 1, see docs/cli.md)\n" },
+	  "  --json    machine-readable output (format_version 1, see docs/cli.md)\n"
+	  "\n"
+	  "Problems in single files are printed on stderr; the inventory of what\n"
+	  "could be read is still printed, and the exit status is then 1.\n" },
 	{ "graph", pc_cmd_graph, "show a table's ancestors and descendants",
 	  "usage: pipectl [-C DIR] graph TABLE [--up|--down] [--format text|json|yaml|dot|mermaid]\n"
 	  "\n"
-	  "Show the lineage of TABLE: its ancestors (--up), its descendants (--down),\n"
-	  "or both (default).\n" },
+	  "Show the lineage of TABLE: its ancestors and the external tables they\n"
+	  "read (--up), its descendants (--down), or both (default).\n"
+	  "\n"
+	  "  --format text     indented trees (default)\n"
+	  "  --format json     {format_version, table, nodes, edges}\n"
+	  "  --format yaml     the same as YAML\n"
+	  "  --format dot      Graphviz (dot -Tsvg)\n"
+	  "  --format mermaid  a Mermaid flowchart\n"
+	  "\n"
+	  "An unknown TABLE is an error (exit 1).\n" },
 	{ "analyze", pc_cmd_analyze, "show what SQL files create, write and read, and why they are stateful",
 	  "usage: pipectl analyze FILE.sql... [--json]\n"
 	  "\n"
-	  "Analyze SQL files on their own (no project needed): per statement the\n"
-	  "tables created, written and read, and each stateful operator with its line.\n" },
+	  "Analyze SQL files on their own (no project needed): per statement its\n"
+	  "kind and line, the tables created, written and read, each stateful\n"
+	  "operator with its line, and whether a DDL declares an upsert sink.\n"
+	  "\n"
+	  "  --json    machine-readable output (format_version 1, see docs/cli.md)\n"
+	  "\n"
+	  "A file that cannot be read or parsed is reported as 'file:line: error:\n"
+	  "message'; the other files are still analyzed and the exit status is 1.\n" },
 	{ "status", pc_cmd_status, "show what actually runs per table and whether it matches git",
 	  "usage: pipectl [-C DIR] status [--json]\n"
 	  "\n"

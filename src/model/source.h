@@ -36,8 +36,10 @@ int pc_source_open_fs(pc_source **out, const char *root);
 /*
  * A git ref (e.g. "origin/main", "HEAD", a commit id) of the repository that
  * contains repo_dir, read with libgit2 without a checkout; subdir is the
- * project root inside the repository ("" for the top). fetch: fetch the ref's
- * remote first. (source_git.c)
+ * project root inside the repository ("" for the top; NULL: where repo_dir
+ * itself sits in the work tree). fetch: fetch the ref's remote first
+ * (a remote-tracking ref's remote, else the branch's upstream, else origin).
+ * s->commit is the full commit id. (source_git.c)
  */
 int pc_source_open_git(pc_source **out, const char *repo_dir, const char *ref, const char *subdir, int fetch);
 void pc_source_free(pc_source *s);

@@ -12,6 +12,7 @@
 #include "../util/alloc.h"
 #include "../util/error.h"
 
+#include <errno.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +249,39 @@ done:
 	return rc;
 }
 
+/* The path of dir relative to the repository's work tree ("" at the top), owned. */
+static int subdir_of(git_repository *repo, const char *dir, char **out)
+{
+	const char *wd = git_repository_workdir(repo);
+	char *real_wd = NULL, *real_dir = NULL;
+	size_t n;
+	int rc = 0;
+
+	*out = NULL;
+	if (!wd) {
+		*out = pc_strdup(""); /* a bare repository: the project is at the top */
+		return 0;
+	}
+	real_wd = realpath(wd, NULL);
+	real_dir = realpath(dir, NULL);
+	if (!real_wd || !real_dir) {
+		rc = pc_error_set(PC_EIO, "could not resolve '%s': %s", real_dir ? wd : dir, strerror(errno));
+		goto done;
+	}
+	n = strlen(real_wd);
+	while (n > 1 && real_wd[n - 1] == '/')
+		n--;
+	if (strncmp(real_dir, real_wd, n) != 0 || (real_dir[n] != '\0' && real_dir[n] != '/')) {
+		rc = pc_error_set(PC_EINVALID, "'%s' is not inside the work tree '%s'", dir, wd);
+		goto done;
+	}
+	*out = pc_strdup(real_dir[n] == '/' ? real_dir + n + 1 : "");
+done:
+	free(real_wd);
+	free(real_dir);
+	return rc;
+}
+
 int pc_source_open_git(pc_source **out, const char *repo_dir, const char *ref, const char *subdir, int fetch)
 {
 	git_impl *g = NULL;
@@ -256,6 +290,7 @@ int pc_source_open_git(pc_source **out, const char *repo_dir, const char *ref, c
 	git_tree *root_tree = NULL;
 	git_tree_entry *e = NULL;
 	char oid[GIT_OID_HEXSZ + 1];
+	char *own_subdir = NULL;
 	const char *dir;
 	int rc = 0;
 
@@ -281,6 +316,12 @@ int pc_source_open_git(pc_source **out, const char *repo_dir, const char *ref, c
 	if (git_commit_tree(&root_tree, g->commit) < 0) {
 		rc = set_git_error(PC_EIO, "could not read the tree of", ref);
 		goto done;
+	}
+	if (!subdir) {
+		/* repo_dir's own place in the work tree */
+		if ((rc = subdir_of(g->repo, repo_dir, &own_subdir)) < 0)
+			goto done;
+		subdir = own_subdir;
 	}
 	if (subdir && *subdir && strcmp(subdir, ".") != 0) {
 		if (git_tree_entry_bypath(&e, root_tree, subdir) < 0 || git_tree_entry_type(e) != GIT_OBJECT_TREE) {
@@ -311,6 +352,7 @@ done:
 	git_tree_entry_free(e);
 	git_tree_free(root_tree);
 	git_object_free(obj);
+	free(own_subdir);
 	/* before shutdown: clearing after it would set up libgit2's thread state again */
 	git_error_clear();
 	if (g) {

@@ -51,7 +51,8 @@ typedef struct pc_token_list {
  * Tokenize text (not necessarily NUL-terminated). Comments are dropped,
  * hints kept as PC_TOK_HINT. On an unterminated string, backtick or block
  * comment returns PC_EPARSE with "line N: unterminated string literal"
- * (the caller prefixes the file name). A final PC_TOK_EOF is appended.
+ * (or "... quoted identifier", "... comment"; the caller prefixes the file
+ * name). A final PC_TOK_EOF is appended.
  */
 int pc_sql_tokenize(pc_token_list *out, const char *text, size_t len);
 void pc_token_list_dispose(pc_token_list *l);
@@ -132,7 +133,9 @@ const char *pc_sql_base_name(const char *s);
 
 /*
  * Fingerprint of text: tokens without comments, keywords upper-cased,
- * whitespace normalised. Same value as pc_sql_file.fingerprint.
+ * whitespace normalised. Same value as pc_sql_file.fingerprint (the hash of
+ * its statements' fingerprints; function names are upper-cased too, other
+ * identifiers and literals stay byte-exact; see docs/sql-analysis.md).
  */
 int pc_sql_fingerprint(char out[33], const char *text, size_t len);
 

@@ -10,6 +10,7 @@
 #include "../util/error.h"
 #include "../util/hash.h"
 #include "../util/kv.h"
+#include "../util/map.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,11 +89,15 @@ void pc_sql_file_drop_tokens(pc_sql_file *f)
 		pc_token_list_dispose(&f->tokens);
 }
 
+/*
+ * Names and reasons are pushed as found and made unique once per statement
+ * (dedupe_*), so a statement with thousands of tables stays linear.
+ */
 void sql_add_reason(pc_sql_stmt *st, const char *op, int line)
 {
 	pc_state_reason *r;
-	for (size_t i = 0; i < st->reasons.len; i++) {
-		r = st->reasons.items[i];
+	if (st->reasons.len) { /* the same operator twice in a row is common */
+		r = st->reasons.items[st->reasons.len - 1];
 		if (r->line == line && strcmp(r->op, op) == 0)
 			return;
 	}
@@ -106,10 +111,8 @@ void sql_add_reason(pc_sql_stmt *st, const char *op, int line)
 void sql_add_ref(pc_sql_stmt *st, const pc_token *toks, size_t b, size_t e, int role, int has_alias,
 		 pc_vec *refs)
 {
-	char *n = sql_name(toks, b, e);
 	pc_vec *v = role == SQL_REF_READ ? &st->reads : role == SQL_REF_WRITE ? &st->writes : &st->creates;
-	pc_vec_add_str_unique(v, n);
-	free(n);
+	pc_vec_push(v, sql_name(toks, b, e));
 	if (refs) {
 		sql_ref *r = PC_NEW(sql_ref);
 		r->begin = b;
@@ -120,15 +123,81 @@ void sql_add_ref(pc_sql_stmt *st, const pc_token *toks, size_t b, size_t e, int 
 	}
 }
 
+/* Keep the first of equal strings, in order. */
+static void dedupe_strs(pc_vec *v)
+{
+	pc_map seen = PC_MAP_INIT;
+	size_t n = 0;
+	for (size_t i = 0; i < v->len; i++) {
+		char *s = v->items[i];
+		int dup = 0;
+		if (v->len <= 8) {
+			for (size_t k = 0; k < n && !dup; k++)
+				dup = strcmp(v->items[k], s) == 0;
+		} else {
+			dup = pc_map_has(&seen, s);
+			if (!dup)
+				pc_map_put(&seen, s, s);
+		}
+		if (dup)
+			free(s);
+		else
+			v->items[n++] = s;
+	}
+	v->len = n;
+	pc_map_dispose(&seen, NULL);
+}
+
+/* Keep the first of equal (op, line) reasons, in order. */
+static void dedupe_reasons(pc_vec *v)
+{
+	pc_map seen = PC_MAP_INIT;
+	pc_buf key = PC_BUF_INIT;
+	size_t n = 0;
+	for (size_t i = 0; i < v->len; i++) {
+		pc_state_reason *r = v->items[i];
+		int dup = 0;
+		if (v->len <= 8) {
+			for (size_t k = 0; k < n && !dup; k++) {
+				pc_state_reason *q = v->items[k];
+				dup = q->line == r->line && strcmp(q->op, r->op) == 0;
+			}
+		} else {
+			pc_buf_clear(&key);
+			pc_buf_printf(&key, "%d:%s", r->line, r->op);
+			dup = pc_map_has(&seen, key.ptr);
+			if (!dup)
+				pc_map_put(&seen, key.ptr, r);
+		}
+		if (dup)
+			reason_free(r);
+		else
+			v->items[n++] = r;
+	}
+	v->len = n;
+	pc_buf_dispose(&key);
+	pc_map_dispose(&seen, NULL);
+}
+
+/* Move everything src found into dst (src is left empty). */
+static void move_all(pc_vec *dst, pc_vec *src)
+{
+	for (size_t i = 0; i < src->len; i++)
+		pc_vec_push(dst, src->items[i]);
+	src->len = 0;
+}
+
 static int is_punct(const pc_token *t, char c)
 {
 	return t->kind == PC_TOK_PUNCT && t->len == 1 && t->start[0] == c;
 }
 
-/* An identifier: a non-keyword word or a non-empty `quoted` one. */
+/* An identifier: a non-keyword word or a non-empty `quoted` one (no NUL byte). */
 static int is_name_tok(const pc_token *t)
 {
-	return (t->kind == PC_TOK_QIDENT && t->len > 2) || (t->kind == PC_TOK_WORD && !sql_is_keyword(t));
+	if (t->kind == PC_TOK_QIDENT)
+		return t->len > 2 && !memchr(t->start, '\0', t->len);
+	return t->kind == PC_TOK_WORD && (!sql_is_keyword(t) || sql_is_soft_keyword(t));
 }
 
 /* End (exclusive) of a qualified name at i, or i when there is none. */
@@ -241,7 +310,7 @@ static int parse_create(pc_sql_stmt *st, const pc_token_list *l, const size_t *m
 	while (i < e) {
 		if (is_punct(&t[i], '(')) {
 			size_t close = match[i] > i && match[i] < e ? match[i] : e;
-			if (st->kind != PC_STMT_CREATE_VIEW && i > 0 && i == j) {
+			if (st->kind != PC_STMT_CREATE_VIEW && i == j) { /* the column list */
 				for (size_t k = i + 1; k + 1 < close; k++)
 					if (pc_tok_is(&t[k], "PRIMARY") && pc_tok_is(&t[k + 1], "KEY"))
 						st->has_primary_key = 1;
@@ -313,16 +382,11 @@ static int parse_insert(pc_sql_stmt *st, const pc_token_list *l, const size_t *m
 
 static void merge(pc_sql_stmt *dst, pc_sql_stmt *src)
 {
-	for (size_t i = 0; i < src->creates.len; i++)
-		pc_vec_add_str_unique(&dst->creates, src->creates.items[i]);
-	for (size_t i = 0; i < src->writes.len; i++)
-		pc_vec_add_str_unique(&dst->writes, src->writes.items[i]);
-	for (size_t i = 0; i < src->reads.len; i++)
-		pc_vec_add_str_unique(&dst->reads, src->reads.items[i]);
-	for (size_t i = 0; i < src->reasons.len; i++) {
-		pc_state_reason *r = src->reasons.items[i];
-		sql_add_reason(dst, r->op, r->line);
-	}
+	move_all(&dst->creates, &src->creates);
+	move_all(&dst->writes, &src->writes);
+	move_all(&dst->reads, &src->reads);
+	move_all(&dst->reasons, &src->reasons);
+	dst->stateful = dst->reasons.len > 0;
 }
 
 /* A statement set: analyze each inner statement and merge them. */
@@ -407,6 +471,21 @@ int sql_analyze_stmt(pc_sql_stmt *st, const pc_token_list *l, const size_t *matc
 	return 0;
 }
 
+/* Reasons in line order (stable: same-line reasons keep their order). */
+static void sort_reasons(pc_sql_stmt *st)
+{
+	void **r = st->reasons.items;
+	for (size_t i = 1; i < st->reasons.len; i++) {
+		void *x = r[i];
+		size_t j = i;
+		while (j > 0 && ((pc_state_reason *)r[j - 1])->line > ((pc_state_reason *)x)->line) {
+			r[j] = r[j - 1];
+			j--;
+		}
+		r[j] = x;
+	}
+}
+
 /*
  * Match parentheses within each statement: match[i] is the index of the
  * partner of a '(' or ')'. Fails on the first unbalanced one.
@@ -461,11 +540,15 @@ int sql_analyze_refs(pc_sql_file **out, const char *path, const char *text, size
 	f->text = pc_malloc(len + 1);
 	if (len)
 		memcpy(f->text, text, len);
-	f->text[len] = '\0';
+	f->text[len] = '\0'; /* text may be NULL when len is 0 */
 	f->text_len = len;
 	rc = sql_tokenize_path(&f->tokens, path, f->text, len);
 	if (rc)
 		goto done;
+	if (f->tokens.cap > f->tokens.len + 16) { /* kept with the file: no slack */
+		f->tokens.toks = pc_realloc(f->tokens.toks, pc_st_mult(f->tokens.len, sizeof(*f->tokens.toks)));
+		f->tokens.cap = f->tokens.len;
+	}
 	r = sql_split(&f->tokens, &n);
 	match = pc_calloc(f->tokens.len, sizeof(*match));
 	rc = match_parens(match, &f->tokens, r, n, &bad_line);
@@ -490,6 +573,11 @@ int sql_analyze_refs(pc_sql_file **out, const char *path, const char *text, size
 			free(msg);
 			goto done;
 		}
+		dedupe_strs(&st->creates);
+		dedupe_strs(&st->writes);
+		dedupe_strs(&st->reads);
+		dedupe_reasons(&st->reasons);
+		sort_reasons(st);
 		if (refs)
 			for (size_t k = first_ref; k < refs->len; k++)
 				((sql_ref *)refs->items[k])->stmt = s;

@@ -28,6 +28,8 @@ enum { SQL_REF_READ = 1, SQL_REF_WRITE = 2, SQL_REF_CREATE = 3 };
 
 /* 1 when t is a WORD in the reserved/structural keyword table. */
 int sql_is_keyword(const pc_token *t);
+/* 1 when t is a keyword that Flink does not reserve (may name a table). */
+int sql_is_soft_keyword(const pc_token *t);
 
 /*
  * Fingerprint of tokens [b, e): comments are already gone; keywords are

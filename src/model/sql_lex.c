@@ -54,6 +54,10 @@ static int lex(pc_token_list *out, const char *text, size_t len, int *err_line, 
 	size_t i = 0, line_start = 0;
 	int line = 1;
 
+	if (!text) {
+		text = "";
+		len = 0;
+	}
 	out->len = 0;
 	if (out->cap < len / 6 + 16) { /* about one token per 5-6 bytes of SQL */
 		out->cap = len / 6 + 16;
@@ -240,7 +244,7 @@ int pc_tok_is(const pc_token *t, const char *kw)
  * Words that are keywords wherever they appear, so their case can be
  * normalised without merging two different identifiers: Calcite's reserved
  * words (which Flink does not accept as unquoted identifiers) plus Flink DDL
- * words that are not plausible identifiers. Sorted (strcmp), upper case.
+ * words that are not plausible identifiers. Upper case, sorted for the reader.
  * Non-reserved words that are common column names (KEY, DATA, NAME, TYPE...)
  * are deliberately absent: Flink identifiers are case-sensitive.
  */
@@ -257,12 +261,12 @@ static const char *const keywords[] = {
 	"CURRENT_WATERMARK", "CURSOR", "CYCLE", "DATE", "DAY", "DEALLOCATE", "DEC", "DECIMAL",
 	"DECLARE", "DEFAULT", "DEFINE", "DELETE", "DENSE_RANK", "DEREF", "DESC", "DESCRIBE",
 	"DESCRIPTOR", "DETERMINISTIC", "DISALLOW", "DISCONNECT", "DISTINCT", "DISTRIBUTED",
-	"DOUBLE", "DROP", "DYNAMIC", "EACH", "ELEMENT", "ELSE", "EMPTY", "END", "ENFORCED",
+	"DOUBLE", "DROP", "DYNAMIC", "EACH", "ELEMENT", "ELSE", "END", "ENFORCED",
 	"EQUALS", "ESCAPE", "EVERY", "EXCEPT", "EXEC", "EXECUTE", "EXISTS", "EXP", "EXPLAIN",
 	"EXTEND", "EXTERNAL", "EXTRACT", "FALSE", "FETCH", "FILTER", "FIRST_VALUE", "FLOAT",
 	"FLOOR", "FOLLOWING", "FOR", "FOREIGN", "FRAME_ROW", "FREE", "FRESHNESS", "FROM", "FULL",
 	"FUNCTION", "FUSION", "GET", "GLOBAL", "GRANT", "GROUP", "GROUPING", "GROUPS", "HAVING",
-	"HOLD", "HOP", "HOUR", "IDENTITY", "IF", "IMPORT", "IN", "INDICATOR", "INITIAL", "INNER",
+	"HOLD", "HOP", "HOUR", "IDENTITY", "IF", "IMPORT", "IN", "INDICATOR", "INNER",
 	"INOUT", "INSENSITIVE", "INSERT", "INT", "INTEGER", "INTERSECT", "INTERSECTION",
 	"INTERVAL", "INTO", "IS", "JOIN", "LAG", "LANGUAGE", "LARGE", "LAST_VALUE", "LATERAL",
 	"LEAD", "LEADING", "LEFT", "LIKE", "LIKE_REGEX", "LIMIT", "LISTAGG", "LN", "LOCAL",
@@ -282,7 +286,7 @@ static const char *const keywords[] = {
 	"RIGHT", "ROLLBACK", "ROLLUP", "ROW", "ROWS", "ROW_NUMBER", "RUNNING", "SAVEPOINT",
 	"SCOPE", "SCROLL", "SEARCH", "SECOND", "SEEK", "SELECT", "SENSITIVE", "SESSION_USER",
 	"SET", "SHOW", "SIMILAR", "SKIP", "SMALLINT", "SOME", "SPECIFIC", "SPECIFICTYPE", "SQL",
-	"SQLEXCEPTION", "SQLSTATE", "SQLWARNING", "SQRT", "START", "STATEMENT", "STATIC",
+	"SQLEXCEPTION", "SQLSTATE", "SQLWARNING", "SQRT", "START", "STATIC",
 	"STDDEV_POP", "STDDEV_SAMP", "STREAM", "STRING", "SUBMULTISET", "SUBSET", "SUBSTRING",
 	"SUBSTRING_REGEX", "SUCCEEDS", "SUM", "SYMMETRIC", "SYSTEM", "SYSTEM_TIME",
 	"SYSTEM_USER", "TABLE", "TABLESAMPLE", "TEMPORARY", "THEN", "TIME", "TIMESTAMP",
@@ -290,68 +294,82 @@ static const char *const keywords[] = {
 	"TRANSLATE", "TRANSLATE_REGEX", "TRANSLATION", "TREAT", "TRIGGER", "TRIM", "TRIM_ARRAY",
 	"TRUE", "TRUNCATE", "TUMBLE", "UESCAPE", "UNION", "UNIQUE", "UNKNOWN", "UNNEST",
 	"UPDATE", "UPPER", "UPSERT", "USER", "USING", "VALUE", "VALUES", "VARBINARY", "VARCHAR",
-	"VARYING", "VAR_POP", "VAR_SAMP", "VERSIONING", "VIEW", "WATERMARK", "WHEN", "WHENEVER",
+	"VARYING", "VAR_POP", "VAR_SAMP", "VERSIONING", "WATERMARK", "WHEN", "WHENEVER",
 	"WHERE", "WIDTH_BUCKET", "WINDOW", "WITH", "WITHIN", "WITHOUT", "YEAR",
+};
+
+/*
+ * Words of the table above that Flink does not reserve: they are upper-cased
+ * in fingerprints but may still name a table or an alias.
+ */
+static const char *const soft_keywords[] = {
+	"BUCKETS", "BYTES", "CUMULATE", "DISTRIBUTED", "ENFORCED", "FRESHNESS", "HOP",
+	"MATERIALIZED", "PARTITIONED", "PROCTIME", "RAW", "STRING", "TEMPORARY", "TUMBLE",
+	"WATERMARK",
 };
 
 /* Non-reserved words that are keywords right after a given keyword. */
 static const struct {
 	const char *prev, *word;
 } context_keywords[] = {
-	{ "PRIMARY", "KEY" },   { "NOT", "ENFORCED" }, { "IF", "EXISTS" },
-	{ "CREATE", "CATALOG" }, { "USE", "CATALOG" },  { "CREATE", "DATABASE" },
-	{ "INTO", "BUCKETS" },  { "DISTRIBUTED", "BY" },
+	{ "PRIMARY", "KEY" },      { "NOT", "ENFORCED" },    { "IF", "EXISTS" },
+	{ "CREATE", "CATALOG" },   { "USE", "CATALOG" },     { "CREATE", "DATABASE" },
+	{ "CREATE", "VIEW" },      { "TEMPORARY", "VIEW" },  { "REPLACE", "VIEW" },
+	{ "DROP", "VIEW" },        { "EXECUTE", "STATEMENT" }, { "BEGIN", "STATEMENT" },
 };
 
-static int cmp_kw(const void *key, const void *elem)
+#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+#define KW_SLOTS 1024 /* power of two, well over twice N_KEYWORDS */
+
+/* Open-addressing table of keyword indexes + 1 (0 = empty), built once. */
+static unsigned short kw_slots[KW_SLOTS];
+static pthread_once_t kw_once = PTHREAD_ONCE_INIT;
+
+static unsigned kw_hash(const char *up, size_t n)
 {
-	const pc_token *t = key;
-	const char *kw = *(const char *const *)elem;
-	size_t i;
-	for (i = 0; i < t->len && kw[i]; i++) {
-		unsigned char a = (unsigned char)t->start[i], b = (unsigned char)kw[i];
-		if (a >= 'a' && a <= 'z')
-			a = (unsigned char)(a - 32);
-		if (a != b)
-			return a < b ? -1 : 1;
-	}
-	if (i < t->len)
-		return 1;
-	return kw[i] ? -1 : 0;
+	unsigned h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)up[i]) * 16777619u;
+	return h;
 }
 
-#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
-
-/* keywords[first[c - 'A'] .. first[c - 'A' + 1]) start with letter c */
-static size_t first[27];
-static pthread_once_t first_once = PTHREAD_ONCE_INIT;
-
-static void init_first(void)
+static void kw_init(void)
 {
-	size_t k = 0;
-	for (int c = 0; c < 26; c++) {
-		while (k < N_KEYWORDS && keywords[k][0] < 'A' + c)
-			k++;
-		first[c] = k;
+	for (size_t k = 0; k < N_KEYWORDS; k++) {
+		unsigned h = kw_hash(keywords[k], strlen(keywords[k])) & (KW_SLOTS - 1);
+		while (kw_slots[h])
+			h = (h + 1) & (KW_SLOTS - 1);
+		kw_slots[h] = (unsigned short)(k + 1);
 	}
-	first[26] = N_KEYWORDS;
 }
 
 int sql_is_keyword(const pc_token *t)
 {
-	unsigned char c;
-	size_t lo, hi;
-	if (!t || t->kind != PC_TOK_WORD || t->len < 2 || t->len > 20)
+	char up[24];
+	unsigned h;
+	if (!t || t->kind != PC_TOK_WORD || t->len < 2 || t->len > sizeof(up))
 		return 0;
-	c = (unsigned char)(t->start[0] & ~0x20);
-	if (c < 'A' || c > 'Z')
-		return 0;
-	pthread_once(&first_once, init_first);
-	lo = first[c - 'A'];
-	hi = first[c - 'A' + 1];
-	if (lo >= hi)
-		return 0;
-	return bsearch(t, keywords + lo, hi - lo, sizeof(keywords[0]), cmp_kw) != NULL;
+	for (size_t i = 0; i < t->len; i++) {
+		char c = t->start[i];
+		up[i] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+	}
+	pthread_once(&kw_once, kw_init);
+	h = kw_hash(up, t->len) & (KW_SLOTS - 1);
+	while (kw_slots[h]) {
+		const char *kw = keywords[kw_slots[h] - 1];
+		if (strncmp(kw, up, t->len) == 0 && kw[t->len] == '\0')
+			return 1;
+		h = (h + 1) & (KW_SLOTS - 1);
+	}
+	return 0;
+}
+
+int sql_is_soft_keyword(const pc_token *t)
+{
+	for (size_t i = 0; i < sizeof(soft_keywords) / sizeof(soft_keywords[0]); i++)
+		if (pc_tok_is(t, soft_keywords[i]))
+			return 1;
+	return 0;
 }
 
 static int is_context_keyword(const pc_token *prev, const pc_token *t)
@@ -402,8 +420,37 @@ static void norm_hint(pc_buf *h, const pc_token *t)
 	}
 }
 
+/*
+ * A function name: a word right before '(' that does not follow a word which
+ * makes it a table, view or alias name (CREATE TABLE t (, INSERT INTO t (,
+ * AS t(x), LIKE t (, a.b( ...). Flink resolves function names without
+ * regard to case, so they are upper-cased like keywords.
+ */
+static int is_function_name(const pc_token *prev, const pc_token *t, const pc_token *next)
+{
+	static const char *const before_names[] = { "TABLE", "INTO", "AS", "EXISTS", "VIEW",
+						    "LIKE", "OVERWRITE", "WITH", "RECURSIVE" };
+	if (!next || !(next->kind == PC_TOK_PUNCT && next->len == 1 && next->start[0] == '('))
+		return 0;
+	if (t->len > 64)
+		return 0;
+	if (!prev)
+		return 1;
+	if (prev->kind == PC_TOK_PUNCT && prev->len == 1 && prev->start[0] == '.')
+		return 0;
+	if (prev->kind == PC_TOK_QIDENT)
+		return 0;
+	for (size_t i = 0; i < sizeof(before_names) / sizeof(before_names[0]); i++)
+		if (pc_tok_is(prev, before_names[i]))
+			return 0;
+	/* FROM a x(c1): an alias with columns right after a table name */
+	if (prev->kind == PC_TOK_WORD && !sql_is_keyword(prev))
+		return 0;
+	return 1;
+}
+
 /* Append one token's normalized form: kind, text, separator. */
-static void norm_token(pc_buf *h, const pc_token *prev, const pc_token *t)
+static void norm_token(pc_buf *h, const pc_token *prev, const pc_token *t, const pc_token *next)
 {
 	char *p;
 	if (t->kind == PC_TOK_HINT) {
@@ -417,7 +464,9 @@ static void norm_token(pc_buf *h, const pc_token *prev, const pc_token *t)
 	p[0] = (char)('0' + t->kind);
 	memcpy(p + 1, t->start, t->len);
 	p[t->len + 1] = '\0';
-	if (t->kind == PC_TOK_WORD && (sql_is_keyword(t) || is_context_keyword(prev, t)))
+	/* after '.', a word is a name part or a field, never a keyword */
+	if (t->kind == PC_TOK_WORD && !(prev && prev->kind == PC_TOK_PUNCT && prev->len == 1 && prev->start[0] == '.') &&
+	    (sql_is_keyword(t) || is_context_keyword(prev, t) || is_function_name(prev, t, next)))
 		for (size_t i = 1; i <= t->len; i++)
 			if (p[i] >= 'a' && p[i] <= 'z')
 				p[i] = (char)(p[i] - 32);
@@ -430,7 +479,8 @@ void sql_stmt_fingerprint(char out[33], const pc_token_list *l, size_t b, size_t
 	pc_hash h;
 	pc_buf_clear(scratch);
 	for (size_t i = b; i < e; i++)
-		norm_token(scratch, i > b ? &l->toks[i - 1] : NULL, &l->toks[i]);
+		norm_token(scratch, i > b ? &l->toks[i - 1] : NULL, &l->toks[i],
+			   i + 1 < e ? &l->toks[i + 1] : NULL);
 	pc_hash_init(&h);
 	pc_hash_update(&h, scratch->ptr, scratch->len);
 	pc_hash_hex(&h, out);
@@ -502,9 +552,7 @@ sql_range *sql_split(const pc_token_list *l, size_t *n)
 				i++;
 			}
 			if (t[i].kind != PC_TOK_EOF)
-				i++; /* END */
-			while (i < l->len && t[i].kind != PC_TOK_EOF && !is_semi(&t[i]))
-				i++;
+				i++; /* END: what follows starts a new statement, ';' or not */
 		} else {
 			while (i < l->len && t[i].kind != PC_TOK_EOF && !is_semi(&t[i]))
 				i++;

@@ -13,6 +13,7 @@
 #include "sql_int.h"
 
 #include "../util/alloc.h"
+#include "../util/map.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ typedef struct frame {
 	const char *tvf;     /* window TVF in this frame's FROM (static string) */
 	int join_pending, join_line, join_temporal;
 	int top;           /* the statement's top-level query */
+	size_t owner;      /* 1 + index of the query frame whose select list holds this one, 0 = none */
 } frame;
 
 typedef struct walker {
@@ -42,7 +44,7 @@ typedef struct walker {
 	const size_t *match;
 	size_t e;
 	pc_vec *refs;
-	pc_vec ctes;        /* char *, owned: CTE names of this query */
+	pc_map ctes;        /* CTE names of this query (keys only) */
 	frame *fr;
 	size_t depth, cap;
 } walker;
@@ -52,10 +54,12 @@ static int is_punct(const pc_token *t, char c)
 	return t->kind == PC_TOK_PUNCT && t->len == 1 && t->start[0] == c;
 }
 
-/* An identifier: a non-keyword word or a non-empty `quoted` one. */
+/* An identifier: a non-keyword word or a non-empty `quoted` one (no NUL byte). */
 static int is_name_tok(const pc_token *t)
 {
-	return (t->kind == PC_TOK_QIDENT && t->len > 2) || (t->kind == PC_TOK_WORD && !sql_is_keyword(t));
+	if (t->kind == PC_TOK_QIDENT)
+		return t->len > 2 && !memchr(t->start, '\0', t->len);
+	return t->kind == PC_TOK_WORD && (!sql_is_keyword(t) || sql_is_soft_keyword(t));
 }
 
 static const char *const aggregates[] = {
@@ -108,6 +112,17 @@ static int is_join_word(const pc_token *t)
 	return 0;
 }
 
+/* A word upper-cased into dst (truncated to fit) for operator names. */
+static void upper_name(char *dst, size_t cap, const pc_token *t)
+{
+	size_t n = t->len < cap - 1 ? t->len : cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		char c = t->start[i];
+		dst[i] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+	}
+	dst[n] = '\0';
+}
+
 static frame *cur(walker *w)
 {
 	return &w->fr[w->depth - 1];
@@ -124,6 +139,13 @@ static void push_frame(walker *w, size_t close, int kind)
 	memset(f, 0, sizeof(*f));
 	f->close = close;
 	f->kind = kind;
+	if (w->depth > 1 && kind != FR_OTHER) {
+		frame *p = &w->fr[w->depth - 2];
+		if (p->has_select)
+			f->owner = w->depth - 1;
+		else if (p->kind != FR_OTHER)
+			f->owner = p->owner;
+	}
 }
 
 static void flush_join(walker *w, frame *f, int interval)
@@ -143,12 +165,7 @@ static void finish_branch(walker *w, frame *f)
 	if (f->agg && !f->group_by) {
 		char op[96];
 		char name[40];
-		size_t n = f->agg->len < sizeof(name) - 1 ? f->agg->len : sizeof(name) - 1;
-		for (size_t i = 0; i < n; i++) {
-			char c = f->agg->start[i];
-			name[i] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
-		}
-		name[n] = '\0';
+		upper_name(name, sizeof(name), f->agg);
 		snprintf(op, sizeof(op), "aggregation without GROUP BY (%s)", name);
 		sql_add_reason(w->st, op, f->agg->line);
 	}
@@ -167,7 +184,7 @@ static int is_cte(walker *w, size_t b, size_t e)
 	if (e != b + 1 || !w->ctes.len)
 		return 0;
 	n = sql_name(w->t, b, e);
-	found = pc_vec_find_str(&w->ctes, n) >= 0;
+	found = pc_map_has(&w->ctes, n);
 	free(n);
 	return found;
 }
@@ -209,13 +226,29 @@ static size_t table_item(walker *w, frame *f, size_t i)
 	return j - 1;
 }
 
+/*
+ * Index of the ')' closing a subquery that opens at i, or 0 when the '('
+ * at i is not a subquery. Clause scans jump over subqueries: each one is
+ * scanned by its own clauses, which keeps the walk linear.
+ */
+static size_t subquery_end(walker *w, size_t i)
+{
+	const pc_token *t = w->t;
+	if (i + 1 < w->e && (pc_tok_is(&t[i + 1], "SELECT") || pc_tok_is(&t[i + 1], "WITH")) &&
+	    w->match[i] > i && w->match[i] < w->e)
+		return w->match[i];
+	return 0;
+}
+
 /* Scan a join condition from i for a time bound (INTERVAL or BETWEEN). */
 static int interval_condition(walker *w, size_t i, size_t close)
 {
 	const pc_token *t = w->t;
 	int depth = 0;
 	for (; i < close && i < w->e; i++) {
-		if (is_punct(&t[i], '('))
+		if (is_punct(&t[i], '(') && subquery_end(w, i))
+			i = subquery_end(w, i);
+		else if (is_punct(&t[i], '('))
 			depth++;
 		else if (is_punct(&t[i], ')')) {
 			if (--depth < 0)
@@ -237,7 +270,9 @@ static void group_by(walker *w, frame *f, size_t i, size_t close)
 	int windowed = 0, depth = 0;
 	char op[64];
 	for (size_t j = i + 2; j < close && j < w->e; j++) {
-		if (is_punct(&t[j], '('))
+		if (is_punct(&t[j], '(') && subquery_end(w, j))
+			j = subquery_end(w, j);
+		else if (is_punct(&t[j], '('))
 			depth++;
 		else if (is_punct(&t[j], ')')) {
 			if (--depth < 0)
@@ -267,16 +302,14 @@ static void group_by(walker *w, frame *f, size_t i, size_t close)
 /* Mark an aggregate on the query whose select list holds it. */
 static void note_aggregate(walker *w, const pc_token *fn)
 {
-	for (size_t d = w->depth; d > 0; d--) {
-		frame *f = &w->fr[d - 1];
-		if (f->has_select) {
-			if (f->in_select && !f->agg)
-				f->agg = fn;
+	frame *f = cur(w);
+	if (!f->has_select) {
+		if (f->kind == FR_OTHER || !f->owner)
 			return;
-		}
-		if (f->kind == FR_OTHER)
-			return;
+		f = &w->fr[f->owner - 1];
 	}
+	if (f->in_select && !f->agg)
+		f->agg = fn;
 }
 
 static void over(walker *w, size_t i)
@@ -284,19 +317,24 @@ static void over(walker *w, size_t i)
 	const pc_token *t = w->t;
 	char op[96];
 	const pc_token *fn = NULL;
-	if (i > 0 && is_punct(&t[i - 1], ')') && w->match[i - 1] > 0)
-		fn = &t[w->match[i - 1] - 1];
+	size_t k = i;
+	/* fn(...) [FILTER (WHERE ...)] [WITHIN GROUP (...)] OVER */
+	while (k > 0 && is_punct(&t[k - 1], ')') && w->match[k - 1] > 0) {
+		fn = &t[w->match[k - 1] - 1];
+		if (!(pc_tok_is(fn, "FILTER") || pc_tok_is(fn, "GROUP")))
+			break;
+		k = w->match[k - 1] - 1;
+		if (pc_tok_is(fn, "GROUP") && k > 0 && pc_tok_is(&t[k - 1], "WITHIN"))
+			k--;
+		fn = NULL;
+	}
 	if (fn && (pc_tok_is(fn, "ROW_NUMBER"))) {
 		snprintf(op, sizeof(op), "OVER (ROW_NUMBER: deduplication/Top-N)");
 	} else if (fn && (pc_tok_is(fn, "RANK") || pc_tok_is(fn, "DENSE_RANK"))) {
 		snprintf(op, sizeof(op), "OVER (%s: Top-N)", pc_tok_is(fn, "RANK") ? "RANK" : "DENSE_RANK");
-	} else if (fn && fn->kind == PC_TOK_WORD && fn->len < 40) {
+	} else if (fn && fn->kind == PC_TOK_WORD) {
 		char name[40];
-		for (size_t k = 0; k < fn->len; k++) {
-			char c = fn->start[k];
-			name[k] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
-		}
-		name[fn->len] = '\0';
+		upper_name(name, sizeof(name), fn);
 		snprintf(op, sizeof(op), "OVER (%s)", name);
 	} else {
 		snprintf(op, sizeof(op), "OVER");
@@ -391,7 +429,7 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 			size_t j = name_end(&w, i);
 			if (j > i) {
 				char *n = sql_name(t, i, j);
-				pc_vec_add_str_unique(&w.ctes, n);
+				pc_map_put(&w.ctes, n, NULL);
 				free(n);
 				if (j < e && is_punct(&t[j], '(') && match[j] > j && match[j] < e)
 					j = match[j] + 1;
@@ -455,6 +493,9 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 		}
 		if (tk->kind != PC_TOK_WORD)
 			continue;
+		/* a plain identifier (most words): nothing below applies to it */
+		if (!(i + 1 < e && is_punct(&t[i + 1], '(')) && !sql_is_keyword(tk))
+			continue;
 
 		if (pc_tok_is(tk, "SELECT")) {
 			if (f->has_select && (f->in_from || f->in_select))
@@ -484,22 +525,26 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 			flush_join(&w, f, 0);
 		} else if (pc_tok_is(tk, "UNION") || pc_tok_is(tk, "INTERSECT") || pc_tok_is(tk, "EXCEPT") ||
 			   pc_tok_is(tk, "MINUS")) {
+			int all = i + 1 < e && pc_tok_is(&t[i + 1], "ALL");
 			finish_branch(&w, f);
-			if (!(i + 1 < e && pc_tok_is(&t[i + 1], "ALL"))) {
-				char op[48];
-				snprintf(op, sizeof(op), "%s (DISTINCT)",
-					 pc_tok_is(tk, "UNION") ? "UNION" : pc_tok_is(tk, "INTERSECT") ? "INTERSECT" : "EXCEPT");
-				sql_add_reason(st, op, tk->line);
-			}
+			/* UNION ALL only appends; every other set operation remembers rows */
+			if (!pc_tok_is(tk, "UNION"))
+				sql_add_reason(st, pc_tok_is(tk, "INTERSECT") ? (all ? "INTERSECT ALL" : "INTERSECT")
+									: (all ? "EXCEPT ALL" : "EXCEPT"),
+					       tk->line);
+			else if (!all)
+				sql_add_reason(st, "UNION (DISTINCT)", tk->line);
 		} else if (f->has_select && is_clause_word(tk)) {
-			flush_join(&w, f, 0);
+			/* FROM a, b WHERE ... a.ts BETWEEN b.ts - INTERVAL ...: an interval join too */
+			flush_join(&w, f, f->join_pending && pc_tok_is(tk, "WHERE") ? interval_condition(&w, i + 1, f->close) : 0);
 			f->in_select = 0;
 			f->in_from = 0;
 			if (pc_tok_is(tk, "GROUP") && i + 1 < e && pc_tok_is(&t[i + 1], "BY")) {
 				group_by(&w, f, i, f->close);
 			} else if (f->top && pc_tok_is(tk, "ORDER") && i + 1 < e && pc_tok_is(&t[i + 1], "BY")) {
 				sql_add_reason(st, "ORDER BY", tk->line);
-			} else if (f->top && (pc_tok_is(tk, "LIMIT") || pc_tok_is(tk, "FETCH"))) {
+			} else if (pc_tok_is(tk, "LIMIT") || pc_tok_is(tk, "FETCH")) {
+				/* at any level: in a subquery, ORDER BY ... LIMIT is a Top-N */
 				sql_add_reason(st, "LIMIT", tk->line);
 			}
 		} else if (pc_tok_is(tk, "MATCH_RECOGNIZE")) {
@@ -535,13 +580,8 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 					note_aggregate(&w, tk);
 				if (i + 2 < e && pc_tok_is(&t[i + 2], "DISTINCT")) {
 					char op[64];
-					char name[24];
-					size_t n = tk->len < sizeof(name) - 1 ? tk->len : sizeof(name) - 1;
-					for (size_t k = 0; k < n; k++) {
-						char c = tk->start[k];
-						name[k] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
-					}
-					name[n] = '\0';
+					char name[40];
+					upper_name(name, sizeof(name), tk);
 					snprintf(op, sizeof(op), "%s(DISTINCT)", name);
 					sql_add_reason(st, op, tk->line);
 				}
@@ -555,5 +595,5 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 		w.depth--;
 	}
 	free(w.fr);
-	pc_vec_dispose(&w.ctes, free);
+	pc_map_dispose(&w.ctes, NULL);
 }

@@ -27,6 +27,7 @@ static int cmp_edit(const void *a, const void *b)
 	return x->from < y->from ? -1 : x->from > y->from;
 }
 
+/* Can s stand unquoted? The tokenizer's word characters, no reserved word. */
 static int plain_ident(const char *s, size_t n)
 {
 	pc_token t;
@@ -34,13 +35,14 @@ static int plain_ident(const char *s, size_t n)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+		      c == '$' || c >= 0x80))
 			return 0;
 	}
 	t.kind = PC_TOK_WORD;
 	t.start = s;
 	t.len = n;
-	return !sql_is_keyword(&t);
+	return !sql_is_keyword(&t) || sql_is_soft_keyword(&t);
 }
 
 /* One name part, quoted when the original was or when it must be. */
@@ -166,10 +168,12 @@ int pc_sql_rename_table(pc_buf *out, const char *text, size_t len, const char *f
 		qsort(ed, ned, sizeof(*ed), cmp_edit);
 	for (size_t i = 0; i < ned; i++) {
 		const pc_token *t = &f->tokens.toks[ed[i].tok];
-		if (ed[i].from < pos)
+		if (ed[i].from < pos) /* never overlap edits */
 			continue;
 		pc_buf_put(out, f->text + pos, ed[i].from - pos);
-		if (ed[i].whole == 2) /* a column qualifier: the new base name */
+		if (ed[i].whole != 1 && tok_text_eq(t, ed[i].whole == 2 ? pc_sql_base_name(to) : to))
+			pc_buf_put(out, f->text + ed[i].from, ed[i].to - ed[i].from); /* unchanged */
+		else if (ed[i].whole == 2) /* a column qualifier: the new base name */
 			put_part(out, pc_sql_base_name(to), strlen(pc_sql_base_name(to)), t->kind == PC_TOK_QIDENT);
 		else
 			put_name(out, to, t->kind == PC_TOK_QIDENT);

@@ -244,6 +244,31 @@ done:
 	return rc;
 }
 
+/* Every pair of want is in have with the same value. */
+static int kv_subset(const pc_kvlist *want, const pc_kvlist *have)
+{
+	if (!want)
+		return 1;
+	for (size_t i = 0; i < want->len; i++) {
+		const pc_kv *kv = want->items[i];
+		const char *v = pc_kv_get(have, kv->key);
+		if (!v || strcmp(v, kv->value ? kv->value : "") != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The statement found under our name is the one we asked for: same SQL,
+ * and our labels and properties (two creators of a lock statement send the
+ * same SQL and differ by their labels).
+ */
+static int is_ours(const pc_statement *st, const pc_statement_spec *spec)
+{
+	return st->sql && spec->sql && strcmp(st->sql, spec->sql) == 0 &&
+	       kv_subset(spec->labels, &st->labels) && kv_subset(spec->properties, &st->properties);
+}
+
 static int cf_create_statement(pc_provider *p, const pc_statement_spec *spec, pc_statement **out)
 {
 	cf *c = impl(p);
@@ -272,8 +297,7 @@ static int cf_create_statement(pc_provider *p, const pc_statement_spec *spec, pc
 		pc_statement *st = NULL;
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", pc_error_last());
-		if (p->ops->get_statement(p, spec->name, &st) == 0 && st->sql && spec->sql &&
-		    strcmp(st->sql, spec->sql) == 0) {
+		if (p->ops->get_statement(p, spec->name, &st) == 0 && is_ours(st, spec)) {
 			if (out)
 				*out = st;
 			else

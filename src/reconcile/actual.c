@@ -380,9 +380,31 @@ const pc_actual_stmt *pc_actual_stmt_get(const pc_actual *a, const char *name)
 
 /* ---- what the desired side would record ---- */
 
+int pc_table_is_view(const pc_table *t)
+{
+	size_t i;
+	if (!t || !t->ddl)
+		return 0;
+	for (i = 0; i < t->ddl->stmts.len; i++) {
+		const pc_sql_stmt *s = t->ddl->stmts.items[i];
+		if (s->creates.len)
+			return s->kind == PC_STMT_CREATE_VIEW;
+	}
+	return 0;
+}
+
+int pc_actual_exists(const pc_actual_table *at, const pc_table *t)
+{
+	if (!at)
+		return 0;
+	if (pc_table_is_view(t))
+		return at->ddl && at->ddl->st->phase && !strcmp(at->ddl->st->phase, "COMPLETED");
+	return at->topic_exists;
+}
+
 int pc_table_has_dml(const pc_table *t)
 {
-	return t && (t->ctas || t->dml);
+	return t && (t->ctas || t->dml) && !pc_table_is_view(t);
 }
 
 const char *pc_table_dml_sql_fp(const pc_table *t)
@@ -414,8 +436,8 @@ int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason
 	char fp[33];
 
 	*reason = NULL;
-	if (!at || !at->topic_exists) {
-		*reason = pc_strdup("table missing");
+	if (!pc_actual_exists(at, t)) {
+		*reason = pc_strdup(pc_table_is_view(t) ? "view missing" : "table missing");
 		return 0;
 	}
 	if (at->ddl_fp && strcmp(at->ddl_fp, t->ddl_fingerprint)) {

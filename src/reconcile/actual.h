@@ -101,6 +101,13 @@ int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason
 
 /* ---- the desired side, as pipectl records it in labels ---- */
 
+/*
+ * 1 when the table's DDL is a CREATE VIEW: no topic, no DML; it "exists"
+ * when its newest managed DDL statement is COMPLETED (pc_actual_exists()).
+ */
+int pc_table_is_view(const pc_table *t);
+/* Whether t exists in the target: its topic, or for a view its completed DDL statement. */
+int pc_actual_exists(const pc_actual_table *at, const pc_table *t);
 /* 1 when the table has a statement that runs unbounded (a DML file or a CTAS DDL). */
 int pc_table_has_dml(const pc_table *t);
 /* Fingerprint of the SQL of that statement (CTAS: the DDL's), or NULL. */

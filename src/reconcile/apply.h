@@ -15,7 +15,7 @@
  * - before creating a DML it checks that no other managed DML of the same
  *   table (as known from the snapshot the plan was made from) is still live,
  *   except the carry-over source of a replace-dml;
- * - waits poll with backoff (100 ms doubling to 2 s); a FAILED/FAILING
+ * - waits poll with backoff (100 ms, x1.25 per poll, up to 2 s); a FAILED/FAILING
  *   statement ends its action with the statement's latest exception;
  * - when a task fails, every task that waits on it (transitively) is
  *   skipped; independent branches go on;

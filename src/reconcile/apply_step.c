@@ -75,6 +75,18 @@ static int failed_error(pc_step_ctx *c, const pc_statement *st)
 	return code;
 }
 
+/*
+ * Poll backoff: x1.25 per poll from poll_min_ms up to poll_max_ms. A gentle
+ * factor keeps the time lost after a phase change under a quarter of the
+ * wait (doubling could nearly double every wait along a critical path),
+ * while a long wait still settles at one read per poll_max_ms.
+ */
+static int64_t next_delay(const pc_step_ctx *c, int64_t d)
+{
+	d += d / 4 > 0 ? d / 4 : 1;
+	return d > c->o->poll_max_ms ? c->o->poll_max_ms : d;
+}
+
 static int sleep_or_abort(pc_step_ctx *c, int64_t ms)
 {
 	int64_t until = pc_mono_ms() + ms;
@@ -160,9 +172,7 @@ static int wait_for(pc_step_ctx *c, const char *name, want w)
 			pc_error_set(PC_ECANCELED, "interrupted while waiting for statement '%s' to be %s", name, want_str(w));
 			goto done;
 		}
-		delay *= 2;
-		if (delay > c->o->poll_max_ms)
-			delay = c->o->poll_max_ms;
+		delay = next_delay(c, delay);
 	}
 done:
 	pc_statement_free(st);
@@ -466,7 +476,7 @@ static int step_drop_table(pc_step_ctx *c, const pc_step *s)
 		goto done;
 	/* The topic goes with the table; give the service a moment if it lags. */
 	until = pc_mono_ms() + TOPIC_GONE_MS;
-	for (int64_t d = c->o->poll_min_ms;; d = d * 2 > c->o->poll_max_ms ? c->o->poll_max_ms : d * 2) {
+	for (int64_t d = c->o->poll_min_ms;; d = next_delay(c, d)) {
 		pc_topic_free(topic);
 		topic = NULL;
 		rc = c->p->ops->get_topic(c->p, s->table, &topic);
@@ -535,7 +545,7 @@ static int step_create_pool(pc_step_ctx *c, const pc_step *s)
 		}
 		if ((rc = sleep_or_abort(c, delay)) != 0)
 			goto done;
-		delay = delay * 2 > c->o->poll_max_ms ? c->o->poll_max_ms : delay * 2;
+		delay = next_delay(c, delay);
 	}
 	pc_apply_exec_set_pool(c->ex, s->pool_display_name, id);
 done:

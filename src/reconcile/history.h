@@ -10,7 +10,8 @@
  * Every append rewrites the file atomically (temp file + rename) under an
  * flock on "<file>.lock", so `apply` and a running loop can both append.
  *
- * Typical use (cmd_apply):
+ * cmd_apply calls pc_history_record_apply() (below) after pc_apply_run().
+ * By hand:
  *     pc_execution *ex = pc_execution_new("apply", proj->commit);
  *     ... for each action when it ends (any thread):
  *     pc_execution_add_action(ex, table, "create", "ok", start_ms, end_ms, NULL);
@@ -87,5 +88,19 @@ int pc_history_append(const char *path, const pc_execution *e, size_t keep);
  * counted in *skipped (may be NULL).
  */
 int pc_history_read(const char *path, size_t limit, pc_vec *out, size_t *skipped);
+
+/*
+ * Record one `pipectl apply` run (history_apply.c): an execution of kind
+ * "apply" for plan->commit with one action per action result that is not a
+ * noop (ok, failed, skipped; start and end from the executor's clocks), its
+ * result "success" when pc_apply_succeeded(), else "failed" (or
+ * "interrupted"), and error = setup error / interruption reason / "N actions
+ * failed". Appends to pc_history_path(root). Returns 0 or PC_EIO (the caller
+ * warns; a history that cannot be written never fails an apply).
+ */
+struct pc_plan;
+struct pc_apply_result;
+int pc_history_record_apply(const char *root, const struct pc_plan *plan, const struct pc_apply_result *res,
+			    int64_t started_wall_ms);
 
 #endif

@@ -20,7 +20,7 @@
 
 const double pc_metrics_buckets[PC_METRICS_N_BUCKETS] = { 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300 };
 
-static const char *const cycle_results[] = { "success", "failed", "invalid", "error", "suspended" };
+static const char *const cycle_results[] = { "success", "failed", "invalid", "error", "suspended", "locked" };
 static const char *const api_codes[6] = { "network_error", "1xx", "2xx", "3xx", "4xx", "5xx" };
 
 struct pc_metrics {

@@ -52,7 +52,7 @@ void pc_metrics_free(pc_metrics *m);
 
 /*
  * A cycle ended: result is one of success, failed, invalid (broken commit),
- * error (the APIs could not be reached), suspended; duration in seconds.
+ * error (the APIs could not be reached), suspended, locked; duration in seconds.
  * reached_api sets readiness; success also sets the last success timestamp.
  * not_ready_reason (may be NULL) is shown by /readyz while not ready.
  */

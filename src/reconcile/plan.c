@@ -116,7 +116,7 @@ void pc_plan_warn(pc_planner *pl, const char *fmt, ...)
 static int needs_bringing_up(const pc_actual *act, const pc_table *t)
 {
 	const pc_actual_table *at = pc_actual_table_get(act, t->name);
-	if (!at || !at->topic_exists)
+	if (!pc_actual_exists(at, t))
 		return 1;
 	if (!pc_table_has_dml(t))
 		return 0;

@@ -96,7 +96,12 @@ static const pc_action *forcing_parent(pc_planner *pl, const pc_table *t)
 	for (i = 0; i < t->parents.len; i++) {
 		const pc_table *p = t->parents.items[i];
 		const pc_action *pa = pc_map_get(&pl->by_table, p->name);
-		if (pa && (pa->kind == PC_ACT_CREATE || pa->kind == PC_ACT_REBUILD || pa->kind == PC_ACT_RESTART))
+		if (!pa)
+			continue;
+		/* a view created again (its DDL statement expired) changes nothing downstream */
+		if (pa->kind == PC_ACT_CREATE && pc_table_is_view(p))
+			continue;
+		if (pa->kind == PC_ACT_CREATE || pa->kind == PC_ACT_REBUILD || pa->kind == PC_ACT_RESTART)
 			return pa;
 	}
 	return NULL;
@@ -156,8 +161,11 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 	if (parent) {
 		a->kind = PC_ACT_REBUILD;
 		a->forced_by = pc_strdup(parent->table);
-		set_reason(a, "parent '%s' is %s: its topic is new, re-read it from earliest", parent->table,
-			   verb_of(parent->kind));
+		if (parent->kind == PC_ACT_RESTART)
+			set_reason(a, "parent '%s' is restarted from earliest: its rows come again", parent->table);
+		else
+			set_reason(a, "parent '%s' is %s: its topic is new, re-read it from earliest", parent->table,
+				   verb_of(parent->kind));
 		return;
 	}
 	if (!has_dml) {
@@ -231,12 +239,42 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 	}
 }
 
+/* A view holds no data: absent or changed, it is dropped (IF EXISTS) and created again. */
+static void decide_view(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at,
+			const pc_action *parent)
+{
+	if (!pc_actual_exists(at, t)) {
+		a->kind = PC_ACT_CREATE;
+		set_reason(a, "view absent (no completed DDL statement records it; it may have expired)");
+	} else if (pl->opt->force && pc_map_has(&pl->selected, t->name)) {
+		a->kind = PC_ACT_REBUILD;
+		set_reason(a, "--force");
+	} else if (at->ddl_fp && strcmp(at->ddl_fp, t->ddl_fingerprint) != 0) {
+		a->kind = PC_ACT_REBUILD;
+		set_reason(a, "view definition changed");
+	} else if (parent) {
+		a->kind = PC_ACT_REBUILD;
+		a->forced_by = pc_strdup(parent->table);
+		set_reason(a, "parent '%s' is %s: what the view reads is new", parent->table, verb_of(parent->kind));
+	} else {
+		a->kind = PC_ACT_NOOP;
+		set_reason(a, "view exists, definition unchanged");
+	}
+}
+
 static void build_steps(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at,
 			const pc_actual_stmt *carry)
 {
 	int exists = at && at->topic_exists;
 	pc_step *s;
 
+	if (pc_table_is_view(t)) {
+		if (a->kind == PC_ACT_CREATE || a->kind == PC_ACT_REBUILD) {
+			pc_steps_drop_view(pl, a, t);
+			pc_steps_create(pl, a, t);
+		}
+		return;
+	}
 	switch (a->kind) {
 	case PC_ACT_NOOP:
 	case PC_ACT_DROP:
@@ -290,7 +328,7 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 
 	at = pc_actual_table_get(pl->act, t->name);
 	/* A parent's new topic matters only to a child that exists and reads the old one. */
-	if (parent && !(at && at->topic_exists))
+	if (parent && !pc_actual_exists(at, t))
 		parent = NULL;
 	if (!in_sel && !in_pull && !parent)
 		return 0;
@@ -314,7 +352,9 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 		pc_plan_warn(pl, "'%s': statefulness overridden by table.yaml (%s; the analysis says %s)", t->name,
 			     t->stateful ? "stateful" : "stateless", t->analyzed_stateful ? "stateful" : "stateless");
 	pc_plan_resolve_pool(pl, a, t, at);
-	if (!at || !at->topic_exists) {
+	if (pc_table_is_view(t)) {
+		decide_view(pl, a, t, at, parent);
+	} else if (!at || !at->topic_exists) {
 		a->kind = PC_ACT_CREATE;
 		set_reason(a, "table absent");
 		if (pl->opt->dml_only)
@@ -336,7 +376,7 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 		}
 		free(r);
 	}
-	if (a->kind == PC_ACT_REBUILD && t->protect) {
+	if (a->kind == PC_ACT_REBUILD && t->protect && !pc_table_is_view(t)) {
 		rc = pc_error_set(PC_EINVALID, "table '%s' is protected (protect: true) but would be rebuilt: %s",
 				  t->name, a->reason);
 		pc_action_free(a);
@@ -344,7 +384,7 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	}
 	if (a->kind == PC_ACT_REBUILD || a->kind == PC_ACT_REPLACE_DML || a->kind == PC_ACT_RESTART)
 		add_state_details(a, t);
-	a->destructive = a->kind == PC_ACT_REBUILD;
+	a->destructive = a->kind == PC_ACT_REBUILD && !pc_table_is_view(t);
 	if (a->kind == PC_ACT_NOOP || !pc_table_has_dml(t)) {
 		if (a->kind == PC_ACT_NOOP) {
 			free(a->compute_pool);

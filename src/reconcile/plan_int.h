@@ -53,6 +53,8 @@ void pc_steps_remove_extras(pc_planner *pl, pc_action *a, const pc_actual_table 
 			    const pc_actual_stmt *keep, int teardown);
 /* Teardown: DROP TABLE IF EXISTS. */
 void pc_steps_drop_table(pc_planner *pl, pc_action *a, const char *table);
+/* Build: DROP VIEW IF EXISTS (a statement that completes; views hold no data). */
+void pc_steps_drop_view(pc_planner *pl, pc_action *a, const pc_table *t);
 /* Build: DDL then DML from earliest (CTAS: the one statement). */
 void pc_steps_create(pc_planner *pl, pc_action *a, const pc_table *t);
 /* Build: a new DML; carry_from NULL = from earliest. wait: see pc_step.wait. */

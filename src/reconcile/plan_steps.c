@@ -267,6 +267,34 @@ void pc_steps_drop_table(pc_planner *pl, pc_action *a, const char *table)
 	pc_vec_push(&a->steps, s);
 }
 
+void pc_steps_drop_view(pc_planner *pl, pc_action *a, const pc_table *t)
+{
+	pc_buf b = PC_BUF_INIT;
+	char fp[33];
+	pc_step *s;
+	const char *p;
+
+	pc_buf_puts(&b, "DROP VIEW IF EXISTS `");
+	for (p = t->name; *p; p++) {
+		if (*p == '`')
+			pc_buf_putc(&b, '`');
+		pc_buf_putc(&b, *p);
+	}
+	pc_buf_putc(&b, '`');
+	if (pc_sql_fingerprint(fp, b.ptr, b.len) < 0) {
+		pc_error_clear();
+		fp[0] = '\0';
+	}
+	/* run_ddl, not drop_table: there is no topic to check, and IF EXISTS makes it idempotent */
+	s = pc_step_new(PC_STEP_RUN_DDL, NULL, t->name);
+	s->statement = pc_plan_fresh_name(pl, PC_NAME_DROP, t->name, fp);
+	s->sql = pc_buf_detach(&b);
+	step_pool(pl, s, a);
+	base_props(pl, &s->properties);
+	pc_naming_labels(&s->labels, PC_NAME_DROP, t->name, fp, NULL, NULL);
+	pc_vec_push(&a->steps, s);
+}
+
 static const char *ddl_text(const pc_table *t)
 {
 	return t->ddl ? t->ddl->text : "";

@@ -129,10 +129,11 @@ static void fake_set_phase(fake_stmt *s, const char *phase, const char *detail)
 {
 	if (s->owner && (!s->st->phase || strcmp(s->st->phase, phase) != 0))
 		fake_log(s->owner, "phase %s %s", s->st->name, phase);
+	char *ph = pc_strdup(phase), *de = pc_strdup(detail ? detail : ""); /* may alias the old ones */
 	free(s->st->phase);
-	s->st->phase = pc_strdup(phase);
+	s->st->phase = ph;
 	free(s->st->detail);
-	s->st->detail = pc_strdup(detail ? detail : "");
+	s->st->detail = de;
 	s->rv++;
 	free(s->st->resource_version);
 	s->st->resource_version = pc_sprintf("%ld", s->rv);

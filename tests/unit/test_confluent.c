@@ -509,6 +509,20 @@ static void test_confluent_create__a_retried_create_that_went_through_is_success
 	pc_statement_free(st);
 	st = NULL;
 
+	/* Same SQL, other labels: somebody else's statement (a lock held by another). */
+	{
+		pc_kvlist labels = PC_VEC_INIT;
+		pc_kv_set(&labels, "holder", "me");
+		spec.labels = &labels;
+		say(s, 503, "");
+		say(s, 409, "{\"errors\":[{\"detail\":\"already exists\"}]}");
+		say(s, 200, ours);
+		assert_int_equal(f->p->ops->create_statement(f->p, &spec, &st), PC_EEXISTS);
+		assert_null(st);
+		spec.labels = NULL;
+		pc_kv_dispose(&labels);
+	}
+
 	/* Same name, other SQL: somebody else's statement, a real conflict. */
 	spec.sql = "INSERT INTO t SELECT 1;";
 	say(s, 500, "");

@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "reconcile/apply.h"
 #include "reconcile/history.h"
+#include "reconcile/plan.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -252,6 +254,73 @@ static void test_history__unwritable_directory_is_an_io_error(void **state)
 	pc_execution_free(e);
 }
 
+static void test_history__an_apply_run_is_recorded_with_its_actions(void **state)
+{
+	fixture *f = *state;
+	pc_plan plan;
+	pc_action a1, a2, a3;
+	pc_action_result r1, r2, r3;
+	pc_apply_result res;
+	pc_vec got = PC_VEC_INIT;
+	pc_execution *e;
+	pc_action_exec *x;
+	int64_t mono = pc_mono_ms();
+
+	memset(&plan, 0, sizeof(plan));
+	memset(&a1, 0, sizeof(a1));
+	memset(&a2, 0, sizeof(a2));
+	memset(&a3, 0, sizeof(a3));
+	memset(&r1, 0, sizeof(r1));
+	memset(&r2, 0, sizeof(r2));
+	memset(&r3, 0, sizeof(r3));
+	memset(&res, 0, sizeof(res));
+	plan.commit = "89abcdef0123456789abcdef0123456789abcdef";
+	a1.table = "int_orders";
+	a1.kind = PC_ACT_CREATE;
+	a2.table = "fct_sales";
+	a2.kind = PC_ACT_REBUILD;
+	a3.table = "src_orders";
+	a3.kind = PC_ACT_NOOP;
+	r1.action = &a1;
+	r1.state = PC_RESULT_DONE;
+	r1.started_ms = mono - 3000;
+	r1.ended_ms = mono - 1000;
+	r2.action = &a2;
+	r2.state = PC_RESULT_FAILED;
+	r2.started_ms = mono - 900;
+	r2.ended_ms = mono - 400;
+	r2.error = "statement 'x' failed";
+	r2.exception = "division by zero";
+	r3.action = &a3;
+	r3.state = PC_RESULT_NOOP;
+	pc_vec_push(&res.actions, &r1);
+	pc_vec_push(&res.actions, &r2);
+	pc_vec_push(&res.actions, &r3);
+	res.n_done = 1;
+	res.n_failed = 1;
+
+	assert_int_equal(pc_history_record_apply(f->dir, &plan, &res, pc_wall_ms() - 3500), 0);
+	assert_int_equal(pc_history_read(f->path, 0, &got, NULL), 0);
+	assert_int_equal(got.len, 1);
+	e = got.items[0];
+	assert_string_equal(e->kind, "apply");
+	assert_string_equal(e->commit, plan.commit);
+	assert_string_equal(e->result, "failed");
+	assert_string_equal(e->error, "1 action failed, 0 skipped");
+	assert_int_equal(e->actions.len, 2); /* the noop is not recorded */
+	x = e->actions.items[0];
+	assert_string_equal(x->table, "int_orders");
+	assert_string_equal(x->action, "create");
+	assert_string_equal(x->result, "ok");
+	assert_true(x->end_ms - x->start_ms >= 1990 && x->end_ms - x->start_ms <= 2010);
+	x = e->actions.items[1];
+	assert_string_equal(x->action, "rebuild");
+	assert_string_equal(x->result, "failed");
+	assert_string_equal(x->error, "division by zero");
+	pc_vec_dispose(&got, pc_execution_free);
+	pc_vec_dispose(&res.actions, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +334,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history__actions_past_the_cap_are_counted_not_stored, setup, teardown),
 		cmocka_unit_test(test_history__actions_can_be_added_from_many_threads),
 		cmocka_unit_test(test_history__unwritable_directory_is_an_io_error),
+		cmocka_unit_test_setup_teardown(test_history__an_apply_run_is_recorded_with_its_actions, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

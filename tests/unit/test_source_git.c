@@ -102,15 +102,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* What pc_source_free() (source_fs.c) does: ops->free releases the implementation. */
 static void close_source(pc_source *s)
 {
-	if (!s)
-		return;
-	s->ops->free(s);
-	free(s->root);
-	free(s->commit);
-	free(s);
+	pc_source_free(s);
 }
 
 static char *read_all(pc_source *s, const char *rel)
@@ -228,6 +222,15 @@ static void test_source_git__subdir_and_repo_dir_inside_the_work_tree(void **sta
 	text = read_all(s, "README");
 	assert_string_equal(text, "top\n");
 	free(text);
+	close_source(s);
+	/* NULL subdir: the project is where repo_dir sits in the work tree */
+	free(inner);
+	inner = pc_sprintf("%s/proj", f->repo);
+	assert_int_equal(pc_source_open_git(&s, inner, "HEAD", NULL, 0), 0);
+	text = read_all(s, "pipectl.yaml");
+	assert_string_equal(text, "prefix: t\n");
+	free(text);
+	assert_int_equal(s->ops->kind(s, "README"), 0);
 	close_source(s);
 	assert_int_equal(pc_source_open_git(&s, f->repo, "HEAD", "nope", 0), PC_ENOTFOUND);
 	assert_null(s);

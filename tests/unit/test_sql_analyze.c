@@ -92,6 +92,8 @@ static void test_sql_reads__qualified_and_backtick_names_keep_case(void **state)
 	EXPECT("INSERT INTO `cat`.`db`.`Out` SELECT * FROM `cat`.`db`.`Orders` UNION ALL SELECT * FROM cat.db.More",
 	       "INSERT w=cat.db.Out r=cat.db.Orders,cat.db.More");
 	EXPECT("INSERT INTO `my``t` SELECT * FROM `a b`", "INSERT w=my`t r=a b");
+	/* Flink's non-reserved keywords can name tables */
+	EXPECT("INSERT INTO string SELECT * FROM raw JOIN hop ON raw.k = hop.k", "INSERT w=string r=raw,hop s=regular join@1");
 	/* an empty quoted identifier is no name (Flink rejects it) */
 	EXPECT("SELECT * FROM ``x", "SELECT");
 }
@@ -157,6 +159,10 @@ static void test_sql_reads__window_tvfs_read_their_table(void **state)
 	       "SELECT r=src2");
 	EXPECT("SELECT * FROM TABLE(SESSION(TABLE src3 PARTITION BY k, DESCRIPTOR(ts), INTERVAL '1' MINUTE))",
 	       "SELECT r=src3");
+	/* a CTE as the TVF's input is not a table */
+	EXPECT("WITH c AS (SELECT * FROM raw_src) SELECT window_start, COUNT(*)\n"
+	       "FROM TABLE(TUMBLE(TABLE c, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end",
+	       "SELECT r=raw_src s=window aggregation (TUMBLE)@2");
 }
 
 static void test_sql_reads__lateral_table_and_unnest_are_not_tables_nor_joins(void **state)
@@ -301,6 +307,8 @@ static void test_sql_stmt__statement_set_client_form(void **state)
 	(void)state;
 	EXPECT("BEGIN STATEMENT SET;\nINSERT INTO o1 SELECT * FROM s1;\nINSERT INTO o2 SELECT * FROM s2;\nEND;",
 	       "STATEMENT_SET w=o1,o2 r=s1,s2");
+	EXPECT("BEGIN STATEMENT SET;\nINSERT INTO o1 SELECT * FROM s1;\nEND\nINSERT INTO o3 SELECT * FROM s3",
+	       "STATEMENT_SET w=o1 r=s1 | INSERT w=o3 r=s3");
 }
 
 static void test_sql_stmt__other_kinds(void **state)
@@ -379,6 +387,9 @@ static void test_sql_state__join_kinds_are_named(void **state)
 	EXPECT("INSERT INTO t SELECT * FROM a\nJOIN b ON a.id = b.id\n AND a.ts BETWEEN b.ts - INTERVAL '1' HOUR AND b.ts",
 	       "INSERT w=t r=a,b s=interval join@2");
 	EXPECT("INSERT INTO t SELECT * FROM a\nLEFT JOIN b ON a.id = b.id", "INSERT w=t r=a,b s=regular join@2");
+	EXPECT("INSERT INTO t SELECT * FROM a,\n b WHERE a.id = b.id AND a.ts BETWEEN b.ts - INTERVAL '4' HOUR AND b.ts",
+	       "INSERT w=t r=a,b s=interval join@1");
+	EXPECT("INSERT INTO t SELECT * FROM a, b WHERE a.id = b.id", "INSERT w=t r=a,b s=regular join@1");
 }
 
 static void test_sql_state__group_by_and_global_aggregates(void **state)
@@ -387,6 +398,8 @@ static void test_sql_state__group_by_and_global_aggregates(void **state)
 	EXPECT("INSERT INTO t SELECT k, SUM(v) FROM s\nGROUP BY k HAVING SUM(v) > 1", "INSERT w=t r=s s=GROUP BY@2");
 	EXPECT("INSERT INTO t SELECT\n COALESCE(max(v), 0) FROM s", "INSERT w=t r=s s=aggregation without GROUP BY (MAX)@2");
 	EXPECT("INSERT INTO t SELECT LISTAGG(v) FROM s", "INSERT w=t r=s s=aggregation without GROUP BY (LISTAGG)@1");
+	/* reasons come in line order */
+	EXPECT("INSERT INTO t SELECT\n SUM(v) FROM a\n JOIN b ON a.k = b.k", "INSERT w=t r=a,b s=aggregation without GROUP BY (SUM)@2,regular join@3");
 }
 
 static void test_sql_state__distinct_forms(void **state)
@@ -396,6 +409,8 @@ static void test_sql_state__distinct_forms(void **state)
 	EXPECT("INSERT INTO t SELECT k, COUNT(DISTINCT u) FROM s GROUP BY k",
 	       "INSERT w=t r=s s=COUNT(DISTINCT)@1,GROUP BY@1");
 	EXPECT("INSERT INTO t SELECT a FROM s1 UNION SELECT a FROM s2", "INSERT w=t r=s1,s2 s=UNION (DISTINCT)@1");
+	EXPECT("SELECT a FROM s1\nINTERSECT ALL SELECT a FROM s2\nEXCEPT SELECT a FROM s3\nMINUS SELECT a FROM s4",
+	       "SELECT r=s1,s2,s3,s4 s=INTERSECT ALL@2,EXCEPT@3,EXCEPT@4");
 }
 
 static void test_sql_state__over_and_row_number(void **state)
@@ -407,6 +422,9 @@ static void test_sql_state__over_and_row_number(void **state)
 	EXPECT("INSERT INTO t SELECT k, SUM(v) OVER w FROM s\nWINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)",
 	       "INSERT w=t r=s s=OVER (SUM)@1");
 	EXPECT("INSERT INTO t SELECT LAG(v) OVER (PARTITION BY k ORDER BY ts) FROM s", "INSERT w=t r=s s=OVER (LAG)@1");
+	EXPECT("INSERT INTO t SELECT COUNT(*) FILTER (WHERE v > 0) OVER (PARTITION BY k ORDER BY ts) FROM s",
+	       "INSERT w=t r=s s=OVER (COUNT)@1");
+	EXPECT("INSERT INTO t SELECT LEAD(v, 1) FROM s", "INSERT w=t r=s s=LEAD@1");
 }
 
 static void test_sql_state__window_aggregation(void **state)
@@ -426,6 +444,9 @@ static void test_sql_state__order_by_and_limit_only_at_top_level(void **state)
 {
 	(void)state;
 	EXPECT("INSERT INTO t SELECT a FROM s\nORDER BY a\nLIMIT 10", "INSERT w=t r=s s=ORDER BY@2,LIMIT@3");
+	/* a subquery's ORDER BY alone is dropped by the planner; with LIMIT it is a Top-N */
+	EXPECT("INSERT INTO t SELECT * FROM (SELECT a FROM s ORDER BY a) x", "INSERT w=t r=s");
+	EXPECT("INSERT INTO t SELECT * FROM (SELECT a FROM s ORDER BY a\n LIMIT 3) x", "INSERT w=t r=s s=LIMIT@2");
 	EXPECT("INSERT INTO t SELECT a, ROW_NUMBER() OVER (ORDER BY ts) AS r FROM s",
 	       "INSERT w=t r=s s=OVER (ROW_NUMBER: deduplication/Top-N)@1");
 }
@@ -435,6 +456,109 @@ static void test_sql_state__statement_set_merges_reasons(void **state)
 	(void)state;
 	EXPECT("EXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT * FROM x;\nINSERT INTO b SELECT DISTINCT k FROM y;\nEND",
 	       "STATEMENT_SET w=a,b r=x,y s=SELECT DISTINCT@3");
+}
+
+
+static void test_sql_reads__nested_ctes_and_hint_before_statement(void **state)
+{
+	(void)state;
+	EXPECT("/*+ OPTIONS('x' = 'y') */ INSERT INTO t\nWITH a AS (WITH b AS (SELECT * FROM raw) SELECT * FROM b),\n"
+	       " c AS (SELECT * FROM a UNION ALL SELECT * FROM other)\nSELECT * FROM c",
+	       "INSERT w=t r=raw,other");
+}
+
+static void test_sql_state__in_and_exists_subqueries_are_semi_joins(void **state)
+{
+	(void)state;
+	EXPECT("INSERT INTO t SELECT * FROM a WHERE k IN (SELECT k FROM b)\n AND EXISTS (SELECT 1 FROM c WHERE c.k = a.k)",
+	       "INSERT w=t r=a,b,c s=semi join (IN subquery)@1,semi join (EXISTS subquery)@2");
+	EXPECT("INSERT INTO t SELECT * FROM a WHERE k IN (1, 2, 3)", "INSERT w=t r=a");
+}
+
+static void test_sql_state__ctas_and_set_inner_errors_name_the_line(void **state)
+{
+	(void)state;
+	expect_error("EXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT 1;\nINSERT INTO;\nEND;",
+		     "dir/x.sql:3: insert without a target table");
+	expect_error("CREATE VIEW AS SELECT 1", "dir/x.sql:1: create view without a name");
+}
+
+static void test_sql_stmt__work_in_progress_sql_loads(void **state)
+{
+	(void)state;
+	/* half-written statements: no crash, no error, what can be known is kept */
+	EXPECT("INSERT INTO t SELECT FROM", "INSERT w=t");
+	EXPECT("INSERT INTO t SELECT a FROM s JOIN", "INSERT w=t r=s s=regular join@1");
+	EXPECT("SELECT * FROM a, ", "SELECT r=a s=regular join@1");
+	EXPECT("WITH a AS", "SELECT");
+	EXPECT("WITH a AS (SELECT 1)", "SELECT");
+	EXPECT("CREATE TABLE t", "CREATE_TABLE c=t");
+	EXPECT("CREATE TABLE t AS", "CREATE_TABLE_AS c=t w=t");
+	EXPECT("EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT * FROM b;", "STATEMENT_SET w=a r=b");
+	EXPECT("CREATE", "OTHER");
+	EXPECT("INSERT INTO t SELECT a FROM s WHERE x = {{ var }}", "INSERT w=t r=s");
+}
+
+static void test_sql_stmt__shift_left_style_files(void **state)
+{
+	pc_sql_file *f;
+	pc_sql_stmt *st;
+	(void)state;
+	f = analyze_file("CREATE TABLE IF NOT EXISTS int_orders (\n"
+			 "  order_id STRING NOT NULL,\n"
+			 "  `key` BYTES,\n"
+			 "  ts TIMESTAMP_LTZ(3),\n"
+			 "  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND,\n"
+			 "  PRIMARY KEY(order_id) NOT ENFORCED\n"
+			 ") DISTRIBUTED BY HASH(order_id) INTO 1 BUCKETS WITH (\n"
+			 "  'changelog.mode' = 'upsert',\n"
+			 "  'key.avro-registry.schema-context' = '.flink-dev',\n"
+			 "  'value.format' = 'avro-registry'\n"
+			 ");\n");
+	st = f->stmts.items[0];
+	assert_string_equal(st->creates.items[0], "int_orders");
+	assert_true(st->upsert);
+	assert_string_equal(st->changelog_mode, "upsert");
+	assert_string_equal(pc_kv_get(&st->with_options, "key.avro-registry.schema-context"), ".flink-dev");
+	pc_sql_file_free(f);
+	EXPECT("INSERT INTO int_orders\n"
+	       "WITH src AS (\n"
+	       "  SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY `$rowtime` DESC) AS row_num\n"
+	       "  FROM src_orders\n"
+	       ")\n"
+	       "SELECT o.order_id, c.name\n"
+	       "FROM src o\n"
+	       "LEFT JOIN src_customers FOR SYSTEM_TIME AS OF o.`$rowtime` AS c ON o.cid = c.id\n"
+	       "WHERE row_num = 1;\n",
+	       "INSERT w=int_orders r=src_orders,src_customers s=OVER (ROW_NUMBER: deduplication/Top-N)@3,temporal join@8");
+}
+
+
+static void test_sql_reads__deep_nesting_and_many_tables(void **state)
+{
+	pc_buf b = PC_BUF_INIT;
+	pc_sql_file *f;
+	pc_sql_stmt *st;
+	(void)state;
+	/* 3000 nested subqueries joined on IN subqueries, then 3000 comma-joined tables */
+	pc_buf_puts(&b, "INSERT INTO t SELECT * FROM a JOIN b ON a.x IN ");
+	for (int i = 0; i < 3000; i++)
+		pc_buf_printf(&b, "(SELECT y FROM c%d JOIN d ON c%d.k IN ", i, i);
+	pc_buf_puts(&b, "(1)");
+	for (int i = 0; i < 3000; i++)
+		pc_buf_putc(&b, ')');
+	pc_buf_puts(&b, ";\nSELECT SUM(x) FROM s0");
+	for (int i = 1; i < 3000; i++)
+		pc_buf_printf(&b, ", s%d, s0", i);
+	assert_int_equal(pc_sql_analyze(&f, "deep.sql", b.ptr, b.len), 0);
+	st = f->stmts.items[0];
+	assert_int_equal(st->reads.len, 3 + 3000);
+	assert_string_equal(st->reads.items[3002], "c2999");
+	st = f->stmts.items[1];
+	assert_int_equal(st->reads.len, 3000);
+	assert_int_equal(st->reasons.len, 2);
+	pc_sql_file_free(f);
+	pc_buf_dispose(&b);
 }
 
 /* ---- base name and kinds ---- */
@@ -481,6 +605,11 @@ static void test_sql_rename__backticks_and_qualified_names(void **state)
 	EXPECT_RENAME("SELECT * FROM `cat`.`db`.`orders`", "orders", "orders_v2", "SELECT * FROM `cat`.`db`.`orders_v2`");
 	EXPECT_RENAME("SELECT * FROM cat.db.orders", "cat.db.orders", "cat.db.orders_v2", "SELECT * FROM cat.db.orders_v2");
 	EXPECT_RENAME("SELECT * FROM orders", "orders", "my table", "SELECT * FROM `my table`");
+	EXPECT_RENAME("CREATE TABLE t2 LIKE orders;\nEXECUTE STATEMENT SET BEGIN INSERT INTO orders SELECT * FROM x; END;",
+		      "orders", "db.orders_v2",
+		      "CREATE TABLE t2 LIKE db.orders_v2;\nEXECUTE STATEMENT SET BEGIN INSERT INTO db.orders_v2 SELECT * FROM x; END;");
+	EXPECT_RENAME("SELECT * FROM `user`", "user", "user_v2", "SELECT * FROM `user_v2`");
+	EXPECT_RENAME("SELECT * FROM other", "orders", "x", "SELECT * FROM other");
 }
 
 static void test_sql_rename__cte_named_like_the_table_is_left_alone(void **state)
@@ -545,6 +674,12 @@ int main(void)
 		cmocka_unit_test(test_sql_state__window_aggregation),
 		cmocka_unit_test(test_sql_state__order_by_and_limit_only_at_top_level),
 		cmocka_unit_test(test_sql_state__statement_set_merges_reasons),
+		cmocka_unit_test(test_sql_reads__nested_ctes_and_hint_before_statement),
+		cmocka_unit_test(test_sql_state__in_and_exists_subqueries_are_semi_joins),
+		cmocka_unit_test(test_sql_state__ctas_and_set_inner_errors_name_the_line),
+		cmocka_unit_test(test_sql_stmt__work_in_progress_sql_loads),
+		cmocka_unit_test(test_sql_stmt__shift_left_style_files),
+		cmocka_unit_test(test_sql_reads__deep_nesting_and_many_tables),
 		cmocka_unit_test(test_sql_base_name__last_part),
 		cmocka_unit_test(test_sql_rename__only_table_positions_change),
 		cmocka_unit_test(test_sql_rename__backticks_and_qualified_names),

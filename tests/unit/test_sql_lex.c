@@ -145,6 +145,13 @@ static void test_sql_fingerprint__formatting_comments_and_keyword_case_do_not_ma
 	fp(b, "CREATE TABLE t (k STRING, PRIMARY KEY (k) NOT ENFORCED)");
 	fp(a, "create table t (k string, primary key (k) not enforced);;");
 	assert_string_equal(a, b);
+	fp(a, "EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT * FROM b; END;\nCREATE TEMPORARY VIEW v AS SELECT 1");
+	fp(b, "execute statement set begin insert into a select * from b; end\n;create temporary view v as select 1;");
+	assert_string_equal(a, b);
+	/* function names are case-insensitive in Flink */
+	fp(a, "SELECT CONCAT(a, b), DATE_FORMAT(ts, 'yyyy'), my_udf(x) FROM t");
+	fp(b, "select concat(a, b), date_format(ts, 'yyyy'), MY_UDF(x) from t");
+	assert_string_equal(a, b);
 }
 
 static void test_sql_fingerprint__identifier_case_and_literals_matter(void **state)
@@ -166,6 +173,23 @@ static void test_sql_fingerprint__identifier_case_and_literals_matter(void **sta
 	assert_string_not_equal(a, b);
 	fp(a, "SELECT key FROM t");
 	fp(b, "SELECT KEY FROM t");
+	assert_string_not_equal(a, b);
+	/* non-reserved words that are keywords only in context stay identifiers elsewhere */
+	fp(a, "SELECT view, statement FROM t");
+	fp(b, "SELECT VIEW, STATEMENT FROM t");
+	assert_string_not_equal(a, b);
+	/* names before '(' that are tables, views or aliases keep their case */
+	fp(a, "CREATE TABLE Orders (id INT)");
+	fp(b, "CREATE TABLE orders (id INT)");
+	assert_string_not_equal(a, b);
+	fp(a, "INSERT INTO db.Out (a) SELECT a FROM s");
+	fp(b, "INSERT INTO db.out (a) SELECT a FROM s");
+	assert_string_not_equal(a, b);
+	fp(a, "SELECT * FROM s, UNNEST(arr) AS T(x)");
+	fp(b, "SELECT * FROM s, UNNEST(arr) AS t(x)");
+	assert_string_not_equal(a, b);
+	fp(a, "WITH A (x) AS (SELECT 1) SELECT * FROM A");
+	fp(b, "WITH a (x) AS (SELECT 1) SELECT * FROM a");
 	assert_string_not_equal(a, b);
 	fp(a, "SELECT 1 FROM t WHERE x > 1");
 	fp(b, "SELECT 1 FROM t WHERE x > 2");

@@ -1,0 +1,478 @@
+/*
+ * loop.c - the reconcile loop (see loop.h): one cycle = desired state,
+ * actual state, plan, what may be applied, report.
+ */
+#include "loop.h"
+
+#include "../model/project.h"
+#include "../model/source.h"
+#include "../providers/provider.h"
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/error.h"
+#include "../util/fs.h"
+#include "../util/map.h"
+#include "../util/timeutil.h"
+#include "actual.h"
+#include "apply.h"
+#include "history.h"
+#include "lock.h"
+#include "loop_int.h"
+#include "metrics.h"
+#include "plan.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- signals ---- */
+
+static volatile sig_atomic_t g_stop;   /* SIGTERM/SIGINT count */
+static volatile sig_atomic_t g_hup;    /* SIGHUP seen */
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	if (g_stop < 2)
+		g_stop++;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	g_hup = 1;
+}
+
+static void install_signals(struct sigaction *old_term, struct sigaction *old_int, struct sigaction *old_hup)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop; /* no SA_RESTART: sleeps and waits wake up */
+	sigaction(SIGTERM, &sa, old_term);
+	sigaction(SIGINT, &sa, old_int);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, old_hup);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* ---- logging ---- */
+
+void pc_loop_log(pc_loop *l, const char *level, const char *table, const char *action, const char *fmt, ...)
+{
+	char ts[40], *msg;
+	va_list ap;
+	pc_buf b = PC_BUF_INIT;
+	FILE *out = l->o.log ? l->o.log : stderr;
+
+	va_start(ap, fmt);
+	pc_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	msg = pc_buf_detach(&b);
+	pc_iso8601(pc_wall_ms(), ts, sizeof(ts));
+	if (l->o.json_logs) {
+		pc_buf_puts(&b, "{\"ts\":");
+		pc_buf_put_json_str(&b, ts);
+		pc_buf_puts(&b, ",\"level\":");
+		pc_buf_put_json_str(&b, level);
+		pc_buf_printf(&b, ",\"cycle\":%lld,\"commit\":", (long long)l->cycle);
+		if (l->commit)
+			pc_buf_put_json_str(&b, l->commit);
+		else
+			pc_buf_puts(&b, "null");
+		if (table) {
+			pc_buf_puts(&b, ",\"table\":");
+			pc_buf_put_json_str(&b, table);
+		}
+		if (action) {
+			pc_buf_puts(&b, ",\"action\":");
+			pc_buf_put_json_str(&b, action);
+		}
+		pc_buf_puts(&b, ",\"msg\":");
+		pc_buf_put_json_str(&b, msg);
+		pc_buf_puts(&b, "}\n");
+	} else {
+		pc_buf_printf(&b, "%s %-5s cycle=%lld commit=%.12s", ts, level, (long long)l->cycle,
+			      l->commit ? l->commit : l->o.git_ref ? "-" : "worktree");
+		if (table)
+			pc_buf_printf(&b, " table=%s", table);
+		if (action)
+			pc_buf_printf(&b, " action=%s", action);
+		pc_buf_printf(&b, " %s\n", msg);
+	}
+	/* one write per line: lines of several threads never interleave */
+	fwrite(b.ptr, 1, b.len, out);
+	fflush(out);
+	pc_buf_dispose(&b);
+	free(msg);
+}
+
+/* ---- configuration ---- */
+
+static void set_commit(pc_loop *l, const char *commit)
+{
+	if (commit == l->commit || (commit && l->commit && strcmp(commit, l->commit) == 0))
+		return;
+	free(l->commit);
+	l->commit = pc_strdup(commit);
+}
+
+/*
+ * (Re)read pipectl.yaml for the loop's own settings and resolve them:
+ * flags > env > file > defaults. Called at start and on SIGHUP.
+ */
+static int load_settings(pc_loop *l)
+{
+	pc_config *cfg = NULL;
+	pc_loop_options o = l->flags;
+	int rc;
+
+	if ((rc = pc_config_load(&cfg, l->flags.root, l->flags.config_path)) < 0)
+		return rc;
+	if ((rc = pc_loop_resolve(&o, &cfg->extra)) < 0) {
+		pc_config_free(cfg);
+		return rc;
+	}
+	/* o's strings may point into cfg: keep it as long as o */
+	pc_config_free(l->settings_cfg);
+	l->settings_cfg = cfg;
+	l->o = o;
+	free(l->suspend_file);
+	l->suspend_file = o.suspend_file ? pc_strdup(o.suspend_file)
+					 : pc_sprintf("%s/.pipectl/suspend", l->flags.root);
+	free(l->history_path);
+	l->history_path = o.history_path ? pc_strdup(o.history_path) : pc_history_path(l->flags.root);
+	return 0;
+}
+
+/*
+ * The configuration of one cycle's desired state: --config or
+ * $PIPECTL_CONFIG when given; else the commit's own pipectl.yaml (git
+ * mode); else the working tree's.
+ */
+static int load_config(pc_loop *l, pc_source *src, pc_config **out)
+{
+	char *text = NULL, *label;
+	size_t len = 0;
+	const char *env = getenv("PIPECTL_CONFIG");
+	int rc;
+
+	if (!src || l->flags.config_path || (env && *env))
+		return pc_config_load(out, l->flags.root, l->flags.config_path);
+	if (src->ops->kind(src, "pipectl.yaml") != 2)
+		return pc_config_parse(out, l->flags.root, "pipectl.yaml", "", 0);
+	if ((rc = src->ops->read_file(src, "pipectl.yaml", &text, &len)) < 0)
+		return rc;
+	label = pc_sprintf("pipectl.yaml@%.12s", src->commit);
+	rc = pc_config_parse(out, l->flags.root, label, text, len);
+	free(label);
+	free(text);
+	return rc;
+}
+
+/* What identifies the connection (never printed: it holds secrets). */
+static char *connection_key(const pc_config *c)
+{
+	return pc_sprintf("%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s", c->target ? c->target : "",
+			  c->local_state ? c->local_state : "", c->organization_id ? c->organization_id : "",
+			  c->environment_id ? c->environment_id : "", c->principal ? c->principal : "",
+			  c->flink.endpoint ? c->flink.endpoint : "", c->flink.api_key ? c->flink.api_key : "",
+			  c->flink.api_secret ? c->flink.api_secret : "",
+			  c->flink_compute_pool_id ? c->flink_compute_pool_id : "",
+			  c->flink_catalog ? c->flink_catalog : "", c->flink_database ? c->flink_database : "",
+			  c->kafka.endpoint ? c->kafka.endpoint : "", c->kafka.api_key ? c->kafka.api_key : "",
+			  c->kafka.api_secret ? c->kafka.api_secret : "", c->kafka_cluster_id ? c->kafka_cluster_id : "",
+			  c->cloud.endpoint ? c->cloud.endpoint : "", c->cloud.api_key ? c->cloud.api_key : "",
+			  c->cloud.api_secret ? c->cloud.api_secret : "");
+}
+
+/* Collect the provider's request counters into the metrics (delta since last time). */
+void pc_loop_collect_api_stats(pc_loop *l)
+{
+	uint64_t now[6], delta[6];
+	if (!l->provider)
+		return;
+	for (int i = 0; i < 6; i++) {
+		now[i] = __atomic_load_n(&l->provider->stats.by_status[i], __ATOMIC_RELAXED);
+		delta[i] = now[i] >= l->api_seen[i] ? now[i] - l->api_seen[i] : now[i];
+		l->api_seen[i] = now[i];
+	}
+	pc_metrics_add_api_requests(l->metrics, delta);
+}
+
+static void close_provider(pc_loop *l)
+{
+	pc_loop_collect_api_stats(l);
+	pc_provider_free(l->provider);
+	l->provider = NULL;
+	pc_config_free(l->provider_cfg);
+	l->provider_cfg = NULL;
+	free(l->provider_key);
+	l->provider_key = NULL;
+	memset(l->api_seen, 0, sizeof(l->api_seen));
+}
+
+/* Open the provider for cfg unless the one open already talks to the same place. Takes cfg. */
+static int ensure_provider(pc_loop *l, pc_config *cfg)
+{
+	char *key = connection_key(cfg);
+	int rc;
+
+	if (l->provider && l->provider_key && strcmp(key, l->provider_key) == 0) {
+		free(key);
+		pc_config_free(cfg);
+		return 0;
+	}
+	if (l->provider)
+		pc_loop_log(l, "info", NULL, NULL, "target configuration changed: reconnecting");
+	close_provider(l);
+	if ((rc = pc_provider_open(&l->provider, cfg)) < 0) {
+		l->provider = NULL;
+		free(key);
+		pc_config_free(cfg);
+		return rc;
+	}
+	l->provider_cfg = cfg;
+	l->provider_key = key;
+	return 0;
+}
+
+/* ---- desired state ---- */
+
+/*
+ * Load this cycle's desired state into *out (owned), or keep the last good
+ * one. Sets *invalid when the tree just read is broken (errors set).
+ * Returns < 0 when there is no usable desired state at all.
+ */
+static int load_desired(pc_loop *l, pc_project **out, int *invalid, char **why)
+{
+	pc_source *src = NULL;
+	pc_config *cfg = NULL, *pcfg = NULL;
+	pc_project *proj = NULL;
+	int rc;
+
+	*out = NULL;
+	*invalid = 0;
+	*why = NULL;
+	if (l->o.git_ref) {
+		rc = pc_source_open_git(&src, l->flags.root, l->o.git_ref, NULL, l->o.git_fetch);
+		if (rc < 0)
+			goto done;
+		/* the same commit as last time: nothing to read again */
+		if (l->good && l->good->commit && strcmp(l->good->commit, src->commit) == 0 && !l->reload) {
+			set_commit(l, src->commit);
+			goto done;
+		}
+		if (l->bad_commit && strcmp(l->bad_commit, src->commit) == 0 && !l->reload) {
+			*invalid = 1;
+			*why = pc_sprintf("commit %.12s is broken (errors logged when it was read): skipped, %s",
+					  src->commit,
+					  l->good ? "the last good desired state stays in force" : "nothing to reconcile yet");
+			goto done;
+		}
+	}
+	if ((rc = load_config(l, src, &cfg)) < 0 || (rc = load_config(l, src, &pcfg)) < 0)
+		goto done;
+	rc = pc_project_load_from(&proj, cfg, src);
+	cfg = NULL; /* owned by proj, or freed */
+	if (rc < 0)
+		goto done;
+	if (proj->n_errors > 0) {
+		size_t shown = 0;
+		*invalid = 1;
+		set_commit(l, proj->commit);
+		for (size_t i = 0; i < proj->diags.len && shown < 20; i++) {
+			const pc_diag *d = proj->diags.items[i];
+			char *line;
+			if (d->severity != PC_SEV_ERROR)
+				continue;
+			line = pc_diag_format(d);
+			pc_loop_log(l, "error", d->table, NULL, "%s", line);
+			free(line);
+			shown++;
+		}
+		if (proj->commit)
+			*why = pc_sprintf("commit %.12s has %d error%s: skipped, %s", proj->commit, proj->n_errors,
+					  proj->n_errors == 1 ? "" : "s",
+					  l->good ? "the last good desired state stays in force" : "nothing to reconcile yet");
+		else
+			*why = pc_sprintf("the working tree has %d error%s: skipped, %s", proj->n_errors,
+					  proj->n_errors == 1 ? "" : "s",
+					  l->good ? "the last good desired state stays in force" : "nothing to reconcile yet");
+		free(l->bad_commit);
+		l->bad_commit = pc_strdup(proj->commit ? proj->commit : "worktree");
+		pc_project_free(proj);
+		proj = NULL;
+		goto done;
+	}
+	/* a good tree: it becomes the desired state; the target follows its config */
+	if ((rc = ensure_provider(l, pcfg)) < 0) {
+		pcfg = NULL;
+		pc_project_free(proj);
+		proj = NULL;
+		goto done;
+	}
+	pcfg = NULL;
+	pc_project_free(l->good);
+	l->good = proj;
+	proj = NULL;
+	free(l->bad_commit);
+	l->bad_commit = NULL;
+	l->reload = 0;
+	set_commit(l, l->good->commit);
+done:
+	pc_config_free(cfg);
+	pc_config_free(pcfg);
+	pc_project_free(proj);
+	pc_source_free(src);
+	if (rc < 0 && l->good && l->provider && !*why)
+		*why = pc_sprintf("could not read the desired state: %s: keeping the last good one", pc_error_last());
+	if (l->good && l->provider) {
+		*out = l->good;
+		if (*invalid || rc < 0)
+			set_commit(l, l->good->commit);
+		return 0;
+	}
+	if (rc == 0)
+		rc = pc_error_set(PC_EINVALID, "%s", *why ? *why : "no desired state could be loaded");
+	return rc;
+}
+
+/* ---- the cycle ---- */
+
+static int suspended(pc_loop *l)
+{
+	return l->o.suspend > 0 || (l->suspend_file && access(l->suspend_file, F_OK) == 0);
+}
+
+int pc_loop_cycle(pc_loop *l)
+{
+	pc_cycle c;
+	pc_project *proj = NULL;
+	char *why = NULL;
+	int invalid = 0, rc;
+
+	memset(&c, 0, sizeof(c));
+	pc_buf_init(&c.status, 0);
+	pc_map_init(&c.started);
+	l->cycle++;
+	c.start_mono = pc_mono_ms();
+	c.exec = pc_execution_new("reconcile", NULL);
+	c.exec->cycle = l->cycle;
+
+	rc = load_desired(l, &proj, &invalid, &why);
+	free(c.exec->commit);
+	c.exec->commit = pc_strdup(l->commit);
+	if (why)
+		pc_loop_log(l, invalid ? "error" : "warn", NULL, NULL, "%s", why);
+	if (rc < 0) {
+		const char *msg = pc_error_last();
+		if (!invalid)
+			pc_loop_log(l, "error", NULL, NULL, "could not load the desired state: %s", msg);
+		pc_loop_finish(l, &c, invalid ? "invalid" : "error", invalid ? (why ? why : msg) : msg, 0);
+		free(why);
+		return rc;
+	}
+	c.invalid = invalid;
+	c.invalid_reason = why;
+	c.suspended = suspended(l);
+	rc = pc_loop_reconcile(l, &c, proj);
+	free(why);
+	return rc;
+}
+
+/* ---- lifecycle ---- */
+
+static void free_loop(pc_loop *l)
+{
+	close_provider(l);
+	pc_project_free(l->good);
+	pc_map_dispose(&l->failures, pc_loop_failure_free);
+	pc_metrics_free(l->metrics);
+	pc_config_free(l->settings_cfg);
+	free(l->commit);
+	free(l->bad_commit);
+	free(l->suspend_file);
+	free(l->history_path);
+}
+
+/* Sleep up to ms, waking for a signal. */
+static void nap(int64_t ms)
+{
+	int64_t end = pc_mono_ms() + ms;
+	while (!g_stop && !g_hup) {
+		int64_t left = end - pc_mono_ms();
+		if (left <= 0)
+			break;
+		pc_sleep_ms(left < 200 ? left : 200);
+	}
+}
+
+static int64_t jittered(const pc_loop_options *o)
+{
+	int64_t base = o->interval_ms, span;
+	if (o->jitter_pct <= 0)
+		return base;
+	span = base * o->jitter_pct / 100;
+	if (span <= 0)
+		return base;
+	return base - span + (int64_t)((uint64_t)random() % (uint64_t)(2 * span + 1));
+}
+
+int pc_loop_run(const pc_loop_options *flags)
+{
+	pc_loop l;
+	struct sigaction old_term, old_int, old_hup;
+	int rc = 0;
+
+	memset(&l, 0, sizeof(l));
+	l.flags = *flags;
+	pc_map_init(&l.failures);
+	g_stop = 0;
+	g_hup = 0;
+	l.stop = &g_stop;
+	srandom((unsigned)(pc_wall_ms() ^ getpid()));
+	if ((rc = load_settings(&l)) < 0)
+		goto done;
+	l.metrics = pc_metrics_new();
+	if (l.o.listen && (rc = pc_metrics_listen(l.metrics, l.o.listen)) < 0)
+		goto done;
+	install_signals(&old_term, &old_int, &old_hup);
+	if (l.o.listen)
+		pc_loop_log(&l, "info", NULL, NULL, "serving /healthz /readyz /metrics /status on %s (port %d)",
+			    l.o.listen, pc_metrics_port(l.metrics));
+	pc_loop_log(&l, "info", NULL, NULL, "reconciling %s every %llds%s%s%s", l.o.git_ref ? l.o.git_ref : "the working tree",
+		    (long long)(l.o.interval_ms / 1000), l.o.allow_destructive ? ", destructive actions allowed" : "",
+		    l.o.git_fetch ? ", fetching first" : "", l.o.once ? ", once" : "");
+	for (;;) {
+		if (g_hup) {
+			g_hup = 0;
+			if (load_settings(&l) < 0) {
+				pc_loop_log(&l, "error", NULL, NULL, "configuration not reloaded: %s", pc_error_last());
+			} else {
+				l.reload = 1;
+				close_provider(&l);
+				pc_loop_log(&l, "info", NULL, NULL, "configuration reloaded");
+			}
+		}
+		rc = pc_loop_cycle(&l);
+		if (l.o.once || g_stop)
+			break;
+		nap(jittered(&l.o));
+		if (g_stop)
+			break;
+	}
+	if (g_stop) {
+		pc_loop_log(&l, "info", NULL, NULL, "stopping on signal: lock released, exiting");
+		rc = 0;
+	}
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+done:
+	free_loop(&l);
+	return rc;
+}
