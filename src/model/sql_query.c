@@ -45,6 +45,7 @@ typedef struct walker {
 	size_t e;
 	pc_vec *refs;
 	pc_map ctes;        /* CTE names of this query (keys only) */
+	const char *last_tvf; /* the last window TVF seen anywhere (for GROUP BY over a CTE of it) */
 	frame *fr;
 	size_t depth, cap;
 } walker;
@@ -289,8 +290,8 @@ static void group_by(walker *w, frame *f, size_t i, size_t close)
 	if (legacy) {
 		snprintf(op, sizeof(op), "window aggregation (%s)", legacy);
 	} else if (windowed) {
-		if (f->tvf)
-			snprintf(op, sizeof(op), "window aggregation (%s)", f->tvf);
+		if (f->tvf || w->last_tvf)
+			snprintf(op, sizeof(op), "window aggregation (%s)", f->tvf ? f->tvf : w->last_tvf);
 		else
 			snprintf(op, sizeof(op), "window aggregation");
 	} else {
@@ -471,7 +472,7 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 			}
 			if (pc_tok_is(tk, "TABLE") && i + 1 < e && is_punct(&t[i + 1], '(')) {
 				if (i + 2 < e && window_tvf(&t[i + 2]))
-					f->tvf = window_tvf(&t[i + 2]);
+					f->tvf = w.last_tvf = window_tvf(&t[i + 2]);
 				f->expect_table = 0;
 				continue;
 			}

@@ -438,6 +438,9 @@ static void test_sql_state__window_aggregation(void **state)
 	       "INSERT w=t r=s s=window aggregation (CUMULATE)@2");
 	EXPECT("INSERT INTO t SELECT k, COUNT(*) FROM s GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)",
 	       "INSERT w=t r=s s=window aggregation (TUMBLE)@1");
+	EXPECT("INSERT INTO t WITH w AS (SELECT * FROM TABLE(HOP(TABLE s, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)))\n"
+	       "SELECT window_start, COUNT(*) FROM w GROUP BY window_start, window_end",
+	       "INSERT w=t r=s s=window aggregation (HOP)@2");
 }
 
 static void test_sql_state__order_by_and_limit_only_at_top_level(void **state)

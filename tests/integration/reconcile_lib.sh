@@ -1,0 +1,204 @@
+# reconcile_lib.sh - sourced by tests/integration/test_reconcile_*.sh: a temp
+# dir, an emulator on a free loopback port, a small project that targets it,
+# `pipectl reconcile` in the background, and helpers that read the emulator's
+# state (curl + jq) and the loop's endpoint. The EXIT trap stops everything.
+
+: "${PIPECTL:?PIPECTL must point at the pipectl binary}"
+command -v jq >/dev/null || { echo "FAIL: jq is needed by this test" >&2; exit 1; }
+command -v curl >/dev/null || { echo "FAIL: curl is needed by this test" >&2; exit 1; }
+
+T=$(mktemp -d)
+EMU_PID=
+LOOP_PID=
+ORG=00000000-0000-4000-8000-000000000002
+ENV_ID=env-rec1
+P="$T/proj"
+LOG="$T/loop.log"
+
+cleanup() {
+	for p in $LOOP_PID $EMU_PID; do kill "$p" 2>/dev/null || true; done
+	for p in $LOOP_PID $EMU_PID; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	[ -f "$LOG" ] && { echo "--- loop log (tail):" >&2; tail -30 "$LOG" >&2; }
+	exit 1
+}
+
+# start_emulator [OPTIONS...]: on a fresh port, keeping the state file.
+start_emulator() {
+	stop_emulator
+	"$PIPECTL" emulator --listen 127.0.0.1:0 --state "$T/emu-state.json" "$@" >"$T/emu.log" 2>&1 &
+	EMU_PID=$!
+	for _ in $(seq 1 200); do
+		grep -q "listening on" "$T/emu.log" && break
+		kill -0 "$EMU_PID" 2>/dev/null || { cat "$T/emu.log" >&2; fail "emulator exited"; }
+		sleep 0.05
+	done
+	EMU_URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$T/emu.log" | head -1)
+	[ -n "$EMU_URL" ] || fail "emulator did not print its address"
+	write_config
+}
+
+stop_emulator() {
+	if [ -n "$EMU_PID" ]; then
+		kill "$EMU_PID" 2>/dev/null || true
+		wait "$EMU_PID" 2>/dev/null || true
+		EMU_PID=
+	fi
+}
+
+write_config() {
+	mkdir -p "$P"
+	cat >"$P/pipectl.yaml" <<YAML
+prefix: rc
+target: confluent
+confluent:
+  organization_id: $ORG
+  environment_id: $ENV_ID
+  principal: sa-rc
+  flink:
+    endpoint: $EMU_URL
+    api_key: FLINKKEY
+    api_secret: flink-secret-value
+  kafka:
+    endpoint: $EMU_URL
+    cluster_id: lkc-local
+    api_key: KAFKAKEY
+    api_secret: kafka-secret-value
+YAML
+}
+
+# table LAYER NAME DDL [DML]
+table() {
+	local d="$P/pipelines/$1/$2/sql-scripts"
+	mkdir -p "$d"
+	printf '%s\n' "$3" >"$d/ddl.$2.sql"
+	if [ -n "${4:-}" ]; then printf '%s\n' "$4" >"$d/dml.$2.sql"; else rm -f "$d/dml.$2.sql"; fi
+}
+
+# A source, a stateless chain and a stateful aggregate with a reader.
+write_project() {
+	table sources src_orders "CREATE TABLE src_orders (id INT, amount INT);"
+	table intermediates int_orders "CREATE TABLE int_orders (id INT, amount INT);" \
+		"INSERT INTO int_orders SELECT id, amount FROM src_orders WHERE amount > 0;"
+	table facts fct_totals "CREATE TABLE fct_totals (id INT, total INT, PRIMARY KEY (id) NOT ENFORCED);" \
+		"INSERT INTO fct_totals SELECT id, SUM(amount) FROM int_orders GROUP BY id;"
+	table views v_totals "CREATE TABLE v_totals (id INT, total INT, PRIMARY KEY (id) NOT ENFORCED);" \
+		"INSERT INTO v_totals SELECT id, total FROM fct_totals;"
+}
+DML_TABLES="int_orders fct_totals v_totals"
+ALL_TABLES="src_orders int_orders fct_totals v_totals"
+
+# start_loop ARGS...: pipectl reconcile in the background, log in $LOG.
+start_loop() {
+	: >"$LOG"
+	"$PIPECTL" -C "$P" reconcile --listen 127.0.0.1:0 "$@" >>"$LOG" 2>&1 &
+	LOOP_PID=$!
+	for _ in $(seq 1 100); do
+		grep -q "serving /healthz" "$LOG" && break
+		kill -0 "$LOOP_PID" 2>/dev/null || fail "the loop exited at start"
+		sleep 0.05
+	done
+	LOOP_PORT=$(grep -o 'port [0-9]*' "$LOG" | head -1 | awk '{print $2}')
+	[ -n "$LOOP_PORT" ] || fail "the loop did not say its port"
+	LOOP_URL="http://127.0.0.1:$LOOP_PORT"
+}
+
+# stop_loop: SIGTERM, and the exit status must be 0.
+stop_loop() {
+	local rc=0
+	[ -n "$LOOP_PID" ] || return 0
+	kill -TERM "$LOOP_PID" 2>/dev/null || true
+	wait "$LOOP_PID" || rc=$?
+	LOOP_PID=
+	[ "$rc" = 0 ] || fail "the loop exited $rc after SIGTERM"
+}
+
+API() { echo "$EMU_URL/sql/v1/organizations/$ORG/environments/$ENV_ID"; }
+
+statements() {
+	local url="$(API)/statements?page_size=100" all='[]' page next
+	while :; do
+		page=$(curl -sf "$url") || fail "GET $url failed"
+		all=$(jq -c --argjson a "$all" '$a + .data' <<<"$page")
+		next=$(jq -r '.metadata.next // ""' <<<"$page")
+		[ -n "$next" ] || break
+		url=$next
+	done
+	echo "$all"
+}
+
+# "name phase" of the live managed DMLs of TABLE.
+live_dmls() {
+	statements | jq -r --arg t "$1" '.[] | select(.metadata.labels["pipectl-kind"] == "dml"
+		and .metadata.labels["pipectl-table-name"] == $t
+		and (.status.phase | IN("RUNNING","PENDING","DEGRADED","STOPPING"))) | "\(.name) \(.status.phase)"'
+}
+
+# The one live DML of TABLE: "name phase", "" when none; fails on duplicates.
+live_dml() {
+	local l n
+	l=$(live_dmls "$1")
+	n=$(grep -c . <<<"$l" || true)
+	[ "$n" -le 1 ] || fail "table $1 has $n live DML statements: $l"
+	echo "$l"
+}
+
+dml_name() { live_dml "$1" | awk '{print $1}'; }
+
+topics() { curl -sf "$EMU_URL/kafka/v3/clusters/lkc-local/topics" | jq -r '.data[].topic_name' | sort; }
+has_topic() { topics | grep -qx "$1"; }
+
+# all_running: every table has its topic, every DML table one RUNNING DML.
+all_running() {
+	local t tp
+	tp=$(topics)
+	for t in $ALL_TABLES; do grep -qx "$t" <<<"$tp" || return 1; done
+	for t in $DML_TABLES; do [ "$(live_dml "$t" | awk '{print $2}')" = RUNNING ] || return 1; done
+	return 0
+}
+
+no_lock() { statements | jq -e 'map(select(.name | endswith("pipectl-lock"))) | length == 0' >/dev/null; }
+
+# wait_until SECONDS CMD...: poll CMD every 0.2 s.
+wait_until() {
+	local n=$(( $1 * 5 ))
+	shift
+	for _ in $(seq 1 "$n"); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# metric NAME_WITH_LABELS: its value on /metrics ("" when absent).
+metric() {
+	curl -sf "$LOOP_URL/metrics" | awk -v k="$1" '$1 == k {print $2}'
+}
+
+# cycles_done: number of cycles the loop finished (any result).
+cycles_done() {
+	curl -sf "$LOOP_URL/metrics" | awk '$1 == "pipectl_cycle_duration_seconds_count" {print $2}'
+}
+
+# wait_cycles N SECONDS: until N more cycles have finished.
+wait_cycles() {
+	local start want
+	start=$(cycles_done)
+	want=$(( ${start:-0} + $1 ))
+	wait_until "$2" sh -c "[ \"\$(curl -sf $LOOP_URL/metrics | awk '\$1 == \"pipectl_cycle_duration_seconds_count\" {print \$2}')\" -ge $want ]"
+}
+
+# stop_statement NAME: behind pipectl's back (GET, set spec.stopped, PUT).
+stop_statement() {
+	local url="$(API)/statements/$1" body
+	body=$(curl -sf "$url" | jq -c '.spec.stopped = true | del(.status)') || fail "GET $1"
+	curl -sf -X PUT -H 'Content-Type: application/json' -d "$body" "$url" >/dev/null || fail "PUT $1"
+}
+
+delete_statement() { curl -sf -X DELETE "$(API)/statements/$1" >/dev/null || fail "DELETE statement $1"; }
+delete_topic() { curl -sf -X DELETE "$EMU_URL/kafka/v3/clusters/lkc-local/topics/$1" >/dev/null || fail "DELETE topic $1"; }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# reconcile repairs drift made behind its back, each within a cycle or two of
+# a 1 s interval: a DML deleted, a DML stopped, a DML FAILED (its source
+# topic deleted), a topic deleted. Then SIGTERM: exit 0 and no lock left.
+set -euo pipefail
+source "$(dirname "$0")/reconcile_lib.sh"
+
+start_emulator
+write_project
+start_loop --interval 1s --allow-destructive
+wait_until 30 all_running || fail "the first cycles did not bring everything up"
+grep -q '"msg"' "$LOG" && fail "text logs expected by default"
+grep -q 'cycle=1 commit=worktree plan:' "$LOG" || fail "the plan line names no cycle/commit"
+
+# 1. a DML deleted
+old=$(dml_name int_orders)
+delete_statement "$old"
+wait_until 20 all_running || fail "deleted DML of int_orders not repaired"
+
+# 2. a DML stopped
+name=$(dml_name v_totals)
+stop_statement "$name"
+wait_until 20 grep -q "table=v_totals action=start started" "$LOG" || fail "the stopped DML was not started again"
+wait_until 20 all_running || fail "stopped DML of v_totals not repaired"
+[ "$(dml_name v_totals)" = "$name" ] || fail "a stopped DML is resumed, not replaced"
+
+# 3. a DML FAILED: the topic it reads is deleted
+delete_topic src_orders
+wait_until 20 all_running || fail "src_orders topic / FAILED int_orders not repaired"
+
+# 4. a topic deleted (and the stateful reader of it fails)
+delete_topic fct_totals
+wait_until 30 all_running || fail "deleted topic fct_totals not repaired"
+for t in $DML_TABLES; do live_dml "$t" >/dev/null; done # no duplicates
+
+stop_loop
+no_lock || fail "the lock statement was left behind"
+grep -q "stopping on signal" "$LOG" || fail "no shutdown line in the log"
+if grep -q -e flink-secret-value -e kafka-secret-value "$LOG"; then fail "a secret was logged"; fi
+echo ok
