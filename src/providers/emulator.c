@@ -29,25 +29,6 @@
 #define BODY_MAX (1024 * 1024)
 #define HANG_MAX_MS 120000
 
-struct pc_emulator {
-	pc_emulator_options opt;
-	char *state_path;
-	char *api_key, *api_secret;
-	pcre2_code *hang_re;
-	struct MHD_Daemon *mhd;
-	int port;
-	pthread_mutex_t mu;
-	pc_sim *sim;
-	uint64_t saved_changes;
-	uint64_t rng;
-	atomic_int stopping;
-	atomic_llong requests;
-};
-
-typedef struct req_ctx {
-	pc_buf body;
-	int too_big;
-} req_ctx;
 
 /* ---- small helpers ---- */
 
@@ -76,7 +57,7 @@ static double rng_unit(pc_emulator *e)
 	return (double)(rng_next(e) >> 11) / 9007199254740992.0;
 }
 
-static int send_resp(struct MHD_Connection *c, unsigned status, const pc_buf *body, const char *location,
+int pc_emu_send(struct MHD_Connection *c, unsigned status, const pc_buf *body, const char *location,
 		     const char *extra_name, const char *extra_value)
 {
 	struct MHD_Response *r;
@@ -117,7 +98,7 @@ static const char *status_title(unsigned st, const char **code)
 }
 
 /* Confluent's {"errors":[...]} body (sql/v1, fcpm/v2). */
-static int send_error(struct MHD_Connection *c, unsigned st, const char *code, const char *detail,
+int pc_emu_send_error(struct MHD_Connection *c, unsigned st, const char *code, const char *detail,
 		      const char *hname, const char *hvalue)
 {
 	pc_buf b = PC_BUF_INIT;
@@ -131,13 +112,13 @@ static int send_error(struct MHD_Connection *c, unsigned st, const char *code, c
 	pc_buf_puts(&b, ",\"detail\":");
 	pc_buf_put_json_str(&b, detail ? detail : title);
 	pc_buf_puts(&b, "}]}");
-	ret = send_resp(c, st, &b, NULL, hname, hvalue);
+	ret = pc_emu_send(c, st, &b, NULL, hname, hvalue);
 	pc_buf_dispose(&b);
 	return ret;
 }
 
 /* Kafka REST's {"error_code":N,"message":"..."} body. */
-static int send_kafka_error(struct MHD_Connection *c, unsigned st, int code, const char *msg, const char *hname,
+int pc_emu_send_kafka_error(struct MHD_Connection *c, unsigned st, int code, const char *msg, const char *hname,
 			    const char *hvalue)
 {
 	pc_buf b = PC_BUF_INIT;
@@ -145,7 +126,7 @@ static int send_kafka_error(struct MHD_Connection *c, unsigned st, int code, con
 	pc_buf_printf(&b, "{\"error_code\":%d,\"message\":", code);
 	pc_buf_put_json_str(&b, msg);
 	pc_buf_putc(&b, '}');
-	ret = send_resp(c, st, &b, NULL, hname, hvalue);
+	ret = pc_emu_send(c, st, &b, NULL, hname, hvalue);
 	pc_buf_dispose(&b);
 	return ret;
 }
@@ -154,8 +135,8 @@ static int send_any_error(struct MHD_Connection *c, int kafka, unsigned st, cons
 			  const char *hvalue)
 {
 	if (kafka)
-		return send_kafka_error(c, st, (int)st == 401 ? 40101 : (int)st, msg, hname, hvalue);
-	return send_error(c, st, NULL, msg, hname, hvalue);
+		return pc_emu_send_kafka_error(c, st, (int)st == 401 ? 40101 : (int)st, msg, hname, hvalue);
+	return pc_emu_send_error(c, st, NULL, msg, hname, hvalue);
 }
 
 static unsigned status_for(int rc)
@@ -170,13 +151,13 @@ static unsigned status_for(int rc)
 	}
 }
 
-static int send_sim_error(struct MHD_Connection *c, int rc)
+int pc_emu_send_sim_error(struct MHD_Connection *c, int rc)
 {
 	const char *code = rc == PC_EEXISTS ? "resource_already_exists" : NULL;
-	return send_error(c, status_for(rc), code, pc_error_last(), NULL, NULL);
+	return pc_emu_send_error(c, status_for(rc), code, pc_error_last(), NULL, NULL);
 }
 
-static const char *qarg(struct MHD_Connection *c, const char *k)
+const char *pc_emu_qarg(struct MHD_Connection *c, const char *k)
 {
 	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, k);
 }
@@ -240,7 +221,7 @@ static int split_path(char *copy, char **seg, int max)
 	return n;
 }
 
-static int parse_body(struct MHD_Connection *c, const req_ctx *rq, json_t **out, int kafka)
+int pc_emu_parse_body(struct MHD_Connection *c, const req_ctx *rq, json_t **out, int kafka)
 {
 	json_error_t jerr;
 	char *msg;
@@ -249,12 +230,12 @@ static int parse_body(struct MHD_Connection *c, const req_ctx *rq, json_t **out,
 	if (*out)
 		return 0;
 	msg = pc_sprintf("malformed JSON request body: %s at line %d column %d", jerr.text, jerr.line, jerr.column);
-	ret = kafka ? send_kafka_error(c, 400, 40001, msg, NULL, NULL) : send_error(c, 400, NULL, msg, NULL, NULL);
+	ret = kafka ? pc_emu_send_kafka_error(c, 400, 40001, msg, NULL, NULL) : pc_emu_send_error(c, 400, NULL, msg, NULL, NULL);
 	free(msg);
 	return ret == MHD_YES ? 1 : -1;
 }
 
-static void json_to_kv(pc_kvlist *l, json_t *o)
+void pc_emu_json_to_kv(pc_kvlist *l, json_t *o)
 {
 	const char *k;
 	json_t *v;
@@ -269,472 +250,10 @@ static void json_to_kv(pc_kvlist *l, json_t *o)
 	}
 }
 
-static const char *jstr(json_t *o, const char *k)
+const char *pc_emu_jstr(json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
 	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-/* ---- statements ---- */
-
-typedef struct route {
-	pc_emulator *e;
-	struct MHD_Connection *c;
-	const char *method;
-	char *base;
-	int64_t now;
-} route;
-
-static int stmt_list(route *r, const char *org, const char *env)
-{
-	const char *ps = qarg(r->c, "page_size"), *tok = qarg(r->c, "page_token");
-	const char *pool = qarg(r->c, "spec.compute_pool_id");
-	pc_vec page = PC_VEC_INIT;
-	pc_buf b = PC_BUF_INIT;
-	char *next = NULL, *end = NULL;
-	long size = 10;
-	int ret;
-
-	if (ps && *ps) {
-		size = strtol(ps, &end, 10);
-		if (*end || size < 1 || size > 100)
-			return send_error(r->c, 400, NULL, "page_size must be an integer between 1 and 100", NULL, NULL);
-	}
-	pthread_mutex_lock(&r->e->mu);
-	pc_sim_list_statements(r->e->sim, r->now, env, pool, tok, (int)size, &page, &next);
-	pc_buf_puts(&b, "{\"api_version\":\"sql/v1\",\"kind\":\"StatementList\",\"metadata\":{\"self\":");
-	pc_buf_printf(&b, "\"%s/sql/v1/organizations/%s/environments/%s/statements\",\"next\":", r->base, org, env);
-	if (next)
-		pc_buf_printf(&b, "\"%s/sql/v1/organizations/%s/environments/%s/statements?page_size=%ld&page_token=%s\"",
-			      r->base, org, env, size, next);
-	else
-		pc_buf_puts(&b, "\"\"");
-	pc_buf_puts(&b, "},\"data\":[");
-	for (size_t i = 0; i < page.len; i++) {
-		if (i)
-			pc_buf_putc(&b, ',');
-		pc_emu_statement_json(&b, r->base, page.items[i], r->e->sim->now_ms);
-	}
-	pthread_mutex_unlock(&r->e->mu);
-	pc_buf_puts(&b, "]}");
-	ret = send_resp(r->c, 200, &b, NULL, NULL, NULL);
-	pc_buf_dispose(&b);
-	pc_vec_dispose(&page, NULL);
-	free(next);
-	return ret;
-}
-
-static int stmt_create(route *r, const req_ctx *rq, const char *org, const char *env)
-{
-	json_t *body = NULL, *spec, *meta, *stopped;
-	pc_kvlist props = PC_VEC_INIT, labels = PC_VEC_INIT;
-	pc_sim_stmt_req q = { 0 };
-	pc_sim_stmt *st;
-	pc_buf b = PC_BUF_INIT;
-	char *loc = NULL;
-	int ret, rc;
-
-	if ((rc = parse_body(r->c, rq, &body, 0)) != 0)
-		return rc > 0 ? MHD_YES : MHD_NO;
-	if (!json_is_object(body)) {
-		ret = send_error(r->c, 400, NULL, "request body must be a JSON object", NULL, NULL);
-		goto done;
-	}
-	spec = json_object_get(body, "spec");
-	meta = json_object_get(body, "metadata");
-	q.name = jstr(body, "name");
-	q.sql = jstr(spec, "statement");
-	q.compute_pool_id = jstr(spec, "compute_pool_id");
-	q.principal = jstr(spec, "principal");
-	stopped = json_object_get(spec, "stopped");
-	q.stopped = json_is_true(stopped);
-	json_to_kv(&props, json_object_get(spec, "properties"));
-	json_to_kv(&labels, json_object_get(meta, "labels"));
-	q.properties = &props;
-	q.labels = &labels;
-	pthread_mutex_lock(&r->e->mu);
-	rc = pc_sim_create_statement(r->e->sim, r->now, org, env, &q, &st);
-	if (rc == 0)
-		pc_emu_statement_json(&b, r->base, st, r->e->sim->now_ms);
-	pthread_mutex_unlock(&r->e->mu);
-	if (rc) {
-		ret = send_sim_error(r->c, rc);
-		goto done;
-	}
-	loc = pc_sprintf("%s/sql/v1/organizations/%s/environments/%s/statements/%s", r->base, org, env, q.name);
-	ret = send_resp(r->c, 201, &b, loc, NULL, NULL);
-done:
-	free(loc);
-	pc_buf_dispose(&b);
-	pc_kv_dispose(&props);
-	pc_kv_dispose(&labels);
-	json_decref(body);
-	return ret;
-}
-
-static int stmt_get(route *r, const char *env, const char *name)
-{
-	pc_sim_stmt *st;
-	pc_buf b = PC_BUF_INIT;
-	int rc, ret;
-	pthread_mutex_lock(&r->e->mu);
-	rc = pc_sim_get_statement(r->e->sim, r->now, env, name, &st);
-	if (rc == 0)
-		pc_emu_statement_json(&b, r->base, st, r->e->sim->now_ms);
-	pthread_mutex_unlock(&r->e->mu);
-	ret = rc ? send_sim_error(r->c, rc) : send_resp(r->c, 200, &b, NULL, NULL, NULL);
-	pc_buf_dispose(&b);
-	return ret;
-}
-
-/* PUT: the whole object; fields that are absent stay as they are. */
-static int stmt_put(route *r, const req_ctx *rq, const char *env, const char *name)
-{
-	json_t *body = NULL, *spec, *meta, *v;
-	pc_kvlist props = PC_VEC_INIT, labels = PC_VEC_INIT;
-	pc_sim_update u = { 0 };
-	pc_sim_stmt *st;
-	char ver[32];
-	int rc, ret;
-
-	if ((rc = parse_body(r->c, rq, &body, 0)) != 0)
-		return rc > 0 ? MHD_YES : MHD_NO;
-	if (!json_is_object(body)) {
-		ret = send_error(r->c, 400, NULL, "request body must be a JSON object", NULL, NULL);
-		goto done;
-	}
-	spec = json_object_get(body, "spec");
-	meta = json_object_get(body, "metadata");
-	v = json_object_get(meta, "resource_version");
-	if (json_is_string(v))
-		u.resource_version = json_string_value(v);
-	else if (json_is_integer(v)) {
-		snprintf(ver, sizeof(ver), "%lld", (long long)json_integer_value(v));
-		u.resource_version = ver;
-	}
-	u.sql = jstr(spec, "statement");
-	v = json_object_get(spec, "stopped");
-	u.stopped = json_is_boolean(v) ? json_is_true(v) : -1;
-	u.compute_pool_id = jstr(spec, "compute_pool_id");
-	u.principal = jstr(spec, "principal");
-	if (json_is_object(json_object_get(spec, "properties"))) {
-		json_to_kv(&props, json_object_get(spec, "properties"));
-		u.properties = &props;
-	}
-	if (json_is_object(json_object_get(meta, "labels"))) {
-		json_to_kv(&labels, json_object_get(meta, "labels"));
-		u.labels = &labels;
-	}
-	pthread_mutex_lock(&r->e->mu);
-	rc = pc_sim_update_statement(r->e->sim, r->now, env, name, &u, &st);
-	pthread_mutex_unlock(&r->e->mu);
-	ret = rc ? send_sim_error(r->c, rc) : send_resp(r->c, 202, NULL, NULL, NULL, NULL);
-done:
-	pc_kv_dispose(&props);
-	pc_kv_dispose(&labels);
-	json_decref(body);
-	return ret;
-}
-
-/* PATCH: a JSON patch (RFC 6902) of replace/add operations on spec fields. */
-static int stmt_patch(route *r, const req_ctx *rq, const char *env, const char *name)
-{
-	json_t *body = NULL, *op;
-	pc_kvlist props = PC_VEC_INIT, labels = PC_VEC_INIT;
-	pc_sim_update u = { 0 };
-	pc_sim_stmt *st;
-	pc_buf b = PC_BUF_INIT;
-	size_t i;
-	int rc, ret;
-
-	if ((rc = parse_body(r->c, rq, &body, 0)) != 0)
-		return rc > 0 ? MHD_YES : MHD_NO;
-	u.stopped = -1;
-	if (!json_is_array(body)) {
-		ret = send_error(r->c, 400, NULL, "a JSON patch must be an array of operations", NULL, NULL);
-		goto done;
-	}
-	json_array_foreach(body, i, op) {
-		const char *o = jstr(op, "op"), *path = jstr(op, "path");
-		json_t *val = json_object_get(op, "value");
-		int ok = 0;
-		if (o && path && (strcmp(o, "replace") == 0 || strcmp(o, "add") == 0)) {
-			if (strcmp(path, "/spec/stopped") == 0 && json_is_boolean(val)) {
-				u.stopped = json_is_true(val);
-				ok = 1;
-			} else if (strcmp(path, "/spec/compute_pool_id") == 0 && json_is_string(val)) {
-				u.compute_pool_id = json_string_value(val);
-				ok = 1;
-			} else if (strcmp(path, "/spec/principal") == 0 && json_is_string(val)) {
-				u.principal = json_string_value(val);
-				ok = 1;
-			} else if (strcmp(path, "/spec/properties") == 0 && json_is_object(val)) {
-				json_to_kv(&props, val);
-				u.properties = &props;
-				ok = 1;
-			} else if (strcmp(path, "/metadata/labels") == 0 && json_is_object(val)) {
-				json_to_kv(&labels, val);
-				u.labels = &labels;
-				ok = 1;
-			}
-		}
-		if (!ok) {
-			char *msg = pc_sprintf("unsupported patch operation '%s' on '%s'", o ? o : "", path ? path : "");
-			ret = send_error(r->c, 400, NULL, msg, NULL, NULL);
-			free(msg);
-			goto done;
-		}
-	}
-	pthread_mutex_lock(&r->e->mu);
-	rc = pc_sim_update_statement(r->e->sim, r->now, env, name, &u, &st);
-	if (rc == 0)
-		pc_emu_statement_json(&b, r->base, st, r->e->sim->now_ms);
-	pthread_mutex_unlock(&r->e->mu);
-	ret = rc ? send_sim_error(r->c, rc) : send_resp(r->c, 200, &b, NULL, NULL, NULL);
-done:
-	pc_buf_dispose(&b);
-	pc_kv_dispose(&props);
-	pc_kv_dispose(&labels);
-	json_decref(body);
-	return ret;
-}
-
-static int stmt_delete(route *r, const char *env, const char *name)
-{
-	int rc;
-	pthread_mutex_lock(&r->e->mu);
-	rc = pc_sim_delete_statement(r->e->sim, r->now, env, name);
-	pthread_mutex_unlock(&r->e->mu);
-	return rc ? send_sim_error(r->c, rc) : send_resp(r->c, 202, NULL, NULL, NULL, NULL);
-}
-
-static int stmt_exceptions(route *r, const char *org, const char *env, const char *name)
-{
-	pc_sim_stmt *st;
-	pc_buf b = PC_BUF_INIT;
-	int rc, ret;
-	pthread_mutex_lock(&r->e->mu);
-	rc = pc_sim_get_statement(r->e->sim, r->now, env, name, &st);
-	if (rc == 0)
-		pc_emu_exceptions_json(&b, r->base, org, st);
-	pthread_mutex_unlock(&r->e->mu);
-	ret = rc ? send_sim_error(r->c, rc) : send_resp(r->c, 200, &b, NULL, NULL, NULL);
-	pc_buf_dispose(&b);
-	return ret;
-}
-
-/* Ids that go into URLs and JSON as they are. */
-static int safe_id(const char *s)
-{
-	if (!*s || strlen(s) > 128)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '-' || *s == '_' || *s == '.'))
-			return 0;
-	return 1;
-}
-
-static int route_sql(route *r, const req_ctx *rq, char **seg, int n)
-{
-	/* sql v1 organizations ORG environments ENV statements [NAME [exceptions]] */
-	const char *org, *env, *m = r->method;
-	if (n < 7 || strcmp(seg[2], "organizations") != 0 || strcmp(seg[4], "environments") != 0 ||
-	    strcmp(seg[6], "statements") != 0 || n > 9)
-		return send_error(r->c, 404, NULL, "no such resource", NULL, NULL);
-	org = seg[3];
-	env = seg[5];
-	if (!safe_id(org) || !safe_id(env))
-		return send_error(r->c, 400, NULL, "invalid organization or environment id", NULL, NULL);
-	if (n == 7) {
-		if (strcmp(m, "GET") == 0)
-			return stmt_list(r, org, env);
-		if (strcmp(m, "POST") == 0)
-			return stmt_create(r, rq, org, env);
-	} else if (n == 8) {
-		if (strcmp(m, "GET") == 0)
-			return stmt_get(r, env, seg[7]);
-		if (strcmp(m, "PUT") == 0)
-			return stmt_put(r, rq, env, seg[7]);
-		if (strcmp(m, "PATCH") == 0)
-			return stmt_patch(r, rq, env, seg[7]);
-		if (strcmp(m, "DELETE") == 0)
-			return stmt_delete(r, env, seg[7]);
-	} else if (n == 9 && strcmp(seg[8], "exceptions") == 0) {
-		if (strcmp(m, "GET") == 0)
-			return stmt_exceptions(r, org, env, seg[7]);
-	} else {
-		return send_error(r->c, 404, NULL, "no such resource", NULL, NULL);
-	}
-	return send_error(r->c, 405, NULL, "method not allowed", NULL, NULL);
-}
-
-/* ---- compute pools ---- */
-
-static int route_pools(route *r, const req_ctx *rq, char **seg, int n)
-{
-	const char *env = qarg(r->c, "environment");
-	pc_buf b = PC_BUF_INIT;
-	pc_sim_pool *p;
-	json_t *body = NULL, *spec;
-	char *loc = NULL;
-	int rc, ret;
-
-	if (n < 3 || strcmp(seg[2], "compute-pools") != 0 || n > 4)
-		return send_error(r->c, 404, NULL, "no such resource", NULL, NULL);
-	if (n == 3 && strcmp(r->method, "POST") == 0) {
-		if ((rc = parse_body(r->c, rq, &body, 0)) != 0)
-			return rc > 0 ? MHD_YES : MHD_NO;
-		spec = json_object_get(body, "spec");
-		env = jstr(json_object_get(spec, "environment"), "id");
-		if (!env || !*env || !safe_id(env)) {
-			ret = send_error(r->c, 400, NULL, "spec.environment.id is required", NULL, NULL);
-			goto done;
-		}
-		pthread_mutex_lock(&r->e->mu);
-		rc = pc_sim_create_pool(r->e->sim, r->now, env, jstr(spec, "display_name"), jstr(spec, "cloud"),
-					jstr(spec, "region"),
-					(int)json_integer_value(json_object_get(spec, "max_cfu")), &p);
-		if (rc == 0) {
-			pc_emu_pool_json(&b, r->base, p, r->e->sim->now_ms);
-			loc = pc_sprintf("%s/fcpm/v2/compute-pools/%s?environment=%s", r->base, p->id, env);
-		}
-		pthread_mutex_unlock(&r->e->mu);
-		ret = rc ? send_sim_error(r->c, rc) : send_resp(r->c, 202, &b, loc, NULL, NULL);
-		goto done;
-	}
-	if (strcmp(r->method, "GET") != 0) {
-		ret = send_error(r->c, 405, NULL, "method not allowed", NULL, NULL);
-		goto done;
-	}
-	if (!env || !*env || !safe_id(env)) {
-		ret = send_error(r->c, 400, NULL, "query parameter 'environment' is required", NULL, NULL);
-		goto done;
-	}
-	pthread_mutex_lock(&r->e->mu);
-	if (n == 3) {
-		pc_sim_env *e = pc_sim_env_get(r->e->sim, env, r->now);
-		pc_buf_puts(&b, "{\"api_version\":\"fcpm/v2\",\"kind\":\"ComputePoolList\",\"metadata\":{\"first\":");
-		pc_buf_printf(&b, "\"%s/fcpm/v2/compute-pools?environment=%s\",\"next\":\"\",\"total_size\":%zu},\"data\":[",
-			      r->base, env, e->pools.len);
-		for (size_t i = 0; i < e->pools.len; i++) {
-			if (i)
-				pc_buf_putc(&b, ',');
-			pc_emu_pool_json(&b, r->base, e->pools.items[i], r->e->sim->now_ms);
-		}
-		pc_buf_puts(&b, "]}");
-		rc = 0;
-	} else {
-		rc = pc_sim_get_pool(r->e->sim, r->now, env, seg[3], &p);
-		if (rc == 0)
-			pc_emu_pool_json(&b, r->base, p, r->e->sim->now_ms);
-	}
-	pthread_mutex_unlock(&r->e->mu);
-	ret = rc ? send_sim_error(r->c, rc) : send_resp(r->c, 200, &b, NULL, NULL, NULL);
-done:
-	free(loc);
-	json_decref(body);
-	pc_buf_dispose(&b);
-	return ret;
-}
-
-/* ---- kafka topics ---- */
-
-static int route_kafka(route *r, const req_ctx *rq, char **seg, int n)
-{
-	/* kafka v3 clusters CLUSTER topics [NAME] */
-	pc_buf b = PC_BUF_INIT;
-	pc_sim_topic *t;
-	json_t *body = NULL;
-	const char *cluster;
-	int rc = 0, ret;
-
-	if (n < 5 || strcmp(seg[2], "clusters") != 0 || strcmp(seg[4], "topics") != 0 || n > 6)
-		return send_kafka_error(r->c, 404, 404, "HTTP 404 Not Found", NULL, NULL);
-	cluster = seg[3];
-	if (strcmp(cluster, r->e->sim->cluster_id) != 0)
-		return send_kafka_error(r->c, 404, 40402, "Cluster not found.", NULL, NULL);
-	if (n == 5 && strcmp(r->method, "GET") == 0) {
-		pc_vec v = PC_VEC_INIT;
-		pthread_mutex_lock(&r->e->mu);
-		pc_sim_list_topics(r->e->sim, r->now, &v);
-		pc_buf_printf(&b, "{\"kind\":\"KafkaTopicList\",\"metadata\":{\"self\":\"%s/kafka/v3/clusters/%s/topics\","
-			      "\"next\":null},\"data\":[", r->base, cluster);
-		for (size_t i = 0; i < v.len; i++) {
-			if (i)
-				pc_buf_putc(&b, ',');
-			pc_emu_topic_json(&b, r->base, cluster, v.items[i]);
-		}
-		pthread_mutex_unlock(&r->e->mu);
-		pc_buf_puts(&b, "]}");
-		pc_vec_dispose(&v, NULL);
-		ret = send_resp(r->c, 200, &b, NULL, NULL, NULL);
-	} else if (n == 5 && strcmp(r->method, "POST") == 0) {
-		json_t *pc;
-		if ((rc = parse_body(r->c, rq, &body, 1)) != 0)
-			return rc > 0 ? MHD_YES : MHD_NO;
-		pc = json_object_get(body, "partitions_count");
-		if (!jstr(body, "topic_name") || (pc && !json_is_integer(pc))) {
-			ret = send_kafka_error(r->c, 400, 40002, "topic_name is required", NULL, NULL);
-			goto done;
-		}
-		pthread_mutex_lock(&r->e->mu);
-		rc = pc_sim_create_topic(r->e->sim, r->now, jstr(body, "topic_name"),
-					 pc ? (int)json_integer_value(pc) : 0, &t);
-		if (rc == 0)
-			pc_emu_topic_json(&b, r->base, cluster, t);
-		pthread_mutex_unlock(&r->e->mu);
-		if (rc)
-			ret = send_kafka_error(r->c, 400, 40002, pc_error_last(), NULL, NULL);
-		else
-			ret = send_resp(r->c, 201, &b, NULL, NULL, NULL);
-	} else if (n == 6 && strcmp(r->method, "GET") == 0) {
-		pthread_mutex_lock(&r->e->mu);
-		t = pc_sim_find_topic(r->e->sim, r->now, seg[5]);
-		if (t)
-			pc_emu_topic_json(&b, r->base, cluster, t);
-		pthread_mutex_unlock(&r->e->mu);
-		ret = t ? send_resp(r->c, 200, &b, NULL, NULL, NULL)
-			: send_kafka_error(r->c, 404, 40403, "This server does not host this topic-partition.", NULL, NULL);
-	} else if (n == 6 && strcmp(r->method, "DELETE") == 0) {
-		pthread_mutex_lock(&r->e->mu);
-		rc = pc_sim_delete_topic(r->e->sim, r->now, seg[5]);
-		pthread_mutex_unlock(&r->e->mu);
-		ret = rc ? send_kafka_error(r->c, 404, 40403, "This server does not host this topic-partition.", NULL, NULL)
-			 : send_resp(r->c, 204, NULL, NULL, NULL, NULL);
-	} else {
-		ret = send_kafka_error(r->c, 405, 405, "HTTP 405 Method Not Allowed", NULL, NULL);
-	}
-done:
-	json_decref(body);
-	pc_buf_dispose(&b);
-	return ret;
-}
-
-/* ---- /emulator/v1 ---- */
-
-static int route_emulator(route *r, char **seg, int n)
-{
-	pc_buf b = PC_BUF_INIT;
-	int rc = 0, ret;
-	if (strcmp(r->method, "GET") != 0)
-		return send_error(r->c, 405, NULL, "method not allowed", NULL, NULL);
-	pthread_mutex_lock(&r->e->mu);
-	if (n == 3 && strcmp(seg[2], "topics") == 0)
-		rc = pc_sim_topics_json(r->e->sim, r->now, &b);
-	else if (n == 5 && strcmp(seg[2], "environments") == 0 && strcmp(seg[4], "topics") == 0)
-		rc = pc_sim_topics_json(r->e->sim, r->now, &b);
-	else if (n == 5 && strcmp(seg[2], "environments") == 0 && strcmp(seg[4], "audit") == 0)
-		rc = pc_sim_env_audit_json(r->e->sim, r->now, seg[3], &b);
-	else if (n == 7 && strcmp(seg[2], "environments") == 0 && strcmp(seg[4], "statements") == 0 &&
-		 strcmp(seg[6], "audit") == 0)
-		rc = pc_sim_audit_json(r->e->sim, r->now, seg[3], seg[5], &b);
-	else
-		rc = pc_error_set(PC_ENOTFOUND, "no such resource");
-	pthread_mutex_unlock(&r->e->mu);
-	ret = rc ? send_sim_error(r->c, rc) : send_resp(r->c, 200, &b, NULL, NULL, NULL);
-	pc_buf_dispose(&b);
-	return ret;
 }
 
 /* ---- the handler ---- */
@@ -776,8 +295,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	kafka = n >= 1 && strcmp(seg[0], "kafka") == 0;
 	emu = n >= 1 && strcmp(seg[0], "emulator") == 0;
 	if (e->hang_re && !emu) {
-		pcre2_match_data *md = pcre2_match_data_create_from_pattern(e->hang_re, NULL);
-		int m = pcre2_match(e->hang_re, (PCRE2_SPTR)url, strlen(url), 0, 0, md, NULL);
+		pcre2_match_data *md = pcre2_match_data_create_from_pattern((pcre2_code *)e->hang_re, NULL);
+		int m = pcre2_match((pcre2_code *)e->hang_re, (PCRE2_SPTR)url, strlen(url), 0, 0, md, NULL);
 		pcre2_match_data_free(md);
 		if (m >= 0) {
 			free(copy);
@@ -807,13 +326,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	} else if (rq->too_big) {
 		ret = send_any_error(c, kafka, 413, "request body too large", NULL, NULL);
 	} else if (n >= 2 && strcmp(seg[0], "sql") == 0 && strcmp(seg[1], "v1") == 0) {
-		ret = route_sql(&r, rq, seg, n);
+		ret = pc_emu_route_sql(&r, rq, seg, n);
 	} else if (n >= 2 && strcmp(seg[0], "fcpm") == 0 && strcmp(seg[1], "v2") == 0) {
-		ret = route_pools(&r, rq, seg, n);
+		ret = pc_emu_route_pools(&r, rq, seg, n);
 	} else if (n >= 2 && kafka && strcmp(seg[1], "v3") == 0) {
-		ret = route_kafka(&r, rq, seg, n);
+		ret = pc_emu_route_kafka(&r, rq, seg, n);
 	} else if (n >= 2 && emu && strcmp(seg[1], "v1") == 0) {
-		ret = route_emulator(&r, seg, n);
+		ret = pc_emu_route_emulator(&r, seg, n);
 	} else {
 		ret = send_any_error(c, kafka, 404, "no such resource", NULL, NULL);
 	}
@@ -886,7 +405,7 @@ int pc_emulator_start(pc_emulator **out, const pc_emulator_options *opt)
 	if (opt->hang_path && *opt->hang_path) {
 		int err;
 		size_t off;
-		e->hang_re = pcre2_compile((PCRE2_SPTR)opt->hang_path, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+		e->hang_re = (void *)pcre2_compile((PCRE2_SPTR)opt->hang_path, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
 		if (!e->hang_re) {
 			rc = pc_error_set(PC_EUSAGE, "invalid --hang-path pattern at offset %zu", off);
 			goto done;
@@ -969,7 +488,7 @@ int pc_emulator_stop(pc_emulator *e)
 	rc = pc_emulator_flush(e);
 	pc_sim_free(e->sim);
 	if (e->hang_re)
-		pcre2_code_free(e->hang_re);
+		pcre2_code_free((pcre2_code *)e->hang_re);
 	pthread_mutex_destroy(&e->mu);
 	free(e->state_path);
 	free(e->api_key);

@@ -41,196 +41,6 @@ int pc_sim_phase_parse(const char *s, pc_sim_phase *out)
 	return pc_error_set(PC_EINVALID, "unknown phase '%s'", s ? s : "");
 }
 
-/* ---- objects ---- */
-
-pc_sim_stmt *pc_sim__stmt_new(void)
-{
-	return PC_NEW(pc_sim_stmt);
-}
-
-static void input_free(void *p)
-{
-	pc_sim_input *in = p;
-	if (!in)
-		return;
-	free(in->topic);
-	free(in->from);
-	free(in->pos);
-	free(in);
-}
-
-static void output_free(void *p)
-{
-	pc_sim_output *o = p;
-	if (!o)
-		return;
-	free(o->topic);
-	free(o);
-}
-
-static void exception_free(void *p)
-{
-	pc_sim_exception *x = p;
-	if (!x)
-		return;
-	free(x->name);
-	free(x->message);
-	free(x);
-}
-
-void pc_sim__stmt_free(void *p)
-{
-	pc_sim_stmt *st = p;
-	if (!st)
-		return;
-	free(st->org);
-	free(st->env);
-	free(st->name);
-	free(st->sql);
-	free(st->uid);
-	free(st->compute_pool_id);
-	free(st->principal);
-	pc_kv_dispose(&st->properties);
-	pc_kv_dispose(&st->labels);
-	free(st->detail);
-	free(st->sql_kind);
-	free(st->op_table);
-	pc_vec_dispose(&st->reads, free);
-	pc_vec_dispose(&st->writes, free);
-	free(st->carry_from);
-	pc_vec_dispose(&st->inputs, input_free);
-	pc_vec_dispose(&st->outputs, output_free);
-	pc_kv_dispose(&st->latest_offsets);
-	pc_vec_dispose(&st->exceptions, exception_free);
-	free(st->json_cache);
-	free(st->json_cache_base);
-	free(st);
-}
-
-static void topic_free(void *p)
-{
-	pc_sim_topic *t = p;
-	if (!t)
-		return;
-	free(t->name);
-	free(t);
-}
-
-static void pool_free(void *p)
-{
-	pc_sim_pool *pl = p;
-	if (!pl)
-		return;
-	free(pl->id);
-	free(pl->env);
-	free(pl->display_name);
-	free(pl->cloud);
-	free(pl->region);
-	free(pl);
-}
-
-static void writers_free(void *p)
-{
-	pc_vec *v = p;
-	if (!v)
-		return;
-	pc_vec_dispose(v, NULL);
-	free(v);
-}
-
-static void env_free(void *p)
-{
-	pc_sim_env *e = p;
-	if (!e)
-		return;
-	free(e->id);
-	pc_map_dispose(&e->stmts, pc_sim__stmt_free);
-	pc_vec_dispose(&e->sorted, NULL);
-	pc_map_dispose(&e->archive, pc_sim__stmt_free);
-	pc_vec_dispose(&e->waiting, NULL);
-	pc_vec_dispose(&e->pools, pool_free);
-	free(e);
-}
-
-void pc_sim__reset(pc_sim *s)
-{
-	pc_map_dispose(&s->envs, env_free);
-	pc_vec_dispose(&s->env_list, NULL);
-	pc_map_dispose(&s->topics, topic_free);
-	pc_map_dispose(&s->writers, writers_free);
-	pc_map_dispose(&s->by_id, NULL);
-	free(s->heap);
-	s->heap = NULL;
-	s->heap_len = s->heap_cap = 0;
-	pc_map_init(&s->envs);
-	pc_map_init(&s->topics);
-	pc_map_init(&s->writers);
-	pc_map_init(&s->by_id);
-	s->next_id = 1;
-	s->next_incarnation = 1;
-	s->now_ms = 0;
-}
-
-int pc_sim_new(pc_sim **out, const pc_sim_options *opt)
-{
-	pc_sim *s = PC_NEW(pc_sim);
-	pc_sim_options o = { 0 };
-	int err;
-	size_t off;
-	int rc = 0;
-
-	*out = NULL;
-	if (opt)
-		o = *opt;
-	s->cluster_id = pc_strdup(o.cluster_id && *o.cluster_id ? o.cluster_id : "lkc-local");
-	s->opt = o;
-	s->opt.cluster_id = s->cluster_id;
-	if (s->opt.ddl_ms <= 0)
-		s->opt.ddl_ms = opt && opt->ddl_ms < 0 ? 0 : 200;
-	if (s->opt.pending_ms <= 0)
-		s->opt.pending_ms = opt && opt->pending_ms < 0 ? 0 : 300;
-	if (s->opt.produce_rate < 0)
-		s->opt.produce_rate = 0;
-	else if (s->opt.produce_rate == 0 && !(opt && opt->produce_rate < 0))
-		s->opt.produce_rate = 10;
-	if (o.fail_statement && *o.fail_statement) {
-		s->fail_pattern = pc_strdup(o.fail_statement);
-		s->fail_re = pcre2_compile((PCRE2_SPTR)o.fail_statement, PCRE2_ZERO_TERMINATED, 0,
-					   &err, &off, NULL);
-		if (!s->fail_re) {
-			PCRE2_UCHAR msg[256];
-			pcre2_get_error_message(err, msg, sizeof(msg));
-			rc = pc_error_set(PC_EUSAGE, "invalid --fail-statement pattern at offset %zu: %s",
-					  off, (char *)msg);
-			goto done;
-		}
-	}
-	s->opt.fail_statement = s->fail_pattern;
-	pc_sim__reset(s);
-	*out = s;
-	s = NULL;
-done:
-	pc_sim_free(s);
-	return rc;
-}
-
-void pc_sim_free(pc_sim *s)
-{
-	if (!s)
-		return;
-	pc_map_dispose(&s->envs, env_free);
-	pc_vec_dispose(&s->env_list, NULL);
-	pc_map_dispose(&s->topics, topic_free);
-	pc_map_dispose(&s->writers, writers_free);
-	pc_map_dispose(&s->by_id, NULL);
-	free(s->heap);
-	if (s->fail_re)
-		pcre2_code_free(s->fail_re);
-	free(s->fail_pattern);
-	free(s->cluster_id);
-	free(s);
-}
-
 /* ---- the event heap ---- */
 
 static int ev_less(const pc_sim_event *a, const pc_sim_event *b)
@@ -297,7 +107,7 @@ static pc_sim_stmt *stmt_by_id(pc_sim *s, uint64_t id)
 
 /* ---- environments ---- */
 
-static pc_sim_pool *pool_add(pc_sim_env *e, const char *id, const char *name, int64_t now, int64_t ready)
+pc_sim_pool *pc_sim__pool_add(pc_sim_env *e, const char *id, const char *name, int64_t now, int64_t ready)
 {
 	pc_sim_pool *p = PC_NEW(pc_sim_pool);
 	p->id = pc_strdup(id);
@@ -321,7 +131,7 @@ pc_sim_env *pc_sim_env_get(pc_sim *s, const char *env_id, int64_t now)
 	e->id = pc_strdup(env_id);
 	pc_map_init(&e->stmts);
 	pc_map_init(&e->archive);
-	pool_add(e, DEFAULT_POOL, "local", now, now);
+	pc_sim__pool_add(e, DEFAULT_POOL, "local", now, now);
 	pc_map_put(&s->envs, env_id, e);
 	pc_vec_push(&s->env_list, e);
 	s->changes++;
@@ -419,9 +229,7 @@ int64_t pc_sim_topic_end(const pc_sim *s, const pc_sim_topic *t, int partition)
 	return feed + rr_count(t->written, t->partitions, partition);
 }
 
-static void advance_stmt(pc_sim *s, pc_sim_stmt *st, int64_t t);
-
-static void advance_topic(pc_sim *s, pc_sim_topic *tp, int64_t t)
+void pc_sim__advance_topic(pc_sim *s, pc_sim_topic *tp, int64_t t)
 {
 	pc_vec *w;
 	if (tp->as_of_ms >= t)
@@ -432,10 +240,10 @@ static void advance_topic(pc_sim *s, pc_sim_topic *tp, int64_t t)
 	tp->as_of_ms = t;
 	if (w)
 		for (size_t i = 0; i < w->len; i++)
-			advance_stmt(s, w->items[i], t);
+			pc_sim__advance_stmt(s, w->items[i], t);
 }
 
-static void advance_stmt(pc_sim *s, pc_sim_stmt *st, int64_t t)
+void pc_sim__advance_stmt(pc_sim *s, pc_sim_stmt *st, int64_t t)
 {
 	int64_t n = 0;
 	if (st->phase != PC_SIM_RUNNING || st->as_of_ms >= t)
@@ -446,7 +254,7 @@ static void advance_stmt(pc_sim *s, pc_sim_stmt *st, int64_t t)
 		pc_sim_topic *tp = pc_map_get(&s->topics, in->topic);
 		if (!tp || tp->partitions != in->partitions)
 			continue;
-		advance_topic(s, tp, t);
+		pc_sim__advance_topic(s, tp, t);
 		for (int p = 0; p < in->partitions; p++) {
 			int64_t end = pc_sim_topic_end(s, tp, p);
 			if (end > in->pos[p]) {
@@ -462,7 +270,7 @@ static void advance_stmt(pc_sim *s, pc_sim_stmt *st, int64_t t)
 		pc_sim_topic *tp = pc_map_get(&s->topics, o->topic);
 		if (!tp)
 			continue;
-		advance_topic(s, tp, t);
+		pc_sim__advance_topic(s, tp, t);
 		tp->written += n;
 		o->produced += n;
 	}
@@ -492,7 +300,7 @@ static void add_exception(pc_sim_stmt *st, const char *name, const char *msg, in
 	x->at_ms = t;
 	pc_vec_push(&st->exceptions, x);
 	if (st->exceptions.len > 10) {
-		exception_free(st->exceptions.items[0]);
+		pc_sim__exception_free(st->exceptions.items[0]);
 		pc_vec_remove(&st->exceptions, 0);
 	}
 }
@@ -510,7 +318,7 @@ static void end_stmt(pc_sim *s, pc_sim_stmt *st, pc_sim_phase ph, int64_t t)
 static void fail_stmt(pc_sim *s, pc_sim_stmt *st, int64_t t, const char *detail, const char *exc_name)
 {
 	pc_sim_env *e = pc_map_get(&s->envs, st->env);
-	advance_stmt(s, st, t);
+	pc_sim__advance_stmt(s, st, t);
 	if (st->waiting && e) {
 		vec_remove_ptr(&e->waiting, st);
 		st->waiting = 0;
@@ -532,7 +340,7 @@ static int matches_fail(const pc_sim *s, const pc_sim_stmt *st)
 	return rc >= 0;
 }
 
-static pc_sim_topic *topic_add(pc_sim *s, const char *name, int partitions, int upsert, int64_t t)
+pc_sim_topic *pc_sim__topic_add(pc_sim *s, const char *name, int partitions, int upsert, int64_t t)
 {
 	pc_sim_topic *tp = PC_NEW(pc_sim_topic);
 	tp->name = pc_strdup(name);
@@ -551,7 +359,7 @@ static int stmt_uses(const pc_sim_stmt *st, const char *topic)
 	return pc_vec_find_str(&st->reads, topic) >= 0 || pc_vec_find_str(&st->writes, topic) >= 0;
 }
 
-static void topic_drop(pc_sim *s, const char *name, int64_t t)
+void pc_sim__topic_drop(pc_sim *s, const char *name, int64_t t)
 {
 	pc_sim_topic *tp = pc_map_get(&s->topics, name);
 	char *detail;
@@ -569,7 +377,7 @@ static void topic_drop(pc_sim *s, const char *name, int64_t t)
 		}
 	}
 	free(detail);
-	topic_free(pc_map_del(&s->topics, name));
+	pc_sim__topic_free(pc_map_del(&s->topics, name));
 	s->changes++;
 }
 
@@ -588,6 +396,13 @@ static void start_ddl(pc_sim *s, pc_sim_stmt *st, int64_t t)
 			  "org.apache.flink.table.api.SqlParserException");
 		return;
 	}
+	if ((st->op == PC_SIM_OP_CREATE || st->op == PC_SIM_OP_CTAS || st->op == PC_SIM_OP_MATERIALIZED) &&
+	    st->op_partitions > PC_SIM_MAX_PARTITIONS) {
+		msg = pc_sprintf("Table '%s': %d partitions exceed the limit of %d", st->op_table, st->op_partitions,
+				 PC_SIM_MAX_PARTITIONS);
+		fail_stmt(s, st, t, msg, "org.apache.flink.table.api.ValidationException");
+		goto done;
+	}
 	if (st->op == PC_SIM_OP_CREATE) {
 		if (tp && !st->op_if) {
 			msg = pc_sprintf("Table '%s' already exists", st->op_table);
@@ -595,7 +410,7 @@ static void start_ddl(pc_sim *s, pc_sim_stmt *st, int64_t t)
 			goto done;
 		}
 		if (!tp)
-			topic_add(s, st->op_table, st->op_partitions, st->op_upsert, t);
+			pc_sim__topic_add(s, st->op_table, st->op_partitions, st->op_upsert, t);
 	} else if (st->op == PC_SIM_OP_DROP) {
 		if (!tp && !st->op_if) {
 			msg = pc_sprintf("Table '%s' does not exist", st->op_table);
@@ -603,7 +418,7 @@ static void start_ddl(pc_sim *s, pc_sim_stmt *st, int64_t t)
 			goto done;
 		}
 		if (tp)
-			topic_drop(s, st->op_table, t);
+			pc_sim__topic_drop(s, st->op_table, t);
 	}
 	set_detail(st, "");
 	end_stmt(s, st, PC_SIM_COMPLETED, t);
@@ -682,13 +497,19 @@ static void start_dml(pc_sim *s, pc_sim_stmt *st, int64_t t)
 	}
 	if (!st->started && (st->op == PC_SIM_OP_CTAS || st->op == PC_SIM_OP_MATERIALIZED)) {
 		pc_sim_topic *tp = pc_map_get(&s->topics, st->op_table);
+		if (st->op_partitions > PC_SIM_MAX_PARTITIONS) {
+			msg = pc_sprintf("Table '%s': %d partitions exceed the limit of %d", st->op_table,
+					 st->op_partitions, PC_SIM_MAX_PARTITIONS);
+			fail_stmt(s, st, t, msg, "org.apache.flink.table.api.ValidationException");
+			goto done;
+		}
 		if (tp && st->op == PC_SIM_OP_CTAS && !st->op_if) {
 			msg = pc_sprintf("Table '%s' already exists", st->op_table);
 			fail_stmt(s, st, t, msg, "org.apache.flink.table.catalog.exceptions.TableAlreadyExistException");
 			goto done;
 		}
 		if (!tp)
-			topic_add(s, st->op_table, st->op_partitions, st->op_upsert, t);
+			pc_sim__topic_add(s, st->op_table, st->op_partitions, st->op_upsert, t);
 	}
 	for (size_t i = 0; i < st->writes.len; i++) {
 		if (!pc_map_get(&s->topics, st->writes.items[i])) {
@@ -757,7 +578,7 @@ static void finish_stop(pc_sim *s, pc_sim_stmt *st, int64_t t)
 {
 	pc_sim_env *e = pc_map_get(&s->envs, st->env);
 	st->phase = PC_SIM_RUNNING;  /* consume up to the stop */
-	advance_stmt(s, st, t);
+	pc_sim__advance_stmt(s, st, t);
 	st->phase = PC_SIM_STOPPED;
 	st->due_ms = 0;
 	fill_latest_offsets(st);
@@ -925,7 +746,7 @@ int pc_sim_get_statement(pc_sim *s, int64_t now, const char *env, const char *na
 {
 	int rc = lookup(s, now, env, name, NULL, out);
 	if (rc == 0)
-		advance_stmt(s, *out, s->now_ms);
+		pc_sim__advance_stmt(s, *out, s->now_ms);
 	return rc;
 }
 
@@ -996,7 +817,7 @@ int pc_sim_update_statement(pc_sim *s, int64_t now, const char *env, const char 
 					vec_remove_ptr(&e->waiting, st);
 					st->waiting = 0;
 				}
-				advance_stmt(s, st, now);
+				pc_sim__advance_stmt(s, st, now);
 				st->phase = st->phase == PC_SIM_RUNNING || st->started ? PC_SIM_STOPPING
 										       : PC_SIM_STOPPED;
 				if (st->phase == PC_SIM_STOPPING)
@@ -1026,13 +847,13 @@ static void remove_stmt(pc_sim *s, pc_sim_env *e, pc_sim_stmt *st, int64_t t)
 {
 	char key[32];
 	pc_sim_stmt *old;
-	advance_stmt(s, st, t);
+	pc_sim__advance_stmt(s, st, t);
 	if (is_dml(st)) {
 		for (size_t i = 0; i < st->writes.len; i++) {
 			pc_vec *w = pc_map_get(&s->writers, st->writes.items[i]);
 			pc_sim_topic *tp = pc_map_get(&s->topics, st->writes.items[i]);
 			if (tp)
-				advance_topic(s, tp, t); /* feed accounting switches at t */
+				pc_sim__advance_topic(s, tp, t); /* feed accounting switches at t */
 			if (w)
 				vec_remove_ptr(w, st);
 		}
@@ -1093,228 +914,5 @@ int pc_sim_list_statements(pc_sim *s, int64_t now, const char *env, const char *
 	}
 	if (i < e->sorted.len && out->len > 0)
 		*next = pc_strdup(((pc_sim_stmt *)out->items[out->len - 1])->name);
-	return 0;
-}
-
-/* ---- audit ---- */
-
-static void audit_one(pc_buf *b, const pc_sim_stmt *st)
-{
-	pc_buf_puts(b, "{\"name\":");
-	pc_buf_put_json_str(b, st->name);
-	pc_buf_puts(b, ",\"phase\":");
-	pc_buf_put_json_str(b, pc_sim_phase_name(st->phase));
-	pc_buf_printf(b, ",\"deleted\":%s,\"as_of_ms\":%" PRId64 ",\"consumed\":{", st->deleted ? "true" : "false",
-		      st->as_of_ms);
-	for (size_t i = 0; i < st->inputs.len; i++) {
-		pc_sim_input *in = st->inputs.items[i];
-		if (i)
-			pc_buf_putc(b, ',');
-		pc_buf_put_json_str(b, in->topic);
-		pc_buf_puts(b, ":[");
-		for (int p = 0; p < in->partitions; p++)
-			pc_buf_printf(b, "%s{\"partition\":%d,\"from\":%" PRId64 ",\"to\":%" PRId64 "}", p ? "," : "",
-				      p, in->from[p], in->pos[p]);
-		pc_buf_putc(b, ']');
-	}
-	pc_buf_puts(b, "},\"produced\":{");
-	for (size_t i = 0; i < st->outputs.len; i++) {
-		pc_sim_output *o = st->outputs.items[i];
-		if (i)
-			pc_buf_putc(b, ',');
-		pc_buf_put_json_str(b, o->topic);
-		pc_buf_printf(b, ":%" PRId64, o->produced);
-	}
-	pc_buf_puts(b, "}}");
-}
-
-int pc_sim_audit_json(pc_sim *s, int64_t now, const char *env, const char *name, pc_buf *out)
-{
-	pc_sim_env *e;
-	pc_sim_stmt *st;
-	pc_sim_tick(s, now);
-	e = pc_map_get(&s->envs, env);
-	st = e ? pc_map_get(&e->stmts, name) : NULL;
-	if (st)
-		advance_stmt(s, st, s->now_ms);
-	else if (e)
-		st = pc_map_get(&e->archive, name);
-	if (!st)
-		return pc_error_set(PC_ENOTFOUND, "Statement resource=%s does not exist", name);
-	audit_one(out, st);
-	return 0;
-}
-
-int pc_sim_env_audit_json(pc_sim *s, int64_t now, const char *env, pc_buf *out)
-{
-	pc_sim_env *e;
-	pc_vec names = PC_VEC_INIT;
-	int first = 1;
-	pc_sim_tick(s, now);
-	e = pc_map_get(&s->envs, env);
-	pc_buf_puts(out, "{\"statements\":[");
-	for (size_t i = 0; e && i < e->sorted.len; i++) {
-		pc_sim_stmt *st = e->sorted.items[i];
-		if (st->kind != PC_SIM_KIND_DML)
-			continue;
-		advance_stmt(s, st, s->now_ms);
-		if (!first)
-			pc_buf_putc(out, ',');
-		first = 0;
-		audit_one(out, st);
-	}
-	if (e)
-		pc_map_keys_sorted(&e->archive, &names);
-	for (size_t i = 0; i < names.len; i++) {
-		pc_sim_stmt *st = pc_map_get(&e->archive, names.items[i]);
-		if (st->kind != PC_SIM_KIND_DML || pc_map_get(&e->stmts, st->name))
-			continue;
-		if (!first)
-			pc_buf_putc(out, ',');
-		first = 0;
-		audit_one(out, st);
-	}
-	pc_buf_puts(out, "]}");
-	pc_vec_dispose(&names, NULL);
-	return 0;
-}
-
-static int cmp_topic(const void *a, const void *b)
-{
-	return strcmp(((const pc_sim_topic *)a)->name, ((const pc_sim_topic *)b)->name);
-}
-
-void pc_sim_list_topics(pc_sim *s, int64_t now, pc_vec *out)
-{
-	size_t it = 0;
-	const char *k;
-	void *v;
-	pc_sim_tick(s, now);
-	while (pc_map_next(&s->topics, &it, &k, &v))
-		pc_vec_push(out, v);
-	pc_vec_sort(out, cmp_topic);
-}
-
-int pc_sim_topics_json(pc_sim *s, int64_t now, pc_buf *out)
-{
-	pc_vec v = PC_VEC_INIT;
-	pc_sim_list_topics(s, now, &v);
-	pc_buf_puts(out, "{\"topics\":[");
-	for (size_t i = 0; i < v.len; i++) {
-		pc_sim_topic *tp = v.items[i];
-		advance_topic(s, tp, s->now_ms);
-		pc_buf_puts(out, i ? ",{\"name\":" : "{\"name\":");
-		pc_buf_put_json_str(out, tp->name);
-		pc_buf_printf(out, ",\"partitions\":%d,\"written\":%" PRId64 ",\"end_offsets\":[", tp->partitions,
-			      tp->written);
-		for (int p = 0; p < tp->partitions; p++)
-			pc_buf_printf(out, "%s%" PRId64, p ? "," : "", pc_sim_topic_end(s, tp, p));
-		pc_buf_puts(out, "]}");
-	}
-	pc_buf_puts(out, "]}");
-	pc_vec_dispose(&v, NULL);
-	return 0;
-}
-
-/* ---- topics ---- */
-
-pc_sim_topic *pc_sim_find_topic(pc_sim *s, int64_t now, const char *name)
-{
-	pc_sim_topic *tp;
-	pc_sim_tick(s, now);
-	tp = pc_map_get(&s->topics, name);
-	if (tp)
-		advance_topic(s, tp, s->now_ms);
-	return tp;
-}
-
-int pc_sim_create_topic(pc_sim *s, int64_t now, const char *name, int partitions, pc_sim_topic **out)
-{
-	pc_sim_tick(s, now);
-	*out = NULL;
-	if (!name || !*name || strlen(name) > 249)
-		return pc_error_set(PC_EINVALID, "invalid topic name");
-	if (partitions == 0)
-		partitions = 6;
-	if (partitions < 0 || partitions > 10000)
-		return pc_error_set(PC_EINVALID, "invalid partitions_count %d", partitions);
-	if (pc_map_get(&s->topics, name))
-		return pc_error_set(PC_EEXISTS, "Topic '%s' already exists.", name);
-	*out = topic_add(s, name, partitions, 0, s->now_ms);
-	return 0;
-}
-
-int pc_sim_delete_topic(pc_sim *s, int64_t now, const char *name)
-{
-	pc_sim_tick(s, now);
-	if (!pc_map_get(&s->topics, name))
-		return pc_error_set(PC_ENOTFOUND, "This server does not host this topic-partition.");
-	topic_drop(s, name, s->now_ms);
-	return 0;
-}
-
-/* ---- pools ---- */
-
-const char *pc_sim_pool_phase(const pc_sim_pool *p, int64_t now)
-{
-	return now >= p->ready_ms ? "PROVISIONED" : "PROVISIONING";
-}
-
-int pc_sim_get_pool(pc_sim *s, int64_t now, const char *env, const char *id, pc_sim_pool **out)
-{
-	pc_sim_env *e;
-	pc_sim_tick(s, now);
-	*out = NULL;
-	e = pc_sim_env_get(s, env, s->now_ms);
-	for (size_t i = 0; i < e->pools.len; i++) {
-		pc_sim_pool *p = e->pools.items[i];
-		if (strcmp(p->id, id) == 0) {
-			*out = p;
-			return 0;
-		}
-	}
-	return pc_error_set(PC_ENOTFOUND, "compute pool '%s' not found in environment '%s'", id, env);
-}
-
-int pc_sim_find_pool(pc_sim *s, int64_t now, const char *id, pc_sim_pool **out)
-{
-	pc_sim_tick(s, now);
-	*out = NULL;
-	for (size_t j = 0; j < s->env_list.len; j++) {
-		pc_sim_env *e = s->env_list.items[j];
-		for (size_t i = 0; i < e->pools.len; i++) {
-			pc_sim_pool *p = e->pools.items[i];
-			if (strcmp(p->id, id) == 0) {
-				*out = p;
-				return 0;
-			}
-		}
-	}
-	return pc_error_set(PC_ENOTFOUND, "compute pool '%s' not found", id);
-}
-
-int pc_sim_create_pool(pc_sim *s, int64_t now, const char *env, const char *display_name,
-		       const char *cloud, const char *region, int max_cfu, pc_sim_pool **out)
-{
-	pc_sim_env *e;
-	pc_sim_pool *p;
-	char id[32];
-	pc_sim_tick(s, now);
-	*out = NULL;
-	if (!display_name || !*display_name || strlen(display_name) > 64)
-		return pc_error_set(PC_EINVALID, "spec.display_name is required (at most 64 characters)");
-	if (max_cfu && max_cfu != 5 && max_cfu != 10 && max_cfu != 20 && max_cfu != 30 && max_cfu != 40 &&
-	    max_cfu != 50)
-		return pc_error_set(PC_EINVALID, "spec.max_cfu must be one of 5, 10, 20, 30, 40, 50");
-	e = pc_sim_env_get(s, env, s->now_ms);
-	snprintf(id, sizeof(id), "lfcp-%06" PRIx64, (s->next_id++ * 2654435761u) & 0xffffff);
-	p = pool_add(e, id, display_name, s->now_ms, s->now_ms + s->opt.ddl_ms);
-	free(p->cloud);
-	p->cloud = pc_strdup(cloud && *cloud ? cloud : "AWS");
-	free(p->region);
-	p->region = pc_strdup(region && *region ? region : "local");
-	p->max_cfu = max_cfu ? max_cfu : 10;
-	s->changes++;
-	*out = p;
 	return 0;
 }

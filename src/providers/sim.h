@@ -148,6 +148,9 @@ typedef struct pc_sim_pool {
 	int64_t ready_ms;           /* PROVISIONED from here */
 } pc_sim_pool;
 
+/* Largest partition count of a topic (CREATE TABLE beyond it fails). */
+#define PC_SIM_MAX_PARTITIONS 10000
+
 typedef struct pc_sim_options {
 	const char *cluster_id;     /* default "lkc-local" */
 	int64_t ddl_ms;             /* DDL PENDING -> COMPLETED, pools, STOPPING (default 200) */
@@ -285,5 +288,15 @@ void pc_sim__index_stmt(pc_sim *s, pc_sim_env *e, pc_sim_stmt *st);
 void pc_sim__heap_push(pc_sim *s, int64_t due, uint64_t id);
 void pc_sim__reset(pc_sim *s);
 void pc_sim__analyze(pc_sim_stmt *st);
+void pc_sim__advance_stmt(pc_sim *s, pc_sim_stmt *st, int64_t t);
+void pc_sim__advance_topic(pc_sim *s, pc_sim_topic *tp, int64_t t);
+pc_sim_topic *pc_sim__topic_add(pc_sim *s, const char *name, int partitions, int upsert, int64_t t);
+void pc_sim__topic_drop(pc_sim *s, const char *name, int64_t t);
+pc_sim_pool *pc_sim__pool_add(pc_sim_env *e, const char *id, const char *name, int64_t now, int64_t ready);
+void pc_sim__topic_free(void *t);
+void pc_sim__pool_free(void *p);
+void pc_sim__env_free(void *e);
+void pc_sim__writers_free(void *w);
+void pc_sim__exception_free(void *x);
 
 #endif

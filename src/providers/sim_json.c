@@ -179,10 +179,14 @@ static char *jdup(json_t *o, const char *k)
 	return pc_strdup(jstr(o, k));
 }
 
+/* Every saved number is a count, an offset or a time: 0 .. 2^50 keeps sums and differences safe. */
+#define JINT_MAX ((int64_t)1 << 50)
+
 static int64_t jint(json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+	int64_t x = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+	return x < 0 ? 0 : x > JINT_MAX ? JINT_MAX : x;
 }
 
 static int jbool(json_t *o, const char *k)
@@ -214,6 +218,7 @@ static int64_t *jints(json_t *a, int n)
 	for (int i = 0; i < n; i++) {
 		json_t *v = json_array_get(a, (size_t)i);
 		x[i] = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+		x[i] = x[i] < 0 ? 0 : x[i] > JINT_MAX ? JINT_MAX : x[i];
 	}
 	return x;
 }
@@ -259,6 +264,14 @@ static int load_stmt(pc_sim_stmt **out, json_t *o, const char *env, const char *
 	jstrs(&st->reads, json_object_get(o, "reads"));
 	jstrs(&st->writes, json_object_get(o, "writes"));
 	st->carry_from = jdup(o, "carry_from");
+	if (st->kind > PC_SIM_KIND_INVALID)
+		st->kind = PC_SIM_KIND_INVALID;
+	if (st->op > PC_SIM_OP_MATERIALIZED || !st->op_table)
+		st->op = PC_SIM_OP_NONE;
+	if (st->op_partitions > PC_SIM_MAX_PARTITIONS)
+		st->op_partitions = PC_SIM_MAX_PARTITIONS;
+	if (!st->carry_from)
+		st->waiting = 0;
 	st->started = jbool(o, "started");
 	st->waiting = jbool(o, "waiting");
 	st->due_ms = jint(o, "due_ms");
@@ -268,7 +281,7 @@ static int load_stmt(pc_sim_stmt **out, json_t *o, const char *env, const char *
 		pc_sim_input *in = PC_NEW(pc_sim_input);
 		in->topic = jdup(v, "topic");
 		in->partitions = (int)jint(v, "partitions");
-		if (!in->topic || in->partitions < 0 || in->partitions > 100000)
+		if (!in->topic || in->partitions < 0 || in->partitions > PC_SIM_MAX_PARTITIONS)
 			in->partitions = 0;
 		if (!in->topic)
 			in->topic = pc_strdup("");
@@ -323,7 +336,7 @@ int pc_sim_load_json(pc_sim *s, const char *text, size_t len, const char *label)
 	envs = json_object_get(root, "environments");
 	json_array_foreach(json_object_get(root, "topics"), i, v) {
 		pc_sim_topic *t;
-		if (!jstr(v, "name") || jint(v, "partitions") <= 0 || jint(v, "partitions") > 100000) {
+		if (!jstr(v, "name") || jint(v, "partitions") <= 0 || jint(v, "partitions") > PC_SIM_MAX_PARTITIONS) {
 			rc = pc_error_set(PC_EPARSE, "could not load '%s': a topic has no name or partitions", label);
 			goto done;
 		}

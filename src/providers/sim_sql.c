@@ -9,6 +9,7 @@
 #include "../util/alloc.h"
 #include "../util/error.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,15 +84,16 @@ static void scan_create(pc_sim_stmt *st, const pc_sql_stmt *ss, const pc_token *
 	}
 	for (size_t i = ss->tok_begin; i + 2 < ss->tok_end; i++) {
 		if (pc_tok_is(&toks[i], "INTO") && toks[i + 1].kind == PC_TOK_NUMBER && pc_tok_is(&toks[i + 2], "BUCKETS")) {
-			int n = atoi(toks[i + 1].start);
+			long n = strtol(toks[i + 1].start, NULL, 10);
 			if (n > 0)
-				st->op_partitions = n;
+				st->op_partitions = n > INT_MAX ? INT_MAX : (int)n;
 		}
 	}
 	for (size_t i = 0; i < ss->with_options.len; i++) {
 		pc_kv *kv = ss->with_options.items[i];
-		if (strcmp(kv->key, "kafka.partitions") == 0 && atoi(kv->value) > 0)
-			st->op_partitions = atoi(kv->value);
+		long n = kv->value ? strtol(kv->value, NULL, 10) : 0;
+		if (strcmp(kv->key, "kafka.partitions") == 0 && n > 0)
+			st->op_partitions = n > INT_MAX ? INT_MAX : (int)n;
 	}
 	st->op_upsert = ss->upsert;
 	if (ss->creates.len > 0)

@@ -1,0 +1,235 @@
+/*
+ * sim_query.c - the simulation's audit, topics and compute pools.
+ */
+#include "sim.h"
+
+#include "../util/alloc.h"
+#include "../util/error.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- audit ---- */
+
+static void audit_one(pc_buf *b, const pc_sim_stmt *st)
+{
+	pc_buf_puts(b, "{\"name\":");
+	pc_buf_put_json_str(b, st->name);
+	pc_buf_puts(b, ",\"phase\":");
+	pc_buf_put_json_str(b, pc_sim_phase_name(st->phase));
+	pc_buf_printf(b, ",\"deleted\":%s,\"as_of_ms\":%" PRId64 ",\"consumed\":{", st->deleted ? "true" : "false",
+		      st->as_of_ms);
+	for (size_t i = 0; i < st->inputs.len; i++) {
+		pc_sim_input *in = st->inputs.items[i];
+		if (i)
+			pc_buf_putc(b, ',');
+		pc_buf_put_json_str(b, in->topic);
+		pc_buf_puts(b, ":[");
+		for (int p = 0; p < in->partitions; p++)
+			pc_buf_printf(b, "%s{\"partition\":%d,\"from\":%" PRId64 ",\"to\":%" PRId64 "}", p ? "," : "",
+				      p, in->from[p], in->pos[p]);
+		pc_buf_putc(b, ']');
+	}
+	pc_buf_puts(b, "},\"produced\":{");
+	for (size_t i = 0; i < st->outputs.len; i++) {
+		pc_sim_output *o = st->outputs.items[i];
+		if (i)
+			pc_buf_putc(b, ',');
+		pc_buf_put_json_str(b, o->topic);
+		pc_buf_printf(b, ":%" PRId64, o->produced);
+	}
+	pc_buf_puts(b, "}}");
+}
+
+int pc_sim_audit_json(pc_sim *s, int64_t now, const char *env, const char *name, pc_buf *out)
+{
+	pc_sim_env *e;
+	pc_sim_stmt *st;
+	pc_sim_tick(s, now);
+	e = pc_map_get(&s->envs, env);
+	st = e ? pc_map_get(&e->stmts, name) : NULL;
+	if (st)
+		pc_sim__advance_stmt(s, st, s->now_ms);
+	else if (e)
+		st = pc_map_get(&e->archive, name);
+	if (!st)
+		return pc_error_set(PC_ENOTFOUND, "Statement resource=%s does not exist", name);
+	audit_one(out, st);
+	return 0;
+}
+
+int pc_sim_env_audit_json(pc_sim *s, int64_t now, const char *env, pc_buf *out)
+{
+	pc_sim_env *e;
+	pc_vec names = PC_VEC_INIT;
+	int first = 1;
+	pc_sim_tick(s, now);
+	e = pc_map_get(&s->envs, env);
+	pc_buf_puts(out, "{\"statements\":[");
+	for (size_t i = 0; e && i < e->sorted.len; i++) {
+		pc_sim_stmt *st = e->sorted.items[i];
+		if (st->kind != PC_SIM_KIND_DML)
+			continue;
+		pc_sim__advance_stmt(s, st, s->now_ms);
+		if (!first)
+			pc_buf_putc(out, ',');
+		first = 0;
+		audit_one(out, st);
+	}
+	if (e)
+		pc_map_keys_sorted(&e->archive, &names);
+	for (size_t i = 0; i < names.len; i++) {
+		pc_sim_stmt *st = pc_map_get(&e->archive, names.items[i]);
+		if (st->kind != PC_SIM_KIND_DML || pc_map_get(&e->stmts, st->name))
+			continue;
+		if (!first)
+			pc_buf_putc(out, ',');
+		first = 0;
+		audit_one(out, st);
+	}
+	pc_buf_puts(out, "]}");
+	pc_vec_dispose(&names, NULL);
+	return 0;
+}
+
+static int cmp_topic(const void *a, const void *b)
+{
+	return strcmp(((const pc_sim_topic *)a)->name, ((const pc_sim_topic *)b)->name);
+}
+
+void pc_sim_list_topics(pc_sim *s, int64_t now, pc_vec *out)
+{
+	size_t it = 0;
+	const char *k;
+	void *v;
+	pc_sim_tick(s, now);
+	while (pc_map_next(&s->topics, &it, &k, &v))
+		pc_vec_push(out, v);
+	pc_vec_sort(out, cmp_topic);
+}
+
+int pc_sim_topics_json(pc_sim *s, int64_t now, pc_buf *out)
+{
+	pc_vec v = PC_VEC_INIT;
+	pc_sim_list_topics(s, now, &v);
+	pc_buf_puts(out, "{\"topics\":[");
+	for (size_t i = 0; i < v.len; i++) {
+		pc_sim_topic *tp = v.items[i];
+		pc_sim__advance_topic(s, tp, s->now_ms);
+		pc_buf_puts(out, i ? ",{\"name\":" : "{\"name\":");
+		pc_buf_put_json_str(out, tp->name);
+		pc_buf_printf(out, ",\"partitions\":%d,\"written\":%" PRId64 ",\"end_offsets\":[", tp->partitions,
+			      tp->written);
+		for (int p = 0; p < tp->partitions; p++)
+			pc_buf_printf(out, "%s%" PRId64, p ? "," : "", pc_sim_topic_end(s, tp, p));
+		pc_buf_puts(out, "]}");
+	}
+	pc_buf_puts(out, "]}");
+	pc_vec_dispose(&v, NULL);
+	return 0;
+}
+
+/* ---- topics ---- */
+
+pc_sim_topic *pc_sim_find_topic(pc_sim *s, int64_t now, const char *name)
+{
+	pc_sim_topic *tp;
+	pc_sim_tick(s, now);
+	tp = pc_map_get(&s->topics, name);
+	if (tp)
+		pc_sim__advance_topic(s, tp, s->now_ms);
+	return tp;
+}
+
+int pc_sim_create_topic(pc_sim *s, int64_t now, const char *name, int partitions, pc_sim_topic **out)
+{
+	pc_sim_tick(s, now);
+	*out = NULL;
+	if (!name || !*name || strlen(name) > 249)
+		return pc_error_set(PC_EINVALID, "invalid topic name");
+	if (partitions == 0)
+		partitions = 6;
+	if (partitions < 0 || partitions > PC_SIM_MAX_PARTITIONS)
+		return pc_error_set(PC_EINVALID, "invalid partitions_count %d", partitions);
+	if (pc_map_get(&s->topics, name))
+		return pc_error_set(PC_EEXISTS, "Topic '%s' already exists.", name);
+	*out = pc_sim__topic_add(s, name, partitions, 0, s->now_ms);
+	return 0;
+}
+
+int pc_sim_delete_topic(pc_sim *s, int64_t now, const char *name)
+{
+	pc_sim_tick(s, now);
+	if (!pc_map_get(&s->topics, name))
+		return pc_error_set(PC_ENOTFOUND, "This server does not host this topic-partition.");
+	pc_sim__topic_drop(s, name, s->now_ms);
+	return 0;
+}
+
+/* ---- pools ---- */
+
+const char *pc_sim_pool_phase(const pc_sim_pool *p, int64_t now)
+{
+	return now >= p->ready_ms ? "PROVISIONED" : "PROVISIONING";
+}
+
+int pc_sim_get_pool(pc_sim *s, int64_t now, const char *env, const char *id, pc_sim_pool **out)
+{
+	pc_sim_env *e;
+	pc_sim_tick(s, now);
+	*out = NULL;
+	e = pc_sim_env_get(s, env, s->now_ms);
+	for (size_t i = 0; i < e->pools.len; i++) {
+		pc_sim_pool *p = e->pools.items[i];
+		if (strcmp(p->id, id) == 0) {
+			*out = p;
+			return 0;
+		}
+	}
+	return pc_error_set(PC_ENOTFOUND, "compute pool '%s' not found in environment '%s'", id, env);
+}
+
+int pc_sim_find_pool(pc_sim *s, int64_t now, const char *id, pc_sim_pool **out)
+{
+	pc_sim_tick(s, now);
+	*out = NULL;
+	for (size_t j = 0; j < s->env_list.len; j++) {
+		pc_sim_env *e = s->env_list.items[j];
+		for (size_t i = 0; i < e->pools.len; i++) {
+			pc_sim_pool *p = e->pools.items[i];
+			if (strcmp(p->id, id) == 0) {
+				*out = p;
+				return 0;
+			}
+		}
+	}
+	return pc_error_set(PC_ENOTFOUND, "compute pool '%s' not found", id);
+}
+
+int pc_sim_create_pool(pc_sim *s, int64_t now, const char *env, const char *display_name,
+		       const char *cloud, const char *region, int max_cfu, pc_sim_pool **out)
+{
+	pc_sim_env *e;
+	pc_sim_pool *p;
+	char id[32];
+	pc_sim_tick(s, now);
+	*out = NULL;
+	if (!display_name || !*display_name || strlen(display_name) > 64)
+		return pc_error_set(PC_EINVALID, "spec.display_name is required (at most 64 characters)");
+	if (max_cfu && max_cfu != 5 && max_cfu != 10 && max_cfu != 20 && max_cfu != 30 && max_cfu != 40 &&
+	    max_cfu != 50)
+		return pc_error_set(PC_EINVALID, "spec.max_cfu must be one of 5, 10, 20, 30, 40, 50");
+	e = pc_sim_env_get(s, env, s->now_ms);
+	snprintf(id, sizeof(id), "lfcp-%06" PRIx64, (s->next_id++ * 2654435761u) & 0xffffff);
+	p = pc_sim__pool_add(e, id, display_name, s->now_ms, s->now_ms + s->opt.ddl_ms);
+	free(p->cloud);
+	p->cloud = pc_strdup(cloud && *cloud ? cloud : "AWS");
+	free(p->region);
+	p->region = pc_strdup(region && *region ? region : "local");
+	p->max_cfu = max_cfu ? max_cfu : 10;
+	s->changes++;
+	*out = p;
+	return 0;
+}
