@@ -125,6 +125,17 @@ static const char *verb_of(pc_action_kind k)
 	}
 }
 
+/* Same SQL, other properties (recorded in pipectl-fp). */
+static int props_changed(const pc_table *t, const pc_actual_table *at)
+{
+	const char *want = pc_table_dml_sql_fp(t);
+	char fp[33];
+	if (!at || !at->dml || !at->dml_sql_fp || !want || strcmp(at->dml_sql_fp, want) || !at->dml_fp)
+		return 0;
+	pc_table_dml_fp(t, fp);
+	return strcmp(at->dml_fp, fp) != 0;
+}
+
 /* Decide the kind and reason of a table that exists. */
 static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at,
 			    const pc_action *parent, const pc_actual_stmt **carry)
@@ -134,8 +145,7 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 	int ddl_changed = at->ddl_fp && strcmp(at->ddl_fp, t->ddl_fingerprint) != 0;
 	dml_state st = state_of(at);
 	const char *want_sql_fp = pc_table_dml_sql_fp(t);
-	int sql_changed = 0, props_changed = 0, pool_changed;
-	char fp[33];
+	int sql_changed = 0, props_diff = 0, pool_changed;
 	char *why = NULL;
 
 	if (!at->ddl_fp)
@@ -143,8 +153,7 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 				 "DDL assumed unchanged", t->name);
 	if (has_dml && at->dml) {
 		sql_changed = !at->dml_sql_fp || !want_sql_fp || strcmp(at->dml_sql_fp, want_sql_fp) != 0;
-		pc_table_dml_fp(t, fp);
-		props_changed = !sql_changed && at->dml_fp && strcmp(at->dml_fp, fp) != 0;
+		props_diff = props_changed(t, at);
 	}
 	pool_changed = has_dml && pc_plan_pool_changed(pl, t, at);
 
@@ -193,11 +202,14 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 	}
 	switch (st) {
 	case DML_LIVE:
-		if (pool_changed || props_changed) {
+		if (pool_changed || props_diff) {
 			a->kind = PC_ACT_START;
 			if (pool_changed)
+			{
+				const char *src;
 				set_reason(a, "compute pool %s -> %s: stop, then resume (state and offsets kept)",
-					   at->pool, a->compute_pool ? a->compute_pool : "?");
+					   at->pool, pc_plan_explicit_pool(pl, t, &src));
+			}
 			else
 				set_reason(a, "properties changed: stop, then resume (state and offsets kept)");
 		} else if (at->live_dmls > 1) {
@@ -213,7 +225,7 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 	case DML_STOPPED:
 		a->kind = PC_ACT_START;
 		set_reason(a, "DML stopped: resume it (state and offsets kept)%s",
-			   pool_changed || props_changed ? " with the new pool/properties" : "");
+			   pool_changed || props_diff ? " with the new pool/properties" : "");
 		return;
 	case DML_FAILED:
 	case DML_MISSING:
@@ -306,7 +318,7 @@ static void build_steps(pc_planner *pl, pc_action *a, const pc_table *t, const p
 		} else if (state_of(at) == DML_STOPPED) {
 			pc_steps_resume(pl, a, t, at->dml, 0);
 			pc_steps_remove_extras(pl, a, at, at->dml, 0);
-		} else if (pc_plan_pool_changed(pl, t, at) || (a->reason && !strncmp(a->reason, "properties", 10))) {
+		} else if (pc_plan_pool_changed(pl, t, at) || props_changed(t, at)) {
 			pc_steps_resume(pl, a, t, at->dml, 1);
 			pc_steps_remove_extras(pl, a, at, at->dml, 0);
 		} else {
@@ -351,7 +363,6 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	if (t->statefulness != PC_STATE_AUTO && t->stateful != t->analyzed_stateful)
 		pc_plan_warn(pl, "'%s': statefulness overridden by table.yaml (%s; the analysis says %s)", t->name,
 			     t->stateful ? "stateful" : "stateless", t->analyzed_stateful ? "stateful" : "stateless");
-	pc_plan_resolve_pool(pl, a, t, at);
 	if (pc_table_is_view(t)) {
 		decide_view(pl, a, t, at, parent);
 	} else if (!at || !at->topic_exists) {
@@ -385,13 +396,9 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	if (a->kind == PC_ACT_REBUILD || a->kind == PC_ACT_REPLACE_DML || a->kind == PC_ACT_RESTART)
 		add_state_details(a, t);
 	a->destructive = a->kind == PC_ACT_REBUILD && !pc_table_is_view(t);
-	if (a->kind == PC_ACT_NOOP || !pc_table_has_dml(t)) {
-		if (a->kind == PC_ACT_NOOP) {
-			free(a->compute_pool);
-			free(a->pool_source);
-			a->compute_pool = a->pool_source = NULL;
-		}
-	}
+	/* only what runs a statement needs a pool (and may create pipectl's) */
+	if (a->kind != PC_ACT_NOOP)
+		pc_plan_resolve_pool(pl, a, t, at);
 	build_steps(pl, a, t, at, carry);
 	add_action(pl, a);
 	return 0;

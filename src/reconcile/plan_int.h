@@ -41,9 +41,11 @@ int pc_action_has_teardown(const pc_action *a);
  */
 char *pc_plan_fresh_name(pc_planner *pl, pc_name_kind kind, const char *table, const char *fp);
 
+/* The pool named explicitly for t (table.yaml, else --compute-pool) and where from, or NULL. */
+const char *pc_plan_explicit_pool(const pc_planner *pl, const pc_table *t, const char **source);
 /* Resolve the compute pool of a table's action (sets a->compute_pool, a->pool_source). */
 void pc_plan_resolve_pool(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at);
-/* 1 when the pool is set explicitly (table.yaml, --compute-pool) and differs from the current statement's. */
+/* 1 when table.yaml names a pool that differs from the current statement's. */
 int pc_plan_pool_changed(const pc_planner *pl, const pc_table *t, const pc_actual_table *at);
 
 /* Teardown: stop every live managed DML of the table, delete every managed DML. */

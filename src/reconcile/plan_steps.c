@@ -90,7 +90,7 @@ char *pc_plan_fresh_name(pc_planner *pl, pc_name_kind kind, const char *table, c
 
 /* ---- pools ---- */
 
-static const char *explicit_pool(const pc_planner *pl, const pc_table *t, const char **source)
+const char *pc_plan_explicit_pool(const pc_planner *pl, const pc_table *t, const char **source)
 {
 	if (t->compute_pool && *t->compute_pool) {
 		*source = "table.yaml";
@@ -105,15 +105,19 @@ static const char *explicit_pool(const pc_planner *pl, const pc_table *t, const 
 
 int pc_plan_pool_changed(const pc_planner *pl, const pc_table *t, const pc_actual_table *at)
 {
-	const char *src;
-	const char *want = explicit_pool(pl, t, &src);
-	return want && at && at->dml && at->pool && strcmp(want, at->pool) != 0;
+	/*
+	 * Only table.yaml is desired state: --compute-pool places what this plan
+	 * creates or resumes anyway, it does not move every running statement.
+	 */
+	(void)pl;
+	return t->compute_pool && *t->compute_pool && at && at->dml && at->pool &&
+	       strcmp(t->compute_pool, at->pool) != 0;
 }
 
 void pc_plan_resolve_pool(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at)
 {
 	const char *src = NULL;
-	const char *pool = explicit_pool(pl, t, &src);
+	const char *pool = pc_plan_explicit_pool(pl, t, &src);
 	char *display = NULL;
 	size_t i;
 

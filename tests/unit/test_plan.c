@@ -895,6 +895,28 @@ static void test_plan_pool__current_statement_beats_default(void **state)
 	assert_string_equal(act_of("orders")->pool_source, "current statement");
 }
 
+static void test_plan_pool__flag_does_not_move_running_statements(void **state)
+{
+	(void)state;
+	pc_table *t = table("orders", "sources", NULL, 1);
+	pc_plan_options opt = { NULL, 0, 0, 0, 0, "lfcp-flag" };
+	deployed(t, "RUNNING");
+	plan_ok(&opt);
+	assert_int_equal(kind_of("orders"), PC_ACT_NOOP);
+}
+
+static void test_plan_pool__noops_never_create_a_pool(void **state)
+{
+	(void)state;
+	pc_table *src = table("src", "sources", NULL, 0);
+	deployed(src, "RUNNING");
+	F->cfg.pools_create = 1;
+	plan_ok(NULL);
+	assert_int_equal(kind_of("src"), PC_ACT_NOOP);
+	assert_int_equal(F->plan->setup.len, 0);
+	assert_false(pc_plan_has_changes(F->plan));
+}
+
 /* ---- plan file ---- */
 
 static void test_plan_json__round_trip_is_exact(void **state)
@@ -1179,6 +1201,8 @@ int main(void)
 		T(test_plan_prune__readers_are_dropped_first),
 		T(test_plan_pool__resolution_order),
 		T(test_plan_pool__current_statement_beats_default),
+		T(test_plan_pool__noops_never_create_a_pool),
+		T(test_plan_pool__flag_does_not_move_running_statements),
 		T(test_plan_json__round_trip_is_exact),
 		T(test_plan_json__bad_files_are_one_line_errors),
 		T(test_plan_state_fingerprint__changes_with_actual_state),
