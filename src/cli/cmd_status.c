@@ -1,0 +1,220 @@
+/*
+ * cmd_status.c - `pipectl status [--json]` (design.md §5): per desired
+ * table, whether its table exists, its DML statement and phase, in sync or
+ * not and why; then what pipectl manages that git no longer has.
+ *
+ * One snapshot (statement pages + topic list); one exceptions request per
+ * FAILED statement, for its latest message. Exit 0, or 1 on an error.
+ */
+#include "cli.h"
+
+#include "../model/project.h"
+#include "../providers/provider.h"
+#include "../reconcile/actual.h"
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/error.h"
+#include "../util/vec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct row {
+	const pc_table *t;
+	int exists;
+	const char *dml;
+	const char *phase;
+	int in_sync;
+	char *reason;
+} row;
+
+/* "FAILED: <latest exception>" when the provider has one. */
+static void failed_reason(pc_provider *prov, row *r)
+{
+	pc_vec ex = PC_VEC_INIT;
+	if (!r->dml || !r->phase || !pc_phase_is_failed(r->phase))
+		return;
+	if (prov->ops->list_exceptions(prov, r->dml, &ex) == 0 && ex.len) {
+		const pc_statement_exception *e = ex.items[0];
+		if (e->message && *e->message) {
+			free(r->reason);
+			r->reason = pc_sprintf("FAILED: %s", e->message);
+		}
+	}
+	pc_error_clear();
+	pc_vec_dispose(&ex, pc_statement_exception_free);
+}
+
+/*
+ * Orphans: managed statements of tables git no longer has (or of no known
+ * table), and their topics; the same tables `plan --prune` would drop.
+ */
+static void collect_orphans(const pc_project *proj, const pc_actual *act, pc_vec *stmts, pc_vec *topics)
+{
+	size_t i, j;
+	for (i = 0; i < act->tables.len; i++) {
+		const pc_actual_table *at = act->tables.items[i];
+		if (pc_project_table(proj, at->name) || (!at->dmls.len && !at->ddls.len))
+			continue;
+		/* only finished DDL/DROP statements of a table already gone: they expire */
+		if (!at->topic_exists && !at->dmls.len)
+			continue;
+		for (j = 0; j < at->dmls.len; j++)
+			pc_vec_push(stmts, ((const pc_actual_stmt *)at->dmls.items[j])->st->name);
+		for (j = 0; j < at->ddls.len; j++)
+			pc_vec_push(stmts, ((const pc_actual_stmt *)at->ddls.items[j])->st->name);
+		if (at->topic_exists)
+			pc_vec_push(topics, at->name);
+	}
+	for (i = 0; i < act->stmts.len; i++) {
+		const pc_actual_stmt *s = act->stmts.items[i];
+		if (s->managed && !s->table)
+			pc_vec_push(stmts, s->st->name);
+	}
+	pc_vec_sort_str(stmts);
+}
+
+static void put_json_str_or_null(pc_buf *b, const char *s)
+{
+	if (s)
+		pc_buf_put_json_str(b, s);
+	else
+		pc_buf_puts(b, "null");
+}
+
+static void put_json(pc_buf *b, const row *rows, size_t n, const pc_vec *ost, const pc_vec *otp)
+{
+	size_t i;
+	pc_buf_puts(b, "{\"format_version\":\"1\",\"tables\":[");
+	for (i = 0; i < n; i++) {
+		const row *r = &rows[i];
+		pc_buf_puts(b, i ? ",\n" : "\n");
+		pc_buf_puts(b, "{\"name\":");
+		pc_buf_put_json_str(b, r->t->name);
+		pc_buf_printf(b, ",\"exists\":%s,\"dml_statement\":", r->exists ? "true" : "false");
+		put_json_str_or_null(b, r->dml);
+		pc_buf_puts(b, ",\"phase\":");
+		put_json_str_or_null(b, r->phase);
+		pc_buf_printf(b, ",\"in_sync\":%s,\"reason\":", r->in_sync ? "true" : "false");
+		put_json_str_or_null(b, r->reason);
+		pc_buf_printf(b, ",\"active\":%s}", r->t->active ? "true" : "false");
+	}
+	pc_buf_puts(b, "],\n\"orphans\":{\"statements\":[");
+	for (i = 0; i < ost->len; i++) {
+		if (i)
+			pc_buf_putc(b, ',');
+		pc_buf_put_json_str(b, ost->items[i]);
+	}
+	pc_buf_puts(b, "],\"topics\":[");
+	for (i = 0; i < otp->len; i++) {
+		if (i)
+			pc_buf_putc(b, ',');
+		pc_buf_put_json_str(b, otp->items[i]);
+	}
+	pc_buf_puts(b, "]}}\n");
+}
+
+static void put_text(pc_buf *b, const row *rows, size_t n, const pc_vec *ost, const pc_vec *otp)
+{
+	size_t i, wn = 5, wd = 3, wp = 5, in_sync = 0;
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(rows[i].t->name);
+		if (l > wn)
+			wn = l;
+		if (rows[i].dml && strlen(rows[i].dml) > wd)
+			wd = strlen(rows[i].dml);
+		if (rows[i].phase && strlen(rows[i].phase) > wp)
+			wp = strlen(rows[i].phase);
+		in_sync += rows[i].in_sync != 0;
+	}
+	pc_buf_printf(b, "%-*s  %-6s  %-*s  %-*s  %s\n", (int)wn, "TABLE", "EXISTS", (int)wd, "DML", (int)wp, "PHASE",
+		      "SYNC");
+	for (i = 0; i < n; i++) {
+		const row *r = &rows[i];
+		pc_buf_printf(b, "%-*s  %-6s  %-*s  %-*s  %s%s%s%s\n", (int)wn, r->t->name, r->exists ? "yes" : "no",
+			      (int)wd, r->dml ? r->dml : "-", (int)wp, r->phase ? r->phase : "-",
+			      r->in_sync ? "in sync" : "out of sync", r->reason ? " (" : "", r->reason ? r->reason : "",
+			      r->reason ? ")" : "");
+	}
+	pc_buf_printf(b, "\n%zu of %zu table%s in sync.\n", in_sync, n, n == 1 ? "" : "s");
+	if (ost->len || otp->len) {
+		pc_buf_puts(b, "\nManaged by pipectl, no longer in git (pipectl plan --prune drops them):\n");
+		for (i = 0; i < ost->len; i++)
+			pc_buf_printf(b, "  statement  %s\n", (const char *)ost->items[i]);
+		for (i = 0; i < otp->len; i++)
+			pc_buf_printf(b, "  topic      %s\n", (const char *)otp->items[i]);
+	}
+}
+
+int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
+{
+	const pc_command *cmd = pc_cli_find("status");
+	int json = 0, rc, status = PC_EXIT_ERROR;
+	pc_project *proj = NULL;
+	pc_provider *prov = NULL;
+	pc_actual *act = NULL;
+	row *rows = NULL;
+	size_t n = 0, i;
+	pc_vec ost = PC_VEC_INIT, otp = PC_VEC_INIT;
+	pc_buf b = PC_BUF_INIT;
+
+	if (pc_cli_wants_help("status", argc, argv))
+		return PC_EXIT_OK;
+	for (int k = 1; k < argc; k++) {
+		if (!strcmp(argv[k], "--json"))
+			json = 1;
+		else
+			return pc_cli_usage_error(cmd, "unknown argument '%s'", argv[k]);
+	}
+	if ((rc = pc_project_load(&proj, cli->root, cli->config_path)) < 0) {
+		pc_cli_error("%s", pc_error_last());
+		status = pc_cli_exit_for(rc);
+		goto done;
+	}
+	if ((rc = pc_provider_open(&prov, proj->config)) < 0) {
+		pc_cli_error("%s", pc_error_last());
+		status = pc_cli_exit_for(rc);
+		goto done;
+	}
+	if ((rc = pc_actual_load(&act, prov, proj)) < 0) {
+		pc_cli_error("cannot read the actual state: %s", pc_error_last());
+		goto done;
+	}
+	n = proj->tables.len;
+	rows = pc_calloc(n ? n : 1, sizeof(*rows));
+	for (i = 0; i < n; i++) {
+		row *r = &rows[i];
+		const pc_actual_table *at;
+		r->t = proj->tables.items[i];
+		at = pc_actual_table_get(act, r->t->name);
+		r->exists = pc_actual_exists(at, r->t);
+		if (at && at->dml) {
+			r->dml = at->dml->st->name;
+			r->phase = at->phase;
+		}
+		r->in_sync = pc_actual_table_in_sync(act, r->t, &r->reason);
+		failed_reason(prov, r);
+	}
+	collect_orphans(proj, act, &ost, &otp);
+	if (json)
+		put_json(&b, rows, n, &ost, &otp);
+	else
+		put_text(&b, rows, n, &ost, &otp);
+	if (fwrite(b.ptr, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
+		pc_cli_error("could not write to stdout");
+		goto done;
+	}
+	status = PC_EXIT_OK;
+done:
+	for (i = 0; rows && i < n; i++)
+		free(rows[i].reason);
+	free(rows);
+	pc_vec_dispose(&ost, NULL);
+	pc_vec_dispose(&otp, NULL);
+	pc_buf_dispose(&b);
+	pc_actual_free(act);
+	pc_provider_free(prov);
+	pc_project_free(proj);
+	return status;
+}

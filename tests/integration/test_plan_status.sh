@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# plan and status against the local target on a small temporary project:
+# a fresh project plans all creates, --detailed-exitcode, selectors, plan
+# files, a missing external table, status before apply.
+set -euo pipefail
+
+PIPECTL=${PIPECTL:?PIPECTL must point at the binary}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# run CMD...: sets out, err, rc (never aborts the script)
+run() {
+	set +e
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	set -e
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+}
+expect_rc() { [ "$rc" -eq "$1" ] || fail "$2: exit $rc, wanted $1 (stdout: $out) (stderr: $err)"; }
+expect_out() { grep -qF -- "$1" "$tmp/out" || fail "$2: stdout lacks '$1': $out"; }
+expect_err() { grep -qF -- "$1" "$tmp/err" || fail "$2: stderr lacks '$1': $err"; }
+count_out() { grep -cF -- "$1" "$tmp/out" || true; }
+
+proj=$tmp/proj
+table() { # layer name ddl [dml]
+	local d=$proj/pipelines/$1/$2/sql-scripts
+	mkdir -p "$d"
+	printf '%s\n' "$3" >"$d/ddl.$2.sql"
+	if [ $# -ge 4 ]; then printf '%s\n' "$4" >"$d/dml.$2.sql"; fi
+}
+mkdir -p "$proj"
+printf 'prefix: it\ntarget: local\n' >"$proj/pipectl.yaml"
+table sources src_events "CREATE TABLE src_events (id BIGINT, kind STRING, amount DOUBLE, ts TIMESTAMP(3));"
+table intermediates int_events "CREATE TABLE int_events (id BIGINT, kind STRING, amount DOUBLE);" \
+	"INSERT INTO int_events SELECT id, kind, amount FROM src_events;"
+table facts fct_totals "CREATE TABLE fct_totals (kind STRING, total DOUBLE, PRIMARY KEY (kind) NOT ENFORCED);" \
+	"INSERT INTO fct_totals SELECT kind, SUM(amount) FROM int_events GROUP BY kind;"
+P=("$PIPECTL" -C "$proj")
+
+# --- a fresh project: every table is created ---
+run "${P[@]}" plan
+expect_rc 0 "plan of a fresh project"
+[ "$(count_out '+ create')" -eq 3 ] || fail "fresh plan: wanted 3 creates: $out"
+expect_out "(table absent)" "fresh plan"
+expect_out "Plan: 3 to create, 0 to start, 0 to replace, 0 to rebuild, 0 to restart, 0 to drop; 0 unchanged." "fresh plan summary"
+
+run "${P[@]}" plan --detailed-exitcode
+expect_rc 2 "plan --detailed-exitcode with changes"
+
+run "${P[@]}" plan --json
+expect_rc 0 "plan --json"
+expect_out '"format_version": "1"' "plan --json"
+[ "$(count_out '"action": "create"')" -eq 3 ] || fail "plan --json: wanted 3 create actions: $out"
+expect_out '"state_fingerprint"' "plan --json"
+expect_out '"step": "run_ddl"' "plan --json steps"
+
+# planning changed nothing: no state file was written
+[ ! -e "$proj/.pipectl/local-state.json" ] || ! grep -q 'it-pc-' "$proj/.pipectl/local-state.json" ||
+	fail "plan created statements"
+
+# --- plan files ---
+run "${P[@]}" plan --out "$tmp/plan.json"
+expect_rc 0 "plan --out"
+grep -q '"format_version": "1"' "$tmp/plan.json" || fail "plan file lacks format_version"
+expect_out "Plan saved to" "plan --out"
+
+# --- selectors ---
+run "${P[@]}" plan fct_totals --json
+expect_rc 0 "plan with a selector"
+# the absent ancestors are brought in, up to the source
+[ "$(count_out '"action": "create"')" -eq 3 ] || fail "selector: absent ancestors not brought in: $out"
+run "${P[@]}" plan src_events
+expect_rc 0 "plan of a source"
+[ "$(count_out '+ create')" -eq 1 ] || fail "selector src_events: wanted 1 create: $out"
+run "${P[@]}" plan no_such_table
+expect_rc 64 "unknown table in a selector"
+expect_err "no table 'no_such_table'" "unknown table"
+run "${P[@]}" plan --bogus
+expect_rc 64 "unknown option"
+
+# --- status before apply ---
+run "${P[@]}" status
+expect_rc 0 "status before apply"
+[ "$(count_out 'table missing')" -eq 3 ] || fail "status before apply: $out"
+run "${P[@]}" status --json
+expect_rc 0 "status --json"
+expect_out '"format_version":"1"' "status --json"
+expect_out '"name":"fct_totals","exists":false,"dml_statement":null,"phase":null,"in_sync":false,"reason":"table missing"' "status --json row"
+expect_out '"orphans":{"statements":[],"topics":[]}' "status --json orphans"
+
+# --- a missing external table stops the plan with one line ---
+table facts fct_ext "CREATE TABLE fct_ext (id BIGINT);" "INSERT INTO fct_ext SELECT id FROM ext_missing;"
+run "${P[@]}" plan
+expect_rc 1 "plan with a missing external table"
+expect_err "table 'fct_ext' reads 'ext_missing'" "missing external"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "missing external: more than one line: $err"
+[ -z "$out" ] || fail "missing external: a plan was printed: $out"
+rm -rf "$proj/pipelines/facts/fct_ext"
+
+echo "ok"
