@@ -64,9 +64,27 @@ const pc_command pc_commands[] = {
 	  "                              [--prune] [--detailed-exitcode] [--verbose]\n" },
 	{ "apply", pc_cmd_apply, "apply a plan (saved, or computed now)",
 	  "usage: pipectl [-C DIR] apply [PLANFILE | SELECTOR...] [--auto-approve] [--parallelism N]\n"
-	  "                               [--dml-only] [--force] [--prune] [--lock-timeout D]\n" },
+	  "                               [--dml-only] [--force] [--prune] [--lock-timeout D]\n"
+	  "\n"
+	  "Take the environment lock, compute the plan (or read PLANFILE from 'plan --out'\n"
+	  "and refuse it when the target changed since), show it, ask, and execute it:\n"
+	  "teardowns children first, builds parents first, independent actions in\n"
+	  "parallel; a failed action skips its descendants. See docs/apply.md.\n"
+	  "\n"
+	  "  --auto-approve       do not ask (required when stdin is not a terminal)\n"
+	  "  --parallelism N      actions at once (default 8)\n"
+	  "  --dml-only, --force, --prune, --compute-pool ID   as for plan\n"
+	  "  --lock-timeout D     wait this long for a held lock, then exit 3 (default 5m)\n"
+	  "  --lock-ttl D         a lock not renewed for D lapses (default 5m)\n"
+	  "  --action-timeout D   per action part (default 10m); --timeout D: whole run\n"
+	  "  --verbose            noop actions, plan details, request counts and timings\n" },
 	{ "destroy", pc_cmd_destroy, "remove a pipeline, keeping tables other pipelines read",
-	  "usage: pipectl [-C DIR] destroy SELECTOR... [--auto-approve]\n" },
+	  "usage: pipectl [-C DIR] destroy SELECTOR... [--auto-approve]\n"
+	  "\n"
+	  "Stop the DML statements and drop the tables of the selection, children\n"
+	  "first. A selected table that a table outside the selection still reads is\n"
+	  "kept (and said so); protect: true is refused. The plan is shown first and\n"
+	  "executed exactly. Options as for apply (--lock-timeout, --parallelism, ...).\n" },
 	{ "reconcile", pc_cmd_reconcile, "keep the target matching git, continuously",
 	  "usage: pipectl [-C DIR] reconcile [--interval 60s] [--once] [--listen ADDR] [--git-ref REF]\n"
 	  "\n"

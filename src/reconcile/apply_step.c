@@ -156,7 +156,7 @@ static int wait_for(pc_step_ctx *c, const char *name, want w)
 			case WANT_ABSENT:
 				break;
 			}
-			if (w != WANT_STOPPED && w != WANT_ABSENT && phase_is(ph, "FAILED")) {
+			if (w != WANT_STOPPED && w != WANT_ABSENT && pc_phase_is_failed(ph)) {
 				rc = failed_error(c, st);
 				goto done;
 			}
@@ -194,7 +194,7 @@ static int step_stop(pc_step_ctx *c, const pc_step *s)
 	}
 	if (rc != 0)
 		goto done;
-	if (phase_is(st->phase, "STOPPED") || phase_is(st->phase, "COMPLETED") || phase_is(st->phase, "FAILED"))
+	if (phase_is(st->phase, "STOPPED") || phase_is(st->phase, "COMPLETED") || pc_phase_is_failed(st->phase))
 		goto done; /* already still */
 	if (!st->stopped) {
 		pc_apply_exec_progress(c->ex, c->res, "stop statement '%s'", s->statement);
@@ -382,7 +382,7 @@ static int step_create_dml(pc_step_ctx *c, const pc_step *s)
 
 	/* Adopt a statement a previous run created; a FAILED one ends here. */
 	rc = c->p->ops->get_statement(c->p, s->statement, &st);
-	if (rc == 0 && phase_is(st->phase, "FAILED")) {
+	if (rc == 0 && pc_phase_is_failed(st->phase)) {
 		rc = failed_error(c, st);
 		pc_statement_free(st);
 		return rc;

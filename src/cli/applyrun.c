@@ -1,0 +1,238 @@
+/*
+ * applyrun.c - the parts of `apply` and `destroy` that are the same
+ * (applyrun.h).
+ */
+#include "applyrun.h"
+
+#include "progress.h"
+
+#include "../reconcile/history.h"
+
+#include "../util/error.h"
+#include "../util/timeutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+volatile sig_atomic_t pc_run_interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (pc_run_interrupted < 2)
+		pc_run_interrupted++;
+}
+
+void pc_run_install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: the prompt's read must see EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static int parse_int(const char *opt, const char *v, int *out)
+{
+	char *end;
+	long n;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n < 1 || n > 1024)
+		return pc_error_set(PC_EUSAGE, "%s needs a number from 1 to 1024, not '%s'", opt, v);
+	*out = (int)n;
+	return 0;
+}
+
+static int parse_dur(const char *opt, const char *v, int64_t *out)
+{
+	if (pc_parse_duration_ms(v, out) != 0)
+		return pc_error_set(PC_EUSAGE, "%s needs a duration like 30s or 5m, not '%s'", opt, v);
+	return 0;
+}
+
+/* "--opt VALUE" or "--opt=VALUE"; returns the value or NULL (not this option). */
+static const char *opt_value(const char *name, int argc, char **argv, int *i, int *missing)
+{
+	size_t n = strlen(name);
+	*missing = 0;
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = 1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+int pc_run_parse_opt(pc_run_opts *o, int argc, char **argv, int *i)
+{
+	static const char *const dur_opts[] = { "--lock-timeout", "--lock-ttl", "--action-timeout", "--timeout" };
+	int64_t *dur_dst[] = { &o->lock_timeout_ms, &o->lock_ttl_ms, &o->action_timeout_ms, &o->total_timeout_ms };
+	const char *a = argv[*i], *v;
+	int missing;
+
+	if (strcmp(a, "--auto-approve") == 0) {
+		o->auto_approve = 1;
+		return 1;
+	}
+	if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+		o->verbose = 1;
+		return 1;
+	}
+	if ((v = opt_value("--parallelism", argc, argv, i, &missing)) != NULL)
+		return parse_int("--parallelism", v, &o->parallelism) ? PC_EUSAGE : 1;
+	if (missing)
+		return pc_error_set(PC_EUSAGE, "--parallelism needs a value");
+	for (size_t k = 0; k < sizeof dur_opts / sizeof dur_opts[0]; k++) {
+		if ((v = opt_value(dur_opts[k], argc, argv, i, &missing)) != NULL)
+			return parse_dur(dur_opts[k], v, dur_dst[k]) ? PC_EUSAGE : 1;
+		if (missing)
+			return pc_error_set(PC_EUSAGE, "%s needs a value", dur_opts[k]);
+	}
+	return 0;
+}
+
+int pc_run_check_approval_possible(const pc_run_opts *o)
+{
+	if (o->auto_approve || isatty(STDIN_FILENO))
+		return 0;
+	return pc_error_set(PC_ERROR, "refusing to apply without --auto-approve when stdin is not a terminal");
+}
+
+static int take_lock(pc_run *run, const pc_run_opts *o)
+{
+	pc_lock_opts lo = { 0 };
+	int rc;
+
+	lo.prefix = run->proj->config->prefix;
+	lo.ttl_ms = o->lock_ttl_ms;
+	lo.cancel = &pc_run_interrupted;
+	lo.timeout_ms = 0;
+	rc = pc_lock_acquire(&run->lock, run->prov, &lo);
+	if (rc != PC_ELOCKED || o->lock_timeout_ms <= 0)
+		return rc;
+	{
+		char d[32];
+		pc_progress_duration(o->lock_timeout_ms, d, sizeof d);
+		fprintf(stderr, "%s; waiting up to %s\n", pc_error_last(), d);
+	}
+	lo.timeout_ms = o->lock_timeout_ms;
+	return pc_lock_acquire(&run->lock, run->prov, &lo);
+}
+
+int pc_run_open(pc_run *run, const pc_cli *cli, const pc_run_opts *o)
+{
+	int rc;
+
+	int64_t t = pc_mono_ms();
+
+	memset(run, 0, sizeof *run);
+	if ((rc = pc_project_load(&run->proj, cli->root, cli->config_path)) != 0)
+		return rc;
+	run->project_ms = pc_mono_ms() - t;
+	if ((rc = pc_provider_open(&run->prov, run->proj->config)) != 0)
+		return rc;
+	t = pc_mono_ms();
+	if ((rc = take_lock(run, o)) != 0)
+		return rc;
+	run->lock_ms = pc_mono_ms() - t;
+	t = pc_mono_ms();
+	rc = pc_actual_load(&run->act, run->prov, run->proj);
+	run->actual_ms = pc_mono_ms() - t;
+	return rc;
+}
+
+void pc_run_print_stats(const pc_run *run, FILE *out)
+{
+	const pc_provider_stats *st;
+	if (!run->prov)
+		return;
+	st = &run->prov->stats;
+	fprintf(out, "timing: project %lld ms, lock %lld ms, actual state %lld ms\n", (long long)run->project_ms,
+		(long long)run->lock_ms, (long long)run->actual_ms);
+	fprintf(out, "API requests: %llu (2xx %llu, 4xx %llu, 5xx %llu, network errors %llu), retries %llu\n",
+		(unsigned long long)st->requests, (unsigned long long)st->by_status[2],
+		(unsigned long long)st->by_status[4], (unsigned long long)st->by_status[5],
+		(unsigned long long)st->by_status[0], (unsigned long long)st->retries);
+}
+
+void pc_run_close(pc_run *run)
+{
+	if (run->lock && pc_lock_release(run->lock) != 0)
+		pc_cli_warning("%s", pc_error_last());
+	run->lock = NULL;
+	pc_actual_free(run->act);
+	run->act = NULL;
+	pc_provider_free(run->prov);
+	run->prov = NULL;
+	pc_project_free(run->proj);
+	run->proj = NULL;
+}
+
+int pc_run_confirm(const char *question)
+{
+	char line[64];
+	ssize_t n;
+	size_t len = 0;
+
+	printf("\n%s [y/N] ", question);
+	fflush(stdout);
+	/* read(2), not fgets: a signal must interrupt the question */
+	while (len + 1 < sizeof line) {
+		n = read(STDIN_FILENO, line + len, 1);
+		if (n <= 0 || line[len] == '\n')
+			break;
+		len++;
+	}
+	line[len] = '\0';
+	if (pc_run_interrupted)
+		return 0;
+	return strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 || strcmp(line, "yes") == 0 ||
+	       strcmp(line, "YES") == 0 || strcmp(line, "Yes") == 0;
+}
+
+int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const char *verb)
+{
+	pc_apply_options ao = { 0 };
+	pc_apply_result *res = NULL;
+	pc_progress *pr;
+	const char *term = getenv("TERM");
+	int live = isatty(STDOUT_FILENO) && term && strcmp(term, "dumb") != 0;
+	int64_t started;
+	int rc, status;
+
+	ao.parallelism = o->parallelism;
+	ao.action_timeout_ms = o->action_timeout_ms;
+	ao.total_timeout_ms = o->total_timeout_ms;
+	ao.cancel = &pc_run_interrupted;
+	ao.lock = run->lock;
+	ao.actual = run->act;
+	started = pc_wall_ms();
+	pr = pc_progress_new(stdout, live);
+	ao.progress = pc_progress_event;
+	ao.progress_ctx = pr;
+	printf("\n");
+	rc = pc_apply_run(&res, run->prov, plan, &ao);
+	pc_progress_free(pr);
+	if (rc != 0) {
+		pc_cli_error("%s", pc_error_last());
+		return pc_cli_exit_for(rc);
+	}
+	pc_progress_summary(stdout, res, verb);
+	if (pc_history_record_apply(run->proj->root, plan, res, started) != 0)
+		pc_cli_warning("could not record the run in the history: %s", pc_error_last());
+	status = pc_apply_succeeded(res) ? PC_EXIT_OK : PC_EXIT_ERROR;
+	pc_apply_result_free(res);
+	fflush(stdout);
+	return status;
+}

@@ -1,0 +1,71 @@
+/*
+ * applyrun.h - what `apply` and `destroy` share: opening the target, the
+ * environment lock, the confirmation prompt, running a plan with progress,
+ * and the signal handling (SIGINT/SIGTERM: start nothing new, a second one
+ * also abandons the waits; the lock is released in every case).
+ */
+#ifndef PC_CLI_APPLYRUN_H
+#define PC_CLI_APPLYRUN_H
+
+#include "cli.h"
+
+#include "../model/project.h"
+#include "../providers/provider.h"
+#include "../reconcile/actual.h"
+#include "../reconcile/apply.h"
+#include "../reconcile/lock.h"
+#include "../reconcile/plan.h"
+
+#include <signal.h>
+
+#define PC_LOCK_TIMEOUT_MS_DEFAULT (5 * 60 * 1000)
+
+typedef struct pc_run_opts {
+	int auto_approve;
+	int parallelism;
+	int64_t lock_timeout_ms;   /* default PC_LOCK_TIMEOUT_MS_DEFAULT */
+	int64_t lock_ttl_ms;       /* 0: lock default */
+	int64_t action_timeout_ms; /* 0: executor default */
+	int64_t total_timeout_ms;  /* 0: none */
+	int verbose;
+} pc_run_opts;
+
+/* Everything a run holds; pc_run_close() releases it (lock first). */
+typedef struct pc_run {
+	pc_project *proj;
+	pc_provider *prov;
+	pc_lock *lock;
+	pc_actual *act;
+	int64_t project_ms, lock_ms, actual_ms; /* time each part of pc_run_open took */
+} pc_run;
+
+/* Set by the SIGINT/SIGTERM handler: 1 after the first signal, 2 after the second. */
+extern volatile sig_atomic_t pc_run_interrupted;
+void pc_run_install_signals(void);
+
+/*
+ * Parse the options both commands accept. Returns 1 when argv[*i] was one
+ * of them (consuming its value), 0 when not, or a negative PC_EUSAGE with
+ * the message set.
+ */
+int pc_run_parse_opt(pc_run_opts *o, int argc, char **argv, int *i);
+
+/*
+ * Before any change: when stdin is not a terminal and --auto-approve is
+ * missing, fail (PC_EUSAGE is not right: it is exit 1 by design).
+ */
+int pc_run_check_approval_possible(const pc_run_opts *o);
+
+/* Load the project, open the provider, take the lock (waiting as told), load the actual state. */
+int pc_run_open(pc_run *run, const pc_cli *cli, const pc_run_opts *o);
+void pc_run_close(pc_run *run);
+/* "API requests: N (2xx …), retries R" (with --verbose; requests made by this process). */
+void pc_run_print_stats(const pc_run *run, FILE *out);
+
+/* Ask "<question> [y/N] " on the terminal; 1 yes. */
+int pc_run_confirm(const char *question);
+
+/* Execute with live/plain progress and print the summary; returns the exit status. */
+int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const char *verb);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * cmd_destroy.c - `pipectl destroy SELECTOR... [--auto-approve]`: show the
+ * plan of drops (children first; tables other pipelines read are kept and
+ * said so), ask, execute exactly that plan.
+ */
+#include "applyrun.h"
+#include "cli.h"
+#include "render.h"
+
+#include "../reconcile/destroy.h"
+#include "../util/error.h"
+#include "../util/vec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
+{
+	const pc_command *self = pc_cli_find("destroy");
+	pc_run_opts ro = { 0 };
+	pc_vec sels = PC_VEC_INIT;
+	pc_run run;
+	pc_plan *plan = NULL;
+	int rc, status = PC_EXIT_ERROR;
+
+	memset(&run, 0, sizeof run);
+	if (pc_cli_wants_help("destroy", argc, argv))
+		return PC_EXIT_OK;
+	ro.lock_timeout_ms = PC_LOCK_TIMEOUT_MS_DEFAULT;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if ((rc = pc_run_parse_opt(&ro, argc, argv, &i)) < 0) {
+			status = pc_cli_usage_error(self, "%s", pc_error_last());
+			goto done;
+		} else if (rc == 1) {
+			continue;
+		}
+		if (a[0] == '-' && a[1]) {
+			status = pc_cli_usage_error(self, "unknown option '%s'", a);
+			goto done;
+		}
+		pc_vec_push(&sels, (void *)a);
+	}
+	if (!sels.len) {
+		status = pc_cli_usage_error(self, "destroy needs at least one selector (TABLE, TABLE+, product:NAME, layer:NAME)");
+		goto done;
+	}
+	if (pc_run_check_approval_possible(&ro) != 0) {
+		pc_cli_error("%s", pc_error_last());
+		goto done;
+	}
+	pc_run_install_signals();
+	if ((rc = pc_run_open(&run, cli, &ro)) != 0) {
+		pc_cli_error("%s", pc_error_last());
+		status = pc_cli_exit_for(rc);
+		goto done;
+	}
+	if ((rc = pc_plan_destroy(&plan, run.proj, run.act, (const char *const *)sels.items, sels.len)) != 0) {
+		pc_cli_error("%s", pc_error_last());
+		status = pc_cli_exit_for(rc);
+		goto done;
+	}
+	pc_render_plan(stdout, plan, ro.verbose);
+	if (!pc_plan_has_changes(plan)) {
+		status = PC_EXIT_OK;
+		goto done;
+	}
+	if (!ro.auto_approve && !pc_run_confirm("Destroy these tables? Their data is deleted.")) {
+		printf("Destroy cancelled: nothing was changed.\n");
+		goto done;
+	}
+	status = pc_run_execute(&run, plan, &ro, "Destroy");
+done:
+	if (ro.verbose)
+		pc_run_print_stats(&run, stderr);
+	pc_plan_free(plan);
+	pc_run_close(&run);
+	pc_vec_dispose(&sels, NULL);
+	return status;
+}

@@ -1,0 +1,217 @@
+/*
+ * progress.c - live lines on a terminal, plain lines elsewhere (progress.h).
+ */
+#include "progress.h"
+
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/timeutil.h"
+#include "../util/vec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A taller live block would scroll the finished lines away. */
+#define LIVE_MAX_LINES 20
+
+typedef struct running {
+	const pc_action_result *res;
+	char *step;       /* current step text (owned) */
+} running;
+
+struct pc_progress {
+	FILE *out;
+	int live;
+	pc_vec running;   /* running * in start order */
+	int drawn;        /* lines of the live block on screen */
+};
+
+pc_progress *pc_progress_new(FILE *out, int live)
+{
+	pc_progress *pr = PC_NEW(pc_progress);
+	pr->out = out;
+	pr->live = live;
+	return pr;
+}
+
+static void running_free(void *ptr)
+{
+	running *r = ptr;
+	if (!r)
+		return;
+	free(r->step);
+	free(r);
+}
+
+static void erase(pc_progress *pr)
+{
+	for (int i = 0; i < pr->drawn; i++)
+		fputs("\033[1A\033[2K", pr->out);
+	pr->drawn = 0;
+}
+
+void pc_progress_free(pc_progress *pr)
+{
+	if (!pr)
+		return;
+	if (pr->live) {
+		erase(pr);
+		fflush(pr->out);
+	}
+	pc_vec_dispose(&pr->running, running_free);
+	free(pr);
+}
+
+void pc_progress_duration(int64_t ms, char *out, size_t n)
+{
+	if (ms < 0)
+		ms = 0;
+	if (ms < 60000)
+		snprintf(out, n, "%.1fs", (double)ms / 1000.0);
+	else
+		snprintf(out, n, "%ldm%02lds", (long)(ms / 60000), (long)((ms / 1000) % 60));
+}
+
+static const char *kind_of(const pc_action_result *res)
+{
+	return pc_action_kind_str(res->action->kind);
+}
+
+static running *find(pc_progress *pr, const pc_action_result *res, size_t *idx)
+{
+	for (size_t i = 0; i < pr->running.len; i++) {
+		running *r = pr->running.items[i];
+		if (r->res == res) {
+			if (idx)
+				*idx = i;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* Terminal width would be nicer; 160 columns keeps a line from wrapping in most. */
+static void put_clipped(FILE *out, const char *s)
+{
+	size_t n = strlen(s);
+	if (n > 158)
+		fprintf(out, "%.155s...\n", s);
+	else
+		fprintf(out, "%s\n", s);
+}
+
+static void draw(pc_progress *pr)
+{
+	int64_t now = pc_mono_ms();
+	pc_buf line = PC_BUF_INIT;
+
+	for (size_t i = 0; i < pr->running.len; i++) {
+		running *r = pr->running.items[i];
+		char el[32];
+		if (i == LIVE_MAX_LINES && pr->running.len > LIVE_MAX_LINES + 1) {
+			fprintf(pr->out, "  ... and %zu more running\n", pr->running.len - i);
+			pr->drawn++;
+			break;
+		}
+		pc_progress_duration(now - r->res->started_ms, el, sizeof el);
+		pc_buf_clear(&line);
+		pc_buf_printf(&line, "  ... %-11s %s  %s%s%s", kind_of(r->res), r->res->action->table, el,
+			      r->step ? "  " : "", r->step ? r->step : "");
+		put_clipped(pr->out, line.ptr);
+		pr->drawn++;
+	}
+	pc_buf_dispose(&line);
+}
+
+static void end_line(pc_progress *pr, const pc_action_result *res)
+{
+	char el[32];
+	pc_progress_duration(res->duration_ms, el, sizeof el);
+	switch (res->state) {
+	case PC_RESULT_DONE:
+		fprintf(pr->out, "  ok  %-11s %s  (%s)\n", kind_of(res), res->action->table, el);
+		break;
+	case PC_RESULT_FAILED:
+		fprintf(pr->out, "  FAILED %-8s %s  (%s): %s\n", kind_of(res), res->action->table, el,
+			res->error ? res->error : "");
+		break;
+	case PC_RESULT_SKIPPED:
+		fprintf(pr->out, "  skip %-11s %s: %s\n", kind_of(res), res->action->table,
+			res->error ? res->error : "skipped");
+		break;
+	default:
+		break;
+	}
+}
+
+void pc_progress_event(void *ctx, const pc_apply_event *ev)
+{
+	pc_progress *pr = ctx;
+	const pc_action_result *res = ev->result;
+	running *r;
+	size_t idx;
+
+	if (ev->kind == PC_APPLY_EV_TICK && !pr->live)
+		return;
+	if (res && res->action->kind == PC_ACT_NOOP)
+		return;
+	if (pr->live)
+		erase(pr);
+	switch (ev->kind) {
+	case PC_APPLY_EV_ACTION_START:
+		r = PC_NEW(running);
+		r->res = res;
+		pc_vec_push(&pr->running, r);
+		if (!pr->live)
+			fprintf(pr->out, "  start %-10s %s\n", kind_of(res), res->action->table);
+		break;
+	case PC_APPLY_EV_STEP:
+		if (!res) {
+			fprintf(pr->out, "  setup: %s\n", ev->text);
+			break;
+		}
+		r = find(pr, res, NULL);
+		if (r) {
+			free(r->step);
+			r->step = pc_strdup(ev->text);
+		}
+		if (!pr->live)
+			fprintf(pr->out, "        %-10s %s: %s\n", kind_of(res), res->action->table, ev->text);
+		break;
+	case PC_APPLY_EV_ACTION_END:
+		if ((r = find(pr, res, &idx)) != NULL) {
+			running_free(r);
+			pc_vec_remove(&pr->running, idx);
+		}
+		end_line(pr, res);
+		break;
+	case PC_APPLY_EV_TICK:
+		break;
+	}
+	if (pr->live)
+		draw(pr);
+	fflush(pr->out);
+}
+
+void pc_progress_summary(FILE *out, const pc_apply_result *r, const char *verb)
+{
+	int header = 0;
+
+	for (size_t i = 0; i < r->actions.len; i++) {
+		const pc_action_result *a = r->actions.items[i];
+		if (a->state != PC_RESULT_FAILED)
+			continue;
+		if (!header++)
+			fprintf(out, "\nFailed:\n");
+		fprintf(out, "  %s %s: %s\n", pc_action_kind_str(a->action->kind), a->action->table,
+			a->error ? a->error : "failed");
+		if (a->exception)
+			fprintf(out, "    latest exception: %s\n", a->exception);
+	}
+	if (r->setup_error)
+		fprintf(out, "\nSetup failed: %s\n", r->setup_error);
+	if (r->interrupted)
+		fprintf(out, "\nInterrupted: %s; nothing new was started.\n",
+			r->interrupt_reason ? r->interrupt_reason : "stopped");
+	fprintf(out, "\n%s complete: %d done, %d failed, %d skipped.\n", verb, r->n_done, r->n_failed, r->n_skipped);
+}
