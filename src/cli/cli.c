@@ -110,7 +110,28 @@ const pc_command pc_commands[] = {
 	{ "history", pc_cmd_history, "show past apply and reconcile executions",
 	  "usage: pipectl [-C DIR] history [--json] [--limit N]\n" },
 	{ "emulator", pc_cmd_emulator, "serve a simulated Confluent Cloud on a loopback port",
-	  "usage: pipectl emulator [--listen 127.0.0.1:8089] [--state FILE] [fault and timing options]\n" },
+	  "usage: pipectl emulator [--listen 127.0.0.1:8089] [--state FILE] [fault and timing options]\n"
+	  "\n"
+	  "Serve Confluent Cloud's sql/v1, fcpm/v2 and kafka/v3 APIs from a simulation on\n"
+	  "one port. Prints 'listening on http://HOST:PORT' once ready; SIGTERM/SIGINT save\n"
+	  "the state and exit 0. See docs/emulator.md.\n"
+	  "\n"
+	  "  --listen HOST:PORT       address (port 0 picks a free one)\n"
+	  "  --state FILE             load at start, save atomically on change and exit\n"
+	  "  --cluster-id ID          the Kafka cluster id (lkc-local)\n"
+	  "  --api-key K --api-secret S   require HTTP Basic auth with that pair\n"
+	  "  --ddl-ms N               DDL PENDING -> COMPLETED, stop, pool provisioning (200)\n"
+	  "  --pending-ms N           DML PENDING -> RUNNING (300)\n"
+	  "  --produce-rate R         records/s per partition into source topics (10)\n"
+	  "  --latency-ms N           added to every response (0)\n"
+	  "  --fail-rate P            share of requests answered 500/503 (0)\n"
+	  "  --throttle-rate P        share of requests answered 429 + Retry-After: 1 (0)\n"
+	  "  --seed N                 seed of the fault injection\n"
+	  "  --fail-statement REGEX   statements whose SQL matches (PCRE2) go FAILED\n"
+	  "  --expire-completed-s N   delete COMPLETED/FAILED statements N s after they end\n"
+	  "  --hang-path REGEX        never answer requests whose path matches\n"
+	  "  --max-requests N         exit after N requests (test safety stop)\n"
+	  "  --exit-after S           exit after S seconds (test safety stop)\n" },
 	{ NULL, NULL, NULL, NULL },
 };
 
