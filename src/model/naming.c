@@ -237,7 +237,7 @@ int pc_naming_is_managed(const char *name, const pc_kvlist *labels, const char *
 	char *pfx;
 	size_t plen;
 	int managed = 0, has_label;
-	pc_name_kind k = PC_NAME_DML, lk;
+	pc_name_kind k = PC_NAME_DML, lk = PC_NAME_DML;
 	const char *v;
 
 	if (!name)
