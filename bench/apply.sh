@@ -88,7 +88,13 @@ t0=$(now_ms)
 t1=$(now_ms)
 echo "  deploy with --parallelism 64: $(( t1 - t0 )) ms"
 t0=$(now_ms)
+"$PIPECTL" -C "$T/big" plan --detailed-exitcode >"$T/out" 2>&1 || { tail -5 "$T/out"; exit 1; }
+t1=$(now_ms)
+echo "  plan (no changes) wall $(( t1 - t0 )) ms"
+t0=$(now_ms)
 "$PIPECTL" -C "$T/big" apply --auto-approve --verbose >"$T/out" 2>&1 || { tail -5 "$T/out"; exit 1; }
 t1=$(now_ms)
 grep -q "No changes" "$T/out" || { tail -5 "$T/out"; exit 1; }
 echo "  no-op apply wall $(( t1 - t0 )) ms; $(grep 'API requests' "$T/out")"
+grep -iE "^ *(time|read|load|plan|actual|tree)" "$T/out" | sed 's/^/    /' || true
+[ -z "${KEEP:-}" ] || { cp -r "$T/big" "$KEEP/big"; cp "$T/state.json" "$KEEP/state.json"; }
