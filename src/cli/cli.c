@@ -123,7 +123,14 @@ const pc_command pc_commands[] = {
 	  "  --degraded-after N    failures in a row before 'degraded' (3)\n"
 	  "  --lock-timeout D      wait for a held lock (0: skip the cycle)\n" },
 	{ "history", pc_cmd_history, "show past apply and reconcile executions",
-	  "usage: pipectl [-C DIR] history [--json] [--limit N]\n" },
+	  "usage: pipectl [-C DIR] history [--json] [--limit N]\n"
+	  "\n"
+	  "Past 'apply' and 'reconcile' runs, newest first, each with its actions\n"
+	  "(start, end, result, duration, error), from .pipectl/history.jsonl (the\n"
+	  "last 500 runs are kept). See docs/operating.md.\n"
+	  "\n"
+	  "  --json      machine-readable output (format_version 1)\n"
+	  "  --limit N   show the N newest runs (default 20)\n" },
 	{ "emulator", pc_cmd_emulator, "serve a simulated Confluent Cloud on a loopback port",
 	  "usage: pipectl emulator [--listen 127.0.0.1:8089] [--state FILE] [fault and timing options]\n"
 	  "\n"
