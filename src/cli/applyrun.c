@@ -218,7 +218,7 @@ int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const
 	ao.lock = run->lock;
 	ao.actual = run->act;
 	started = pc_wall_ms();
-	pr = pc_progress_new(stdout, live);
+	pr = pc_progress_new(stdout, live, o->verbose);
 	ao.progress = pc_progress_event;
 	ao.progress_ctx = pr;
 	printf("\n");

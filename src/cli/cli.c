@@ -61,7 +61,22 @@ const pc_command pc_commands[] = {
 	  "manages that git no longer has.\n" },
 	{ "plan", pc_cmd_plan, "show the actions that would make the target match git",
 	  "usage: pipectl [-C DIR] plan [SELECTOR...] [--json] [--out FILE] [--dml-only] [--force]\n"
-	  "                              [--prune] [--detailed-exitcode] [--verbose]\n" },
+	  "                              [--prune] [--detailed-exitcode] [--verbose] [--compute-pool ID]\n"
+	  "\n"
+	  "Compare git with what runs on the target and show one action per table\n"
+	  "(create, start, replace-dml, rebuild, restart, drop) with its reason.\n"
+	  "Planning never changes anything. See docs/reconcile.md.\n"
+	  "\n"
+	  "  SELECTOR             TABLE, +TABLE (with ancestors), TABLE+ (with descendants),\n"
+	  "                       @TABLE, product:NAME, layer:NAME; several are a union\n"
+	  "  --json               the plan as JSON (format_version 1)\n"
+	  "  --out FILE           save the plan for 'apply FILE'\n"
+	  "  --dml-only           never run DDL: rebuilds become restarts (rows may repeat)\n"
+	  "  --force              rebuild the selected tables even when unchanged\n"
+	  "  --prune              drop managed tables that git no longer has\n"
+	  "  --detailed-exitcode  exit 0 when no changes, 2 when changes, 1 on error\n"
+	  "  --verbose            also list unchanged tables\n"
+	  "  --compute-pool ID    pool for new statements when table.yaml names none\n" },
 	{ "apply", pc_cmd_apply, "apply a plan (saved, or computed now)",
 	  "usage: pipectl [-C DIR] apply [PLANFILE | SELECTOR...] [--auto-approve] [--parallelism N]\n"
 	  "                               [--dml-only] [--force] [--prune] [--lock-timeout D]\n"

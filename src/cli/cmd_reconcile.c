@@ -13,28 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const extra_usage =
-	"\n"
-	"Every --interval (with +-10% jitter): load the desired state, read the actual\n"
-	"state, plan, and apply what may be applied. Destructive actions (rebuild, drop)\n"
-	"are held unless --allow-destructive. See docs/operating.md.\n"
-	"\n"
-	"  --interval D          time between cycles (60s)         PIPECTL_INTERVAL\n"
-	"  --once                one cycle, then exit\n"
-	"  --listen ADDR         serve /healthz /readyz /metrics /status  PIPECTL_LISTEN\n"
-	"  --git-ref REF         read the tree at REF, no checkout  PIPECTL_GIT_REF\n"
-	"  --git-fetch           fetch REF's remote first          PIPECTL_GIT_FETCH\n"
-	"  --allow-destructive   apply rebuilds and drops          PIPECTL_ALLOW_DESTRUCTIVE\n"
-	"  --prune               plan drops of tables gone from git PIPECTL_PRUNE\n"
-	"  --suspend             report drift, apply nothing       PIPECTL_SUSPEND\n"
-	"  --suspend-file PATH   suspended while PATH exists (.pipectl/suspend)\n"
-	"  --log-format F        text or json                      PIPECTL_LOG_FORMAT\n"
-	"  --parallelism N       actions at once                   PIPECTL_PARALLELISM\n"
-	"  --backoff D           first retry delay of a failing table (30s)\n"
-	"  --max-backoff D       longest retry delay (15m)\n"
-	"  --degraded-after N    failures in a row before 'degraded' (3)\n"
-	"  --lock-timeout D      wait for a held lock (0: skip the cycle)\n";
-
 /* "--name VALUE" or "--name=VALUE": the value, or NULL when a is not --name. */
 static const char *flag_value(const char *name, int argc, char **argv, int *i, int *missing)
 {
@@ -78,11 +56,7 @@ int pc_cmd_reconcile(const pc_cli *cli, int argc, char **argv)
 		int missing = 0;
 		int64_t ms;
 
-		if (strcmp(a, "--help-flags") == 0) {
-			fputs(self->usage, stdout);
-			fputs(extra_usage, stdout);
-			return PC_EXIT_OK;
-		} else if (strcmp(a, "--once") == 0) {
+		if (strcmp(a, "--once") == 0) {
 			o.once = 1;
 		} else if (strcmp(a, "--git-fetch") == 0) {
 			o.git_fetch = 1;
@@ -134,7 +108,7 @@ int pc_cmd_reconcile(const pc_cli *cli, int argc, char **argv)
 			if (missing || parse_int(v, 0, &o.jitter_pct) < 0 || o.jitter_pct > 50)
 				return pc_cli_usage_error(self, "--jitter needs a percentage from 0 to 50");
 		} else {
-			return pc_cli_usage_error(self, "unknown argument '%s' (see 'pipectl reconcile --help-flags')", a);
+			return pc_cli_usage_error(self, "unknown argument '%s' (see 'pipectl reconcile --help')", a);
 		}
 	}
 	o.log = stderr;

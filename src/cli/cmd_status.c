@@ -194,6 +194,19 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 			r->phase = at->phase;
 		}
 		r->in_sync = pc_actual_table_in_sync(act, r->t, &r->reason);
+		if (at && at->dmls.len && at->dmls.items[0] != at->dml) {
+			/* the latest attempt (e.g. a replacement) failed: say so, not just "SQL differs" */
+			const pc_actual_stmt *newest = at->dmls.items[0];
+			if (pc_phase_is_failed(newest->st->phase)) {
+				r->dml = newest->st->name;
+				r->phase = newest->st->phase;
+				r->in_sync = 0;
+				free(r->reason);
+				r->reason = newest->st->detail && *newest->st->detail
+						    ? pc_sprintf("FAILED: %s", newest->st->detail)
+						    : pc_strdup("FAILED");
+			}
+		}
 		failed_reason(prov, r);
 	}
 	collect_orphans(proj, act, &ost, &otp);

@@ -22,15 +22,17 @@ typedef struct running {
 struct pc_progress {
 	FILE *out;
 	int live;
+	int steps;        /* plain mode: print every step */
 	pc_vec running;   /* running * in start order */
 	int drawn;        /* lines of the live block on screen */
 };
 
-pc_progress *pc_progress_new(FILE *out, int live)
+pc_progress *pc_progress_new(FILE *out, int live, int steps)
 {
 	pc_progress *pr = PC_NEW(pc_progress);
 	pr->out = out;
 	pr->live = live;
+	pr->steps = steps;
 	return pr;
 }
 
@@ -129,14 +131,14 @@ static void end_line(pc_progress *pr, const pc_action_result *res)
 	pc_progress_duration(res->duration_ms, el, sizeof el);
 	switch (res->state) {
 	case PC_RESULT_DONE:
-		fprintf(pr->out, "  ok  %-11s %s  (%s)\n", kind_of(res), res->action->table, el);
+		fprintf(pr->out, "  %-6s %-11s %s  (%s)\n", "ok", kind_of(res), res->action->table, el);
 		break;
 	case PC_RESULT_FAILED:
-		fprintf(pr->out, "  FAILED %-8s %s  (%s): %s\n", kind_of(res), res->action->table, el,
+		fprintf(pr->out, "  %-6s %-11s %s  (%s): %s\n", "FAILED", kind_of(res), res->action->table, el,
 			res->error ? res->error : "");
 		break;
 	case PC_RESULT_SKIPPED:
-		fprintf(pr->out, "  skip %-11s %s: %s\n", kind_of(res), res->action->table,
+		fprintf(pr->out, "  %-6s %-11s %s: %s\n", "skip", kind_of(res), res->action->table,
 			res->error ? res->error : "skipped");
 		break;
 	default:
@@ -163,7 +165,7 @@ void pc_progress_event(void *ctx, const pc_apply_event *ev)
 		r->res = res;
 		pc_vec_push(&pr->running, r);
 		if (!pr->live)
-			fprintf(pr->out, "  start %-10s %s\n", kind_of(res), res->action->table);
+			fprintf(pr->out, "  %-6s %-11s %s\n", "start", kind_of(res), res->action->table);
 		break;
 	case PC_APPLY_EV_STEP:
 		if (!res) {
@@ -175,8 +177,8 @@ void pc_progress_event(void *ctx, const pc_apply_event *ev)
 			free(r->step);
 			r->step = pc_strdup(ev->text);
 		}
-		if (!pr->live)
-			fprintf(pr->out, "        %-10s %s: %s\n", kind_of(res), res->action->table, ev->text);
+		if (!pr->live && pr->steps)
+			fprintf(pr->out, "         %-11s %s: %s\n", kind_of(res), res->action->table, ev->text);
 		break;
 	case PC_APPLY_EV_ACTION_END:
 		if ((r = find(pr, res, &idx)) != NULL) {

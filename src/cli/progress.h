@@ -15,8 +15,12 @@
 
 typedef struct pc_progress pc_progress;
 
-/* out is borrowed; live: 1 for the terminal display, 0 for plain lines. */
-pc_progress *pc_progress_new(FILE *out, int live);
+/*
+ * out is borrowed; live: 1 for the terminal display, 0 for plain lines.
+ * steps: in plain mode, also print each step (create, wait, stop…) of each
+ * action, not only its start and end (apply --verbose).
+ */
+pc_progress *pc_progress_new(FILE *out, int live, int steps);
 /* Erase the live block (if any); then free. NULL accepted. */
 void pc_progress_free(pc_progress *pr);
 

@@ -191,7 +191,9 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 		} else if (!eligible) {
 			why = why_not_eligible(t);
 			a->kind = PC_ACT_REBUILD;
-			set_reason(a, "DML changed; %s: its state must be rebuilt from earliest", why);
+			set_reason(a, "DML changed; %s: %s", why,
+				   t->stateful ? "its state must be rebuilt from earliest"
+					       : "offsets cannot be carried over, reprocess from earliest");
 		} else {
 			a->kind = PC_ACT_REBUILD;
 			set_reason(a, "DML changed; the old statement is %s and its offsets are unknown",

@@ -35,8 +35,8 @@ has_topic fct_totals && fail "fct_totals still exists"
 has_topic v_totals && fail "v_totals still exists"
 [ -z "$(live_dmls fct_totals)$(live_dmls v_totals)" ] || fail "DMLs left running"
 [ "$(dml_name int_orders)" = "$keep" ] || fail "destroy touched a table outside the selection"
-v_line=$(grep -n "ok  drop        v_totals" "$T/out" | cut -d: -f1)
-f_line=$(grep -n "ok  drop        fct_totals" "$T/out" | cut -d: -f1)
+v_line=$(grep -nE "ok +drop +v_totals" "$T/out" | cut -d: -f1)
+f_line=$(grep -nE "ok +drop +fct_totals" "$T/out" | cut -d: -f1)
 [ -n "$v_line" ] && [ -n "$f_line" ] && [ "$v_line" -lt "$f_line" ] || fail "parent dropped before its child"
 
 # the pipeline of another product is untouched; a second destroy has nothing to do

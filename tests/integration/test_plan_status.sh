@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # plan and status against the local target on a small temporary project:
 # a fresh project plans all creates, --detailed-exitcode, selectors, plan
-# files, a missing external table, status before apply.
+# files, a missing external table, status before and after apply, and the
+# plans a stateless and a stateful change give.
 set -euo pipefail
 
 PIPECTL=${PIPECTL:?PIPECTL must point at the binary}
@@ -98,5 +99,47 @@ expect_err "table 'fct_ext' reads 'ext_missing'" "missing external"
 [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "missing external: more than one line: $err"
 [ -z "$out" ] || fail "missing external: a plan was printed: $out"
 rm -rf "$proj/pipelines/facts/fct_ext"
+
+# --- apply, then nothing to do ---
+run "${P[@]}" apply --auto-approve
+expect_rc 0 "apply"
+run "${P[@]}" plan --detailed-exitcode
+expect_rc 0 "plan after apply"
+expect_out "No changes." "plan after apply"
+run "${P[@]}" status
+expect_rc 0 "status after apply"
+expect_out "3 of 3 tables in sync." "status after apply"
+
+# a formatting-only edit changes nothing
+printf -- '-- a comment\ninsert   into int_events\n  select id, kind, amount\n  from src_events;\n' \
+	>"$proj/pipelines/intermediates/int_events/sql-scripts/dml.int_events.sql"
+run "${P[@]}" plan --detailed-exitcode
+expect_rc 0 "formatting-only edit"
+
+# a stateless change: replace-dml, children untouched
+printf 'INSERT INTO int_events SELECT id, kind, amount FROM src_events WHERE amount > 0;\n' \
+	>"$proj/pipelines/intermediates/int_events/sql-scripts/dml.int_events.sql"
+run "${P[@]}" plan --detailed-exitcode
+expect_rc 2 "stateless change"
+expect_out "~ replace-dml  int_events" "stateless change"
+[ "$(count_out '-/+ rebuild')" -eq 0 ] || fail "stateless change rebuilt something: $out"
+run "${P[@]}" status
+expect_out "SQL differs" "status after a SQL change"
+
+# a stateful change: rebuild
+printf 'INSERT INTO fct_totals SELECT kind, SUM(amount) + 0 FROM int_events GROUP BY kind;\n' \
+	>"$proj/pipelines/facts/fct_totals/sql-scripts/dml.fct_totals.sql"
+run "${P[@]}" plan
+expect_out "-/+ rebuild" "stateful change"
+expect_out "GROUP BY at pipelines/facts/fct_totals/sql-scripts/dml.fct_totals.sql:1" "stateful change names the operator"
+
+# a table removed from git: orphan without --prune, drop with it
+rm -rf "$proj/pipelines/facts/fct_totals"
+run "${P[@]}" plan
+expect_out "orphan: 'fct_totals'" "removed table without --prune"
+run "${P[@]}" plan --prune
+expect_out "- drop" "removed table with --prune"
+run "${P[@]}" status --json
+expect_out '"topics":["fct_totals"]' "status lists the orphan topic"
 
 echo "ok"

@@ -558,6 +558,19 @@ static void test_plan_rule__rebuild_of_unchanged_dml_gets_a_fresh_name(void **st
 	assert_null(pc_actual_stmt_get(F->act, step("orders", 3)->statement));
 }
 
+static void test_plan_rule__changed_upsert_dml_rebuilds_naming_the_sink(void **state)
+{
+	(void)state;
+	pc_table *t = table("latest", "facts", NULL, 1);
+	t->upsert = 1;
+	deployed(t, "RUNNING");
+	set_fp(t->dml_fingerprint, "m2");
+	plan_ok(NULL);
+	assert_int_equal(kind_of("latest"), PC_ACT_REBUILD);
+	assert_string_equal(act_of("latest")->reason,
+			    "DML changed; upsert sink: offsets cannot be carried over, reprocess from earliest");
+}
+
 /* ---- options ---- */
 
 static void test_plan_dml_only__rebuild_becomes_restart_with_warning(void **state)
@@ -1185,6 +1198,7 @@ int main(void)
 		T(test_plan_rule__two_live_dmls_stop_the_extra_one),
 		T(test_plan_rule__created_parent_rebuilds_existing_child),
 		T(test_plan_rule__rebuild_of_unchanged_dml_gets_a_fresh_name),
+		T(test_plan_rule__changed_upsert_dml_rebuilds_naming_the_sink),
 		T(test_plan_dml_only__rebuild_becomes_restart_with_warning),
 		T(test_plan_force__rebuilds_only_selected_and_cascades),
 		T(test_plan_protect__rebuild_of_protected_table_is_an_error),
