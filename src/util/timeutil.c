@@ -42,6 +42,9 @@ void pc_iso8601(int64_t wall_ms, char *out, unsigned out_len)
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(wall_ms % 1000));
 }
 
+/* 2^50 ms (35,000 years): sums of times and durations stay far from overflow. */
+#define PC_DURATION_MAX_MS 1125899906842624.0
+
 int pc_parse_duration_ms(const char *s, int64_t *out)
 {
 	char *end;
@@ -60,6 +63,9 @@ int pc_parse_duration_ms(const char *s, int64_t *out)
 		v *= 3600000;
 	else
 		return pc_error_set(PC_EUSAGE, "invalid duration '%s' (use ms, s, m or h)", s);
+	/* nan, inf and 1e300s do not fit an int64 (casting them is undefined) */
+	if (!(v >= 0 && v <= PC_DURATION_MAX_MS))
+		return pc_error_set(PC_EUSAGE, "invalid duration '%s' (too long)", s);
 	*out = (int64_t)v;
 	return 0;
 }

@@ -163,6 +163,21 @@ static void test_duration__units(void **state)
 	assert_int_equal(pc_parse_duration_ms("5x", &ms), PC_EUSAGE);
 }
 
+static void test_duration__too_long_or_not_a_number_is_refused(void **state)
+{
+	int64_t ms = 7;
+	(void)state;
+	assert_int_equal(pc_parse_duration_ms("6777777777777777777777777777777777770s", &ms), PC_EUSAGE);
+	assert_non_null(strstr(pc_error_last(), "too long"));
+	assert_int_equal(pc_parse_duration_ms("1e300h", &ms), PC_EUSAGE);
+	assert_int_equal(pc_parse_duration_ms("inf", &ms), PC_EUSAGE);
+	assert_int_equal(pc_parse_duration_ms("nan", &ms), PC_EUSAGE);
+	assert_int_equal(pc_parse_duration_ms("nanms", &ms), PC_EUSAGE);
+	assert_int_equal(ms, 7);
+	assert_int_equal(pc_parse_duration_ms("1000000h", &ms), 0);
+	assert_int_equal(ms, (int64_t)3600000 * 1000000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_hash__same_input_same_hex_and_differs_otherwise),
 		cmocka_unit_test(test_fs__atomic_write_then_read),
 		cmocka_unit_test(test_duration__units),
+		cmocka_unit_test(test_duration__too_long_or_not_a_number_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
