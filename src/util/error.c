@@ -7,12 +7,25 @@
 static _Thread_local char last_msg[1024];
 static _Thread_local int last_code;
 
+/*
+ * Messages quote outside input (file contents, API bodies): a newline or a
+ * control character in it would break the one-line rule or reach the
+ * terminal raw, so each becomes a space.
+ */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = ' ';
+}
+
 int pc_error_set(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
 	va_end(ap);
+	one_line(last_msg);
 	last_code = code;
 	return code;
 }
@@ -54,5 +67,6 @@ int pc_error_wrap(const char *fmt, ...)
 		memcpy(last_msg + n, old, rest);
 		last_msg[n + rest] = '\0';
 	}
+	one_line(last_msg);
 	return last_code ? last_code : PC_ERROR;
 }

@@ -178,6 +178,16 @@ static void test_duration__too_long_or_not_a_number_is_refused(void **state)
 	assert_int_equal(ms, (int64_t)3600000 * 1000000);
 }
 
+static void test_error__message_is_always_one_line(void **state)
+{
+	(void)state;
+	pc_error_set(PC_EPARSE, "unknown action '%s'", "x\ny\r\tz\x1b[31m");
+	assert_string_equal(pc_error_last(), "unknown action 'x y  z [31m'");
+	pc_error_wrap("plan file '%s'", "a\nb");
+	assert_string_equal(pc_error_last(), "plan file 'a b': unknown action 'x y  z [31m'");
+	assert_int_equal(pc_error_last_code(), PC_EPARSE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_hash__same_input_same_hex_and_differs_otherwise),
 		cmocka_unit_test(test_fs__atomic_write_then_read),
 		cmocka_unit_test(test_duration__units),
+		cmocka_unit_test(test_error__message_is_always_one_line),
 		cmocka_unit_test(test_duration__too_long_or_not_a_number_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
