@@ -342,8 +342,12 @@ int pc_actual_build(pc_actual **out, const char *prefix, pc_vec *statements, pc_
 
 int pc_actual_load(pc_actual **out, pc_provider *p, const pc_project *proj)
 {
+	return pc_actual_load_cfg(out, p, proj ? proj->config : NULL);
+}
+
+int pc_actual_load_cfg(pc_actual **out, pc_provider *p, const pc_config *cfg)
+{
 	pc_vec stmts = PC_VEC_INIT, topics = PC_VEC_INIT, pools = PC_VEC_INIT;
-	const pc_config *cfg = proj ? proj->config : NULL;
 	int want_pools = cfg && cfg->pools_create;
 	int rc;
 

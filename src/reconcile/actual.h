@@ -66,6 +66,8 @@ typedef struct pc_actual {
  * On failure *out is NULL and the provider's one-line error is kept.
  */
 int pc_actual_load(pc_actual **out, pc_provider *p, const pc_project *proj);
+/* The same from the config alone (prefix, compute_pools.create): the tree is not needed. */
+int pc_actual_load_cfg(pc_actual **out, pc_provider *p, const pc_config *cfg);
 
 /*
  * Build a snapshot from lists already fetched (tests, the loop).
