@@ -8,6 +8,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/emulator_lib.sh"
 BG_PIDS=()
 ORG=00000000-0000-4000-8000-000000000001
 ENV_ID=env-it1
+CFG_PREFIX=it
+CFG_FLINK_EXTRA=$'    catalog: it-env\n    database: lkc-local\n'
 
 cleanup() {
 	for p in "${BG_PIDS[@]}" $EMU_PID; do
@@ -24,29 +26,6 @@ fail() {
 	echo "FAIL: $*" >&2
 	[ -f "$T/out" ] && { echo "--- last output:" >&2; tail -40 "$T/out" >&2; }
 	exit 1
-}
-
-write_config() {
-	mkdir -p "$P"
-	cat >"$P/pipectl.yaml" <<YAML
-prefix: it
-target: confluent
-confluent:
-  organization_id: $ORG
-  environment_id: $ENV_ID
-  principal: sa-it
-  flink:
-    endpoint: $EMU_URL
-    api_key: FLINKKEY
-    api_secret: flink-secret-value
-    catalog: it-env
-    database: lkc-local
-  kafka:
-    endpoint: $EMU_URL
-    cluster_id: lkc-local
-    api_key: KAFKAKEY
-    api_secret: kafka-secret-value
-YAML
 }
 
 # table LAYER PRODUCT NAME DDL [DML]: write one table folder.

@@ -2,8 +2,9 @@
 # need around `pipectl emulator`. A temp dir $T with the project dir $P, the
 # emulator on a free loopback port (start/stop, keeping its state file), and
 # readers of its state over its REST API (curl + jq).
-# The sourcing file sets ORG and ENV_ID, and defines fail (message, exit 1),
-# write_config (the project's pipectl.yaml for $EMU_URL) and its EXIT trap.
+# The sourcing file sets ORG, ENV_ID, CFG_PREFIX (the project's prefix; the
+# principal is sa-<prefix>) and CFG_FLINK_EXTRA (more lines of the flink
+# section, or empty), and defines fail (message, exit 1) and its EXIT trap.
 
 : "${PIPECTL:?PIPECTL must point at the pipectl binary}"
 command -v jq >/dev/null || { echo "FAIL: jq is needed by this test" >&2; exit 1; }
@@ -35,6 +36,28 @@ stop_emulator() {
 		wait "$EMU_PID" 2>/dev/null || true
 		EMU_PID=
 	fi
+}
+
+# write_config: the project's pipectl.yaml, targeting the emulator at $EMU_URL.
+write_config() {
+	mkdir -p "$P"
+	cat >"$P/pipectl.yaml" <<YAML
+prefix: $CFG_PREFIX
+target: confluent
+confluent:
+  organization_id: $ORG
+  environment_id: $ENV_ID
+  principal: sa-$CFG_PREFIX
+  flink:
+    endpoint: $EMU_URL
+    api_key: FLINKKEY
+    api_secret: flink-secret-value
+${CFG_FLINK_EXTRA}  kafka:
+    endpoint: $EMU_URL
+    cluster_id: lkc-local
+    api_key: KAFKAKEY
+    api_secret: kafka-secret-value
+YAML
 }
 
 API() { echo "$EMU_URL/sql/v1/organizations/$ORG/environments/$ENV_ID"; }

@@ -9,6 +9,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/emulator_lib.sh"
 LOOP_PID=
 ORG=00000000-0000-4000-8000-000000000002
 ENV_ID=env-rec1
+CFG_PREFIX=rc
+CFG_FLINK_EXTRA=
 LOG="$T/loop.log"
 
 cleanup() {
@@ -22,27 +24,6 @@ fail() {
 	echo "FAIL: $*" >&2
 	[ -f "$LOG" ] && { echo "--- loop log (tail):" >&2; tail -30 "$LOG" >&2; }
 	exit 1
-}
-
-write_config() {
-	mkdir -p "$P"
-	cat >"$P/pipectl.yaml" <<YAML
-prefix: rc
-target: confluent
-confluent:
-  organization_id: $ORG
-  environment_id: $ENV_ID
-  principal: sa-rc
-  flink:
-    endpoint: $EMU_URL
-    api_key: FLINKKEY
-    api_secret: flink-secret-value
-  kafka:
-    endpoint: $EMU_URL
-    cluster_id: lkc-local
-    api_key: KAFKAKEY
-    api_secret: kafka-secret-value
-YAML
 }
 
 # table LAYER NAME DDL [DML]
@@ -101,7 +82,6 @@ live_dml() {
 }
 
 dml_name() { live_dml "$1" | awk '{print $1}'; }
-
 
 # all_running: every table has its topic, every DML table one RUNNING DML.
 all_running() {
