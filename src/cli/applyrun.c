@@ -5,6 +5,7 @@
 #include "applyrun.h"
 
 #include "progress.h"
+#include "render.h"
 
 #include "../reconcile/history.h"
 
@@ -235,4 +236,17 @@ int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const
 	pc_apply_result_free(res);
 	fflush(stdout);
 	return status;
+}
+
+int pc_run_confirm_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const char *question,
+			   const char *verb)
+{
+	pc_render_plan(stdout, plan, o->verbose);
+	if (!pc_plan_has_changes(plan))
+		return PC_EXIT_OK;
+	if (!o->auto_approve && !pc_run_confirm(question)) {
+		printf("%s cancelled: nothing was changed.\n", verb);
+		return PC_EXIT_ERROR;
+	}
+	return pc_run_execute(run, plan, o, verb);
 }

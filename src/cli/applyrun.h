@@ -68,4 +68,13 @@ int pc_run_confirm(const char *question);
 /* Execute with live/plain progress and print the summary; returns the exit status. */
 int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const char *verb);
 
+/*
+ * Show the plan; when it changes anything, ask question (unless
+ * --auto-approve) and execute it. Returns the exit status: PC_EXIT_OK when
+ * there is nothing to do, PC_EXIT_ERROR when declined ("<verb> cancelled:
+ * nothing was changed.").
+ */
+int pc_run_confirm_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const char *question,
+			   const char *verb);
+
 #endif

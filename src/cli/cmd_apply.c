@@ -5,7 +5,7 @@
  */
 #include "applyrun.h"
 #include "cli.h"
-#include "render.h"
+#include "common.h"
 
 #include "../util/error.h"
 #include "../util/vec.h"
@@ -110,8 +110,7 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if ((rc = pc_run_open(&run, cli, &ro)) != 0) {
-		pc_cli_error("%s", pc_error_last());
-		status = pc_cli_exit_for(rc);
+		status = pc_common_fail(rc);
 		goto done;
 	}
 	if (plan_file) {
@@ -123,22 +122,11 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 		po.selectors = (const char *const *)sels.items;
 		po.n_selectors = sels.len;
 		if ((rc = pc_plan_compute(&plan, run.proj, run.act, &po)) != 0) {
-			pc_cli_error("%s", pc_error_last());
-			status = pc_cli_exit_for(rc);
+			status = pc_common_fail(rc);
 			goto done;
 		}
 	}
-	pc_render_plan(stdout, plan, ro.verbose);
-	if (!pc_plan_has_changes(plan)) {
-		status = PC_EXIT_OK;
-		goto done;
-	}
-	if (!ro.auto_approve && !pc_run_confirm("Apply these changes?")) {
-		printf("Apply cancelled: nothing was changed.\n");
-		status = PC_EXIT_ERROR;
-		goto done;
-	}
-	status = pc_run_execute(&run, plan, &ro, "Apply");
+	status = pc_run_confirm_execute(&run, plan, &ro, "Apply these changes?", "Apply");
 done:
 	if (ro.verbose)
 		pc_run_print_stats(&run, stderr);

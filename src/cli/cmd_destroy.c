@@ -5,7 +5,7 @@
  */
 #include "applyrun.h"
 #include "cli.h"
-#include "render.h"
+#include "common.h"
 
 #include "../reconcile/destroy.h"
 #include "../util/error.h"
@@ -51,25 +51,15 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 	}
 	pc_run_install_signals();
 	if ((rc = pc_run_open(&run, cli, &ro)) != 0) {
-		pc_cli_error("%s", pc_error_last());
-		status = pc_cli_exit_for(rc);
+		status = pc_common_fail(rc);
 		goto done;
 	}
 	if ((rc = pc_plan_destroy(&plan, run.proj, run.act, (const char *const *)sels.items, sels.len)) != 0) {
-		pc_cli_error("%s", pc_error_last());
-		status = pc_cli_exit_for(rc);
+		status = pc_common_fail(rc);
 		goto done;
 	}
-	pc_render_plan(stdout, plan, ro.verbose);
-	if (!pc_plan_has_changes(plan)) {
-		status = PC_EXIT_OK;
-		goto done;
-	}
-	if (!ro.auto_approve && !pc_run_confirm("Destroy these tables? Their data is deleted.")) {
-		printf("Destroy cancelled: nothing was changed.\n");
-		goto done;
-	}
-	status = pc_run_execute(&run, plan, &ro, "Destroy");
+	status = pc_run_confirm_execute(&run, plan, &ro, "Destroy these tables? Their data is deleted.",
+					"Destroy");
 done:
 	if (ro.verbose)
 		pc_run_print_stats(&run, stderr);

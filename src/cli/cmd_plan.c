@@ -8,11 +8,9 @@
  * changes), 2 changes present (--detailed-exitcode), 1 error, 64 usage.
  */
 #include "cli.h"
+#include "common.h"
 #include "render.h"
 
-#include "../model/project.h"
-#include "../providers/provider.h"
-#include "../reconcile/actual.h"
 #include "../reconcile/plan.h"
 #include "../util/buf.h"
 #include "../util/error.h"
@@ -47,9 +45,7 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 	pc_vec sels = PC_VEC_INIT;
 	const char *out_path = NULL;
 	int json = 0, detailed = 0, verbose = 0, rc, status = PC_EXIT_ERROR;
-	pc_project *proj = NULL;
-	pc_provider *prov = NULL;
-	pc_actual *act = NULL;
+	pc_view view = { 0 };
 	pc_plan *plan = NULL;
 	pc_buf b = PC_BUF_INIT;
 
@@ -90,21 +86,11 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 	opt.selectors = (const char *const *)sels.items;
 	opt.n_selectors = sels.len;
 
-	if ((rc = pc_project_load(&proj, cli->root, cli->config_path)) < 0) {
-		pc_cli_error("%s", pc_error_last());
-		status = pc_cli_exit_for(rc);
+	if ((rc = pc_view_open(&view, cli)) != PC_EXIT_OK) {
+		status = rc;
 		goto done;
 	}
-	if ((rc = pc_provider_open(&prov, proj->config)) < 0) {
-		pc_cli_error("%s", pc_error_last());
-		status = pc_cli_exit_for(rc);
-		goto done;
-	}
-	if ((rc = pc_actual_load(&act, prov, proj)) < 0) {
-		pc_cli_error("cannot read the actual state: %s", pc_error_last());
-		goto done;
-	}
-	if ((rc = pc_plan_compute(&plan, proj, act, &opt)) < 0) {
+	if ((rc = pc_plan_compute(&plan, view.proj, view.act, &opt)) < 0) {
 		if (rc == PC_EUSAGE) {
 			status = pc_cli_usage_error(cmd, "%s", pc_error_last());
 			goto done;
@@ -135,9 +121,7 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 done:
 	pc_buf_dispose(&b);
 	pc_plan_free(plan);
-	pc_actual_free(act);
-	pc_provider_free(prov);
-	pc_project_free(proj);
+	pc_view_close(&view);
 	pc_vec_dispose(&sels, NULL);
 	return status;
 }

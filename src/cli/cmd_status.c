@@ -7,10 +7,8 @@
  * FAILED statement, for its latest message. Exit 0, or 1 on an error.
  */
 #include "cli.h"
+#include "common.h"
 
-#include "../model/project.h"
-#include "../providers/provider.h"
-#include "../reconcile/actual.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/error.h"
@@ -151,9 +149,9 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 {
 	const pc_command *cmd = pc_cli_find("status");
 	int json = 0, rc, status = PC_EXIT_ERROR;
-	pc_project *proj = NULL;
-	pc_provider *prov = NULL;
-	pc_actual *act = NULL;
+	pc_view view = { 0 };
+	pc_project *proj;
+	pc_actual *act;
 	row *rows = NULL;
 	size_t n = 0, i;
 	pc_vec ost = PC_VEC_INIT, otp = PC_VEC_INIT;
@@ -167,20 +165,12 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 		else
 			return pc_cli_usage_error(cmd, "unknown argument '%s'", argv[k]);
 	}
-	if ((rc = pc_project_load(&proj, cli->root, cli->config_path)) < 0) {
-		pc_cli_error("%s", pc_error_last());
-		status = pc_cli_exit_for(rc);
+	if ((rc = pc_view_open(&view, cli)) != PC_EXIT_OK) {
+		status = rc;
 		goto done;
 	}
-	if ((rc = pc_provider_open(&prov, proj->config)) < 0) {
-		pc_cli_error("%s", pc_error_last());
-		status = pc_cli_exit_for(rc);
-		goto done;
-	}
-	if ((rc = pc_actual_load(&act, prov, proj)) < 0) {
-		pc_cli_error("cannot read the actual state: %s", pc_error_last());
-		goto done;
-	}
+	proj = view.proj;
+	act = view.act;
 	n = proj->tables.len;
 	rows = pc_calloc(n ? n : 1, sizeof(*rows));
 	for (i = 0; i < n; i++) {
@@ -207,7 +197,7 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 						    : pc_strdup("FAILED");
 			}
 		}
-		failed_reason(prov, r);
+		failed_reason(view.prov, r);
 	}
 	collect_orphans(proj, act, &ost, &otp);
 	if (json)
@@ -226,8 +216,6 @@ done:
 	pc_vec_dispose(&ost, NULL);
 	pc_vec_dispose(&otp, NULL);
 	pc_buf_dispose(&b);
-	pc_actual_free(act);
-	pc_provider_free(prov);
-	pc_project_free(proj);
+	pc_view_close(&view);
 	return status;
 }

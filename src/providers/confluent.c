@@ -114,9 +114,19 @@ static int is_2xx(long st)
 	return st >= 200 && st <= 299;
 }
 
+static int need_cloud(cf *c, const char *what)
+{
+	if (!c->cloud.key || !*c->cloud.key)
+		return pc_error_set(PC_EINVALID, "%s: confluent target: 'confluent.cloud.api_key' is not set", what);
+	if (!c->cloud.secret || !*c->cloud.secret)
+		return pc_error_set(PC_EINVALID, "%s: confluent target: 'confluent.cloud.api_secret' is not set", what);
+	return 0;
+}
+
 /*
  * One call: send, and turn transport failures and non-2xx statuses into the
- * one-line error. Returns 0 with resp holding a 2xx response.
+ * one-line error. Returns 0 with resp holding a 2xx response. The cloud API's
+ * key is optional in the config: a call to it without one fails here, unsent.
  */
 static int call(cf *c, const api *a, const char *method, const char *url, const char *body,
 		int conflict_code, pc_http_resp *resp, const char *what)
@@ -124,6 +134,8 @@ static int call(cf *c, const api *a, const char *method, const char *url, const 
 	pc_http_req req = { 0 };
 	int rc;
 
+	if (a == &c->cloud && (rc = need_cloud(c, what)) != 0)
+		return rc;
 	req.method = method;
 	req.url = url;
 	req.user = a->key;
@@ -145,13 +157,121 @@ static int parse_fail(const char *what, const pc_http_resp *r)
 	return pc_error_wrap("%s: HTTP %ld", what, r->status);
 }
 
-static int need_cloud(cf *c, const char *what)
+/* Turns a 2xx body into *out (the type behind out is the parser's). */
+typedef int (*parse_fn)(const char *body, size_t len, void *out);
+
+static int parse_statement(const char *body, size_t len, void *out)
 {
-	if (!c->cloud.key || !*c->cloud.key)
-		return pc_error_set(PC_EINVALID, "%s: confluent target: 'confluent.cloud.api_key' is not set", what);
-	if (!c->cloud.secret || !*c->cloud.secret)
-		return pc_error_set(PC_EINVALID, "%s: confluent target: 'confluent.cloud.api_secret' is not set", what);
-	return 0;
+	return pc_cfjson_statement(body, len, out);
+}
+
+static int parse_exceptions(const char *body, size_t len, void *out)
+{
+	return pc_cfjson_exceptions(body, len, out);
+}
+
+static int parse_topic(const char *body, size_t len, void *out)
+{
+	return pc_cfjson_topic(body, len, out);
+}
+
+static int parse_topics(const char *body, size_t len, void *out)
+{
+	return pc_cfjson_topic_list(body, len, out);
+}
+
+static int parse_pool(const char *body, size_t len, void *out)
+{
+	return pc_cfjson_pool(body, len, out);
+}
+
+/*
+ * One request of one page: call, then (parse not NULL) turn the 2xx body into
+ * out. Takes url and what (pc_sprintf'd by the caller) and frees them.
+ */
+static int request(cf *c, const api *a, const char *method, char *url, const char *body,
+		   int conflict_code, char *what, parse_fn parse, void *out)
+{
+	pc_http_resp resp;
+	int rc;
+
+	pc_http_resp_init(&resp);
+	rc = call(c, a, method, url, body, conflict_code, &resp, what);
+	if (rc == 0 && parse && (rc = parse(resp.body.ptr, resp.body.len, out)) != 0)
+		rc = parse_fail(what, &resp);
+	free(url);
+	free(what);
+	pc_http_resp_dispose(&resp);
+	return rc;
+}
+
+/* Turns one page's body into items (pushed on out) and the next page's token. */
+typedef int (*page_parse_fn)(const char *body, size_t len, pc_vec *out, char **next_token);
+
+/* Move every item of from to the end of to (a list is returned whole or not at all). */
+static void move_all(pc_vec *to, pc_vec *from)
+{
+	for (size_t i = 0; i < from->len; i++)
+		pc_vec_push(to, from->items[i]);
+	pc_vec_dispose(from, NULL);
+}
+
+/*
+ * GET every page of a list: url is the first page's URL (it has a query),
+ * each next one adds &page_token=. An empty next token ends the list. strict:
+ * a token repeated or more than MAX_PAGES pages is an error; otherwise the
+ * list ends there with what was read.
+ */
+static int list_pages(cf *c, const api *a, const char *url, const char *what, page_parse_fn parse,
+		      pc_free_fn free_item, int strict, pc_vec *out)
+{
+	pc_http_resp resp;
+	pc_vec got = PC_VEC_INIT;
+	char *token = NULL, *page = NULL;
+	int rc = 0, pages = 0;
+
+	pc_http_resp_init(&resp);
+	do {
+		char *next = NULL;
+		free(page);
+		if (token) {
+			char *esc = pc_http_escape(token);
+			page = pc_sprintf("%s&page_token=%s", url, esc);
+			free(esc);
+		} else {
+			page = pc_strdup(url);
+		}
+		if ((rc = call(c, a, "GET", page, NULL, PC_ECONFLICT, &resp, what)) != 0)
+			goto done;
+		if ((rc = parse(resp.body.ptr, resp.body.len, &got, &next)) != 0) {
+			rc = parse_fail(what, &resp);
+			goto done;
+		}
+		if (next && (!*next || (!strict && token && strcmp(next, token) == 0))) {
+			free(next);
+			next = NULL;
+		}
+		if (next && token && strcmp(next, token) == 0) {
+			free(next);
+			rc = pc_error_set(PC_EHTTP, "%s: the server returned the same page_token twice", what);
+			goto done;
+		}
+		free(token);
+		token = next;
+		if (++pages > MAX_PAGES) {
+			if (strict)
+				rc = pc_error_set(PC_EHTTP, "%s: more than %d pages", what, MAX_PAGES);
+			break;
+		}
+	} while (token);
+done:
+	if (rc == 0)
+		move_all(out, &got);
+	pc_vec_dispose(&got, free_item);
+	free(token);
+	free(page);
+	pc_http_resp_dispose(&resp);
+	return rc;
 }
 
 /* ---- statements ---- */
@@ -164,84 +284,24 @@ static char *stmt_url(cf *c, const char *name, const char *suffix)
 	return u;
 }
 
-/* Move every item of from to the end of to (a list is returned whole or not at all). */
-static void move_all(pc_vec *to, pc_vec *from)
-{
-	for (size_t i = 0; i < from->len; i++)
-		pc_vec_push(to, from->items[i]);
-	pc_vec_dispose(from, NULL);
-}
-
 static int cf_list_statements(pc_provider *p, pc_vec *out)
 {
 	cf *c = impl(p);
-	pc_http_resp resp;
-	pc_vec got = PC_VEC_INIT;
-	char *token = NULL, *url = NULL;
-	int rc = 0, pages = 0;
+	char *url = pc_sprintf("%s/statements?page_size=%d", c->flink.base, PAGE_SIZE);
+	int rc = list_pages(c, &c->flink, url, "list statements", pc_cfjson_statement_list,
+			    pc_statement_free, 1, out);
 
-	pc_http_resp_init(&resp);
-	do {
-		char *next = NULL;
-		free(url);
-		if (token) {
-			char *esc = pc_http_escape(token);
-			url = pc_sprintf("%s/statements?page_size=%d&page_token=%s", c->flink.base,
-					 PAGE_SIZE, esc);
-			free(esc);
-		} else {
-			url = pc_sprintf("%s/statements?page_size=%d", c->flink.base, PAGE_SIZE);
-		}
-		if ((rc = call(c, &c->flink, "GET", url, NULL, PC_ECONFLICT, &resp, "list statements")) != 0)
-			goto done;
-		if ((rc = pc_cfjson_statement_list(resp.body.ptr, resp.body.len, &got, &next)) != 0) {
-			rc = parse_fail("list statements", &resp);
-			goto done;
-		}
-		if (next && !*next) {
-			free(next);
-			next = NULL;
-		}
-		if (next && token && strcmp(next, token) == 0) {
-			free(next);
-			rc = pc_error_set(PC_EHTTP, "list statements: the server returned the same page_token twice");
-			goto done;
-		}
-		free(token);
-		token = next;
-		if (++pages > MAX_PAGES) {
-			rc = pc_error_set(PC_EHTTP, "list statements: more than %d pages", MAX_PAGES);
-			goto done;
-		}
-	} while (token);
-done:
-	if (rc == 0)
-		move_all(out, &got);
-	pc_vec_dispose(&got, pc_statement_free);
-	free(token);
 	free(url);
-	pc_http_resp_dispose(&resp);
 	return rc;
 }
 
 static int cf_get_statement(pc_provider *p, const char *name, pc_statement **out)
 {
 	cf *c = impl(p);
-	pc_http_resp resp;
-	char *url = stmt_url(c, name, NULL), *what = pc_sprintf("get statement '%s'", name);
-	int rc;
 
 	*out = NULL;
-	pc_http_resp_init(&resp);
-	if ((rc = call(c, &c->flink, "GET", url, NULL, PC_ECONFLICT, &resp, what)) != 0)
-		goto done;
-	if ((rc = pc_cfjson_statement(resp.body.ptr, resp.body.len, out)) != 0)
-		rc = parse_fail(what, &resp);
-done:
-	free(url);
-	free(what);
-	pc_http_resp_dispose(&resp);
-	return rc;
+	return request(c, &c->flink, "GET", stmt_url(c, name, NULL), NULL, PC_ECONFLICT,
+		       pc_sprintf("get statement '%s'", name), parse_statement, out);
 }
 
 /* Every pair of want is in have with the same value. */
@@ -331,115 +391,64 @@ done:
 static int cf_update_statement(pc_provider *p, const pc_statement *st)
 {
 	cf *c = impl(p);
-	pc_http_resp resp;
-	char *url = stmt_url(c, st->name, NULL), *what = pc_sprintf("update statement '%s'", st->name);
 	char *body = pc_cfjson_statement_put_body(st, c->cfg->organization_id, c->cfg->environment_id,
 						  &c->default_props);
-	int rc;
+	int rc = request(c, &c->flink, "PUT", stmt_url(c, st->name, NULL), body, PC_ECONFLICT,
+			 pc_sprintf("update statement '%s'", st->name), NULL, NULL);
 
-	pc_http_resp_init(&resp);
-	rc = call(c, &c->flink, "PUT", url, body, PC_ECONFLICT, &resp, what);
-	free(url);
-	free(what);
 	free(body);
-	pc_http_resp_dispose(&resp);
 	return rc;
 }
 
 static int cf_delete_statement(pc_provider *p, const char *name)
 {
 	cf *c = impl(p);
-	pc_http_resp resp;
-	char *url = stmt_url(c, name, NULL), *what = pc_sprintf("delete statement '%s'", name);
-	int rc;
 
-	pc_http_resp_init(&resp);
-	rc = call(c, &c->flink, "DELETE", url, NULL, PC_ECONFLICT, &resp, what);
-	free(url);
-	free(what);
-	pc_http_resp_dispose(&resp);
-	return rc;
+	return request(c, &c->flink, "DELETE", stmt_url(c, name, NULL), NULL, PC_ECONFLICT,
+		       pc_sprintf("delete statement '%s'", name), NULL, NULL);
 }
 
 static int cf_list_exceptions(pc_provider *p, const char *name, pc_vec *out)
 {
 	cf *c = impl(p);
-	pc_http_resp resp;
-	char *url = stmt_url(c, name, "/exceptions");
-	char *what = pc_sprintf("list exceptions of statement '%s'", name);
-	int rc;
 
-	pc_http_resp_init(&resp);
-	if ((rc = call(c, &c->flink, "GET", url, NULL, PC_ECONFLICT, &resp, what)) != 0)
-		goto done;
-	if ((rc = pc_cfjson_exceptions(resp.body.ptr, resp.body.len, out)) != 0)
-		rc = parse_fail(what, &resp);
-done:
-	free(url);
-	free(what);
-	pc_http_resp_dispose(&resp);
-	return rc;
+	return request(c, &c->flink, "GET", stmt_url(c, name, "/exceptions"), NULL, PC_ECONFLICT,
+		       pc_sprintf("list exceptions of statement '%s'", name), parse_exceptions, out);
 }
 
 /* ---- topics ---- */
 
+static char *topic_url(cf *c, const char *name)
+{
+	char *esc = pc_http_escape(name);
+	char *u = pc_sprintf("%s/topics/%s", c->kafka.base, esc);
+	free(esc);
+	return u;
+}
+
 static int cf_list_topics(pc_provider *p, pc_vec *out)
 {
 	cf *c = impl(p);
-	pc_http_resp resp;
-	char *url = pc_sprintf("%s/topics", c->kafka.base);
-	int rc;
 
-	pc_http_resp_init(&resp);
-	if ((rc = call(c, &c->kafka, "GET", url, NULL, PC_ECONFLICT, &resp, "list topics")) != 0)
-		goto done;
-	if ((rc = pc_cfjson_topic_list(resp.body.ptr, resp.body.len, out)) != 0)
-		rc = parse_fail("list topics", &resp);
-done:
-	free(url);
-	pc_http_resp_dispose(&resp);
-	return rc;
+	return request(c, &c->kafka, "GET", pc_sprintf("%s/topics", c->kafka.base), NULL, PC_ECONFLICT,
+		       pc_strdup("list topics"), parse_topics, out);
 }
 
 static int cf_get_topic(pc_provider *p, const char *name, pc_topic **out)
 {
 	cf *c = impl(p);
-	pc_http_resp resp;
-	char *esc = pc_http_escape(name);
-	char *url = pc_sprintf("%s/topics/%s", c->kafka.base, esc);
-	char *what = pc_sprintf("get topic '%s'", name);
-	int rc;
 
 	*out = NULL;
-	pc_http_resp_init(&resp);
-	if ((rc = call(c, &c->kafka, "GET", url, NULL, PC_ECONFLICT, &resp, what)) != 0)
-		goto done;
-	if ((rc = pc_cfjson_topic(resp.body.ptr, resp.body.len, out)) != 0)
-		rc = parse_fail(what, &resp);
-done:
-	free(esc);
-	free(url);
-	free(what);
-	pc_http_resp_dispose(&resp);
-	return rc;
+	return request(c, &c->kafka, "GET", topic_url(c, name), NULL, PC_ECONFLICT,
+		       pc_sprintf("get topic '%s'", name), parse_topic, out);
 }
 
 static int cf_delete_topic(pc_provider *p, const char *name)
 {
 	cf *c = impl(p);
-	pc_http_resp resp;
-	char *esc = pc_http_escape(name);
-	char *url = pc_sprintf("%s/topics/%s", c->kafka.base, esc);
-	char *what = pc_sprintf("delete topic '%s'", name);
-	int rc;
 
-	pc_http_resp_init(&resp);
-	rc = call(c, &c->kafka, "DELETE", url, NULL, PC_ECONFLICT, &resp, what);
-	free(esc);
-	free(url);
-	free(what);
-	pc_http_resp_dispose(&resp);
-	return rc;
+	return request(c, &c->kafka, "DELETE", topic_url(c, name), NULL, PC_ECONFLICT,
+		       pc_sprintf("delete topic '%s'", name), NULL, NULL);
 }
 
 /* ---- compute pools ---- */
@@ -447,122 +456,65 @@ static int cf_delete_topic(pc_provider *p, const char *name)
 static int cf_list_pools(pc_provider *p, pc_vec *out)
 {
 	cf *c = impl(p);
-	pc_http_resp resp;
-	pc_vec got = PC_VEC_INIT;
-	char *token = NULL, *url = NULL, *env = pc_http_escape(c->cfg->environment_id);
-	int rc, pages = 0;
+	char *env = pc_http_escape(c->cfg->environment_id);
+	char *url = pc_sprintf("%s/fcpm/v2/compute-pools?environment=%s&page_size=%d", c->cloud.base,
+			       env, PAGE_SIZE);
+	int rc = list_pages(c, &c->cloud, url, "list compute pools", pc_cfjson_pool_list, pc_pool_free,
+			    0, out);
 
-	pc_http_resp_init(&resp);
-	if ((rc = need_cloud(c, "list compute pools")) != 0)
-		goto done;
-	do {
-		char *next = NULL;
-		free(url);
-		if (token) {
-			char *esc = pc_http_escape(token);
-			url = pc_sprintf("%s/fcpm/v2/compute-pools?environment=%s&page_size=%d&page_token=%s",
-					 c->cloud.base, env, PAGE_SIZE, esc);
-			free(esc);
-		} else {
-			url = pc_sprintf("%s/fcpm/v2/compute-pools?environment=%s&page_size=%d",
-					 c->cloud.base, env, PAGE_SIZE);
-		}
-		if ((rc = call(c, &c->cloud, "GET", url, NULL, PC_ECONFLICT, &resp, "list compute pools")) != 0)
-			goto done;
-		if ((rc = pc_cfjson_pool_list(resp.body.ptr, resp.body.len, &got, &next)) != 0) {
-			rc = parse_fail("list compute pools", &resp);
-			goto done;
-		}
-		if (next && (!*next || (token && strcmp(next, token) == 0))) {
-			free(next);
-			next = NULL;
-		}
-		free(token);
-		token = next;
-		if (++pages > MAX_PAGES)
-			break;
-	} while (token);
-done:
-	if (rc == 0)
-		move_all(out, &got);
-	pc_vec_dispose(&got, pc_pool_free);
-	free(token);
 	free(url);
 	free(env);
-	pc_http_resp_dispose(&resp);
 	return rc;
 }
 
 static int cf_get_pool(pc_provider *p, const char *id, pc_pool **out)
 {
 	cf *c = impl(p);
-	pc_http_resp resp;
 	char *esc = pc_http_escape(id), *env = pc_http_escape(c->cfg->environment_id);
 	char *url = pc_sprintf("%s/fcpm/v2/compute-pools/%s?environment=%s", c->cloud.base, esc, env);
-	char *what = pc_sprintf("get compute pool '%s'", id);
-	int rc;
 
 	*out = NULL;
-	pc_http_resp_init(&resp);
-	if ((rc = need_cloud(c, what)) != 0)
-		goto done;
-	if ((rc = call(c, &c->cloud, "GET", url, NULL, PC_ECONFLICT, &resp, what)) != 0)
-		goto done;
-	if ((rc = pc_cfjson_pool(resp.body.ptr, resp.body.len, out)) != 0)
-		rc = parse_fail(what, &resp);
-done:
 	free(esc);
 	free(env);
-	free(url);
-	free(what);
-	pc_http_resp_dispose(&resp);
-	return rc;
+	return request(c, &c->cloud, "GET", url, NULL, PC_ECONFLICT,
+		       pc_sprintf("get compute pool '%s'", id), parse_pool, out);
 }
 
 static int cf_create_pool(pc_provider *p, const pc_pool_spec *spec, pc_pool **out)
 {
 	cf *c = impl(p);
-	pc_http_resp resp;
-	char *url = pc_sprintf("%s/fcpm/v2/compute-pools", c->cloud.base);
-	char *what = pc_sprintf("create compute pool '%s'", spec->display_name ? spec->display_name : "");
 	char *body = pc_cfjson_pool_create_body(spec, c->cfg->environment_id);
 	int rc;
 
 	if (out)
 		*out = NULL;
-	pc_http_resp_init(&resp);
-	if ((rc = need_cloud(c, what)) != 0)
-		goto done;
-	if ((rc = call(c, &c->cloud, "POST", url, body, PC_EEXISTS, &resp, what)) != 0)
-		goto done;
-	if (!out)
-		goto done;
-	if ((rc = pc_cfjson_pool(resp.body.ptr, resp.body.len, out)) != 0)
-		rc = parse_fail(what, &resp);
-done:
-	free(url);
-	free(what);
+	rc = request(c, &c->cloud, "POST", pc_sprintf("%s/fcpm/v2/compute-pools", c->cloud.base), body,
+		     PC_EEXISTS,
+		     pc_sprintf("create compute pool '%s'", spec->display_name ? spec->display_name : ""),
+		     out ? parse_pool : NULL, out);
 	free(body);
-	pc_http_resp_dispose(&resp);
 	return rc;
 }
 
 /* ---- lifecycle ---- */
 
+static void cf_dispose(cf *c)
+{
+	if (!c)
+		return;
+	pc_http_free(c->http);
+	free(c->flink.base);
+	free(c->kafka.base);
+	free(c->cloud.base);
+	pc_kv_dispose(&c->default_props);
+	free(c);
+}
+
 static void cf_free(pc_provider *p)
 {
-	cf *c;
 	if (!p)
 		return;
-	c = impl(p);
-	if (c) {
-		pc_http_free(c->http);
-		free(c->flink.base);
-		free(c->kafka.base);
-		free(c->cloud.base);
-		pc_kv_dispose(&c->default_props);
-		free(c);
-	}
+	cf_dispose(impl(p));
 	free(p);
 }
 
@@ -602,6 +554,15 @@ static int base_url(const char *endpoint, const char *key, const char *path, cha
 	return 0;
 }
 
+static void set_api(api *a, const char *label, const char *key, const char *secret,
+		    const char *key_name)
+{
+	a->label = label;
+	a->key = key;
+	a->secret = secret;
+	a->key_name = key_name;
+}
+
 int pc_confluent_open_with(pc_provider **out, const pc_config *cfg, const pc_http_opts *http)
 {
 	pc_provider *p = NULL;
@@ -639,18 +600,9 @@ int pc_confluent_open_with(pc_provider **out, const pc_config *cfg, const pc_htt
 			   "confluent.cloud.endpoint", "", &c->cloud.base)) != 0)
 		goto done;
 
-	c->flink.label = "flink";
-	c->flink.key = cfg->flink.api_key;
-	c->flink.secret = cfg->flink.api_secret;
-	c->flink.key_name = "confluent.flink.api_key";
-	c->kafka.label = "kafka";
-	c->kafka.key = cfg->kafka.api_key;
-	c->kafka.secret = cfg->kafka.api_secret;
-	c->kafka.key_name = "confluent.kafka.api_key";
-	c->cloud.label = "cloud";
-	c->cloud.key = cfg->cloud.api_key;
-	c->cloud.secret = cfg->cloud.api_secret;
-	c->cloud.key_name = "confluent.cloud.api_key";
+	set_api(&c->flink, "flink", cfg->flink.api_key, cfg->flink.api_secret, "confluent.flink.api_key");
+	set_api(&c->kafka, "kafka", cfg->kafka.api_key, cfg->kafka.api_secret, "confluent.kafka.api_key");
+	set_api(&c->cloud, "cloud", cfg->cloud.api_key, cfg->cloud.api_secret, "confluent.cloud.api_key");
 	if (cfg->flink_catalog && *cfg->flink_catalog)
 		pc_kv_set(&c->default_props, "sql.current-catalog", cfg->flink_catalog);
 	if (cfg->flink_database && *cfg->flink_database)
@@ -675,13 +627,7 @@ done:
 		cf_free(p); /* frees c too */
 		c = NULL;
 	}
-	if (c) {
-		free(c->flink.base);
-		free(c->kafka.base);
-		free(c->cloud.base);
-		pc_kv_dispose(&c->default_props);
-		free(c);
-	}
+	cf_dispose(c);
 	return rc;
 }
 

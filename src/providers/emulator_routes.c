@@ -52,6 +52,28 @@ static int stmt_list(route *r, const char *org, const char *env)
 	return ret;
 }
 
+/*
+ * The request's body, a JSON object, into *body (the caller decrefs it).
+ * Otherwise -1: the answer is sent (or the connection is to be closed) and
+ * *ret is what the handler returns.
+ */
+static int object_body(route *r, const req_ctx *rq, json_t **body, int *ret)
+{
+	int rc;
+
+	if ((rc = pc_emu_parse_body(r->c, rq, body, 0)) != 0) {
+		*ret = rc > 0 ? MHD_YES : MHD_NO;
+		return -1;
+	}
+	if (!json_is_object(*body)) {
+		json_decref(*body);
+		*body = NULL;
+		*ret = pc_emu_send_error(r->c, 400, NULL, "request body must be a JSON object", NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 static int stmt_create(route *r, const req_ctx *rq, const char *org, const char *env)
 {
 	json_t *body = NULL, *spec, *meta, *stopped;
@@ -62,12 +84,8 @@ static int stmt_create(route *r, const req_ctx *rq, const char *org, const char 
 	char *loc = NULL;
 	int ret, rc;
 
-	if ((rc = pc_emu_parse_body(r->c, rq, &body, 0)) != 0)
-		return rc > 0 ? MHD_YES : MHD_NO;
-	if (!json_is_object(body)) {
-		ret = pc_emu_send_error(r->c, 400, NULL, "request body must be a JSON object", NULL, NULL);
-		goto done;
-	}
+	if (object_body(r, rq, &body, &ret) != 0)
+		return ret;
 	spec = json_object_get(body, "spec");
 	meta = json_object_get(body, "metadata");
 	q.name = pc_emu_jstr(body, "name");
@@ -125,12 +143,8 @@ static int stmt_put(route *r, const req_ctx *rq, const char *env, const char *na
 	char ver[32];
 	int rc, ret;
 
-	if ((rc = pc_emu_parse_body(r->c, rq, &body, 0)) != 0)
-		return rc > 0 ? MHD_YES : MHD_NO;
-	if (!json_is_object(body)) {
-		ret = pc_emu_send_error(r->c, 400, NULL, "request body must be a JSON object", NULL, NULL);
-		goto done;
-	}
+	if (object_body(r, rq, &body, &ret) != 0)
+		return ret;
 	spec = json_object_get(body, "spec");
 	meta = json_object_get(body, "metadata");
 	v = json_object_get(meta, "resource_version");
@@ -157,7 +171,6 @@ static int stmt_put(route *r, const req_ctx *rq, const char *env, const char *na
 	rc = pc_sim_update_statement(r->e->sim, r->now, env, name, &u, &st);
 	pthread_mutex_unlock(&r->e->mu);
 	ret = rc ? pc_emu_send_sim_error(r->c, rc) : pc_emu_send(r->c, 202, NULL, NULL, NULL, NULL);
-done:
 	pc_kv_dispose(&props);
 	pc_kv_dispose(&labels);
 	json_decref(body);

@@ -285,6 +285,14 @@ static void count(pc_provider *p, int rc)
 	__atomic_add_fetch(&p->stats.by_status[cls], 1, __ATOMIC_RELAXED);
 }
 
+/* end_op(), then the operation is counted in the provider's stats. */
+static int finish(pc_provider *p, int rc, int mutating)
+{
+	rc = end_op(impl(p), rc, mutating);
+	count(p, rc);
+	return rc;
+}
+
 /* ---- statements ---- */
 
 static int local_list_statements(pc_provider *p, pc_vec *out)
@@ -300,9 +308,7 @@ static int local_list_statements(pc_provider *p, pc_vec *out)
 		pc_vec_push(out, to_statement(page.items[i]));
 	free(next);
 	pc_vec_dispose(&page, NULL);
-	rc = end_op(l, rc, 0);
-	count(p, rc);
-	return rc;
+	return finish(p, rc, 0);
 }
 
 static int local_get_statement(pc_provider *p, const char *name, pc_statement **out)
@@ -316,9 +322,7 @@ static int local_get_statement(pc_provider *p, const char *name, pc_statement **
 	rc = pc_sim_get_statement(l->sim, now_ms(), LOCAL_ENV, name, &s);
 	if (rc == 0)
 		*out = to_statement(s);
-	rc = end_op(l, rc, 0);
-	count(p, rc);
-	return rc;
+	return finish(p, rc, 0);
 }
 
 static int local_create_statement(pc_provider *p, const pc_statement_spec *spec, pc_statement **out)
@@ -340,9 +344,7 @@ static int local_create_statement(pc_provider *p, const pc_statement_spec *spec,
 	rc = pc_sim_create_statement(l->sim, now_ms(), LOCAL_ORG, LOCAL_ENV, &q, &s);
 	if (rc == 0)
 		*out = to_statement(s);
-	rc = end_op(l, rc, 1);
-	count(p, rc);
-	return rc;
+	return finish(p, rc, 1);
 }
 
 static int local_update_statement(pc_provider *p, const pc_statement *st)
@@ -361,9 +363,7 @@ static int local_update_statement(pc_provider *p, const pc_statement *st)
 	if ((rc = begin(l)) != 0)
 		return rc;
 	rc = pc_sim_update_statement(l->sim, now_ms(), LOCAL_ENV, st->name, &u, &s);
-	rc = end_op(l, rc, 1);
-	count(p, rc);
-	return rc;
+	return finish(p, rc, 1);
 }
 
 static int local_delete_statement(pc_provider *p, const char *name)
@@ -373,9 +373,7 @@ static int local_delete_statement(pc_provider *p, const char *name)
 	if ((rc = begin(l)) != 0)
 		return rc;
 	rc = pc_sim_delete_statement(l->sim, now_ms(), LOCAL_ENV, name);
-	rc = end_op(l, rc, 1);
-	count(p, rc);
-	return rc;
+	return finish(p, rc, 1);
 }
 
 static int local_list_exceptions(pc_provider *p, const char *name, pc_vec *out)
@@ -394,9 +392,7 @@ static int local_list_exceptions(pc_provider *p, const char *name, pc_vec *out)
 		e->timestamp = iso(x->at_ms);
 		pc_vec_push(out, e);
 	}
-	rc = end_op(l, rc, 0);
-	count(p, rc);
-	return rc;
+	return finish(p, rc, 0);
 }
 
 /* ---- topics ---- */
@@ -412,9 +408,7 @@ static int local_list_topics(pc_provider *p, pc_vec *out)
 	for (size_t i = 0; i < v.len; i++)
 		pc_vec_push(out, to_topic(v.items[i]));
 	pc_vec_dispose(&v, NULL);
-	rc = end_op(l, 0, 0);
-	count(p, rc);
-	return rc;
+	return finish(p, 0, 0);
 }
 
 static int local_get_topic(pc_provider *p, const char *name, pc_topic **out)
@@ -430,9 +424,7 @@ static int local_get_topic(pc_provider *p, const char *name, pc_topic **out)
 		*out = to_topic(t);
 	else
 		rc = pc_error_set(PC_ENOTFOUND, "topic '%s' does not exist", name);
-	rc = end_op(l, rc, 0);
-	count(p, rc);
-	return rc;
+	return finish(p, rc, 0);
 }
 
 static int local_delete_topic(pc_provider *p, const char *name)
@@ -444,9 +436,7 @@ static int local_delete_topic(pc_provider *p, const char *name)
 	rc = pc_sim_delete_topic(l->sim, now_ms(), name);
 	if (rc == PC_ENOTFOUND)
 		rc = pc_error_set(PC_ENOTFOUND, "topic '%s' does not exist", name);
-	rc = end_op(l, rc, 1);
-	count(p, rc);
-	return rc;
+	return finish(p, rc, 1);
 }
 
 /* ---- pools ---- */
@@ -463,9 +453,7 @@ static int local_list_pools(pc_provider *p, pc_vec *out)
 	e = pc_sim_env_get(l->sim, LOCAL_ENV, now);
 	for (size_t i = 0; i < e->pools.len; i++)
 		pc_vec_push(out, to_pool(e->pools.items[i], l->sim->now_ms));
-	rc = end_op(l, 0, 0);
-	count(p, rc);
-	return rc;
+	return finish(p, 0, 0);
 }
 
 static int local_get_pool(pc_provider *p, const char *id, pc_pool **out)
@@ -479,9 +467,7 @@ static int local_get_pool(pc_provider *p, const char *id, pc_pool **out)
 	rc = pc_sim_get_pool(l->sim, now_ms(), LOCAL_ENV, id, &sp);
 	if (rc == 0)
 		*out = to_pool(sp, l->sim->now_ms);
-	rc = end_op(l, rc, 0);
-	count(p, rc);
-	return rc;
+	return finish(p, rc, 0);
 }
 
 static int local_create_pool(pc_provider *p, const pc_pool_spec *spec, pc_pool **out)
@@ -496,9 +482,19 @@ static int local_create_pool(pc_provider *p, const pc_pool_spec *spec, pc_pool *
 				spec->max_cfu, &sp);
 	if (rc == 0)
 		*out = to_pool(sp, l->sim->now_ms);
-	rc = end_op(l, rc, 1);
-	count(p, rc);
-	return rc;
+	return finish(p, rc, 1);
+}
+
+/* Frees what pc_local_open made (the flusher stopped, the flock released). */
+static void impl_dispose(local_impl *l)
+{
+	pc_sim_free(l->sim);
+	pthread_cond_destroy(&l->cv);
+	pthread_mutex_destroy(&l->mu);
+	free(l->label);
+	free(l->path);
+	free(l->lock_path);
+	free(l);
 }
 
 static void local_free(pc_provider *p)
@@ -516,13 +512,7 @@ static void local_free(pc_provider *p)
 		if (l->dirty)
 			save(l); /* an error here has no caller left to tell: the next run reloads the file */
 		unlock_file(l);
-		pc_sim_free(l->sim);
-		pthread_cond_destroy(&l->cv);
-		pthread_mutex_destroy(&l->mu);
-		free(l->label);
-		free(l->path);
-		free(l->lock_path);
-		free(l);
+		impl_dispose(l);
 	}
 	free(p);
 }
@@ -572,13 +562,7 @@ int pc_local_open(pc_provider **out, const pc_config *cfg)
 	if ((env = getenv("PIPECTL_LOCAL_FAIL_STATEMENT")) && *env)
 		o.fail_statement = env;
 	if ((rc = pc_sim_new(&l->sim, &o)) != 0) {
-		pc_sim_free(l->sim);
-		pthread_mutex_destroy(&l->mu);
-		pthread_cond_destroy(&l->cv);
-		free(l->label);
-		free(l->path);
-		free(l->lock_path);
-		free(l);
+		impl_dispose(l);
 		return rc;
 	}
 	{

@@ -122,7 +122,8 @@ void pc_sim__env_free(void *p)
 	free(e);
 }
 
-void pc_sim__reset(pc_sim *s)
+/* Frees the simulated world (environments, topics, indexes, timer heap); the options stay. */
+static void dispose_world(pc_sim *s)
 {
 	pc_map_dispose(&s->envs, pc_sim__env_free);
 	pc_vec_dispose(&s->env_list, NULL);
@@ -130,6 +131,11 @@ void pc_sim__reset(pc_sim *s)
 	pc_map_dispose(&s->writers, pc_sim__writers_free);
 	pc_map_dispose(&s->by_id, NULL);
 	free(s->heap);
+}
+
+void pc_sim__reset(pc_sim *s)
+{
+	dispose_world(s);
 	s->heap = NULL;
 	s->heap_len = s->heap_cap = 0;
 	pc_map_init(&s->envs);
@@ -188,12 +194,7 @@ void pc_sim_free(pc_sim *s)
 {
 	if (!s)
 		return;
-	pc_map_dispose(&s->envs, pc_sim__env_free);
-	pc_vec_dispose(&s->env_list, NULL);
-	pc_map_dispose(&s->topics, pc_sim__topic_free);
-	pc_map_dispose(&s->writers, pc_sim__writers_free);
-	pc_map_dispose(&s->by_id, NULL);
-	free(s->heap);
+	dispose_world(s);
 	if (s->fail_re)
 		pcre2_code_free(s->fail_re);
 	free(s->fail_pattern);

@@ -1,17 +1,15 @@
 # apply_lib.sh - sourced by tests/integration/test_apply_*.sh: a temp dir, an
-# emulator on a free loopback port, a small project that targets it, and
-# helpers that read the emulator's state over its REST API (curl + jq).
+# emulator on a free loopback port (emulator_lib.sh), a small project that
+# targets it, and helpers that read the emulator's state over its REST API.
 # Everything started here is stopped by the EXIT trap.
 
-: "${PIPECTL:?PIPECTL must point at the pipectl binary}"
-command -v jq >/dev/null || { echo "FAIL: jq is needed by this test" >&2; exit 1; }
-command -v curl >/dev/null || { echo "FAIL: curl is needed by this test" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/emulator_lib.sh"
 
-T=$(mktemp -d)
-EMU_PID=
 BG_PIDS=()
 ORG=00000000-0000-4000-8000-000000000001
 ENV_ID=env-it1
+CFG_PREFIX=it
+CFG_FLINK_EXTRA=$'    catalog: it-env\n    database: lkc-local\n'
 
 cleanup() {
 	for p in "${BG_PIDS[@]}" $EMU_PID; do
@@ -28,54 +26,6 @@ fail() {
 	echo "FAIL: $*" >&2
 	[ -f "$T/out" ] && { echo "--- last output:" >&2; tail -40 "$T/out" >&2; }
 	exit 1
-}
-
-# start_emulator [OPTIONS...]: (re)start on a fresh port, keeping the state file.
-start_emulator() {
-	stop_emulator
-	: >"$T/emu.log"
-	"$PIPECTL" emulator --listen 127.0.0.1:0 --state "$T/emu-state.json" "$@" >"$T/emu.log" 2>&1 &
-	EMU_PID=$!
-	for _ in $(seq 1 200); do
-		grep -q "listening on" "$T/emu.log" && break
-		kill -0 "$EMU_PID" 2>/dev/null || { cat "$T/emu.log" >&2; fail "emulator exited"; }
-		sleep 0.05
-	done
-	EMU_URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$T/emu.log" | head -1)
-	[ -n "$EMU_URL" ] || { cat "$T/emu.log" >&2; fail "emulator did not print its address"; }
-	write_config
-}
-
-stop_emulator() {
-	if [ -n "$EMU_PID" ]; then
-		kill "$EMU_PID" 2>/dev/null || true
-		wait "$EMU_PID" 2>/dev/null || true
-		EMU_PID=
-	fi
-}
-
-P="$T/proj"
-write_config() {
-	mkdir -p "$P"
-	cat >"$P/pipectl.yaml" <<YAML
-prefix: it
-target: confluent
-confluent:
-  organization_id: $ORG
-  environment_id: $ENV_ID
-  principal: sa-it
-  flink:
-    endpoint: $EMU_URL
-    api_key: FLINKKEY
-    api_secret: flink-secret-value
-    catalog: it-env
-    database: lkc-local
-  kafka:
-    endpoint: $EMU_URL
-    cluster_id: lkc-local
-    api_key: KAFKAKEY
-    api_secret: kafka-secret-value
-YAML
 }
 
 # table LAYER PRODUCT NAME DDL [DML]: write one table folder.
@@ -113,28 +63,6 @@ run() {
 	[ "$got" = "$want" ] || fail "pipectl $* exited $got, expected $want"
 }
 
-API() { echo "$EMU_URL/sql/v1/organizations/$ORG/environments/$ENV_ID"; }
-
-# Every statement (all pages) as a JSON array.
-statements() {
-	local url="$(API)/statements?page_size=100" all='[]' page next
-	while :; do
-		page=$(curl -sf "$url") || fail "GET $url failed"
-		all=$(jq -c --argjson a "$all" '$a + .data' <<<"$page")
-		next=$(jq -r '.metadata.next // ""' <<<"$page")
-		[ -n "$next" ] || break
-		url=$next
-	done
-	echo "$all"
-}
-
-# The live (not STOPPED/COMPLETED/FAILED) managed DMLs writing TABLE: "name phase" lines.
-live_dmls() {
-	statements | jq -r --arg t "$1" '.[] | select(.metadata.labels["pipectl-kind"] == "dml"
-		and .metadata.labels["pipectl-table-name"] == $t
-		and (.status.phase | IN("RUNNING","PENDING","DEGRADED","STOPPING"))) | "\(.name) \(.status.phase)"'
-}
-
 # Phase of the one live DML of TABLE ("" when none; fails when several).
 dml_phase() {
 	local l n
@@ -145,12 +73,6 @@ dml_phase() {
 }
 
 dml_name() { live_dmls "$1" | awk '{print $1}'; }
-
-topics() {
-	curl -sf "$EMU_URL/kafka/v3/clusters/lkc-local/topics" | jq -r '.data[].topic_name' | sort
-}
-
-has_topic() { topics | grep -qx "$1"; }
 
 # assert_running T...: each table has exactly one RUNNING DML and a topic.
 assert_running() {

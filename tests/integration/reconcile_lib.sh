@@ -1,18 +1,16 @@
 # reconcile_lib.sh - sourced by tests/integration/test_reconcile_*.sh: a temp
-# dir, an emulator on a free loopback port, a small project that targets it,
-# `pipectl reconcile` in the background, and helpers that read the emulator's
-# state (curl + jq) and the loop's endpoint. The EXIT trap stops everything.
+# dir, an emulator on a free loopback port (emulator_lib.sh), a small project
+# that targets it, `pipectl reconcile` in the background, and helpers that read
+# the emulator's state (curl + jq) and the loop's endpoint. The EXIT trap
+# stops everything.
 
-: "${PIPECTL:?PIPECTL must point at the pipectl binary}"
-command -v jq >/dev/null || { echo "FAIL: jq is needed by this test" >&2; exit 1; }
-command -v curl >/dev/null || { echo "FAIL: curl is needed by this test" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/emulator_lib.sh"
 
-T=$(mktemp -d)
-EMU_PID=
 LOOP_PID=
 ORG=00000000-0000-4000-8000-000000000002
 ENV_ID=env-rec1
-P="$T/proj"
+CFG_PREFIX=rc
+CFG_FLINK_EXTRA=
 LOG="$T/loop.log"
 
 cleanup() {
@@ -26,50 +24,6 @@ fail() {
 	echo "FAIL: $*" >&2
 	[ -f "$LOG" ] && { echo "--- loop log (tail):" >&2; tail -30 "$LOG" >&2; }
 	exit 1
-}
-
-# start_emulator [OPTIONS...]: on a fresh port, keeping the state file.
-start_emulator() {
-	stop_emulator
-	"$PIPECTL" emulator --listen 127.0.0.1:0 --state "$T/emu-state.json" "$@" >"$T/emu.log" 2>&1 &
-	EMU_PID=$!
-	for _ in $(seq 1 200); do
-		grep -q "listening on" "$T/emu.log" && break
-		kill -0 "$EMU_PID" 2>/dev/null || { cat "$T/emu.log" >&2; fail "emulator exited"; }
-		sleep 0.05
-	done
-	EMU_URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$T/emu.log" | head -1)
-	[ -n "$EMU_URL" ] || fail "emulator did not print its address"
-	write_config
-}
-
-stop_emulator() {
-	if [ -n "$EMU_PID" ]; then
-		kill "$EMU_PID" 2>/dev/null || true
-		wait "$EMU_PID" 2>/dev/null || true
-		EMU_PID=
-	fi
-}
-
-write_config() {
-	mkdir -p "$P"
-	cat >"$P/pipectl.yaml" <<YAML
-prefix: rc
-target: confluent
-confluent:
-  organization_id: $ORG
-  environment_id: $ENV_ID
-  principal: sa-rc
-  flink:
-    endpoint: $EMU_URL
-    api_key: FLINKKEY
-    api_secret: flink-secret-value
-  kafka:
-    endpoint: $EMU_URL
-    cluster_id: lkc-local
-    api_key: KAFKAKEY
-    api_secret: kafka-secret-value
-YAML
 }
 
 # table LAYER NAME DDL [DML]
@@ -118,27 +72,6 @@ stop_loop() {
 	[ "$rc" = 0 ] || fail "the loop exited $rc after SIGTERM"
 }
 
-API() { echo "$EMU_URL/sql/v1/organizations/$ORG/environments/$ENV_ID"; }
-
-statements() {
-	local url="$(API)/statements?page_size=100" all='[]' page next
-	while :; do
-		page=$(curl -sf "$url") || fail "GET $url failed"
-		all=$(jq -c --argjson a "$all" '$a + .data' <<<"$page")
-		next=$(jq -r '.metadata.next // ""' <<<"$page")
-		[ -n "$next" ] || break
-		url=$next
-	done
-	echo "$all"
-}
-
-# "name phase" of the live managed DMLs of TABLE.
-live_dmls() {
-	statements | jq -r --arg t "$1" '.[] | select(.metadata.labels["pipectl-kind"] == "dml"
-		and .metadata.labels["pipectl-table-name"] == $t
-		and (.status.phase | IN("RUNNING","PENDING","DEGRADED","STOPPING"))) | "\(.name) \(.status.phase)"'
-}
-
 # The one live DML of TABLE: "name phase", "" when none; fails on duplicates.
 live_dml() {
 	local l n
@@ -149,9 +82,6 @@ live_dml() {
 }
 
 dml_name() { live_dml "$1" | awk '{print $1}'; }
-
-topics() { curl -sf "$EMU_URL/kafka/v3/clusters/lkc-local/topics" | jq -r '.data[].topic_name' | sort; }
-has_topic() { topics | grep -qx "$1"; }
 
 # all_running: every table has its topic, every DML table one RUNNING DML.
 all_running() {

@@ -1,0 +1,86 @@
+# emulator_lib.sh - sourced by apply_lib.sh and reconcile_lib.sh: what both
+# need around `pipectl emulator`. A temp dir $T with the project dir $P, the
+# emulator on a free loopback port (start/stop, keeping its state file), and
+# readers of its state over its REST API (curl + jq).
+# The sourcing file sets ORG, ENV_ID, CFG_PREFIX (the project's prefix; the
+# principal is sa-<prefix>) and CFG_FLINK_EXTRA (more lines of the flink
+# section, or empty), and defines fail (message, exit 1) and its EXIT trap.
+
+: "${PIPECTL:?PIPECTL must point at the pipectl binary}"
+command -v jq >/dev/null || { echo "FAIL: jq is needed by this test" >&2; exit 1; }
+command -v curl >/dev/null || { echo "FAIL: curl is needed by this test" >&2; exit 1; }
+
+T=$(mktemp -d)
+P="$T/proj"
+EMU_PID=
+
+# start_emulator [OPTIONS...]: (re)start on a fresh port, keeping the state file.
+start_emulator() {
+	stop_emulator
+	: >"$T/emu.log"
+	"$PIPECTL" emulator --listen 127.0.0.1:0 --state "$T/emu-state.json" "$@" >"$T/emu.log" 2>&1 &
+	EMU_PID=$!
+	for _ in $(seq 1 200); do
+		grep -q "listening on" "$T/emu.log" && break
+		kill -0 "$EMU_PID" 2>/dev/null || { cat "$T/emu.log" >&2; fail "emulator exited"; }
+		sleep 0.05
+	done
+	EMU_URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$T/emu.log" | head -1)
+	[ -n "$EMU_URL" ] || { cat "$T/emu.log" >&2; fail "emulator did not print its address"; }
+	write_config
+}
+
+stop_emulator() {
+	if [ -n "$EMU_PID" ]; then
+		kill "$EMU_PID" 2>/dev/null || true
+		wait "$EMU_PID" 2>/dev/null || true
+		EMU_PID=
+	fi
+}
+
+# write_config: the project's pipectl.yaml, targeting the emulator at $EMU_URL.
+write_config() {
+	mkdir -p "$P"
+	cat >"$P/pipectl.yaml" <<YAML
+prefix: $CFG_PREFIX
+target: confluent
+confluent:
+  organization_id: $ORG
+  environment_id: $ENV_ID
+  principal: sa-$CFG_PREFIX
+  flink:
+    endpoint: $EMU_URL
+    api_key: FLINKKEY
+    api_secret: flink-secret-value
+${CFG_FLINK_EXTRA}  kafka:
+    endpoint: $EMU_URL
+    cluster_id: lkc-local
+    api_key: KAFKAKEY
+    api_secret: kafka-secret-value
+YAML
+}
+
+API() { echo "$EMU_URL/sql/v1/organizations/$ORG/environments/$ENV_ID"; }
+
+# Every statement (all pages) as a JSON array.
+statements() {
+	local url="$(API)/statements?page_size=100" all='[]' page next
+	while :; do
+		page=$(curl -sf "$url") || fail "GET $url failed"
+		all=$(jq -c --argjson a "$all" '$a + .data' <<<"$page")
+		next=$(jq -r '.metadata.next // ""' <<<"$page")
+		[ -n "$next" ] || break
+		url=$next
+	done
+	echo "$all"
+}
+
+# The live (not STOPPED/COMPLETED/FAILED) managed DMLs writing TABLE: "name phase" lines.
+live_dmls() {
+	statements | jq -r --arg t "$1" '.[] | select(.metadata.labels["pipectl-kind"] == "dml"
+		and .metadata.labels["pipectl-table-name"] == $t
+		and (.status.phase | IN("RUNNING","PENDING","DEGRADED","STOPPING"))) | "\(.name) \(.status.phase)"'
+}
+
+topics() { curl -sf "$EMU_URL/kafka/v3/clusters/lkc-local/topics" | jq -r '.data[].topic_name' | sort; }
+has_topic() { topics | grep -qx "$1"; }
