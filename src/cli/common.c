@@ -3,6 +3,7 @@
  */
 #include "common.h"
 
+#include "../reconcile/snapshot.h"
 #include "../util/error.h"
 
 #include <string.h>
@@ -15,26 +16,27 @@ int pc_common_fail(int rc)
 
 int pc_view_open(pc_view *v, const pc_cli *cli)
 {
-	int rc;
+	pc_snapshot s;
+	int rc = pc_snapshot_load(&s, cli->root, cli->config_path);
 
-	memset(v, 0, sizeof *v);
-	if ((rc = pc_project_load(&v->proj, cli->root, cli->config_path)) < 0)
+	v->proj = s.proj;
+	v->prov = s.prov;
+	v->act = s.act;
+	v->prov_cfg = s.prov_cfg;
+	if (rc < 0) {
+		if (v->proj && !v->act) {
+			/* config, provider and tree were fine: the target was not */
+			pc_cli_error("cannot read the actual state: %s", pc_error_last());
+			return PC_EXIT_ERROR;
+		}
 		return pc_common_fail(rc);
-	if ((rc = pc_provider_open(&v->prov, v->proj->config)) < 0)
-		return pc_common_fail(rc);
-	if ((rc = pc_actual_load(&v->act, v->prov, v->proj)) < 0) {
-		pc_cli_error("cannot read the actual state: %s", pc_error_last());
-		return PC_EXIT_ERROR;
 	}
 	return PC_EXIT_OK;
 }
 
 void pc_view_close(pc_view *v)
 {
-	pc_actual_free(v->act);
-	v->act = NULL;
-	pc_provider_free(v->prov);
-	v->prov = NULL;
-	pc_project_free(v->proj);
-	v->proj = NULL;
+	pc_snapshot s = { v->proj, v->prov, v->act, v->prov_cfg };
+	pc_snapshot_dispose(&s);
+	memset(v, 0, sizeof *v);
 }

@@ -20,10 +20,12 @@ typedef struct pc_view {
 	pc_project *proj;
 	pc_provider *prov;
 	pc_actual *act;
+	pc_config *prov_cfg; /* the provider's copy of the config */
 } pc_view;
 
 /*
- * Load the project, open its provider, read the actual state (no lock). On
+ * Load the project, open its provider, read the actual state (no lock; the
+ * tree and the API pages are read at the same time: pc_snapshot_load). On
  * an error it is printed and the exit status returned; PC_EXIT_OK when the
  * view is complete. Call pc_view_close() in every case.
  */
