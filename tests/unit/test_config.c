@@ -123,6 +123,27 @@ static void test_config__a_map_where_a_string_is_expected_is_an_error(void **sta
 	assert_string_equal(pc_error_last(), "pipectl.yaml:1: the file must be a map of settings, not a list");
 	assert_int_equal(parse(&c, "reconcile: {interval: soon}\n"), PC_EINVALID);
 	assert_string_equal(pc_error_last(), "pipectl.yaml:1: 'reconcile.interval' must be a duration such as 60s or 5m, not 'soon'");
+	assert_int_equal(parse(&c, "reconcile: {max_backoff: later}\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:1: 'reconcile.max_backoff' must be a duration such as 60s or 5m, not 'later'");
+	assert_int_equal(parse(&c, "reconcile: {git_fetch: sometimes}\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:1: 'reconcile.git_fetch' must be true or false, not 'sometimes'");
+}
+
+static void test_config__every_loop_setting_is_accepted(void **state)
+{
+	pc_config *c = NULL;
+	(void)state;
+	assert_int_equal(parse(&c, "reconcile:\n  git_fetch: true\n  log_format: json\n  suspend: false\n"
+				   "  suspend_file: /run/pause\n  prune: true\n  parallelism: 4\n"
+				   "  degraded_after: 5\n  jitter: 20\n  backoff: 10s\n  max_backoff: 10m\n"
+				   "  lock_timeout: 0s\n"), 0);
+	assert_string_equal(pc_kv_get(&c->extra, "reconcile.git_fetch"), "true");
+	assert_string_equal(pc_kv_get(&c->extra, "reconcile.log_format"), "json");
+	assert_string_equal(pc_kv_get(&c->extra, "reconcile.suspend_file"), "/run/pause");
+	assert_string_equal(pc_kv_get(&c->extra, "reconcile.parallelism"), "4");
+	assert_string_equal(pc_kv_get(&c->extra, "reconcile.backoff"), "10s");
+	assert_string_equal(pc_kv_get(&c->extra, "reconcile.lock_timeout"), "0s");
+	pc_config_free(c);
 }
 
 static void test_config__duplicate_key_is_an_error(void **state)
@@ -281,6 +302,7 @@ int main(void)
 		cmocka_unit_test_setup(test_config__every_documented_key_is_read, setup),
 		cmocka_unit_test_setup(test_config__unknown_key_names_file_line_and_section, setup),
 		cmocka_unit_test_setup(test_config__a_map_where_a_string_is_expected_is_an_error, setup),
+		cmocka_unit_test_setup(test_config__every_loop_setting_is_accepted, setup),
 		cmocka_unit_test_setup(test_config__duplicate_key_is_an_error, setup),
 		cmocka_unit_test_setup(test_config__syntax_error_has_a_line, setup),
 		cmocka_unit_test_setup(test_config__env_vars_are_interpolated_and_dollar_dollar_escapes, setup),
