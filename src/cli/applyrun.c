@@ -4,6 +4,8 @@
  */
 #include "applyrun.h"
 
+#include "../reconcile/snapshot.h"
+
 #include "progress.h"
 #include "render.h"
 
@@ -110,12 +112,12 @@ int pc_run_check_approval_possible(const pc_run_opts *o)
 	return pc_error_set(PC_ERROR, "refusing to apply without --auto-approve when stdin is not a terminal");
 }
 
-static int take_lock(pc_run *run, const pc_run_opts *o)
+static int take_lock(pc_run *run, const pc_run_opts *o, const pc_config *cfg)
 {
 	pc_lock_opts lo = { 0 };
 	int rc;
 
-	lo.prefix = run->proj->config->prefix;
+	lo.prefix = cfg->prefix;
 	lo.ttl_ms = o->lock_ttl_ms;
 	lo.cancel = &pc_run_interrupted;
 	lo.timeout_ms = 0;
@@ -131,25 +133,38 @@ static int take_lock(pc_run *run, const pc_run_opts *o)
 	return pc_lock_acquire(&run->lock, run->prov, &lo);
 }
 
-int pc_run_open(pc_run *run, const pc_cli *cli, const pc_run_opts *o)
+typedef struct lock_gate_ctx {
+	pc_run *run;
+	const pc_run_opts *o;
+} lock_gate_ctx;
+
+/* Take the lock between opening the provider and reading anything. */
+static int lock_gate(void *ctx, pc_provider *prov, const pc_config *cfg)
 {
+	lock_gate_ctx *g = ctx;
+	int64_t t = pc_mono_ms();
 	int rc;
 
+	g->run->prov = prov;
+	rc = take_lock(g->run, g->o, cfg);
+	g->run->lock_ms = pc_mono_ms() - t;
+	return rc;
+}
+
+int pc_run_open(pc_run *run, const pc_cli *cli, const pc_run_opts *o)
+{
+	lock_gate_ctx g = { run, o };
+	pc_snapshot s;
 	int64_t t = pc_mono_ms();
+	int rc;
 
 	memset(run, 0, sizeof *run);
-	if ((rc = pc_project_load(&run->proj, cli->root, cli->config_path)) != 0)
-		return rc;
-	run->project_ms = pc_mono_ms() - t;
-	if ((rc = pc_provider_open(&run->prov, run->proj->config)) != 0)
-		return rc;
-	t = pc_mono_ms();
-	if ((rc = take_lock(run, o)) != 0)
-		return rc;
-	run->lock_ms = pc_mono_ms() - t;
-	t = pc_mono_ms();
-	rc = pc_actual_load(&run->act, run->prov, run->proj);
-	run->actual_ms = pc_mono_ms() - t;
+	rc = pc_snapshot_load_gated(&s, cli->root, cli->config_path, lock_gate, &g);
+	run->proj = s.proj;
+	run->prov = s.prov;
+	run->act = s.act;
+	run->prov_cfg = s.prov_cfg;
+	run->read_ms = pc_mono_ms() - t - run->lock_ms;
 	return rc;
 }
 
@@ -159,8 +174,8 @@ void pc_run_print_stats(const pc_run *run, FILE *out)
 	if (!run->prov)
 		return;
 	st = &run->prov->stats;
-	fprintf(out, "timing: project %lld ms, lock %lld ms, actual state %lld ms\n", (long long)run->project_ms,
-		(long long)run->lock_ms, (long long)run->actual_ms);
+	fprintf(out, "timing: lock %lld ms, then the tree and the actual state (read together) %lld ms\n",
+		(long long)run->lock_ms, (long long)run->read_ms);
 	fprintf(out, "API requests: %llu (2xx %llu, 4xx %llu, 5xx %llu, network errors %llu), retries %llu\n",
 		(unsigned long long)st->requests, (unsigned long long)st->by_status[2],
 		(unsigned long long)st->by_status[4], (unsigned long long)st->by_status[5],
@@ -178,6 +193,8 @@ void pc_run_close(pc_run *run)
 	run->prov = NULL;
 	pc_project_free(run->proj);
 	run->proj = NULL;
+	pc_config_free(run->prov_cfg);
+	run->prov_cfg = NULL;
 }
 
 int pc_run_confirm(const char *question)

@@ -36,7 +36,8 @@ typedef struct pc_run {
 	pc_provider *prov;
 	pc_lock *lock;
 	pc_actual *act;
-	int64_t project_ms, lock_ms, actual_ms; /* time each part of pc_run_open took */
+	pc_config *prov_cfg;    /* the provider's copy of the config */
+	int64_t lock_ms, read_ms; /* pc_run_open: the lock, then the tree and the actual state read together */
 } pc_run;
 
 /* Set by the SIGINT/SIGTERM handler: 1 after the first signal, 2 after the second. */

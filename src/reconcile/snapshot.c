@@ -25,6 +25,12 @@ static void *fetch_main(void *arg)
 
 int pc_snapshot_load(pc_snapshot *s, const char *root, const char *config_path)
 {
+	return pc_snapshot_load_gated(s, root, config_path, NULL, NULL);
+}
+
+int pc_snapshot_load_gated(pc_snapshot *s, const char *root, const char *config_path,
+			   pc_snapshot_gate gate, void *ctx)
+{
 	pc_config *cfg = NULL;
 	fetch_job job;
 	pthread_t th;
@@ -35,6 +41,8 @@ int pc_snapshot_load(pc_snapshot *s, const char *root, const char *config_path)
 	if ((rc = pc_config_load(&s->prov_cfg, root, config_path)) < 0)
 		return rc;
 	if ((rc = pc_provider_open(&s->prov, s->prov_cfg)) < 0)
+		return rc;
+	if (gate && (rc = gate(ctx, s->prov, s->prov_cfg)) < 0)
 		return rc;
 	/* The project's own copy: pc_project_load_from() takes it, and frees it on failure. */
 	if ((rc = pc_config_load(&cfg, root, config_path)) < 0)

@@ -32,6 +32,15 @@ typedef struct pc_snapshot {
  * problems (n_errors) with rc 0, as pc_project_load.
  */
 int pc_snapshot_load(pc_snapshot *s, const char *root, const char *config_path);
+/*
+ * The same with a gate: gate(ctx, provider, config) runs once the provider is
+ * open and before anything is read (apply takes the environment lock there,
+ * so the actual state is read under it). A negative return stops the load
+ * with that code.
+ */
+typedef int (*pc_snapshot_gate)(void *ctx, pc_provider *prov, const pc_config *cfg);
+int pc_snapshot_load_gated(pc_snapshot *s, const char *root, const char *config_path,
+			   pc_snapshot_gate gate, void *ctx);
 /* Free the actual state, the provider, the project and the config; zeroes s. */
 void pc_snapshot_dispose(pc_snapshot *s);
 
