@@ -365,7 +365,7 @@ int pc_plan_read_json(pc_plan **out, const char *text, size_t len)
 	    (rc = get_str(&p->environment_id, root, "environment_id", 0, "top level")) < 0 ||
 	    (rc = get_str(&p->created_at, root, "created_at", 0, "top level")) < 0)
 		goto done;
-	if (strlen(fp) != 32) {
+	if (strlen(fp) != 32 || strspn(fp, "0123456789abcdef") != 32) {
 		rc = bad("top level", "\"state_fingerprint\" is not 32 hex digits");
 		goto done;
 	}

@@ -966,6 +966,10 @@ static void test_plan_json__bad_files_are_one_line_errors(void **state)
 	const char *bad2 = "{\"format_version\":\"1\",\"actions\":[{\"table\":\"t\",\"action\":\"explode\",\"reason\":\"\"}],"
 			   "\"state_fingerprint\":\"0123456789abcdef0123456789abcdef\"}";
 	const char *bad3 = "{\"format_version\":";
+	const char *bad4 = "{\"format_version\":\"1\",\"actions\":[],"
+			   "\"state_fingerprint\":\"0123456789abcdef0123456789abcdeZ\"}";
+	assert_int_equal(pc_plan_read_json(&p, bad4, strlen(bad4)), PC_EINVALID);
+	assert_non_null(strstr(pc_error_last(), "\"state_fingerprint\" is not 32 hex digits"));
 	assert_int_equal(pc_plan_read_json(&p, bad1, strlen(bad1)), PC_EINVALID);
 	assert_non_null(strstr(pc_error_last(), "format_version"));
 	assert_int_equal(pc_plan_read_json(&p, bad2, strlen(bad2)), PC_EINVALID);
