@@ -68,6 +68,7 @@ static void result_free(void *ptr)
 		return;
 	free(r->error);
 	free(r->exception);
+	free(r->failed_statement);
 	free(r);
 }
 
@@ -84,6 +85,18 @@ void pc_apply_result_free(pc_apply_result *r)
 int pc_apply_succeeded(const pc_apply_result *r)
 {
 	return r && !r->setup_error && r->n_failed == 0 && r->n_skipped == 0 && !r->interrupted;
+}
+
+int pc_apply_settled(const pc_apply_result *r)
+{
+	if (!r || r->interrupted)
+		return 0;
+	for (size_t i = 0; i < r->actions.len; i++) {
+		const pc_action_result *a = r->actions.items[i];
+		if (a->state == PC_RESULT_FAILED && !a->failed_statement)
+			return 0;
+	}
+	return 1;
 }
 
 /* ---- progress ---- */
@@ -308,7 +321,7 @@ static int run_steps(pc_apply_exec *ex, task *t, pc_action_result *res)
 {
 	const pc_action *a = res->action;
 	pc_step_ctx c = { 0 };
-	int rc = 0;
+	int rc = 0, undo_ok = 0;
 
 	c.p = ex->p;
 	c.ex = ex;
@@ -331,18 +344,35 @@ static int run_steps(pc_apply_exec *ex, task *t, pc_action_result *res)
 	if (rc == 0)
 		rc = pc_apply_step_finish(&c);
 	if (rc != 0) {
+		char *why = pc_strdup(pc_error_last()), *undone = NULL;
+		if (!(undo_ok = pc_apply_step_undo_replace(&c, &undone) == 0)) {
+			char *m = pc_sprintf("%s (undoing the replacement failed too: %s)", why, pc_error_last());
+			free(why);
+			why = m;
+		} else if (undone) {
+			char *m = pc_sprintf("%s (the pipeline keeps flowing: %s)", why, undone);
+			free(why);
+			why = m;
+		}
+		free(undone);
 		pthread_mutex_lock(&ex->mu);
 		free(res->error);
-		res->error = pc_strdup(pc_error_last());
+		res->error = why;
 		if (c.exception) {
 			free(res->exception);
 			res->exception = c.exception;
 			c.exception = NULL;
 		}
+		if (c.failed && undo_ok) {
+			free(res->failed_statement);
+			res->failed_statement = c.failed;
+			c.failed = NULL;
+		}
 		pthread_mutex_unlock(&ex->mu);
 	}
 	free(c.exception);
 	free(c.pending_running);
+	free(c.failed);
 	return rc;
 }
 
@@ -419,6 +449,7 @@ static int run_setup(pc_apply_exec *ex)
 		ex->r->setup_error = pc_strdup(pc_error_last());
 	free(c.exception);
 	free(c.pending_running);
+	free(c.failed);
 	return rc;
 }
 
@@ -483,6 +514,7 @@ int pc_apply_run(pc_apply_result **out, pc_provider *p, const pc_plan *plan, con
 	pthread_t *threads = NULL;
 	pc_vec ended = PC_VEC_INIT;
 	size_t n = plan->actions.len, nthreads = 0;
+	char *journal = NULL;
 	int64_t t0 = pc_mono_ms();
 	int rc = 0;
 
@@ -508,6 +540,17 @@ int pc_apply_run(pc_apply_result **out, pc_provider *p, const pc_plan *plan, con
 		goto done;
 
 	ex.unfinished = 2 * n;
+	if (pc_apply_journal_write(p, plan, &journal) != 0) {
+		ex.r->setup_error = pc_strdup(pc_error_last());
+		char *why = pc_sprintf("skipped: %s", ex.r->setup_error);
+		pthread_mutex_lock(&ex.mu);
+		for (size_t i = 0; i < 2 * n; i++)
+			skip_from(&ex, &ex.tasks[i], why, &ended);
+		pthread_mutex_unlock(&ex.mu);
+		free(why);
+		emit_ended(&ex, &ended);
+		goto finished;
+	}
 	if (run_setup(&ex) != 0) {
 		char *why = pc_sprintf("skipped: setup failed: %s", ex.r->setup_error);
 		pthread_mutex_lock(&ex.mu);
@@ -590,10 +633,14 @@ done:
 	pthread_cond_destroy(&ex.work_cv);
 	pthread_cond_destroy(&ex.main_cv);
 	if (rc == 0) {
-		ex.r->duration_ms = pc_mono_ms() - t0;
 		count(ex.r);
+		if (pc_apply_settled(ex.r))
+			pc_apply_journal_finish(p, plan, journal);
+		free(journal);
+		ex.r->duration_ms = pc_mono_ms() - t0;
 		*out = ex.r;
 	} else {
+		free(journal);
 		pc_apply_result_free(ex.r);
 	}
 	return rc;

@@ -24,6 +24,7 @@ typedef enum want {
 	WANT_RUNNING,
 	WANT_STOPPED,
 	WANT_ABSENT,
+	WANT_SETTLED, /* no longer in flight: terminal, failed or gone */
 } want;
 
 static const char *want_str(want w)
@@ -33,6 +34,7 @@ static const char *want_str(want w)
 	case WANT_RUNNING: return "RUNNING";
 	case WANT_STOPPED: return "STOPPED";
 	case WANT_ABSENT: return "deleted";
+	case WANT_SETTLED: return "finished";
 	}
 	return "?";
 }
@@ -56,6 +58,8 @@ static int failed_error(pc_step_ctx *c, const pc_statement *st)
 	const char *detail = st->detail && *st->detail ? st->detail : NULL;
 	int code;
 
+	free(c->failed);
+	c->failed = pc_strdup(st->name);
 	if (c->p->ops->list_exceptions(c->p, st->name, &ex) == 0 && ex.len > 0) {
 		const pc_statement_exception *e = ex.items[0];
 		free(c->exception);
@@ -105,14 +109,14 @@ static int wait_for(pc_step_ctx *c, const char *name, want w)
 	pc_statement *st = NULL;
 	char *seen = NULL;
 	int64_t delay = c->o->poll_min_ms;
-	int errors = 0, rc;
+	int errors = 0, failing_seen = 0, rc;
 
 	for (;;) {
 		pc_statement_free(st);
 		st = NULL;
 		rc = c->p->ops->get_statement(c->p, name, &st);
 		if (rc == PC_ENOTFOUND) {
-			if (w == WANT_ABSENT || w == WANT_STOPPED) {
+			if (w == WANT_ABSENT || w == WANT_STOPPED || w == WANT_SETTLED) {
 				rc = 0;
 				goto done;
 			}
@@ -127,6 +131,8 @@ static int wait_for(pc_step_ctx *c, const char *name, want w)
 			const char *shown = st->phase ? st->phase : "";
 			pc_phase ph = st->ph;
 			errors = 0;
+			if (ph != PC_PHASE_FAILING)
+				failing_seen = 0;
 			if (!seen || strcmp(seen, shown) != 0) {
 				free(seen);
 				seen = pc_strdup(shown);
@@ -151,10 +157,17 @@ static int wait_for(pc_step_ctx *c, const char *name, want w)
 				if (phase_still(ph))
 					goto done;
 				break;
+			case WANT_SETTLED:
+				if (phase_still(ph))
+					goto done;
+				break;
 			case WANT_ABSENT:
 				break;
 			}
-			if (w != WANT_STOPPED && w != WANT_ABSENT && pc_phase_failed(ph)) {
+			/* FAILING seen once is read again before it counts: it may still recover */
+			if (ph == PC_PHASE_FAILING && !failing_seen) {
+				failing_seen = 1;
+			} else if (w != WANT_STOPPED && w != WANT_ABSENT && w != WANT_SETTLED && pc_phase_failed(ph)) {
 				rc = failed_error(c, st);
 				goto done;
 			}
@@ -322,9 +335,35 @@ static int create_or_adopt(pc_step_ctx *c, const pc_step *s, int *created)
 	return rc;
 }
 
+/*
+ * Never race an interrupted run: every other managed DDL or DROP statement
+ * of the table that the snapshot saw in flight must have finished before
+ * this step creates its own (an older DROP completing after a new CREATE
+ * would drop the new table). One GET per such statement, usually none.
+ */
+static int wait_in_flight(pc_step_ctx *c, const pc_step *s)
+{
+	const pc_actual_table *t;
+	int rc = 0;
+
+	if (!c->o->actual || !s->table)
+		return 0;
+	t = pc_map_get(&c->o->actual->by_table, s->table);
+	for (size_t i = 0; t && i < t->ddls.len && rc == 0; i++) {
+		const pc_actual_stmt *as = t->ddls.items[i];
+		if (phase_still(as->st->ph) || (s->statement && !strcmp(as->st->name, s->statement)))
+			continue;
+		pc_apply_exec_progress(c->ex, c->res, "wait for '%s' of an interrupted run to finish", as->st->name);
+		rc = wait_for(c, as->st->name, WANT_SETTLED);
+	}
+	return rc;
+}
+
 static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
 {
 	int created, rc;
+	if ((rc = wait_in_flight(c, s)) != 0)
+		return rc;
 	if ((rc = create_or_adopt(c, s, &created)) != 0)
 		return rc;
 	return wait_for(c, s->statement, WANT_COMPLETED);
@@ -382,7 +421,7 @@ static int step_create_dml(pc_step_ctx *c, const pc_step *s)
 
 	/* Adopt a statement a previous run created; a FAILED one ends here. */
 	rc = c->p->ops->get_statement(c->p, s->statement, &st);
-	if (rc == 0 && pc_phase_failed(st->ph)) {
+	if (rc == 0 && st->ph == PC_PHASE_FAILED) {
 		rc = failed_error(c, st);
 		pc_statement_free(st);
 		return rc;
@@ -440,6 +479,8 @@ static int step_drop_table(pc_step_ctx *c, const pc_step *s)
 	int64_t until;
 	int created, rc;
 
+	if ((rc = wait_in_flight(c, s)) != 0)
+		goto done;
 	/* A DROP statement of this name from a previous run: let it finish first. */
 	rc = c->p->ops->get_statement(c->p, s->statement, &st);
 	if (rc == 0 && st->ph != PC_PHASE_COMPLETED) {
@@ -552,6 +593,58 @@ done:
 	pc_vec_dispose(&pools, pc_pool_free);
 	pc_pool_free(pool);
 	free(id);
+	return rc;
+}
+
+/* ---- a replacement whose new statement failed ---- */
+
+/* The create_dml step of a replacement (carrying offsets) whose statement is the one that FAILED, or NULL. */
+static const pc_step *failed_replacement(const pc_step_ctx *c)
+{
+	if (!c->action || !c->failed)
+		return NULL;
+	for (size_t i = 0; i < c->action->steps.len; i++) {
+		const pc_step *s = c->action->steps.items[i];
+		if (s->kind == PC_STEP_CREATE_DML && s->carry_from && !strcmp(s->statement, c->failed))
+			return s;
+	}
+	return NULL;
+}
+
+int pc_apply_step_undo_replace(pc_step_ctx *c, char **done)
+{
+	const pc_step *s = failed_replacement(c);
+	pc_statement *old = NULL;
+	int rc;
+
+	*done = NULL;
+	if (!s)
+		return 0;
+	c->deadline = pc_mono_ms() + c->o->action_timeout_ms;
+	rc = c->p->ops->get_statement(c->p, s->carry_from, &old);
+	if (rc == 0 && pc_phase_stopping_or_stopped(old->ph)) {
+		/* the new statement never ran: the old one's offsets are intact, it goes on from them */
+		pc_apply_exec_progress(c->ex, c->res, "resume statement '%s' (its replacement failed)", s->carry_from);
+		if ((rc = wait_for(c, s->carry_from, WANT_STOPPED)) == 0 &&
+		    (rc = pc_provider_set_stopped(c->p, s->carry_from, 0, NULL, NULL)) == 0)
+			rc = wait_for(c, s->carry_from, WANT_RUNNING);
+		if (rc != 0)
+			goto done;
+		*done = pc_sprintf("'%s' resumed", s->carry_from);
+	} else if (rc != 0 && rc != PC_ENOTFOUND) {
+		goto done;
+	}
+	pc_apply_exec_progress(c->ex, c->res, "delete the failed statement '%s'", s->statement);
+	rc = c->p->ops->delete_statement(c->p, s->statement);
+	if (rc == PC_ENOTFOUND)
+		rc = 0;
+	if (rc == 0) {
+		char *msg = pc_sprintf("%s%sthe failed '%s' deleted", *done ? *done : "", *done ? ", " : "", s->statement);
+		free(*done);
+		*done = msg;
+	}
+done:
+	pc_statement_free(old);
 	return rc;
 }
 

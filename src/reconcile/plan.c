@@ -73,6 +73,7 @@ void pc_plan_free(pc_plan *p)
 	free(p->created_at);
 	pc_vec_dispose(&p->selectors, free);
 	free(p->compute_pool);
+	pc_vec_dispose(&p->journals, free);
 	free(p);
 }
 
@@ -81,7 +82,7 @@ int pc_plan_has_changes(const pc_plan *p)
 	size_t i;
 	if (!p)
 		return 0;
-	if (p->setup.len)
+	if (p->setup.len || p->journals.len)
 		return 1;
 	for (i = 0; i < p->actions.len; i++)
 		if (((const pc_action *)p->actions.items[i])->kind != PC_ACT_NOOP)
@@ -263,6 +264,28 @@ static void record_options(pc_plan *plan, const pc_project *proj, const pc_actua
 	plan->force = opt->force;
 	plan->prune = opt->prune;
 	plan->compute_pool = pc_strdup(opt->compute_pool);
+	for (i = 0; i < act->journals.len; i++)
+		pc_vec_push(&plan->journals, pc_strdup(((const pc_journal *)act->journals.items[i])->statement));
+}
+
+/* A project with errors cannot be told apart from what did not load: never plan it. */
+static int check_errors(const pc_project *proj)
+{
+	size_t i;
+	if (!proj->n_errors)
+		return 0;
+	for (i = 0; i < proj->diags.len; i++) {
+		const pc_diag *d = proj->diags.items[i];
+		if (d->severity == PC_SEV_ERROR) {
+			char *msg = pc_diag_format(d);
+			int rc = pc_error_set(PC_EINVALID, "%s (the project has %d error%s: see pipectl validate)", msg,
+					      proj->n_errors, proj->n_errors == 1 ? "" : "s");
+			free(msg);
+			return rc;
+		}
+	}
+	return pc_error_set(PC_EINVALID, "the project has %d error%s: see pipectl validate", proj->n_errors,
+			    proj->n_errors == 1 ? "" : "s");
 }
 
 int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
@@ -284,8 +307,17 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 	pl.plan = PC_NEW(pc_plan);
 	record_options(pl.plan, proj, act, opt);
 
-	if ((rc = check_cycle(proj)) < 0)
+	if ((rc = check_errors(proj)) < 0 || (rc = check_cycle(proj)) < 0)
 		goto done;
+	if (act->journal_error) {
+		rc = pc_error_set(PC_EINVALID, "%s: what the interrupted run did is unknown; check it and delete the "
+					       "statement by hand",
+				  act->journal_error);
+		goto done;
+	}
+	for (i = 0; i < act->journals.len; i++)
+		pc_plan_warn(&pl, "an interrupted run left journal '%s': this plan finishes its work",
+			     ((const pc_journal *)act->journals.items[i])->statement);
 	if ((rc = pc_select(&pl.selected, proj, opt->selectors, opt->n_selectors)) < 0)
 		goto done;
 	pull_in_ancestors(&pl);
@@ -309,5 +341,6 @@ done:
 	pc_map_dispose(&pl.pulled, NULL);
 	pc_map_dispose(&pl.by_table, NULL);
 	pc_map_dispose(&pl.names, NULL);
+	pc_map_dispose(&pl.adopted, NULL);
 	return rc;
 }

@@ -154,12 +154,15 @@ typedef struct pc_plan {
 	int dml_only, force, prune;
 	char *compute_pool;
 	int summary[PC_ACT__COUNT]; /* number of actions per kind */
+	pc_vec journals;       /* char *: journal statements of unfinished runs this plan finishes
+	                          (journal.h); a successful apply deletes them */
 } pc_plan;
 
 /*
  * Compute the plan. Returns 0, or a negative code with one line (a missing
  * external table naming the table that reads it, a cycle, a protected
- * table the rules would drop, an unknown selector, a project with errors).
+ * table the rules would drop, an unknown selector, a project with errors,
+ * a journal statement of an interrupted run that cannot be read).
  * *out is NULL on error.
  */
 int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
@@ -167,7 +170,7 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 
 void pc_plan_free(pc_plan *p);
 
-/* 1 when some action is not a noop (or setup is not empty). */
+/* 1 when some action is not a noop (or setup is not empty, or a journal is left to finish). */
 int pc_plan_has_changes(const pc_plan *p);
 
 /* Action of a table, or NULL. Linear. */

@@ -18,6 +18,11 @@ typedef struct pc_planner {
 	pc_map pulled;             /* name -> pc_table * (the descendant that needs it) */
 	pc_map by_table;           /* name -> pc_action * */
 	pc_map names;              /* statement names given out by this plan */
+	pc_map adopted;            /* statement names taken over from an unfinished run's journal */
+	int no_adopt;              /* the action being built drops its table afresh: nothing after the
+	                              drop may be taken over from a journal */
+	const char *keep_dml;      /* the table being decided: a DML of an unfinished run this plan adopts
+	                              (never torn down), or NULL */
 	int pool_setup_done;       /* the create_pool setup step exists */
 } pc_planner;
 
@@ -36,10 +41,26 @@ void pc_plan_warn(pc_planner *pl, const char *fmt, ...) __attribute__((format(pr
 int pc_action_has_teardown(const pc_action *a);
 
 /*
- * A statement name not used in the snapshot nor earlier in this plan:
+ * The name of a statement the plan creates. When an unfinished run's
+ * journal gave a name to this (kind, table, fp) and the run did not finish
+ * that table (pc_plan_journal_unfinished()), that name, so the executor
+ * adopts what the run created or left in flight (unless it FAILED). Else a
+ * name not used in the snapshot nor earlier in this plan:
  * pc_naming_statement() with nonce NULL, then "1", "2", ... Owned.
  */
 char *pc_plan_fresh_name(pc_planner *pl, pc_name_kind kind, const char *table, const char *fp);
+
+/*
+ * 1 when an unfinished run's journal holds an action for the table that
+ * it did not finish: some statement it named for the table is absent or
+ * still in flight, or the DML it meant to leave current is not running.
+ */
+int pc_plan_journal_unfinished(const pc_planner *pl, const char *table);
+/* The journaled name for (kind, table, fp) the plan may adopt, or NULL. */
+const char *pc_plan_journal_adoptable(const pc_planner *pl, pc_name_kind kind, const char *table, const char *fp);
+
+/* 1 when the DROP of table this plan would issue is one an unfinished run's journal named. */
+int pc_steps_drop_adoptable(const pc_planner *pl, const char *table);
 
 /* The pool named explicitly for t (table.yaml, else --compute-pool) and where from, or NULL. */
 const char *pc_plan_explicit_pool(const pc_planner *pl, const pc_table *t, const char **source);

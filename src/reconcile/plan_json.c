@@ -121,6 +121,7 @@ static json_t *plan_json(const pc_plan *p)
 	json_object_set_new(opts, "compute_pool", jstr(p->compute_pool));
 	json_object_set_new(root, "options", opts);
 	json_object_set_new(root, "warnings", str_array(&p->warnings));
+	json_object_set_new(root, "journals", str_array(&p->journals));
 	return root;
 }
 
@@ -358,6 +359,7 @@ int pc_plan_read_json(pc_plan **out, const char *text, size_t len)
 	}
 	if ((rc = read_steps(&p->setup, root, "setup", "top level")) < 0 ||
 	    (rc = get_str_array(&p->warnings, root, "warnings", "top level")) < 0 ||
+	    (rc = get_str_array(&p->journals, root, "journals", "top level")) < 0 ||
 	    (rc = get_str(&fp, root, "state_fingerprint", 1, "top level")) < 0 ||
 	    (rc = get_str(&p->commit, root, "commit", 0, "top level")) < 0 ||
 	    (rc = get_str(&p->prefix, root, "prefix", 0, "top level")) < 0 ||

@@ -73,11 +73,60 @@ int pc_action_has_teardown(const pc_action *a)
 	return 0;
 }
 
+int pc_plan_journal_unfinished(const pc_planner *pl, const char *table)
+{
+	const pc_journal_action *ja = pc_map_get(&pl->act->journal_actions, table);
+	const pc_actual_stmt *s;
+	size_t i, k;
+
+	if (!ja)
+		return 0;
+	if (ja->dml) {
+		s = pc_actual_stmt_get(pl->act, ja->dml);
+		if (!s || !pc_phase_running(s->st->ph))
+			return 1;
+	}
+	for (i = 0; i < pl->act->journals.len; i++) {
+		const pc_journal *j = pl->act->journals.items[i];
+		for (k = 0; k < j->names.len; k++) {
+			const pc_journal_name *n = j->names.items[k];
+			if (strcmp(n->table, table) != 0)
+				continue;
+			s = pc_actual_stmt_get(pl->act, n->statement);
+			if (!s || (!pc_phase_terminal(s->st->ph) && !pc_phase_running(s->st->ph)))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+const char *pc_plan_journal_adoptable(const pc_planner *pl, pc_name_kind kind, const char *table, const char *fp)
+{
+	const char *name = pc_actual_journal_name(pl->act, kind, table, fp);
+	const pc_actual_stmt *s;
+
+	if (!name || pl->no_adopt || pc_map_has(&pl->names, name) || !pc_plan_journal_unfinished(pl, table))
+		return NULL;
+	s = pc_actual_stmt_get(pl->act, name);
+	if (s && pc_phase_failed(s->st->ph))
+		return NULL; /* a failed attempt is not adopted: a fresh name tries again */
+	return name;
+}
+
 char *pc_plan_fresh_name(pc_planner *pl, pc_name_kind kind, const char *table, const char *fp)
 {
 	char nonce[24];
-	char *name = pc_naming_statement(pl->prefix, kind, table, fp, NULL);
+	const char *journaled = pc_plan_journal_adoptable(pl, kind, table, fp);
+	char *name;
 	unsigned gen = 0;
+
+	if (journaled) {
+		name = pc_strdup(journaled);
+		pc_map_put(&pl->names, name, NULL);
+		pc_map_put(&pl->adopted, name, NULL);
+		return name;
+	}
+	name = pc_naming_statement(pl->prefix, kind, table, fp, NULL);
 
 	while (pc_actual_stmt_get(pl->act, name) || pc_map_has(&pl->names, name)) {
 		free(name);
@@ -204,12 +253,16 @@ void pc_steps_remove_dmls(pc_planner *pl, pc_action *a, const pc_actual_table *a
 		const pc_actual_stmt *d = at->dmls.items[i];
 		if (!pc_phase_live(d->st->ph) && d->st->ph != PC_PHASE_UNKNOWN)
 			continue; /* still already; one in an unknown phase may write: stop it */
+		if (pl->keep_dml && !strcmp(d->st->name, pl->keep_dml))
+			continue; /* the interrupted run's new DML: this plan adopts it */
 		s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, a->table);
 		s->teardown = teardown;
 		pc_vec_push(&a->steps, s);
 	}
 	for (i = 0; i < at->dmls.len; i++) {
 		const pc_actual_stmt *d = at->dmls.items[i];
+		if (pl->keep_dml && !strcmp(d->st->name, pl->keep_dml))
+			continue;
 		s = pc_step_new(PC_STEP_DELETE_STATEMENT, d->st->name, a->table);
 		s->teardown = teardown;
 		pc_vec_push(&a->steps, s);
@@ -226,11 +279,14 @@ void pc_steps_remove_extras(pc_planner *pl, pc_action *a, const pc_actual_table 
 		return;
 	for (i = 0; i < at->dmls.len; i++) {
 		const pc_actual_stmt *d = at->dmls.items[i];
-		if (d == keep || (!pc_phase_live(d->st->ph) && d->st->ph != PC_PHASE_UNKNOWN))
+		if (d == keep || (pl->keep_dml && !strcmp(d->st->name, pl->keep_dml)))
 			continue;
-		s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, a->table);
-		s->teardown = teardown;
-		pc_vec_push(&a->steps, s);
+		/* every other DML goes: a stopped or failed one left behind would be a future carry-over source */
+		if (pc_phase_live(d->st->ph) || d->st->ph == PC_PHASE_UNKNOWN) {
+			s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, a->table);
+			s->teardown = teardown;
+			pc_vec_push(&a->steps, s);
+		}
 		s = pc_step_new(PC_STEP_DELETE_STATEMENT, d->st->name, a->table);
 		s->teardown = teardown;
 		pc_vec_push(&a->steps, s);
@@ -249,6 +305,20 @@ static char *drop_sql(const char *table)
 	}
 	pc_buf_puts(&b, "`");
 	return pc_buf_detach(&b);
+}
+
+int pc_steps_drop_adoptable(const pc_planner *pl, const char *table)
+{
+	char *sql = drop_sql(table);
+	char fp[33];
+	int yes;
+	if (pc_sql_fingerprint(fp, sql, strlen(sql)) < 0) {
+		pc_error_clear();
+		fp[0] = '\0';
+	}
+	yes = pc_plan_journal_adoptable(pl, PC_NAME_DROP, table, fp) != NULL;
+	free(sql);
+	return yes;
 }
 
 void pc_steps_drop_table(pc_planner *pl, pc_action *a, const char *table)

@@ -509,17 +509,34 @@ static void test_plan_rule__pool_change_only_stops_then_resumes(void **state)
 	assert_string_equal(step("orders", 1)->compute_pool, "lfcp-new");
 }
 
-static void test_plan_rule__property_change_only_stops_then_resumes(void **state)
+static void test_plan_rule__property_change_is_a_new_statement_carrying_offsets(void **state)
+{
+	(void)state;
+	pc_table *t = table("orders", "sources", NULL, 1);
+	pc_statement *old = deployed(t, "RUNNING");
+	pc_kv_set(&t->properties, "sql.state-ttl", "1 d");
+	plan_ok(NULL);
+	/* properties are immutable on Confluent: never a PUT of new properties */
+	assert_int_equal(kind_of("orders"), PC_ACT_REPLACE_DML);
+	assert_non_null(strstr(act_of("orders")->reason, "properties changed"));
+	assert_int_equal(step("orders", 0)->kind, PC_STEP_CREATE_DML);
+	assert_string_equal(step("orders", 0)->carry_from, old->name);
+	assert_string_equal(pc_kv_get(&step("orders", 0)->properties, "sql.state-ttl"), "1 d");
+	assert_non_null(pc_kv_get(&step("orders", 0)->labels, PC_LABEL_FP));
+	for (size_t i = 0; i < act_of("orders")->steps.len; i++)
+		assert_int_not_equal(step("orders", i)->kind, PC_STEP_RESUME_STATEMENT);
+}
+
+static void test_plan_rule__property_change_of_a_stateful_dml_rebuilds(void **state)
 {
 	(void)state;
 	pc_table *t = table("orders", "sources", NULL, 1);
 	deployed(t, "RUNNING");
+	stateful(t, "GROUP BY", 3);
 	pc_kv_set(&t->properties, "sql.state-ttl", "1 d");
 	plan_ok(NULL);
-	assert_int_equal(kind_of("orders"), PC_ACT_START);
+	assert_int_equal(kind_of("orders"), PC_ACT_REBUILD);
 	assert_non_null(strstr(act_of("orders")->reason, "properties changed"));
-	assert_string_equal(pc_kv_get(&step("orders", 1)->properties, "sql.state-ttl"), "1 d");
-	assert_non_null(pc_kv_get(&step("orders", 1)->labels, PC_LABEL_FP));
 }
 
 static void test_plan_rule__two_live_dmls_stop_the_extra_one(void **state)
@@ -1212,7 +1229,8 @@ int main(void)
 		T(test_plan_rule__ddl_change_rebuilds_even_when_ddl_statement_expired),
 		T(test_plan_rule__ddl_only_table_with_expired_ddl_is_assumed_unchanged),
 		T(test_plan_rule__pool_change_only_stops_then_resumes),
-		T(test_plan_rule__property_change_only_stops_then_resumes),
+		T(test_plan_rule__property_change_is_a_new_statement_carrying_offsets),
+		T(test_plan_rule__property_change_of_a_stateful_dml_rebuilds),
 		T(test_plan_rule__two_live_dmls_stop_the_extra_one),
 		T(test_plan_rule__created_parent_rebuilds_existing_child),
 		T(test_plan_rule__rebuild_of_unchanged_dml_gets_a_fresh_name),
