@@ -202,10 +202,7 @@ static void read_facts(pc_planner *pl, facts *f, const pc_table *t, const pc_act
 	f->eligible = pc_table_carry_over_eligible(t) && !t->ctas;
 	f->ddl_changed = at->ddl_fp && strcmp(at->ddl_fp, t->ddl_fingerprint) != 0;
 	f->st = state_of(at);
-	if (drop)
-		pc_plan_warn(pl, "'%s': DROP statement '%s' of an interrupted run is still %s: apply waits for it",
-			     t->name, drop->st->name, drop->st->phase ? drop->st->phase : "in flight");
-	else if (!at->ddl_fp)
+	if (!drop && !at->ddl_fp)
 		pc_plan_warn(pl, "'%s': no DDL statement or DML label records its DDL (expired after 30 days?): "
 				 "DDL assumed unchanged", t->name);
 	if (f->has_dml && at->dml) {
@@ -336,6 +333,14 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 	const pc_actual_stmt *src;
 
 	read_facts(pl, &f, t, at);
+	if ((src = drop_in_flight(at)) != NULL) {
+		/* the table is going away under us: wait for that DROP (never a second one), then make it again */
+		a->kind = PC_ACT_REBUILD;
+		set_reason(a, "DROP statement '%s' of an interrupted run is still %s: wait for it, then create the "
+			      "table again",
+			   src->st->name, src->st->phase ? src->st->phase : "in flight");
+		return;
+	}
 	if (created_parent_allows_replace(parent, at, &f))
 		parent = NULL;
 	if (decide_forced_rebuild(pl, a, t, &f, parent))
