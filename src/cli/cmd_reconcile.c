@@ -3,6 +3,7 @@
  * docs/operating.md). Flags here; environment and pipectl.yaml are read by
  * the loop (flags > env > file).
  */
+#include "args.h"
 #include "cli.h"
 
 #include "../reconcile/loop.h"
@@ -13,23 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "--name VALUE" or "--name=VALUE": the value, or NULL when a is not --name. */
-static const char *flag_value(const char *name, int argc, char **argv, int *i, int *missing)
+/* "--name VALUE" or "--name=VALUE": the value, or NULL (*missing set when it is --name without a value). */
+static const char *flag_value(pc_args *args, const char *name, int *missing)
 {
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-	*missing = 0;
-	if (strncmp(a, name, n) != 0)
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
+	int m = pc_args_value(args, name);
+	*missing = m < 0;
+	return m > 0 ? args->value : NULL;
 }
 
 static int parse_int(const char *v, int min, int *out)
@@ -46,65 +36,66 @@ int pc_cmd_reconcile(const pc_cli *cli, int argc, char **argv)
 {
 	const pc_command *self = pc_cli_find("reconcile");
 	pc_loop_options o;
+	pc_args args = PC_ARGS_INIT(argc, argv);
 	int rc;
 
 	pc_loop_options_unset(&o);
 	o.root = cli->root;
 	o.config_path = cli->config_path;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v;
+	while (pc_args_next(&args)) {
+		const char *a = args.arg, *v;
 		int missing = 0;
 		int64_t ms;
 
-		if (strcmp(a, "--once") == 0) {
+		if (pc_args_flag(&args, "--once", NULL)) {
 			o.once = 1;
-		} else if (strcmp(a, "--git-fetch") == 0) {
+		} else if (pc_args_flag(&args, "--git-fetch", NULL)) {
 			o.git_fetch = 1;
-		} else if (strcmp(a, "--allow-destructive") == 0) {
+		} else if (pc_args_flag(&args, "--allow-destructive", NULL)) {
 			o.allow_destructive = 1;
-		} else if (strcmp(a, "--prune") == 0) {
+		} else if (pc_args_flag(&args, "--prune", NULL)) {
 			o.prune = 1;
-		} else if (strcmp(a, "--suspend") == 0) {
+		} else if (pc_args_flag(&args, "--suspend", NULL)) {
 			o.suspend = 1;
-		} else if ((v = flag_value("--interval", argc, argv, &i, &missing)) || missing) {
+		} else if ((v = flag_value(&args, "--interval", &missing)) || missing) {
 			if (missing || pc_parse_duration_ms(v, &ms) < 0 || ms <= 0)
 				return pc_cli_usage_error(self, "--interval needs a duration such as 30s or 5m");
 			o.interval_ms = ms;
-		} else if ((v = flag_value("--backoff", argc, argv, &i, &missing)) || missing) {
+		} else if ((v = flag_value(&args, "--backoff", &missing)) || missing) {
 			if (missing || pc_parse_duration_ms(v, &ms) < 0 || ms <= 0)
 				return pc_cli_usage_error(self, "--backoff needs a duration such as 30s");
 			o.backoff_base_ms = ms;
-		} else if ((v = flag_value("--max-backoff", argc, argv, &i, &missing)) || missing) {
+		} else if ((v = flag_value(&args, "--max-backoff", &missing)) || missing) {
 			if (missing || pc_parse_duration_ms(v, &ms) < 0 || ms <= 0)
 				return pc_cli_usage_error(self, "--max-backoff needs a duration such as 15m");
 			o.backoff_max_ms = ms;
-		} else if ((v = flag_value("--lock-timeout", argc, argv, &i, &missing)) || missing) {
+		} else if ((v = flag_value(&args, "--lock-timeout", &missing)) || missing) {
 			if (missing || pc_parse_duration_ms(v, &ms) < 0 || ms < 0)
 				return pc_cli_usage_error(self, "--lock-timeout needs a duration such as 0s or 2m");
 			o.lock_timeout_ms = ms;
-		} else if ((v = flag_value("--listen", argc, argv, &i, &missing)) || missing) {
+		} else if ((v = flag_value(&args, "--listen", &missing)) || missing) {
 			if (missing || !*v)
 				return pc_cli_usage_error(self, "--listen needs HOST:PORT");
 			o.listen = v;
-		} else if ((v = flag_value("--git-ref", argc, argv, &i, &missing)) || missing) {
+		} else if ((v = flag_value(&args, "--git-ref", &missing)) || missing) {
 			if (missing || !*v)
 				return pc_cli_usage_error(self, "--git-ref needs a ref (origin/main, HEAD, a commit id)");
 			o.git_ref = v;
-		} else if ((v = flag_value("--suspend-file", argc, argv, &i, &missing)) || missing) {
+		} else if ((v = flag_value(&args, "--suspend-file", &missing)) || missing) {
 			if (missing || !*v)
 				return pc_cli_usage_error(self, "--suspend-file needs a path");
 			o.suspend_file = v;
-		} else if ((v = flag_value("--log-format", argc, argv, &i, &missing)) || missing) {
+		} else if ((v = flag_value(&args, "--log-format", &missing)) || missing) {
 			if (missing || (strcmp(v, "json") != 0 && strcmp(v, "text") != 0))
 				return pc_cli_usage_error(self, "--log-format is text or json");
 			o.json_logs = strcmp(v, "json") == 0;
-		} else if ((v = flag_value("--parallelism", argc, argv, &i, &missing)) || missing) {
+		} else if ((v = flag_value(&args, "--parallelism", &missing)) || missing) {
 			if (missing || parse_int(v, 1, &o.parallelism) < 0)
 				return pc_cli_usage_error(self, "--parallelism needs a number >= 1");
-		} else if ((v = flag_value("--degraded-after", argc, argv, &i, &missing)) || missing) {
+		} else if ((v = flag_value(&args, "--degraded-after", &missing)) || missing) {
 			if (missing || parse_int(v, 1, &o.degraded_after) < 0)
 				return pc_cli_usage_error(self, "--degraded-after needs a number >= 1");
-		} else if ((v = flag_value("--jitter", argc, argv, &i, &missing)) || missing) {
+		} else if ((v = flag_value(&args, "--jitter", &missing)) || missing) {
 			if (missing || parse_int(v, 0, &o.jitter_pct) < 0 || o.jitter_pct > 50)
 				return pc_cli_usage_error(self, "--jitter needs a percentage from 0 to 50");
 		} else {
@@ -113,9 +104,7 @@ int pc_cmd_reconcile(const pc_cli *cli, int argc, char **argv)
 	}
 	o.log = stderr;
 	rc = pc_loop_run(&o);
-	if (rc < 0) {
-		pc_cli_error("%s", pc_error_last());
-		return pc_cli_exit_for(rc);
-	}
+	if (rc < 0)
+		return pc_cli_fail(self, rc);
 	return PC_EXIT_OK;
 }
