@@ -1,7 +1,8 @@
 /*
  * cmd_reconcile.c - `pipectl reconcile`: the continuous loop (loop.h,
  * docs/operating.md). Flags here; environment and pipectl.yaml are read by
- * the loop (flags > env > file).
+ * the loop (flags > env > file). The process is the command's: the signal
+ * handlers, the seed of the interval's jitter and where the log lines go.
  */
 #include "args.h"
 #include "cli.h"
@@ -10,9 +11,50 @@
 #include "../util/error.h"
 #include "../util/timeutil.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* ---- the process: signals and the log sink ---- */
+
+static volatile sig_atomic_t g_stop;   /* SIGTERM/SIGINT count, up to 2 */
+static volatile sig_atomic_t g_reload; /* SIGHUP seen */
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	if (g_stop < 2)
+		g_stop++;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	g_reload = 1;
+}
+
+static void install_signals(struct sigaction *old_term, struct sigaction *old_int, struct sigaction *old_hup)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop; /* no SA_RESTART: sleeps and waits wake up */
+	sigaction(SIGTERM, &sa, old_term);
+	sigaction(SIGINT, &sa, old_int);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, old_hup);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* One write per line, flushed: the lines of several threads never interleave. */
+static void log_line(void *ctx, const char *line, size_t len)
+{
+	FILE *out = ctx;
+	fwrite(line, 1, len, out);
+	fflush(out);
+}
 
 /* "--name VALUE" or "--name=VALUE": the value, or NULL (*missing set when it is --name without a value). */
 static const char *flag_value(pc_args *args, const char *name, int *missing)
@@ -37,6 +79,7 @@ int pc_cmd_reconcile(const pc_cli *cli, int argc, char **argv)
 	const pc_command *self = pc_cli_find("reconcile");
 	pc_loop_options o;
 	pc_args args = PC_ARGS_INIT(argc, argv);
+	struct sigaction old_term, old_int, old_hup;
 	int rc;
 
 	pc_loop_options_unset(&o);
@@ -102,8 +145,18 @@ int pc_cmd_reconcile(const pc_cli *cli, int argc, char **argv)
 			return pc_cli_usage_error(self, "unknown argument '%s' (see 'pipectl reconcile --help')", a);
 		}
 	}
-	o.log = stderr;
+	g_stop = 0;
+	g_reload = 0;
+	o.stop = &g_stop;
+	o.reload = &g_reload;
+	o.log = log_line;
+	o.log_ctx = stderr;
+	srandom((unsigned)(pc_wall_ms() ^ getpid()));
+	install_signals(&old_term, &old_int, &old_hup);
 	rc = pc_loop_run(&o);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	if (rc < 0)
 		return pc_cli_fail(self, rc);
 	return PC_EXIT_OK;
