@@ -15,7 +15,7 @@ wait_until 30 metric_ge 'pipectl_cycles_total{result="success"}' 2 || fail "no s
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$LOOP_URL/healthz")" = 200 ] || fail "/healthz not 200"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$LOOP_URL/readyz")" = 200 ] || fail "/readyz not 200"
 curl -sf "$LOOP_URL/metrics" >"$T/metrics.txt"
-python3 - "$T/metrics.txt" <<'PY'
+python3 - "$T/metrics.txt" "$("$PIPECTL" --version | awk '{print $2}')" <<'PY'
 import re, sys, time
 types, samples = {}, {}
 for line in open(sys.argv[1]):
@@ -39,13 +39,14 @@ for line in open(sys.argv[1]):
     key = name + (m.group(2) or "")
     assert key not in samples, "duplicate series " + key
     samples[key] = float(m.group(3))
-want = {"pipectl_cycles_total": "counter", "pipectl_cycle_duration_seconds": "histogram",
+want = {"pipectl_build_info": "gauge", "pipectl_cycles_total": "counter", "pipectl_cycle_duration_seconds": "histogram",
         "pipectl_actions_total": "counter", "pipectl_tables": "gauge",
         "pipectl_held_destructive_actions": "gauge", "pipectl_statements": "gauge",
         "pipectl_last_success_timestamp_seconds": "gauge", "pipectl_api_requests_total": "counter"}
 for k, v in want.items():
     assert types.get(k) == v, "%s: %s" % (k, types.get(k))
 s = samples
+assert s['pipectl_build_info{version="%s"}' % sys.argv[2]] == 1, s
 assert s['pipectl_cycles_total{result="success"}'] >= 2, s
 assert s['pipectl_actions_total{action="create",result="ok"}'] == 4, s
 assert s['pipectl_tables{state="in_sync"}'] == 4, s
