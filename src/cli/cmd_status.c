@@ -24,6 +24,7 @@ typedef struct row {
 	int exists;
 	const char *dml;
 	const char *phase;
+	pc_phase ph;
 	int in_sync;
 	char *reason;
 } row;
@@ -32,7 +33,7 @@ typedef struct row {
 static void failed_reason(pc_provider *prov, row *r)
 {
 	pc_vec ex = PC_VEC_INIT;
-	if (!r->dml || !r->phase || !pc_phase_is_failed(r->phase))
+	if (!r->dml || !pc_phase_failed(r->ph))
 		return;
 	if (prov->ops->list_exceptions(prov, r->dml, &ex) == 0 && ex.len) {
 		const pc_statement_exception *e = ex.items[0];
@@ -184,14 +185,16 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 		if (at && at->dml) {
 			r->dml = at->dml->st->name;
 			r->phase = at->phase;
+			r->ph = at->ph;
 		}
 		r->in_sync = pc_actual_table_in_sync(act, r->t, &r->reason);
 		if (at && at->dmls.len && at->dmls.items[0] != at->dml) {
 			/* the latest attempt (e.g. a replacement) failed: say so, not just "SQL differs" */
 			const pc_actual_stmt *newest = at->dmls.items[0];
-			if (pc_phase_is_failed(newest->st->phase)) {
+			if (pc_phase_failed(newest->st->ph)) {
 				r->dml = newest->st->name;
 				r->phase = newest->st->phase;
+				r->ph = newest->st->ph;
 				r->in_sync = 0;
 				free(r->reason);
 				r->reason = newest->st->detail && *newest->st->detail

@@ -14,28 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int phase_is(const char *phase, const char *const *list)
+/*
+ * A DML in a phase pipectl does not know may be writing: it counts as a
+ * writer and may be the current DML (the planner then leaves the table
+ * alone and says why).
+ */
+static int may_write(pc_phase ph)
 {
-	size_t i;
-	if (!phase)
-		return 0;
-	for (i = 0; list[i]; i++)
-		if (!strcmp(phase, list[i]))
-			return 1;
-	return 0;
-}
-
-int pc_phase_is_live(const char *phase)
-{
-	static const char *const live[] = { "RUNNING", "PENDING", "DEGRADED", "STOPPING", NULL };
-	return phase_is(phase, live);
-}
-
-/* A DML that can be the table's current one: live or merely stopped. */
-static int phase_is_current(const char *phase)
-{
-	static const char *const cur[] = { "RUNNING", "PENDING", "DEGRADED", "STOPPING", "STOPPED", NULL };
-	return phase_is(phase, cur);
+	return pc_phase_live(ph) || ph == PC_PHASE_UNKNOWN;
 }
 
 static void stmt_free(void *p)
@@ -162,9 +148,9 @@ static void index_table(pc_actual_table *t)
 	pc_vec_sort(&t->ddls, newest_first);
 	for (i = 0; i < t->dmls.len; i++) {
 		pc_actual_stmt *s = t->dmls.items[i];
-		if (pc_phase_is_live(s->st->phase))
+		if (may_write(s->st->ph))
 			t->live_dmls++;
-		if (!t->dml && phase_is_current(s->st->phase))
+		if (!t->dml && (pc_phase_current(s->st->ph) || s->st->ph == PC_PHASE_UNKNOWN))
 			t->dml = s;
 	}
 	if (!t->dml && t->dmls.len)
@@ -183,6 +169,7 @@ static void index_table(pc_actual_table *t)
 		t->dml_sql_fp = t->dml->sql_fp;
 		t->pool = t->dml->st->compute_pool_id;
 		t->phase = t->dml->st->phase;
+		t->ph = t->dml->st->ph;
 		t->detail = t->dml->st->detail;
 	}
 }
@@ -319,7 +306,7 @@ int pc_actual_exists(const pc_actual_table *at, const pc_table *t)
 	if (!at)
 		return 0;
 	if (pc_table_is_view(t))
-		return at->ddl && at->ddl->st->phase && !strcmp(at->ddl->st->phase, "COMPLETED");
+		return at->ddl && at->ddl->st->ph == PC_PHASE_COMPLETED;
 	return at->topic_exists;
 }
 
@@ -339,7 +326,7 @@ int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason
 	}
 	if (!pc_table_has_dml(t))
 		return 1;
-	if (!at->dml || (!phase_is_current(at->phase) && !pc_phase_is_failed(at->phase))) {
+	if (!at->dml || !(pc_phase_current(at->ph) || pc_phase_failed(at->ph) || at->ph == PC_PHASE_UNKNOWN)) {
 		*reason = pc_strdup("DML missing");
 		return 0;
 	}
@@ -360,12 +347,18 @@ int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason
 		*reason = pc_sprintf("compute pool differs (%s, table.yaml says %s)", at->pool, t->compute_pool);
 		return 0;
 	}
-	if (pc_phase_is_failed(at->phase)) {
+	switch (at->ph) {
+	case PC_PHASE_RUNNING:
+		return 1;
+	case PC_PHASE_FAILED:
+	case PC_PHASE_FAILING:
 		*reason = at->detail && *at->detail ? pc_sprintf("FAILED: %s", at->detail) : pc_strdup("FAILED");
 		return 0;
+	case PC_PHASE_UNKNOWN:
+		*reason = pc_sprintf("phase %s, unknown to pipectl", at->phase ? at->phase : "(none)");
+		return 0;
+	default:
+		*reason = pc_strdup(at->phase);
+		return 0;
 	}
-	if (!strcmp(at->phase, "RUNNING"))
-		return 1;
-	*reason = pc_strdup(at->phase);
-	return 0;
 }

@@ -31,18 +31,19 @@ typedef struct pc_actual_stmt {
 typedef struct pc_actual_table {
 	char *name;             /* exact table name, owned */
 	int topic_exists;
-	pc_actual_stmt *dml;    /* current DML: newest RUNNING/PENDING/DEGRADED/STOPPED managed DML,
-	                           else the newest managed DML in any phase; NULL when none */
+	pc_actual_stmt *dml;    /* current DML: newest managed DML that is live, STOPPED or in an
+	                           unknown phase, else the newest managed DML in any phase; NULL when none */
 	pc_actual_stmt *ddl;    /* newest managed DDL statement still present, or NULL (expired) */
 	pc_vec dmls;            /* pc_actual_stmt *, every managed DML of the table, newest first */
 	pc_vec ddls;            /* pc_actual_stmt *, every managed DDL and DROP statement, newest first */
-	int live_dmls;          /* managed DMLs in RUNNING/PENDING/DEGRADED/STOPPING phases (>1: duplicates) */
+	int live_dmls;          /* managed DMLs that are live or in an unknown phase (>1: duplicates) */
 	/* Recorded state (borrowed, NULL when unknown): */
 	const char *ddl_fp;     /* ddl->fp, else dml->ddl_fp */
 	const char *dml_fp;     /* dml->fp */
 	const char *dml_sql_fp; /* dml->sql_fp */
 	const char *pool;       /* dml->st->compute_pool_id */
-	const char *phase;      /* dml->st->phase */
+	const char *phase;      /* dml->st->phase, for display */
+	pc_phase ph;            /* dml->st->ph; PC_PHASE_UNKNOWN when no DML */
 	const char *detail;     /* dml->st->detail */
 } pc_actual_table;
 
@@ -86,12 +87,6 @@ const pc_actual_table *pc_actual_table_get(const pc_actual *a, const char *name)
 int pc_actual_topic_exists(const pc_actual *a, const char *name);
 /* The statement of that name, or NULL. */
 const pc_actual_stmt *pc_actual_stmt_get(const pc_actual *a, const char *name);
-
-/*
- * Phases: live = RUNNING, PENDING, DEGRADED, STOPPING (something is or will
- * be writing); running = RUNNING, DEGRADED; stopped = STOPPED.
- */
-int pc_phase_is_live(const char *phase);
 
 /*
  * Sync of one desired table (for status and metrics): 1 in sync, 0 not,
