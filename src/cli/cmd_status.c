@@ -6,6 +6,7 @@
  * One snapshot (statement pages + topic list); one exceptions request per
  * FAILED statement, for its latest message. Exit 0, or 1 on an error.
  */
+#include "args.h"
 #include "cli.h"
 #include "common.h"
 
@@ -149,8 +150,9 @@ static void put_text(pc_buf *b, const row *rows, size_t n, const pc_vec *ost, co
 int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 {
 	const pc_command *cmd = pc_cli_find("status");
+	pc_args args = PC_ARGS_INIT(argc, argv);
 	int json = 0, rc, status = PC_EXIT_ERROR;
-	pc_view view = { 0 };
+	pc_session view = PC_SESSION_INIT;
 	pc_project *proj;
 	pc_actual *act;
 	row *rows = NULL;
@@ -160,13 +162,13 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 
 	if (pc_cli_wants_help("status", argc, argv))
 		return PC_EXIT_OK;
-	for (int k = 1; k < argc; k++) {
-		if (!strcmp(argv[k], "--json"))
+	while (pc_args_next(&args)) {
+		if (pc_args_flag(&args, "--json", NULL))
 			json = 1;
 		else
-			return pc_cli_usage_error(cmd, "unknown argument '%s'", argv[k]);
+			return pc_cli_usage_error(cmd, "unknown argument '%s'", args.arg);
 	}
-	if ((rc = pc_view_open(&view, cli)) != PC_EXIT_OK) {
+	if ((rc = pc_common_session(&view, cli)) != PC_EXIT_OK) {
 		status = rc;
 		goto done;
 	}
@@ -219,6 +221,6 @@ done:
 	pc_vec_dispose(&ost, NULL);
 	pc_vec_dispose(&otp, NULL);
 	pc_buf_dispose(&b);
-	pc_view_close(&view);
+	pc_session_dispose(&view);
 	return status;
 }

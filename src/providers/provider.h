@@ -11,7 +11,7 @@
 #ifndef PC_PROVIDERS_PROVIDER_H
 #define PC_PROVIDERS_PROVIDER_H
 
-#include "../model/project.h"
+#include "../model/config.h"
 #include "../util/kv.h"
 #include "../util/vec.h"
 

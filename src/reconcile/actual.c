@@ -67,74 +67,6 @@ void pc_actual_free(pc_actual *a)
 	free(a);
 }
 
-/* "DROP TABLE [IF EXISTS] a.b.`c`" -> "c" (owned), or NULL. */
-static char *drop_target(const char *sql)
-{
-	pc_token_list tl = { 0 };
-	char *name = NULL;
-	size_t i = 0;
-
-	if (!sql || pc_sql_tokenize(&tl, sql, strlen(sql)) < 0) {
-		pc_error_clear();
-		goto done;
-	}
-	if (tl.len < 3 || !pc_tok_is(&tl.toks[0], "DROP") || !pc_tok_is(&tl.toks[1], "TABLE"))
-		goto done;
-	i = 2;
-	if (i + 1 < tl.len && pc_tok_is(&tl.toks[i], "IF") && pc_tok_is(&tl.toks[i + 1], "EXISTS"))
-		i += 2;
-	/* last part of a dotted name */
-	while (i < tl.len && (tl.toks[i].kind == PC_TOK_WORD || tl.toks[i].kind == PC_TOK_QIDENT)) {
-		const pc_token *t = &tl.toks[i];
-		free(name);
-		if (t->kind == PC_TOK_QIDENT) {
-			pc_buf b = PC_BUF_INIT;
-			size_t j;
-			for (j = 1; j + 1 < t->len; j++) {
-				pc_buf_putc(&b, t->start[j]);
-				if (t->start[j] == '`' && t->start[j + 1] == '`')
-					j++;
-			}
-			name = pc_buf_detach(&b);
-		} else {
-			name = pc_strndup(t->start, t->len);
-		}
-		if (i + 1 < tl.len && tl.toks[i + 1].kind == PC_TOK_PUNCT && tl.toks[i + 1].len == 1 &&
-		    tl.toks[i + 1].start[0] == '.')
-			i += 2;
-		else
-			break;
-	}
-done:
-	pc_token_list_dispose(&tl);
-	return name;
-}
-
-/* The table a managed statement is about, from its SQL (label missing). */
-static char *table_from_sql(const pc_statement *st, pc_name_kind kind)
-{
-	pc_sql_file *f = NULL;
-	char *name = NULL;
-	size_t i;
-
-	if (kind == PC_NAME_DROP)
-		return drop_target(st->sql);
-	if (!st->sql || pc_sql_analyze(&f, st->name, st->sql, strlen(st->sql)) < 0) {
-		pc_error_clear();
-		return NULL;
-	}
-	for (i = 0; i < f->stmts.len && !name; i++) {
-		const pc_sql_stmt *s = f->stmts.items[i];
-		const pc_vec *v = kind == PC_NAME_DDL ? &s->creates : &s->writes;
-		if (v->len)
-			name = pc_strdup(pc_sql_base_name(v->items[0]));
-		else if (kind == PC_NAME_DML && s->creates.len) /* CTAS */
-			name = pc_strdup(pc_sql_base_name(s->creates.items[0]));
-	}
-	pc_sql_file_free(f);
-	return name;
-}
-
 static char *sql_fp_of(const char *sql)
 {
 	char fp[33];
@@ -155,7 +87,7 @@ static pc_actual_stmt *stmt_new(pc_statement *st, const char *prefix)
 	if (!s->managed)
 		return s;
 	v = pc_kv_get(&st->labels, PC_LABEL_TABLE_NAME);
-	s->table = v ? pc_strdup(v) : table_from_sql(st, s->kind);
+	s->table = v ? pc_strdup(v) : pc_naming_table_from_sql(st->sql, s->kind);
 	s->fp = pc_strdup(pc_kv_get(&st->labels, PC_LABEL_FP));
 	switch (s->kind) {
 	case PC_NAME_DDL:
@@ -429,21 +361,6 @@ const pc_actual_stmt *pc_actual_stmt_get(const pc_actual *a, const char *name)
 	return a && name ? pc_map_get(&a->by_stmt, name) : NULL;
 }
 
-/* ---- what the desired side would record ---- */
-
-int pc_table_is_view(const pc_table *t)
-{
-	size_t i;
-	if (!t || !t->ddl)
-		return 0;
-	for (i = 0; i < t->ddl->stmts.len; i++) {
-		const pc_sql_stmt *s = t->ddl->stmts.items[i];
-		if (s->creates.len)
-			return s->kind == PC_STMT_CREATE_VIEW;
-	}
-	return 0;
-}
-
 int pc_actual_exists(const pc_actual_table *at, const pc_table *t)
 {
 	if (!at)
@@ -451,34 +368,6 @@ int pc_actual_exists(const pc_actual_table *at, const pc_table *t)
 	if (pc_table_is_view(t))
 		return at->ddl && at->ddl->st->ph == PC_PHASE_COMPLETED;
 	return at->topic_exists;
-}
-
-int pc_table_has_dml(const pc_table *t)
-{
-	return t && (t->ctas || t->dml) && !pc_table_is_view(t);
-}
-
-const char *pc_table_dml_sql_fp(const pc_table *t)
-{
-	if (!t)
-		return NULL;
-	if (t->ctas)
-		return t->ddl_fingerprint;
-	return t->dml ? t->dml_fingerprint : NULL;
-}
-
-void pc_table_user_props(const pc_table *t, pc_kvlist *out)
-{
-	pc_kv_copy(out, &t->dml_properties);
-	pc_kv_copy(out, &t->properties);
-}
-
-void pc_table_dml_fp(const pc_table *t, char out[33])
-{
-	pc_kvlist props = PC_VEC_INIT;
-	pc_table_user_props(t, &props);
-	pc_naming_dml_fp(out, pc_table_dml_sql_fp(t), &props);
-	pc_kv_dispose(&props);
 }
 
 int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason)

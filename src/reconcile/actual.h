@@ -107,22 +107,10 @@ const char *pc_actual_journal_name(const pc_actual *a, pc_name_kind kind, const 
  */
 int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason);
 
-/* ---- the desired side, as pipectl records it in labels ---- */
-
 /*
- * 1 when the table's DDL is a CREATE VIEW: no topic, no DML; it "exists"
- * when its newest managed DDL statement is COMPLETED (pc_actual_exists()).
+ * Whether t exists in the target: its topic, or for a view (pc_table_is_view())
+ * its newest managed DDL statement COMPLETED.
  */
-int pc_table_is_view(const pc_table *t);
-/* Whether t exists in the target: its topic, or for a view its completed DDL statement. */
 int pc_actual_exists(const pc_actual_table *at, const pc_table *t);
-/* 1 when the table has a statement that runs unbounded (a DML file or a CTAS DDL). */
-int pc_table_has_dml(const pc_table *t);
-/* Fingerprint of the SQL of that statement (CTAS: the DDL's), or NULL. */
-const char *pc_table_dml_sql_fp(const pc_table *t);
-/* The user's statement properties: dml.*.properties, then table.yaml `properties` over them. */
-void pc_table_user_props(const pc_table *t, pc_kvlist *out);
-/* pipectl-fp of the table's DML: pc_naming_dml_fp(SQL fp, user properties). */
-void pc_table_dml_fp(const pc_table *t, char out[33]);
 
 #endif

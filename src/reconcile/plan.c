@@ -13,7 +13,7 @@
  */
 #include "plan.h"
 #include "plan_int.h"
-#include "select.h"
+#include "../model/select.h"
 
 #include "../util/alloc.h"
 #include "../util/error.h"
