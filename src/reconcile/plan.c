@@ -16,6 +16,7 @@
 #include "../model/select.h"
 
 #include "../util/alloc.h"
+#include "../util/hash.h"
 #include "../util/error.h"
 #include "../util/timeutil.h"
 
@@ -253,6 +254,7 @@ static void record_options(pc_plan *plan, const pc_project *proj, const pc_actua
 
 	memcpy(plan->state_fingerprint, act->fingerprint, sizeof(plan->state_fingerprint));
 	plan->commit = pc_strdup(proj->commit);
+	pc_plan_tree_fingerprint(proj, plan->tree_fingerprint);
 	plan->prefix = pc_strdup(cfg && cfg->prefix ? cfg->prefix : "dev");
 	plan->target = pc_strdup(cfg ? cfg->target : NULL);
 	plan->environment_id = pc_strdup(cfg ? cfg->environment_id : NULL);
@@ -266,6 +268,41 @@ static void record_options(pc_plan *plan, const pc_project *proj, const pc_actua
 	plan->compute_pool = pc_strdup(opt->compute_pool);
 	for (i = 0; i < act->journals.len; i++)
 		pc_vec_push(&plan->journals, pc_strdup(((const pc_journal *)act->journals.items[i])->statement));
+}
+
+void pc_plan_tree_fingerprint(const pc_project *proj, char out[33])
+{
+	pc_hash h;
+	char fp[33];
+	size_t i;
+
+	pc_hash_init(&h);
+	pc_hash_update_str(&h, proj->config && proj->config->prefix ? proj->config->prefix : "");
+	for (i = 0; i < proj->tables.len; i++) { /* sorted by name */
+		const pc_table *t = proj->tables.items[i];
+		pc_hash_update_str(&h, t->name);
+		pc_hash_update_str(&h, t->ddl_fingerprint);
+		pc_table_dml_fp(t, fp);
+		pc_hash_update_str(&h, pc_table_has_dml(t) ? fp : "");
+		pc_hash_update_str(&h, t->compute_pool ? t->compute_pool : "");
+		pc_hash_update(&h, &t->protect, sizeof(t->protect));
+		pc_hash_update(&h, &t->active, sizeof(t->active));
+		pc_hash_update(&h, &t->statefulness, sizeof(t->statefulness));
+	}
+	pc_hash_hex(&h, out);
+}
+
+void pc_plan_check_tree(pc_plan *plan, const pc_project *proj)
+{
+	char now[33];
+	pc_plan_tree_fingerprint(proj, now);
+	if (plan->commit && proj->commit && strcmp(plan->commit, proj->commit) != 0)
+		pc_vec_push(&plan->warnings, pc_sprintf("the saved plan was made from commit %.12s, the tree is at %.12s "
+							"now: it applies what it shows, not what git says now",
+							plan->commit, proj->commit));
+	else if (plan->tree_fingerprint[0] && strcmp(plan->tree_fingerprint, now) != 0)
+		pc_vec_push(&plan->warnings, pc_strdup("the saved plan was made from another tree (the files changed "
+						       "since): it applies what it shows, not what git says now"));
 }
 
 /* A project with errors cannot be told apart from what did not load: never plan it. */

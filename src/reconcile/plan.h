@@ -145,6 +145,7 @@ typedef struct pc_plan {
 	pc_vec warnings;       /* char *, one line each */
 	char state_fingerprint[33]; /* pc_actual.fingerprint the plan was computed from */
 	char *commit;          /* project commit, or NULL (working tree) */
+	char tree_fingerprint[33]; /* pc_plan_tree_fingerprint() of the project planned ("" when unknown) */
 	char *prefix;
 	char *target;          /* config target ("local", "confluent") */
 	char *environment_id;  /* config environment, may be NULL */
@@ -172,6 +173,19 @@ void pc_plan_free(pc_plan *p);
 
 /* 1 when some action is not a noop (or setup is not empty, or a journal is left to finish). */
 int pc_plan_has_changes(const pc_plan *p);
+
+/*
+ * Fingerprint of the desired state as planned: every table's name, DDL and
+ * DML fingerprints, properties, pool, protect, active and statefulness, and
+ * the prefix. Two trees with the same fingerprint plan the same.
+ */
+void pc_plan_tree_fingerprint(const pc_project *proj, char out[33]);
+/*
+ * A saved plan about to be applied: when the tree now differs from the one
+ * it was made from (commit or fingerprint), add a warning saying so. The
+ * plan applies what it shows all the same.
+ */
+void pc_plan_check_tree(pc_plan *plan, const pc_project *proj);
 
 /* Action of a table, or NULL. Linear. */
 const pc_action *pc_plan_find(const pc_plan *p, const char *table);

@@ -122,6 +122,8 @@ static json_t *plan_json(const pc_plan *p)
 	json_object_set_new(root, "options", opts);
 	json_object_set_new(root, "warnings", str_array(&p->warnings));
 	json_object_set_new(root, "journals", str_array(&p->journals));
+	if (p->tree_fingerprint[0])
+		json_object_set_new(root, "tree_fingerprint", json_string(p->tree_fingerprint));
 	return root;
 }
 
@@ -372,6 +374,16 @@ int pc_plan_read_json(pc_plan **out, const char *text, size_t len)
 		goto done;
 	}
 	memcpy(p->state_fingerprint, fp, 33);
+	free(fp);
+	fp = NULL;
+	if ((rc = get_str(&fp, root, "tree_fingerprint", 0, "top level")) < 0)
+		goto done;
+	if (fp && (strlen(fp) != 32 || strspn(fp, "0123456789abcdef") != 32)) {
+		rc = bad("top level", "\"tree_fingerprint\" is not 32 hex digits");
+		goto done;
+	}
+	if (fp)
+		memcpy(p->tree_fingerprint, fp, 33);
 	v = json_object_get(root, "options");
 	if (v && json_is_object(v)) {
 		if ((rc = get_str_array(&p->selectors, v, "selectors", "options")) < 0 ||

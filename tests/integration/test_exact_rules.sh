@@ -39,6 +39,22 @@ audit "$new" | jq -e '(.consumed.src_refunds | length) > 0 and all(.consumed.src
 	fail "the new input was not read from earliest"
 assert_running int_orders fct_big_orders fct_totals v_totals
 
+# --- item 10: a saved plan applied after the tree changed says so
+table intermediates users int_users "CREATE TABLE int_users (uid INT, name STRING);" \
+	"INSERT INTO int_users SELECT uid, name FROM src_users WHERE uid > 5;"
+run 2 plan --detailed-exitcode --out "$T/saved.json"
+jq -e '.tree_fingerprint | test("^[0-9a-f]{32}$")' "$T/saved.json" >/dev/null || fail "the saved plan does not record the tree"
+table intermediates users int_users "CREATE TABLE int_users (uid INT, name STRING);" \
+	"INSERT INTO int_users SELECT uid, name FROM src_users WHERE uid > 6;"
+run 0 apply --auto-approve "$T/saved.json"
+grep -q "warning: the saved plan was made from another tree" "$T/out" || fail "no warning for a changed tree"
+run 2 plan --detailed-exitcode
+expect_actions "replace-dml int_users"
+run 0 apply --auto-approve
+run 0 plan --out "$T/saved.json"
+run 0 apply --auto-approve "$T/saved.json"
+grep -q "another tree" "$T/out" && fail "a warning for an unchanged tree"
+
 # --- item 7: a DML without a DDL is an error for every command that plans
 d="$P/pipelines/facts/orders/fct_orphan_dml/sql-scripts"
 mkdir -p "$d"

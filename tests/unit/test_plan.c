@@ -983,6 +983,8 @@ static void test_plan_json__round_trip_is_exact(void **state)
 	assert_string_equal(a.ptr, b.ptr);
 	assert_int_equal(back->summary[PC_ACT_REBUILD], F->plan->summary[PC_ACT_REBUILD]);
 	assert_string_equal(back->state_fingerprint, F->plan->state_fingerprint);
+	assert_int_equal(strlen(back->tree_fingerprint), 32);
+	assert_string_equal(back->tree_fingerprint, F->plan->tree_fingerprint);
 	pc_plan_free(back);
 	pc_buf_dispose(&a);
 	pc_buf_dispose(&b);
