@@ -39,6 +39,7 @@ typedef struct pc_config {
 	char *pools_cloud;
 	char *pools_region;
 	int pools_max_cfu;
+	pc_vec protect;        /* `protect:` selectors (char *): never dropped, even once their folder is gone */
 	/* reconcile loop (optional section `reconcile:`) */
 	pc_kvlist extra;       /* other validated settings, key -> value */
 } pc_config;

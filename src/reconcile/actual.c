@@ -384,8 +384,14 @@ int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason
 		*reason = pc_strdup("DDL differs");
 		return 0;
 	}
-	if (!pc_table_has_dml(t))
+	if (!pc_table_has_dml(t)) {
+		if (!at->ddl_fp && !pc_table_is_view(t)) {
+			/* never "in sync" without evidence */
+			*reason = pc_strdup("DDL cannot be compared: no statement records it any more (expired?)");
+			return 0;
+		}
 		return 1;
+	}
 	if (!at->dml || !(pc_phase_current(at->ph) || pc_phase_failed(at->ph) || at->ph == PC_PHASE_UNKNOWN)) {
 		*reason = pc_strdup("DML missing");
 		return 0;

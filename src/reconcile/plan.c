@@ -21,6 +21,7 @@
 #include "../util/timeutil.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -305,6 +306,42 @@ void pc_plan_check_tree(pc_plan *plan, const pc_project *proj)
 						       "since): it applies what it shows, not what git says now"));
 }
 
+void pc_plan_resolve_protect(pc_planner *pl)
+{
+	const pc_vec *sels = pl->cfg ? &pl->cfg->protect : NULL;
+	size_t i;
+	for (i = 0; sels && i < sels->len; i++) {
+		const char *sel = sels->items[i];
+		pc_map got = PC_MAP_INIT;
+		size_t it = 0;
+		const char *name;
+		void *v;
+		if (!strpbrk(sel, ":+@")) {
+			pc_map_put(&pl->protect, sel, (void *)sel); /* by name: its folder may be gone */
+			continue;
+		}
+		if (pc_select(&got, pl->proj, &sel, 1) == 0)
+			while (pc_map_next(&got, &it, &name, &v))
+				if (!pc_map_has(&pl->protect, name))
+					pc_map_put(&pl->protect, name, (void *)sel);
+		pc_error_clear(); /* a layer or product with no table left protects nothing */
+		pc_map_dispose(&got, NULL);
+	}
+}
+
+const char *pc_plan_protected_by(const pc_planner *pl, const char *name, const pc_table *t)
+{
+	static __thread char why[160];
+	const char *sel = pc_map_get(&pl->protect, name);
+	if (sel) {
+		snprintf(why, sizeof(why), "protect: %s in pipectl.yaml", sel);
+		return why;
+	}
+	if (t && t->protect)
+		return "protect: true in table.yaml";
+	return NULL;
+}
+
 /* A project with errors cannot be told apart from what did not load: never plan it. */
 static int check_errors(const pc_project *proj)
 {
@@ -358,6 +395,7 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 	if ((rc = pc_select(&pl.selected, proj, opt->selectors, opt->n_selectors)) < 0)
 		goto done;
 	pull_in_ancestors(&pl);
+	pc_plan_resolve_protect(&pl);
 
 	/* pass 2: topological order, cascades flow down */
 	for (i = 0; i < proj->topo.len; i++) {
@@ -379,5 +417,6 @@ done:
 	pc_map_dispose(&pl.by_table, NULL);
 	pc_map_dispose(&pl.names, NULL);
 	pc_map_dispose(&pl.adopted, NULL);
+	pc_map_dispose(&pl.protect, NULL);
 	return rc;
 }

@@ -202,9 +202,13 @@ static void read_facts(pc_planner *pl, facts *f, const pc_table *t, const pc_act
 	f->eligible = pc_table_carry_over_eligible(t) && !t->ctas;
 	f->ddl_changed = at->ddl_fp && strcmp(at->ddl_fp, t->ddl_fingerprint) != 0;
 	f->st = state_of(at);
-	if (!drop && !at->ddl_fp)
+	if (!drop && !at->ddl_fp && f->has_dml)
 		pc_plan_warn(pl, "'%s': no DDL statement or DML label records its DDL (expired after 30 days?): "
 				 "DDL assumed unchanged", t->name);
+	else if (!drop && !at->ddl_fp)
+		pc_plan_warn(pl, "'%s': its DDL cannot be compared with git: no statement records it any more (Confluent "
+				 "deletes completed statements after 30 days); 'pipectl apply --force %s' makes it from git",
+			     t->name, t->name);
 	if (f->has_dml && at->dml) {
 		f->sql_changed = !at->dml_sql_fp || !want_sql_fp || strcmp(at->dml_sql_fp, want_sql_fp) != 0;
 		f->props_diff = props_changed(t, at);
@@ -347,7 +351,8 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 		return;
 	if (!f.has_dml) {
 		a->kind = PC_ACT_NOOP;
-		set_reason(a, "table exists, DDL unchanged");
+		set_reason(a, at->ddl_fp ? "table exists, DDL unchanged"
+					 : "table exists; its DDL cannot be compared (no statement records it any more)");
 		return;
 	}
 	if (f.st == DML_UNKNOWN) {
@@ -396,6 +401,18 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 		decide_failed_or_missing(a, t, at, &f, carry);
 		return;
 	}
+}
+
+/* A plain CREATE TABLE (not AS SELECT): its DDL can be issued again with IF NOT EXISTS. */
+static int starts_with_create_table(const char *sql)
+{
+	pc_token_list tl = { 0 };
+	int yes = 0;
+	if (sql && pc_sql_tokenize(&tl, sql, strlen(sql)) == 0)
+		yes = tl.len > 2 && pc_tok_is(&tl.toks[0], "CREATE") && pc_tok_is(&tl.toks[1], "TABLE");
+	pc_error_clear();
+	pc_token_list_dispose(&tl);
+	return yes;
 }
 
 /* ---- finishing an interrupted run (journal.h) ---- */
@@ -550,7 +567,7 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	const pc_actual_table *at;
 	const pc_actual_stmt *carry = NULL;
 	pc_action *a;
-	int rc;
+	int rc, record = 0;
 
 	at = pc_actual_table_get(pl->act, t->name);
 	/* A parent's new topic matters only to a child that exists and reads the old one. */
@@ -603,11 +620,27 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 		}
 		free(r);
 	}
-	if (a->kind == PC_ACT_REBUILD && t->protect && !pc_table_is_view(t)) {
-		rc = pc_error_set(PC_EINVALID, "table '%s' is protected (protect: true) but would be rebuilt: %s",
-				  t->name, a->reason);
+	if (a->kind == PC_ACT_REBUILD && pc_plan_protected_by(pl, t->name, t) && !pc_table_is_view(t)) {
+		const char *by = pc_plan_protected_by(pl, t->name, t);
+		rc = pc_error_set(PC_EINVALID, "table '%s' is protected (%s) but would be rebuilt: %s", t->name,
+				  by, a->reason);
 		pc_action_free(a);
 		return rc;
+	}
+	if (a->kind == PC_ACT_NOOP && t->protect && at && at->topic_exists && !pc_plan_protect_recorded(at) &&
+	    !pc_table_is_view(t) && !pl->opt->dml_only) {
+		/* protect: true came after the table was made: record it in the target, where a removed folder cannot take it */
+		if (at->ddl_fp && !strcmp(at->ddl_fp, t->ddl_fingerprint) && !t->ctas && t->ddl &&
+		    starts_with_create_table(t->ddl->text)) {
+			record = 1;
+			a->kind = PC_ACT_START;
+			set_reason(a, "protect: true came after the table was made: record it in the target (its DDL "
+				      "again as CREATE TABLE IF NOT EXISTS, which leaves the table as it is)");
+		} else if (!pc_map_has(&pl->protect, t->name)) {
+			pc_plan_warn(pl, "'%s' is protected by its table.yaml only and nothing in the target records it: "
+					 "list it under protect: in pipectl.yaml so it stays protected once its folder is gone",
+				     t->name);
+		}
 	}
 	if (a->kind == PC_ACT_REBUILD || a->kind == PC_ACT_REPLACE_DML || a->kind == PC_ACT_RESTART)
 		add_state_details(a, t);
@@ -615,6 +648,8 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	/* only what runs a statement needs a pool (and may create pipectl's) */
 	if (a->kind != PC_ACT_NOOP)
 		pc_plan_resolve_pool(pl, a, t, at);
+	if (record)
+		pc_steps_record_ddl(pl, a, t);
 	build_steps(pl, a, t, at, carry);
 	note_adopted(pl, a);
 	pl->keep_dml = NULL;
@@ -631,6 +666,13 @@ typedef struct orphan {
 	pc_vec readers;   /* orphan * whose DML reads this one */
 	int wave;         /* -1: not computed, -2: in progress */
 } orphan;
+
+static const char *protect_label(const pc_actual_table *at);
+
+int pc_plan_protect_recorded(const pc_actual_table *at)
+{
+	return protect_label(at) != NULL;
+}
 
 static const char *protect_label(const pc_actual_table *at)
 {
@@ -757,9 +799,15 @@ int pc_plan_orphans(pc_planner *pl)
 		orphan *o = orphans.items[i];
 		const pc_table *reader = pc_map_get(&readers, o->at->name);
 		const char *prot = protect_label(o->at);
+		const char *by_cfg = pc_plan_protected_by(pl, o->at->name, NULL);
 		if (reader) {
 			rc = pc_error_set(PC_EINVALID, "cannot drop '%s', gone from git: table '%s' still reads it",
 					  o->at->name, reader->name);
+			goto done;
+		}
+		if (by_cfg) {
+			rc = pc_error_set(PC_EINVALID, "cannot drop '%s', gone from git: it is protected (%s); drop it by hand",
+					  o->at->name, by_cfg);
 			goto done;
 		}
 		if (prot) {

@@ -5,6 +5,7 @@
  */
 #include "plan_int.h"
 
+#include "../model/sql.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/error.h"
@@ -414,6 +415,50 @@ void pc_steps_create(pc_planner *pl, pc_action *a, const pc_table *t)
 	}
 	if (pc_table_has_dml(t))
 		pc_steps_create_dml(pl, a, t, NULL);
+}
+
+/* "CREATE TABLE x ..." as "CREATE TABLE IF NOT EXISTS x ...", or NULL when the text is not that shape. */
+static char *if_not_exists_sql(const char *sql)
+{
+	pc_token_list tl = { 0 };
+	char *out = NULL;
+	size_t i = 0;
+
+	if (!sql || pc_sql_tokenize(&tl, sql, strlen(sql)) < 0) {
+		pc_error_clear();
+		goto done;
+	}
+	if (i + 1 < tl.len && pc_tok_is(&tl.toks[i], "CREATE") && pc_tok_is(&tl.toks[i + 1], "TABLE")) {
+		const pc_token *after = &tl.toks[i + 2];
+		if (i + 2 < tl.len && pc_tok_is(after, "IF")) {
+			out = pc_strdup(sql);
+		} else if (i + 2 < tl.len) {
+			size_t at = (size_t)(after->start - sql);
+			out = pc_sprintf("%.*sIF NOT EXISTS %s", (int)at, sql, sql + at);
+		}
+	}
+done:
+	pc_token_list_dispose(&tl);
+	return out;
+}
+
+int pc_steps_record_ddl(pc_planner *pl, pc_action *a, const pc_table *t)
+{
+	char *sql = t->ctas ? NULL : if_not_exists_sql(ddl_text(t));
+	pc_step *s;
+
+	if (!sql)
+		return 0;
+	s = pc_step_new(PC_STEP_RUN_DDL, NULL, t->name);
+	s->statement = pc_plan_fresh_name(pl, PC_NAME_DDL, t->name, t->ddl_fingerprint);
+	s->sql = sql;
+	step_pool(pl, s, a);
+	base_props(pl, &s->properties);
+	pc_naming_labels(&s->labels, PC_NAME_DDL, t->name, t->ddl_fingerprint, NULL, NULL);
+	if (t->protect)
+		pc_kv_set(&s->labels, LABEL_PROTECT, "true");
+	pc_vec_push(&a->steps, s);
+	return 1;
 }
 
 void pc_steps_resume(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_stmt *dml,
