@@ -482,15 +482,20 @@ static void test_plan_rule__ddl_change_rebuilds_even_when_ddl_statement_expired(
 	assert_string_equal(act_of("orders")->reason, "DDL changed");
 }
 
-static void test_plan_rule__ddl_only_table_with_expired_ddl_is_assumed_unchanged(void **state)
+static void test_plan_rule__ddl_only_table_with_expired_ddl_says_it_cannot_be_compared(void **state)
 {
 	(void)state;
+	char *why = NULL;
 	pc_table *t = table("ref", "sources", NULL, 0);
-	(void)t;
 	topic("ref");
 	plan_ok(NULL);
 	assert_int_equal(kind_of("ref"), PC_ACT_NOOP);
-	assert_true(has_warning("DDL assumed unchanged"));
+	assert_non_null(strstr(act_of("ref")->reason, "cannot be compared"));
+	assert_true(has_warning("'ref': its DDL cannot be compared with git"));
+	/* never "in sync" without evidence */
+	assert_int_equal(pc_actual_table_in_sync(F->act, t, &why), 0);
+	assert_non_null(strstr(why, "cannot be compared"));
+	free(why);
 }
 
 static void test_plan_rule__pool_change_only_stops_then_resumes(void **state)
@@ -1229,7 +1234,7 @@ int main(void)
 		T(test_plan_rule__changed_stateful_dml_rebuilds_and_cascades),
 		T(test_plan_rule__cascade_reaches_unselected_descendants),
 		T(test_plan_rule__ddl_change_rebuilds_even_when_ddl_statement_expired),
-		T(test_plan_rule__ddl_only_table_with_expired_ddl_is_assumed_unchanged),
+		T(test_plan_rule__ddl_only_table_with_expired_ddl_says_it_cannot_be_compared),
 		T(test_plan_rule__pool_change_only_stops_then_resumes),
 		T(test_plan_rule__property_change_is_a_new_statement_carrying_offsets),
 		T(test_plan_rule__property_change_of_a_stateful_dml_rebuilds),
