@@ -331,7 +331,9 @@ static int run_steps(pc_apply_exec *ex, task *t, pc_action_result *res)
 	c.deadline = pc_mono_ms() + ex->o.action_timeout_ms;
 	if (ex->total_deadline && ex->total_deadline < c.deadline)
 		c.deadline = ex->total_deadline;
-	for (size_t i = 0; i < a->steps.len; i++) {
+	if (a->refused)
+		rc = pc_error_set(PC_EINVALID, "%s", a->refused); /* a held part of a loop's plan: never acted on */
+	for (size_t i = 0; i < a->steps.len && rc == 0; i++) {
 		const pc_step *s = a->steps.items[i];
 		if ((s->teardown ? PART_TEARDOWN : PART_BUILD) != t->part)
 			continue;

@@ -58,6 +58,7 @@ void pc_action_free(void *p)
 	free(a->compute_pool);
 	free(a->pool_source);
 	free(a->forced_by);
+	free(a->refused);
 	free(a);
 }
 

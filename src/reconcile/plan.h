@@ -126,6 +126,9 @@ typedef struct pc_action {
 	char *forced_by;       /* parent table whose rebuild forced this action, or NULL */
 	int selected;          /* 1: matched by the selectors; 0: pulled in (ancestor or cascade) */
 	int destructive;       /* drops a table or deletes a topic (rebuild, drop) */
+	char *refused;         /* with pc_plan_options.hold_refused: why this action may not run (a
+	                          protected table the rules would rebuild or drop); it has no steps and
+	                          apply fails it without acting. NULL otherwise */
 } pc_action;
 
 void pc_action_free(void *a);
@@ -137,6 +140,12 @@ typedef struct pc_plan_options {
 	int force;
 	int prune;
 	const char *compute_pool;     /* --compute-pool, or NULL */
+	/*
+	 * The loop: a part of the plan that must be refused (a protected table
+	 * the rules would rebuild or drop) becomes an action with `refused` set
+	 * instead of failing the whole plan, so the rest can still be applied.
+	 */
+	int hold_refused;
 } pc_plan_options;
 
 typedef struct pc_plan {

@@ -622,6 +622,14 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	}
 	if (a->kind == PC_ACT_REBUILD && pc_plan_protected_by(pl, t->name, t) && !pc_table_is_view(t)) {
 		const char *by = pc_plan_protected_by(pl, t->name, t);
+		if (pl->opt->hold_refused) {
+			/* held, never run: no steps; what reads it is held with it */
+			a->refused = pc_sprintf("table '%s' is protected (%s) but would be rebuilt: %s", t->name, by,
+						a->reason);
+			a->destructive = 1;
+			add_action(pl, a);
+			return 0;
+		}
 		rc = pc_error_set(PC_EINVALID, "table '%s' is protected (%s) but would be rebuilt: %s", t->name,
 				  by, a->reason);
 		pc_action_free(a);
@@ -800,23 +808,32 @@ int pc_plan_orphans(pc_planner *pl)
 		const pc_table *reader = pc_map_get(&readers, o->at->name);
 		const char *prot = protect_label(o->at);
 		const char *by_cfg = pc_plan_protected_by(pl, o->at->name, NULL);
-		if (reader) {
+		if (reader)
 			rc = pc_error_set(PC_EINVALID, "cannot drop '%s', gone from git: table '%s' still reads it",
 					  o->at->name, reader->name);
-			goto done;
-		}
-		if (by_cfg) {
+		else if (by_cfg)
 			rc = pc_error_set(PC_EINVALID, "cannot drop '%s', gone from git: it is protected (%s); drop it by hand",
 					  o->at->name, by_cfg);
-			goto done;
-		}
-		if (prot) {
+		else if (prot)
 			rc = pc_error_set(PC_EINVALID,
 					  "cannot drop '%s', gone from git: it was protected (protect: true, label on "
 					  "statement '%s'); drop it by hand",
 					  o->at->name, prot);
-			goto done;
+		if (rc < 0 && pl->opt->hold_refused) {
+			/* the loop: held with the reason, the rest of the plan goes on */
+			pc_action *held = PC_NEW(pc_action);
+			held->table = pc_strdup(o->at->name);
+			held->kind = PC_ACT_DROP;
+			held->destructive = 1;
+			held->refused = pc_strdup(pc_error_last());
+			held->reason = pc_strdup("gone from git (--prune)");
+			pc_error_clear();
+			rc = 0;
+			add_action(pl, held);
+			continue;
 		}
+		if (rc < 0)
+			goto done;
 		o->a = PC_NEW(pc_action);
 		o->a->table = pc_strdup(o->at->name);
 		o->a->kind = PC_ACT_DROP;
@@ -842,6 +859,8 @@ int pc_plan_orphans(pc_planner *pl)
 	pc_vec_sort(&orphans, by_wave);
 	for (i = 0; i < orphans.len; i++) {
 		orphan *o = orphans.items[i];
+		if (!o->a)
+			continue; /* held (hold_refused): added already */
 		o->a->wave = o->wave;
 		pc_vec_sort_str(&o->a->teardown_after);
 		add_action(pl, o->a);

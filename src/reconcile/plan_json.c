@@ -96,6 +96,8 @@ static json_t *plan_json(const pc_plan *p)
 		json_object_set_new(o, "teardown_after", str_array(&a->teardown_after));
 		json_object_set_new(o, "selected", json_boolean(a->selected));
 		json_object_set_new(o, "forced_by", jstr(a->forced_by));
+		if (a->refused)
+			json_object_set_new(o, "refused", json_string(a->refused));
 		json_object_set_new(o, "compute_pool", jstr(a->compute_pool));
 		json_object_set_new(o, "pool_source", jstr(a->pool_source));
 		json_object_set_new(o, "destructive", json_boolean(a->destructive));
@@ -310,6 +312,7 @@ static int read_action(pc_action **out, json_t *o, const char *where)
 	    (rc = get_str_array(&a->teardown_after, o, "teardown_after", where)) < 0 ||
 	    (rc = get_bool(&a->selected, o, "selected", 1, where)) < 0 ||
 	    (rc = get_str(&a->forced_by, o, "forced_by", 0, where)) < 0 ||
+	    (rc = get_str(&a->refused, o, "refused", 0, where)) < 0 ||
 	    (rc = get_str(&a->compute_pool, o, "compute_pool", 0, where)) < 0 ||
 	    (rc = get_str(&a->pool_source, o, "pool_source", 0, where)) < 0 ||
 	    (rc = get_bool(&a->destructive, o, "destructive", 0, where)) < 0 ||
