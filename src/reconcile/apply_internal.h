@@ -11,13 +11,23 @@
 
 #include <pthread.h>
 
-typedef struct pc_apply_exec pc_apply_exec;
+/*
+ * What every step of a run shares, set up once by the scheduler (apply.c)
+ * before any step runs: the steps never call back into the scheduler.
+ */
+typedef struct pc_step_env {
+	pc_provider *p;
+	const pc_apply_options *o;   /* defaults resolved: polling, cancel flag, snapshot, progress */
+	pthread_mutex_t *cb_mu;      /* progress callbacks one at a time; also guards pools */
+	pc_map *pools;               /* pool display name -> id (char *), filled by setup steps */
+	int64_t total_deadline;      /* monotonic ms, 0: none */
+} pc_step_env;
 
 /* The state one task (a part of an action) carries through its steps. */
 typedef struct pc_step_ctx {
-	pc_provider *p;
-	pc_apply_exec *ex;
-	const pc_apply_options *o;   /* defaults resolved */
+	const pc_step_env *env;
+	pc_provider *p;              /* env->p */
+	const pc_apply_options *o;   /* env->o */
 	pc_action_result *res;       /* NULL for setup steps */
 	const pc_action *action;     /* the action, NULL for setup */
 	int64_t deadline;            /* monotonic ms */
@@ -49,13 +59,9 @@ int pc_apply_journal_write(pc_provider *p, const pc_plan *plan, char **name);
 /* Every action done: delete the run's journal and the journals the plan finished (best effort). */
 void pc_apply_journal_finish(pc_provider *p, const pc_plan *plan, const char *own);
 
-/* From apply.c, for apply_step.c: */
-void pc_apply_exec_progress(pc_apply_exec *ex, const pc_action_result *res, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Pool id created or found for a display name by a setup step (borrowed) or NULL. */
-const char *pc_apply_exec_pool(pc_apply_exec *ex, const char *display_name);
-void pc_apply_exec_set_pool(pc_apply_exec *ex, const char *display_name, const char *id);
-/* Second stage of a cancel (flag >= 2) or the total deadline: waits give up. */
-int pc_apply_exec_abort_waits(pc_apply_exec *ex);
+/* A step context for env (res, action NULL for setup steps), its deadline from now. */
+void pc_step_ctx_init(pc_step_ctx *c, const pc_step_env *env, pc_action_result *res, const pc_action *action);
+/* Free what a step context owns. */
+void pc_step_ctx_dispose(pc_step_ctx *c);
 
 #endif

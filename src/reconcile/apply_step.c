@@ -7,9 +7,11 @@
 
 #include "../model/naming.h"
 #include "../util/alloc.h"
+#include "../util/buf.h"
 #include "../util/error.h"
 #include "../util/timeutil.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +51,73 @@ static int pool_phase_is(const char *phase, const char *name)
 static int phase_still(pc_phase ph)
 {
 	return pc_phase_terminal(ph) || pc_phase_failed(ph);
+}
+
+void pc_step_ctx_init(pc_step_ctx *c, const pc_step_env *env, pc_action_result *res, const pc_action *action)
+{
+	memset(c, 0, sizeof(*c));
+	c->env = env;
+	c->p = env->p;
+	c->o = env->o;
+	c->res = res;
+	c->action = action;
+	c->deadline = pc_mono_ms() + env->o->action_timeout_ms;
+	if (env->total_deadline && env->total_deadline < c->deadline)
+		c->deadline = env->total_deadline;
+}
+
+void pc_step_ctx_dispose(pc_step_ctx *c)
+{
+	free(c->exception);
+	free(c->pending_running);
+	free(c->failed);
+	c->exception = c->pending_running = c->failed = NULL;
+}
+
+/* What a step does, for the progress display (one callback at a time). */
+static void progress(pc_step_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void progress(pc_step_ctx *c, const char *fmt, ...)
+{
+	pc_apply_event ev;
+	pc_buf b = PC_BUF_INIT;
+	va_list ap;
+	if (!c->o->progress)
+		return;
+	va_start(ap, fmt);
+	pc_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	ev.kind = PC_APPLY_EV_STEP;
+	ev.result = c->res;
+	ev.text = b.ptr;
+	pthread_mutex_lock(c->env->cb_mu);
+	c->o->progress(c->o->progress_ctx, &ev);
+	pthread_mutex_unlock(c->env->cb_mu);
+	pc_buf_dispose(&b);
+}
+
+/* Pool id created or found for a display name by a setup step (borrowed) or NULL. */
+static const char *pool_of(pc_step_ctx *c, const char *display_name)
+{
+	const char *id;
+	pthread_mutex_lock(c->env->cb_mu);
+	id = pc_map_get(c->env->pools, display_name);
+	pthread_mutex_unlock(c->env->cb_mu);
+	return id;
+}
+
+static void set_pool(pc_step_ctx *c, const char *display_name, const char *id)
+{
+	pthread_mutex_lock(c->env->cb_mu);
+	free(pc_map_put(c->env->pools, display_name, pc_strdup(id)));
+	pthread_mutex_unlock(c->env->cb_mu);
+}
+
+/* Second stage of a cancel (flag >= 2) or the total deadline: waits give up. */
+static int abort_waits(const pc_step_ctx *c)
+{
+	if (c->o->cancel && *c->o->cancel >= 2)
+		return 1;
+	return c->env->total_deadline && pc_mono_ms() >= c->env->total_deadline;
 }
 
 /* The message of a FAILED statement, with its latest exception kept aside. */
@@ -92,7 +161,7 @@ static int sleep_or_abort(pc_step_ctx *c, int64_t ms)
 	int64_t until = pc_mono_ms() + ms;
 	while (pc_mono_ms() < until) {
 		int64_t left = until - pc_mono_ms();
-		if (pc_apply_exec_abort_waits(c->ex))
+		if (abort_waits(c))
 			return pc_error_set(PC_ECANCELED, "interrupted");
 		pc_sleep_ms(left < 100 ? left : 100);
 	}
@@ -136,7 +205,7 @@ static int wait_for(pc_step_ctx *c, const char *name, want w)
 			if (!seen || strcmp(seen, shown) != 0) {
 				free(seen);
 				seen = pc_strdup(shown);
-				pc_apply_exec_progress(c->ex, c->res, "wait for '%s' to be %s: %s", name, want_str(w), shown);
+				progress(c, "wait for '%s' to be %s: %s", name, want_str(w), shown);
 			}
 			/* PC_PHASE_UNKNOWN matches no case: keep polling until the deadline. */
 			switch (w) {
@@ -208,7 +277,7 @@ static int step_stop(pc_step_ctx *c, const pc_step *s)
 	if (phase_still(st->ph))
 		goto done; /* already still (an unknown phase is stopped: it may be writing) */
 	if (!st->stopped) {
-		pc_apply_exec_progress(c->ex, c->res, "stop statement '%s'", s->statement);
+		progress(c, "stop statement '%s'", s->statement);
 		rc = pc_provider_set_stopped(c->p, s->statement, 1, NULL, NULL);
 		if (rc == PC_ENOTFOUND) {
 			rc = 0;
@@ -228,7 +297,7 @@ static const char *step_pool(pc_step_ctx *c, const pc_step *s)
 	if (s->compute_pool)
 		return s->compute_pool;
 	if (s->pool_display_name)
-		return pc_apply_exec_pool(c->ex, s->pool_display_name);
+		return pool_of(c, s->pool_display_name);
 	return NULL;
 }
 
@@ -268,7 +337,7 @@ static int step_resume(pc_step_ctx *c, const pc_step *s)
 		}
 		if (s->labels.len)
 			pc_kv_copy(&st->labels, &s->labels);
-		pc_apply_exec_progress(c->ex, c->res, "resume statement '%s'%s%s", s->statement,
+		progress(c, "resume statement '%s'%s%s", s->statement,
 				       pool ? " on pool " : "", pool ? pool : "");
 		rc = c->p->ops->update_statement(c->p, st);
 		if (rc != PC_ECONFLICT)
@@ -287,7 +356,7 @@ static int step_delete(pc_step_ctx *c, const pc_step *s)
 {
 	int rc;
 
-	pc_apply_exec_progress(c->ex, c->res, "delete statement '%s'", s->statement);
+	progress(c, "delete statement '%s'", s->statement);
 	rc = c->p->ops->delete_statement(c->p, s->statement);
 	if (rc == PC_ENOTFOUND)
 		return 0; /* deleted already */
@@ -324,7 +393,7 @@ static int create_or_adopt(pc_step_ctx *c, const pc_step *s, int *created)
 	spec.principal = c->p->principal;
 	spec.properties = &s->properties;
 	spec.labels = &s->labels;
-	pc_apply_exec_progress(c->ex, c->res, "create statement '%s'", s->statement);
+	progress(c, "create statement '%s'", s->statement);
 	st = NULL;
 	rc = c->p->ops->create_statement(c->p, &spec, &st);
 	pc_statement_free(st);
@@ -353,7 +422,7 @@ static int wait_in_flight(pc_step_ctx *c, const pc_step *s)
 		const pc_actual_stmt *as = t->ddls.items[i];
 		if (phase_still(as->st->ph) || (s->statement && !strcmp(as->st->name, s->statement)))
 			continue;
-		pc_apply_exec_progress(c->ex, c->res, "wait for '%s' of an interrupted run to finish", as->st->name);
+		progress(c, "wait for '%s' of an interrupted run to finish", as->st->name);
 		rc = wait_for(c, as->st->name, WANT_SETTLED);
 	}
 	return rc;
@@ -562,7 +631,7 @@ static int step_create_pool(pc_step_ctx *c, const pc_step *s)
 	}
 	if (!id) {
 		spec.display_name = s->pool_display_name;
-		pc_apply_exec_progress(c->ex, NULL, "create compute pool '%s'", s->pool_display_name);
+		progress(c, "create compute pool '%s'", s->pool_display_name);
 		if ((rc = c->p->ops->create_pool(c->p, &spec, &pool)) != 0)
 			goto done;
 		id = pc_strdup(pool->id);
@@ -588,7 +657,7 @@ static int step_create_pool(pc_step_ctx *c, const pc_step *s)
 			goto done;
 		delay = next_delay(c, delay);
 	}
-	pc_apply_exec_set_pool(c->ex, s->pool_display_name, id);
+	set_pool(c, s->pool_display_name, id);
 done:
 	pc_vec_dispose(&pools, pc_pool_free);
 	pc_pool_free(pool);
@@ -624,7 +693,7 @@ int pc_apply_step_undo_replace(pc_step_ctx *c, char **done)
 	rc = c->p->ops->get_statement(c->p, s->carry_from, &old);
 	if (rc == 0 && pc_phase_stopping_or_stopped(old->ph)) {
 		/* the new statement never ran: the old one's offsets are intact, it goes on from them */
-		pc_apply_exec_progress(c->ex, c->res, "resume statement '%s' (its replacement failed)", s->carry_from);
+		progress(c, "resume statement '%s' (its replacement failed)", s->carry_from);
 		if ((rc = wait_for(c, s->carry_from, WANT_STOPPED)) == 0 &&
 		    (rc = pc_provider_set_stopped(c->p, s->carry_from, 0, NULL, NULL)) == 0)
 			rc = wait_for(c, s->carry_from, WANT_RUNNING);
@@ -634,7 +703,7 @@ int pc_apply_step_undo_replace(pc_step_ctx *c, char **done)
 	} else if (rc != 0 && rc != PC_ENOTFOUND) {
 		goto done;
 	}
-	pc_apply_exec_progress(c->ex, c->res, "delete the failed statement '%s'", s->statement);
+	progress(c, "delete the failed statement '%s'", s->statement);
 	rc = c->p->ops->delete_statement(c->p, s->statement);
 	if (rc == PC_ENOTFOUND)
 		rc = 0;
