@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One option parser for every command: "--name VALUE" and "--name=VALUE" alike,
 # "--" ends the options, a missing value is named; and one way to fail: a usage
-# error (also a selector that names no table) is exit 64 with the usage line.
+# error (also a selector that names no table) is exit 64 with the usage line,
+# any other error one line in the compiler's format, exit 1.
 . "$(dirname "$0")/lib.sh" || exit 1
 
 cp -r "$EXAMPLE" "$TMP/p"
@@ -68,5 +69,16 @@ for c in plan apply destroy; do
 	assert_rc 64
 	assert_err_line "error: selector 'no_such_table': no table 'no_such_table' in the project"
 	assert_err_contains "usage: pipectl [-C DIR] $c"
+done
+# one way to fail: a bad pipectl.yaml reads the same, in the compiler's format, in every command
+cp -r "$TMP/p" "$TMP/bad"
+printf 'prefx: x\n' >>"$TMP/bad/pipectl.yaml"
+line=$(grep -n '^prefx:' "$TMP/bad/pipectl.yaml" | cut -d: -f1)
+for c in validate inventory plan status apply; do
+	extra=()
+	[ "$c" = apply ] && extra=(--auto-approve)
+	pc -C "$TMP/bad" "$c" "${extra[@]+"${extra[@]}"}"
+	assert_rc 1
+	assert_err_line "$TMP/bad/pipectl.yaml:$line: error: unknown key 'prefx'"
 done
 echo ok
