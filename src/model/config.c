@@ -606,6 +606,27 @@ int pc_config_load(pc_config **out, const char *root, const char *path)
 	return rc;
 }
 
+int pc_config_find(pc_config **out, const char *root, const char *path, pc_source *src)
+{
+	const char *env = getenv("PIPECTL_CONFIG");
+	char *text = NULL, *label;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if (!src || !src->commit || (path && path[0]) || (env && env[0]))
+		return pc_config_load(out, root, path);
+	if (src->ops->kind(src, "pipectl.yaml") != 2)
+		return pc_config_parse(out, root, "pipectl.yaml", "", 0);
+	if ((rc = src->ops->read_file(src, "pipectl.yaml", &text, &len)) < 0)
+		return rc;
+	label = pc_sprintf("pipectl.yaml@%.12s", src->commit);
+	rc = pc_config_parse(out, root, label, text, len);
+	free(label);
+	free(text);
+	return rc;
+}
+
 void pc_config_free(pc_config *c)
 {
 	if (!c)

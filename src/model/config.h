@@ -7,6 +7,7 @@
 
 #include "../util/kv.h"
 #include "../util/vec.h"
+#include "source.h"
 
 /* ---- pipectl.yaml ---- */
 
@@ -52,8 +53,16 @@ typedef struct pc_config {
 } pc_config;
 
 /*
- * Load pipectl.yaml. path NULL: $PIPECTL_CONFIG, else <root>/pipectl.yaml when
- * it exists, else defaults. $PIPECTL_TARGET overrides target. `${VAR}` is
+ * Find and load pipectl.yaml, the one rule: path when given, else
+ * $PIPECTL_CONFIG, else the pipectl.yaml of the tree read: for a git source
+ * (src->commit set) the commit's own (named "pipectl.yaml@<commit>" in
+ * messages; none in the commit: defaults), else <root>/pipectl.yaml when it
+ * exists, else defaults. src may be NULL (the working tree).
+ */
+int pc_config_find(pc_config **out, const char *root, const char *path, pc_source *src);
+/*
+ * Load pipectl.yaml: pc_config_find() in the working tree (path NULL:
+ * $PIPECTL_CONFIG, else <root>/pipectl.yaml when it exists, else defaults). $PIPECTL_TARGET overrides target. `${VAR}` is
  * interpolated in every string; an unset VAR is an error naming it. An
  * unknown key is an error "<file>:<line>: unknown key 'x' in 'section'".
  */

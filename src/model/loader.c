@@ -590,10 +590,8 @@ int pc_project_load_from(pc_project **out, pc_config *cfg, pc_source *src)
 
 	*out = NULL;
 	if (!src) {
-		if ((rc = pc_source_open_fs(&own, cfg->root)) < 0) {
-			pc_config_free(cfg);
+		if ((rc = pc_source_open_fs(&own, cfg->root)) < 0)
 			return rc;
-		}
 		src = own;
 	}
 	pipelines = pc_strdup(cfg->pipelines);
@@ -602,7 +600,6 @@ int pc_project_load_from(pc_project **out, pc_config *cfg, pc_source *src)
 		pipelines[--n] = '\0';
 	if (src->ops->kind(src, pipelines) != 1) {
 		rc = pc_error_set(PC_ENOTFOUND, "no pipelines folder '%s' in '%s'", pipelines, cfg->root);
-		pc_config_free(cfg);
 		goto done;
 	}
 	p = PC_NEW(pc_project);
@@ -630,5 +627,10 @@ int pc_project_load(pc_project **out, const char *root, const char *config_path)
 	*out = NULL;
 	if ((rc = pc_config_load(&cfg, root, config_path)) < 0)
 		return rc;
-	return pc_project_load_from(out, cfg, NULL);
+	if ((rc = pc_project_load_from(out, cfg, NULL)) < 0) {
+		pc_config_free(cfg);
+		return rc;
+	}
+	(*out)->owns_config = 1;
+	return 0;
 }

@@ -112,7 +112,8 @@ typedef struct pc_external {
 } pc_external;
 
 typedef struct pc_project {
-	pc_config *config;     /* owned */
+	pc_config *config;     /* owned when owns_config (pc_project_load), else borrowed */
+	int owns_config;
 	char *root;
 	char *commit;          /* commit id of the tree read, NULL for the working tree */
 	pc_vec tables;         /* pc_table *, owned, sorted by name */
@@ -131,8 +132,9 @@ typedef struct pc_project {
  */
 int pc_project_load(pc_project **out, const char *root, const char *config_path);
 /*
- * Same with an already loaded config (takes ownership of cfg) and a source
- * for the tree (borrowed; NULL = the working tree under cfg->root).
+ * Same with an already loaded config (borrowed: it must outlive the project,
+ * which others such as the provider may share) and a source for the tree
+ * (borrowed; NULL = the working tree under cfg->root).
  */
 int pc_project_load_from(pc_project **out, pc_config *cfg, pc_source *src);
 void pc_project_free(pc_project *p);

@@ -119,7 +119,8 @@ void pc_project_free(pc_project *p)
 {
 	if (!p)
 		return;
-	pc_config_free(p->config);
+	if (p->owns_config)
+		pc_config_free(p->config);
 	free(p->root);
 	free(p->commit);
 	pc_vec_dispose(&p->tables, table_free_fn);

@@ -540,6 +540,7 @@ static void test_loader__load_from_reads_through_a_given_source(void **state)
 	assert_int_equal(pc_project_load_from(&p, cfg, src), 0);
 	assert_tables(&p->tables, "t");
 	pc_project_free(p);
+	pc_config_free(cfg);
 	pc_source_free(src);
 }
 
