@@ -48,6 +48,8 @@ static int known(const char *a)
 		"--listen", "--state", "--cluster-id", "--api-key", "--api-secret", "--fail-statement",
 		"--hang-path", "--ddl-ms", "--pending-ms", "--latency-ms", "--expire-completed-s",
 		"--max-requests", "--exit-after", "--seed", "--fail-rate", "--throttle-rate", "--produce-rate",
+		"--expire-terminal-s", "--topic-linger-ms", "--carry-timeout-s", "--lenient", "--fail-pool",
+		"--redirect-first",
 	};
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (strcmp(a, opts[i]) == 0)
@@ -87,9 +89,22 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 			o.sim.fail_statement = val;
 		else if (strcmp(a, "--hang-path") == 0 && val)
 			o.hang_path = val;
+		else if (strcmp(a, "--fail-pool") == 0 && val)
+			o.sim.fail_pool = val;
+		else if (strcmp(a, "--redirect-first") == 0 && val)
+			o.redirect_host = val;
+		else if (strcmp(a, "--forbid-deleted") == 0) {
+			o.sim.forbid_deleted = 1;
+			takes = 0;
+		} else if (strcmp(a, "--lenient") == 0 && val) {
+			if (pc_sim_lenient_parse(val, &o.sim.lenient) != 0)
+				return pc_cli_usage_error(cmd, "%s", pc_error_last());
+		}
 		else if ((strcmp(a, "--ddl-ms") == 0 || strcmp(a, "--pending-ms") == 0 || strcmp(a, "--latency-ms") == 0 ||
 			  strcmp(a, "--expire-completed-s") == 0 || strcmp(a, "--max-requests") == 0 ||
-			  strcmp(a, "--exit-after") == 0 || strcmp(a, "--seed") == 0) && val) {
+			  strcmp(a, "--exit-after") == 0 || strcmp(a, "--seed") == 0 ||
+			  strcmp(a, "--expire-terminal-s") == 0 || strcmp(a, "--topic-linger-ms") == 0 ||
+			  strcmp(a, "--carry-timeout-s") == 0) && val) {
 			if (parse_ms(val, &v) != 0)
 				return pc_cli_usage_error(cmd, "%s needs a non-negative integer, not '%s'", a, val);
 			if (strcmp(a, "--ddl-ms") == 0)
@@ -100,6 +115,12 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 				o.latency_ms = v;
 			else if (strcmp(a, "--expire-completed-s") == 0)
 				o.sim.expire_completed_ms = v * 1000;
+			else if (strcmp(a, "--expire-terminal-s") == 0)
+				o.sim.expire_terminal_ms = v * 1000;
+			else if (strcmp(a, "--topic-linger-ms") == 0)
+				o.sim.topic_linger_ms = v ? v : -1;
+			else if (strcmp(a, "--carry-timeout-s") == 0)
+				o.sim.carry_timeout_ms = v * 1000;
 			else if (strcmp(a, "--max-requests") == 0)
 				o.max_requests = v;
 			else if (strcmp(a, "--exit-after") == 0)

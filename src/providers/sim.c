@@ -232,6 +232,8 @@ int64_t pc_sim_topic_end(const pc_sim *s, const pc_sim_topic *t, int partition)
 void pc_sim__advance_topic(pc_sim *s, pc_sim_topic *tp, int64_t t)
 {
 	pc_vec *w;
+	if (tp->gone_ms && t > tp->gone_ms)
+		t = tp->gone_ms; /* a dropped topic receives nothing more */
 	if (tp->as_of_ms >= t)
 		return;
 	w = pc_map_get(&s->writers, tp->name);
@@ -305,13 +307,32 @@ static void add_exception(pc_sim_stmt *st, const char *name, const char *msg, in
 	}
 }
 
+/*
+ * How long a statement that ended in phase ph is kept (0: for ever).
+ * Confluent deletes COMPLETED, FAILED and STOPPED statements 30 days after
+ * they end; --expire-completed-s keeps the older rule (not STOPPED).
+ */
+static int64_t expire_after(const pc_sim *s, pc_sim_phase ph)
+{
+	int64_t a = s->opt.expire_terminal_ms, b = ph == PC_SIM_STOPPED ? 0 : s->opt.expire_completed_ms;
+	if (a > 0 && b > 0)
+		return a < b ? a : b;
+	return a > 0 ? a : b > 0 ? b : 0;
+}
+
+static void schedule_expiry(pc_sim *s, pc_sim_stmt *st, int64_t t)
+{
+	int64_t after = expire_after(s, st->phase);
+	st->ended_ms = t;
+	st->due_ms = 0;
+	if (after > 0)
+		schedule(s, st, t + after);
+}
+
 static void end_stmt(pc_sim *s, pc_sim_stmt *st, pc_sim_phase ph, int64_t t)
 {
 	st->phase = ph;
-	st->ended_ms = t;
-	st->due_ms = 0;
-	if (s->opt.expire_completed_ms > 0)
-		schedule(s, st, t + s->opt.expire_completed_ms);
+	schedule_expiry(s, st, t);
 	touch(s, st, t);
 }
 
@@ -340,6 +361,12 @@ static int matches_fail(const pc_sim *s, const pc_sim_stmt *st)
 	return rc >= 0;
 }
 
+pc_sim_topic *pc_sim__live_topic(pc_sim *s, const char *name)
+{
+	pc_sim_topic *tp = pc_map_get(&s->topics, name);
+	return tp && !tp->gone_ms ? tp : NULL;
+}
+
 pc_sim_topic *pc_sim__topic_add(pc_sim *s, const char *name, int partitions, int upsert, int64_t t)
 {
 	pc_sim_topic *tp = PC_NEW(pc_sim_topic);
@@ -363,7 +390,7 @@ void pc_sim__topic_drop(pc_sim *s, const char *name, int64_t t)
 {
 	pc_sim_topic *tp = pc_map_get(&s->topics, name);
 	char *detail;
-	if (!tp)
+	if (!tp || tp->gone_ms)
 		return;
 	detail = pc_sprintf("Table '%s' was dropped while the statement was running", name);
 	for (size_t i = 0; i < s->env_list.len; i++) {
@@ -377,14 +404,37 @@ void pc_sim__topic_drop(pc_sim *s, const char *name, int64_t t)
 		}
 	}
 	free(detail);
-	pc_sim__topic_free(pc_map_del(&s->topics, name));
+	pc_sim__advance_topic(s, tp, t);
+	if (s->opt.topic_linger_ms > 0) {
+		/* Kafka deletes the topic asynchronously: it lingers, its name taken. */
+		tp->gone_ms = t + s->opt.topic_linger_ms;
+		pc_vec_push(&s->lingering, tp);
+	} else {
+		pc_sim__topic_free(pc_map_del(&s->topics, name));
+	}
 	s->changes++;
+}
+
+/* Lingering topics whose deletion is done by t are gone. */
+static void purge_lingering(pc_sim *s, int64_t t)
+{
+	for (size_t i = 0; i < s->lingering.len;) {
+		pc_sim_topic *tp = s->lingering.items[i];
+		if (tp->gone_ms > t) {
+			i++;
+			continue;
+		}
+		pc_vec_remove(&s->lingering, i);
+		pc_sim__topic_free(pc_map_del(&s->topics, tp->name));
+		s->changes++;
+	}
 }
 
 static void start_ddl(pc_sim *s, pc_sim_stmt *st, int64_t t)
 {
 	char *msg = NULL;
 	pc_sim_topic *tp = st->op_table ? pc_map_get(&s->topics, st->op_table) : NULL;
+	int lingering = tp && tp->gone_ms;
 
 	if (matches_fail(s, st)) {
 		fail_stmt(s, st, t, "simulated failure: the statement matches --fail-statement",
@@ -404,6 +454,11 @@ static void start_ddl(pc_sim *s, pc_sim_stmt *st, int64_t t)
 		goto done;
 	}
 	if (st->op == PC_SIM_OP_CREATE) {
+		if (lingering) {
+			msg = pc_sprintf("Table '%s' already exists: its topic is still being deleted", st->op_table);
+			fail_stmt(s, st, t, msg, "org.apache.kafka.common.errors.TopicExistsException");
+			goto done;
+		}
 		if (tp && !st->op_if) {
 			msg = pc_sprintf("Table '%s' already exists", st->op_table);
 			fail_stmt(s, st, t, msg, "org.apache.flink.table.catalog.exceptions.TableAlreadyExistException");
@@ -412,6 +467,8 @@ static void start_ddl(pc_sim *s, pc_sim_stmt *st, int64_t t)
 		if (!tp)
 			pc_sim__topic_add(s, st->op_table, st->op_partitions, st->op_upsert, t);
 	} else if (st->op == PC_SIM_OP_DROP) {
+		if (lingering)
+			tp = NULL;
 		if (!tp && !st->op_if) {
 			msg = pc_sprintf("Table '%s' does not exist", st->op_table);
 			fail_stmt(s, st, t, msg, "org.apache.flink.table.catalog.exceptions.TableNotExistException");
@@ -441,7 +498,7 @@ static void setup_io(pc_sim *s, pc_sim_stmt *st, const pc_sim_stmt *carry)
 {
 	for (size_t i = 0; i < st->reads.len; i++) {
 		const char *name = st->reads.items[i];
-		pc_sim_topic *tp = pc_map_get(&s->topics, name);
+		pc_sim_topic *tp = pc_sim__live_topic(s, name);
 		pc_sim_input *in, *old;
 		if (!tp || find_input(st, name))
 			continue;
@@ -471,7 +528,7 @@ static void refresh_sink_upsert(pc_sim *s, pc_sim_stmt *st)
 		return;
 	st->op_upsert = 0;
 	for (size_t i = 0; i < st->writes.len; i++) {
-		pc_sim_topic *tp = pc_map_get(&s->topics, st->writes.items[i]);
+		pc_sim_topic *tp = pc_sim__live_topic(s, st->writes.items[i]);
 		if (tp && tp->upsert)
 			st->op_upsert = 1;
 	}
@@ -489,7 +546,7 @@ static void start_dml(pc_sim *s, pc_sim_stmt *st, int64_t t)
 		return;
 	}
 	for (size_t i = 0; i < st->reads.len; i++) {
-		if (!pc_map_get(&s->topics, st->reads.items[i])) {
+		if (!pc_sim__live_topic(s, st->reads.items[i])) {
 			msg = pc_sprintf("Table '%s' does not exist", (char *)st->reads.items[i]);
 			fail_stmt(s, st, t, msg, "org.apache.flink.table.api.ValidationException");
 			goto done;
@@ -503,7 +560,7 @@ static void start_dml(pc_sim *s, pc_sim_stmt *st, int64_t t)
 			fail_stmt(s, st, t, msg, "org.apache.flink.table.api.ValidationException");
 			goto done;
 		}
-		if (tp && st->op == PC_SIM_OP_CTAS && !st->op_if) {
+		if (tp && (tp->gone_ms || (st->op == PC_SIM_OP_CTAS && !st->op_if))) {
 			msg = pc_sprintf("Table '%s' already exists", st->op_table);
 			fail_stmt(s, st, t, msg, "org.apache.flink.table.catalog.exceptions.TableAlreadyExistException");
 			goto done;
@@ -512,7 +569,7 @@ static void start_dml(pc_sim *s, pc_sim_stmt *st, int64_t t)
 			pc_sim__topic_add(s, st->op_table, st->op_partitions, st->op_upsert, t);
 	}
 	for (size_t i = 0; i < st->writes.len; i++) {
-		if (!pc_map_get(&s->topics, st->writes.items[i])) {
+		if (!pc_sim__live_topic(s, st->writes.items[i])) {
 			msg = pc_sprintf("Table '%s' does not exist", (char *)st->writes.items[i]);
 			fail_stmt(s, st, t, msg, "org.apache.flink.table.api.ValidationException");
 			goto done;
@@ -527,15 +584,24 @@ static void start_dml(pc_sim *s, pc_sim_stmt *st, int64_t t)
 			goto done;
 		}
 		if (carry->phase != PC_SIM_STOPPED && carry->phase != PC_SIM_FAILED) {
+			if (st->waiting && t >= st->wait_since_ms + s->opt.carry_timeout_ms) {
+				/* Confluent waits 6 hours for the referenced statement, then fails. */
+				msg = pc_sprintf("Referenced statement %s was not stopped within %" PRId64
+						 " s: '%s' can not start", st->carry_from,
+						 s->opt.carry_timeout_ms / 1000, CARRY_PROP);
+				fail_stmt(s, st, t, msg, "org.apache.flink.table.api.ValidationException");
+				goto done;
+			}
 			if (!st->waiting) {
 				msg = pc_sprintf("Statement is currently pending until referenced statement %s is stopped",
 						 st->carry_from);
 				set_detail(st, msg);
 				st->waiting = 1;
+				st->wait_since_ms = t;
 				pc_vec_push(&e->waiting, st);
 				touch(s, st, t);
 			}
-			st->due_ms = 0;
+			schedule(s, st, st->wait_since_ms + s->opt.carry_timeout_ms);
 			goto done;
 		}
 		if (st->stateful || st->op_upsert) {
@@ -580,7 +646,7 @@ static void finish_stop(pc_sim *s, pc_sim_stmt *st, int64_t t)
 	st->phase = PC_SIM_RUNNING;  /* consume up to the stop */
 	pc_sim__advance_stmt(s, st, t);
 	st->phase = PC_SIM_STOPPED;
-	st->due_ms = 0;
+	schedule_expiry(s, st, t);
 	fill_latest_offsets(st);
 	st->latest_offsets_ms = t;
 	set_detail(st, "");
@@ -610,8 +676,8 @@ static void process(pc_sim *s, pc_sim_stmt *st, int64_t t)
 		break;
 	case PC_SIM_COMPLETED:
 	case PC_SIM_FAILED:
-		if (s->opt.expire_completed_ms > 0 && st->ended_ms &&
-		    t >= st->ended_ms + s->opt.expire_completed_ms)
+	case PC_SIM_STOPPED:
+		if (expire_after(s, st->phase) > 0 && st->ended_ms && t >= st->ended_ms + expire_after(s, st->phase))
 			remove_stmt(s, pc_map_get(&s->envs, st->env), st, t);
 		break;
 	default:
@@ -629,8 +695,10 @@ void pc_sim_tick(pc_sim *s, int64_t now)
 		pc_sim_stmt *st = stmt_by_id(s, ev.id);
 		if (!st || st->due_ms != ev.due)
 			continue;
+		purge_lingering(s, ev.due);
 		process(s, st, ev.due);
 	}
+	purge_lingering(s, now);
 }
 
 /* ---- statements ---- */
@@ -667,9 +735,36 @@ static void make_uid(pc_sim *s, pc_sim_stmt *st)
 			     (uint32_t)(y >> 40) & 0xfff, (uint64_t)(y & 0xffffffffffffULL));
 }
 
+/* End-user labels must be under user.confluent.io/ (Confluent's SQL driver: LABEL_PREFIX). */
+static int check_labels(const pc_sim *s, const pc_kvlist *labels)
+{
+	size_t plen = strlen(PC_SIM_LABEL_PREFIX);
+	if (!labels || (s->opt.lenient & PC_SIM_LENIENT_LABELS_PREFIX))
+		return 0;
+	for (size_t i = 0; i < labels->len; i++) {
+		const pc_kv *kv = labels->items[i];
+		if (strncmp(kv->key, PC_SIM_LABEL_PREFIX, plen) != 0 || !kv->key[plen])
+			return pc_error_set(PC_EINVALID,
+					    "metadata.labels: label key '%s' is invalid: end-user labels must start "
+					    "with '%s'", kv->key, PC_SIM_LABEL_PREFIX);
+	}
+	return 0;
+}
+
+/* Confluent can stop and resume only INSERT INTO, EXECUTE STATEMENT SET and CREATE TABLE AS. */
+static int stoppable(const pc_sim *s, const pc_sim_stmt *st)
+{
+	if (s->opt.lenient & PC_SIM_LENIENT_STOP_ANY)
+		return st->kind == PC_SIM_KIND_DML;
+	return st->kind == PC_SIM_KIND_DML && st->sql_kind &&
+	       (strcmp(st->sql_kind, "INSERT_INTO") == 0 || strcmp(st->sql_kind, "EXECUTE_STATEMENT_SET") == 0 ||
+		strcmp(st->sql_kind, "CREATE_TABLE_AS") == 0);
+}
+
 int pc_sim_create_statement(pc_sim *s, int64_t now, const char *org, const char *env,
 			    const pc_sim_stmt_req *req, pc_sim_stmt **out)
 {
+	int rc;
 	pc_sim_env *e;
 	pc_sim_stmt *st;
 	const char *carry;
@@ -688,6 +783,8 @@ int pc_sim_create_statement(pc_sim *s, int64_t now, const char *org, const char 
 		return pc_error_set(PC_EINVALID, "spec.statement is required");
 	if (strlen(req->sql) > SQL_MAX_LEN)
 		return pc_error_set(PC_EINVALID, "spec.statement is longer than %d characters", SQL_MAX_LEN);
+	if ((rc = check_labels(s, req->labels)) != 0)
+		return rc;
 	e = pc_sim_env_get(s, env, now);
 	if (pc_map_get(&e->stmts, req->name))
 		return pc_error_set(PC_EEXISTS, "Statement name '%s' already exists", req->name);
@@ -715,7 +812,8 @@ int pc_sim_create_statement(pc_sim *s, int64_t now, const char *org, const char 
 	pc_sim__analyze(st);
 	if (st->kind == PC_SIM_KIND_DML)
 		refresh_sink_upsert(s, st);
-	if (st->kind == PC_SIM_KIND_DML && req->stopped) {
+	/* Confluent ignores spec.stopped on create: the statement runs. */
+	if (st->kind == PC_SIM_KIND_DML && req->stopped && (s->opt.lenient & PC_SIM_LENIENT_CREATE_STOPPED)) {
 		st->stopped = 1;
 		st->phase = PC_SIM_STOPPED;
 	} else {
@@ -737,6 +835,8 @@ static int lookup(pc_sim *s, int64_t now, const char *env, const char *name, pc_
 	*out = e ? pc_map_get(&e->stmts, name) : NULL;
 	if (pe)
 		*pe = e;
+	if (!*out && e && s->opt.forbid_deleted && pc_map_get(&e->archive, name))
+		return pc_error_set(PC_EAUTH, "Forbidden: access to statement resource=%s is denied", name);
 	if (!*out)
 		return pc_error_set(PC_ENOTFOUND, "Statement resource=%s does not exist", name);
 	return 0;
@@ -759,7 +859,7 @@ int pc_sim_update_statement(pc_sim *s, int64_t now, const char *env, const char 
 			    const pc_sim_update *u, pc_sim_stmt **out)
 {
 	pc_sim_stmt *st;
-	int rc, stop_change, respec;
+	int rc, stop_change, respec, props_change;
 	char ver[32];
 
 	*out = NULL;
@@ -774,17 +874,23 @@ int pc_sim_update_statement(pc_sim *s, int64_t now, const char *env, const char 
 				    u->resource_version, ver);
 	if (u->sql && strcmp(u->sql, st->sql) != 0)
 		return pc_error_set(PC_EINVALID, "spec.statement of statement '%s' can not be changed", name);
+	props_change = u->properties && !pc_kv_equal(u->properties, &st->properties);
+	if (props_change && !(s->opt.lenient & PC_SIM_LENIENT_PROPERTIES))
+		return pc_error_set(PC_EINVALID,
+				    "spec.properties of statement '%s' can not be changed: create a new statement", name);
 	respec = str_differs(u->compute_pool_id, st->compute_pool_id) || str_differs(u->principal, st->principal) ||
-		 (u->properties && !pc_kv_equal(u->properties, &st->properties));
+		 props_change;
 	if (respec && st->phase != PC_SIM_STOPPED)
 		return pc_error_set(PC_EINVALID,
-				    "compute_pool_id, principal and properties of statement '%s' can only be changed "
+				    "compute_pool_id and principal of statement '%s' can only be changed "
 				    "while it is stopped (phase %s)", name, pc_sim_phase_name(st->phase));
 	stop_change = u->stopped >= 0 && (u->stopped != 0) != (st->stopped != 0);
-	if (stop_change && u->stopped && st->kind != PC_SIM_KIND_DML && st->phase != PC_SIM_COMPLETED &&
-	    st->phase != PC_SIM_FAILED)
-		return pc_error_set(PC_EINVALID, "statement '%s' is not INSERT INTO, EXECUTE STATEMENT SET or "
-				    "CREATE TABLE AS and can not be stopped", name);
+	if (stop_change && !stoppable(s, st) &&
+	    !((s->opt.lenient & PC_SIM_LENIENT_STOP_ANY) &&
+	      (st->phase == PC_SIM_COMPLETED || st->phase == PC_SIM_FAILED)))
+		return pc_error_set(PC_EINVALID, "statement '%s' (%s) is not INSERT INTO, EXECUTE STATEMENT SET or "
+				    "CREATE TABLE AS and can not be %s", name, st->sql_kind ? st->sql_kind : "UNKNOWN",
+				    u->stopped ? "stopped" : "resumed");
 	if (stop_change && !u->stopped && st->phase != PC_SIM_STOPPED && st->phase != PC_SIM_STOPPING)
 		return pc_error_set(PC_EINVALID, "statement '%s' can not be resumed from phase %s", name,
 				    pc_sim_phase_name(st->phase));
@@ -803,7 +909,8 @@ int pc_sim_update_statement(pc_sim *s, int64_t now, const char *env, const char 
 			pc_kv_copy(&st->properties, u->properties);
 		}
 	}
-	if (u->labels && !pc_kv_equal(u->labels, &st->labels)) {
+	/* Labels are set at create; a PUT that changes them is accepted and changes nothing. */
+	if (u->labels && (s->opt.lenient & PC_SIM_LENIENT_LABELS_UPDATE) && !pc_kv_equal(u->labels, &st->labels)) {
 		pc_kv_dispose(&st->labels);
 		pc_kv_copy(&st->labels, u->labels);
 		respec = 1;
@@ -831,6 +938,7 @@ int pc_sim_update_statement(pc_sim *s, int64_t now, const char *env, const char 
 			if (st->phase == PC_SIM_STOPPING)
 				finish_stop(s, st, now);
 			st->phase = PC_SIM_PENDING;
+			st->ended_ms = 0;
 			pc_kv_dispose(&st->latest_offsets);
 			st->latest_offsets_ms = 0;
 			schedule(s, st, now + s->opt.pending_ms);

@@ -17,7 +17,7 @@
 #define POOL_SUFFIX "-pipectl"
 
 /* Label pipectl puts on the statements of a `protect: true` table. */
-#define LABEL_PROTECT "pipectl-protect"
+#define LABEL_PROTECT PC_LABEL_PROTECT
 
 static const char *const step_names[] = { "stop_statement", "delete_statement", "drop_table", "run_ddl",
 					  "create_dml", "resume_statement", "create_pool" };
