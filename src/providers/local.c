@@ -602,6 +602,9 @@ int pc_local_open(pc_provider **out, const pc_config *cfg)
 	p->default_pool = cfg && cfg->flink_compute_pool_id && *cfg->flink_compute_pool_id ? cfg->flink_compute_pool_id
 											      : NULL;
 	p->principal = cfg && cfg->principal && *cfg->principal ? cfg->principal : NULL;
+	p->poll_min_ms = PC_POLL_MIN_MS_LOCAL;
+	p->poll_max_ms = PC_POLL_MAX_MS_LOCAL;
+	p->topic_delete_timeout_ms = PC_TOPIC_DELETE_TIMEOUT_MS_DEFAULT;
 	*out = p;
 	return 0;
 }

@@ -334,7 +334,8 @@ static const char *STATEMENT_JSON =
 	"\"updated_at\":\"2025-08-21T00:24:00Z\",\"uid\":\"u-1\",\"resource_version\":\"5\",\"labels\":{\"owner\":\"pipectl\"}},"
 	"\"spec\":{\"statement\":\"INSERT INTO enriched SELECT * FROM orders;\","
 	"\"properties\":{\"sql.current-catalog\":\"dev\",\"sql.current-database\":\"cluster_0\"},"
-	"\"compute_pool_id\":\"lfcp-x7rgx1\",\"principal\":\"sa-abc123\",\"stopped\":true},"
+	"\"compute_pool_id\":\"lfcp-x7rgx1\",\"principal\":\"sa-abc123\",\"stopped\":true,"
+	"\"scaling\":{\"min_cfu\":1}},"
 	"\"status\":{\"phase\":\"HIBERNATING\",\"detail\":\"resting\",\"network_kind\":\"PUBLIC\","
 	"\"traits\":{\"sql_kind\":\"INSERT_INTO\",\"is_bounded\":false,\"is_append_only\":true},"
 	"\"latest_offsets\":{\"orders\":\"partition:0,offset:18446744073709551615;partition:1,offset:7\"},"
@@ -565,7 +566,7 @@ static void test_confluent_create__a_timeout_is_not_retried(void **state)
 	close_fixture(f);
 }
 
-static void test_confluent_update__puts_whole_object_with_resource_version(void **state)
+static void test_confluent_update__puts_the_fetched_object_back_with_only_allowed_changes(void **state)
 {
 	server *s = *state;
 	fixture *f = open_fixture(s, NULL);
@@ -575,6 +576,9 @@ static void test_confluent_update__puts_whole_object_with_resource_version(void 
 	say(s, 200, STATEMENT_JSON);
 	assert_int_equal(f->p->ops->get_statement(f->p, "dev-dml-orders", &st), 0);
 	st->stopped = 0;
+	free(st->compute_pool_id);
+	st->compute_pool_id = pc_strdup("lfcp-new");
+	pc_kv_set(&st->labels, "user.confluent.io/x", "ignored"); /* labels are never sent changed */
 	say(s, 202, "");
 	assert_int_equal(f->p->ops->update_statement(f->p, st), 0);
 	assert_string_equal(req(s, 1)->method, "PUT");
@@ -582,12 +586,25 @@ static void test_confluent_update__puts_whole_object_with_resource_version(void 
 	j = req_json(s, 1);
 	assert_string_equal(jpath(j, "metadata", "resource_version", NULL), "5");
 	assert_string_equal(jpath(j, "spec", "statement", NULL), "INSERT INTO enriched SELECT * FROM orders;");
-	assert_string_equal(jpath(j, "spec", "compute_pool_id", NULL), "lfcp-x7rgx1");
+	assert_string_equal(jpath(j, "spec", "compute_pool_id", NULL), "lfcp-new");
 	assert_string_equal(jpath(j, "spec", "properties", "sql.current-catalog"), "dev");
 	assert_string_equal(jpath(j, "organization_id", NULL, NULL), ORG);
 	assert_string_equal(jpath(j, "environment_id", NULL, NULL), ENV);
 	assert_true(json_is_false(json_object_get(json_object_get(j, "spec"), "stopped")));
+	/* fields pipectl does not know survive, labels stay as fetched */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(j, "spec"), "scaling"),
+							    "min_cfu")), 1);
+	assert_non_null(json_object_get(j, "some_future_field"));
+	assert_string_equal(jpath(j, "metadata", "labels", "owner"), "pipectl");
+	assert_null(jpath(j, "metadata", "labels", "user.confluent.io/x"));
 	json_decref(j);
+
+	/* properties have no update path: refused before anything is sent */
+	pc_kv_set(&st->properties, "sql.current-catalog", "other");
+	assert_int_equal(f->p->ops->update_statement(f->p, st), PC_EINVALID);
+	assert_non_null(strstr(pc_error_last(), "properties can not be changed"));
+	assert_int_equal(s->n_reqs, 2);
+	pc_kv_set(&st->properties, "sql.current-catalog", "dev");
 
 	say(s, 409, "{\"errors\":[{\"status\":\"409\",\"detail\":\"resource version mismatch\"}]}");
 	assert_int_equal(f->p->ops->update_statement(f->p, st), PC_ECONFLICT);
@@ -666,15 +683,13 @@ static void test_confluent_set_stopped__retries_after_a_409(void **state)
 	server *s = *state;
 	fixture *f = open_fixture(s, NULL);
 	char *v5 = statement_named("a", "5", 1), *v6 = statement_named("a", "6", 1);
-	pc_kvlist props = PC_VEC_INIT;
 	json_t *j;
 
-	pc_kv_set(&props, "b", "2");
 	say(s, 200, v5);
 	say(s, 409, "{\"errors\":[{\"detail\":\"stale resource_version\"}]}");
 	say(s, 200, v6);
 	say(s, 202, "");
-	assert_int_equal(pc_provider_set_stopped(f->p, "a", 0, "lfcp-new", &props), 0);
+	assert_int_equal(pc_provider_set_stopped(f->p, "a", 0, "lfcp-new"), 0);
 	assert_int_equal(s->n_reqs, 4);
 	assert_string_equal(req(s, 0)->method, "GET");
 	assert_string_equal(req(s, 1)->method, "PUT");
@@ -684,10 +699,8 @@ static void test_confluent_set_stopped__retries_after_a_409(void **state)
 	assert_string_equal(jpath(j, "metadata", "resource_version", NULL), "6");
 	assert_true(json_is_false(json_object_get(json_object_get(j, "spec"), "stopped")));
 	assert_string_equal(jpath(j, "spec", "compute_pool_id", NULL), "lfcp-new");
-	assert_string_equal(jpath(j, "spec", "properties", "b"), "2");
-	assert_null(jpath(j, "spec", "properties", "a"));
+	assert_string_equal(jpath(j, "spec", "properties", "a"), "1"); /* as fetched */
 	json_decref(j);
-	pc_kv_dispose(&props);
 	free(v5);
 	free(v6);
 	close_fixture(f);
@@ -700,11 +713,11 @@ static void test_confluent_set_stopped__does_nothing_when_already_as_asked(void 
 	char *st = statement_named("a", "5", 1);
 
 	say(s, 200, st);
-	assert_int_equal(pc_provider_set_stopped(f->p, "a", 1, "lfcp-old", NULL), 0);
+	assert_int_equal(pc_provider_set_stopped(f->p, "a", 1, "lfcp-old"), 0);
 	assert_int_equal(s->n_reqs, 1);
 	say(s, 200, st);
 	say(s, 202, "");
-	assert_int_equal(pc_provider_set_stopped(f->p, "a", 1, "lfcp-other", NULL), 0);
+	assert_int_equal(pc_provider_set_stopped(f->p, "a", 1, "lfcp-other"), 0);
 	assert_int_equal(s->n_reqs, 3);
 	assert_string_equal(req(s, 2)->method, "PUT");
 	free(st);
@@ -721,7 +734,7 @@ static void test_confluent_set_stopped__gives_up_after_repeated_conflicts(void *
 		say(s, 200, v5);
 		say(s, 409, "{\"errors\":[{\"detail\":\"stale\"}]}");
 	}
-	assert_int_equal(pc_provider_set_stopped(f->p, "a", 1, NULL, NULL), PC_ECONFLICT);
+	assert_int_equal(pc_provider_set_stopped(f->p, "a", 1, NULL), PC_ECONFLICT);
 	assert_int_equal(s->n_reqs, 10);
 	assert_non_null(strstr(pc_error_last(), "stop statement 'a': gave up after 5 conflicting updates"));
 	free(v5);
@@ -1189,7 +1202,7 @@ int main(void)
 		SRV(test_confluent_create__a_timeout_is_not_retried),
 		SRV(test_confluent_create__a_retried_create_that_went_through_is_success),
 		SRV(test_confluent_get__403_is_eauth_with_the_api_detail),
-		SRV(test_confluent_update__puts_whole_object_with_resource_version),
+		SRV(test_confluent_update__puts_the_fetched_object_back_with_only_allowed_changes),
 		SRV(test_confluent_delete__any_2xx_is_success_and_404_is_enotfound),
 		SRV(test_confluent_exceptions__most_recent_first),
 		SRV(test_confluent_list__follows_next_page_token_over_three_pages),
