@@ -3,7 +3,7 @@
  * the local target's state file). Timestamps are wall-clock milliseconds, so
  * transitions keep their schedule across runs.
  */
-#include "sim.h"
+#include "sim_int.h"
 
 #include "../util/alloc.h"
 #include "../util/error.h"

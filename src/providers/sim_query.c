@@ -2,7 +2,7 @@
  * sim_query.c - the simulation's audit, topics and compute pools.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "sim.h"
+#include "sim_int.h"
 
 #include "../util/alloc.h"
 #include "../util/error.h"
