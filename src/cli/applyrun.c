@@ -4,8 +4,6 @@
  */
 #include "applyrun.h"
 
-#include "../reconcile/snapshot.h"
-
 #include "progress.h"
 #include "render.h"
 
@@ -59,47 +57,28 @@ static int parse_dur(const char *opt, const char *v, int64_t *out)
 	return 0;
 }
 
-/* "--opt VALUE" or "--opt=VALUE"; returns the value or NULL (not this option). */
-static const char *opt_value(const char *name, int argc, char **argv, int *i, int *missing)
-{
-	size_t n = strlen(name);
-	*missing = 0;
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-int pc_run_parse_opt(pc_run_opts *o, int argc, char **argv, int *i)
+int pc_run_parse_opt(pc_run_opts *o, pc_args *a)
 {
 	static const char *const dur_opts[] = { "--lock-timeout", "--lock-ttl", "--action-timeout", "--timeout" };
 	int64_t *dur_dst[] = { &o->lock_timeout_ms, &o->lock_ttl_ms, &o->action_timeout_ms, &o->total_timeout_ms };
-	const char *a = argv[*i], *v;
-	int missing;
+	int m;
 
-	if (strcmp(a, "--auto-approve") == 0) {
+	if (pc_args_flag(a, "--auto-approve", NULL)) {
 		o->auto_approve = 1;
 		return 1;
 	}
-	if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+	if (pc_args_flag(a, "--verbose", "-v")) {
 		o->verbose = 1;
 		return 1;
 	}
-	if ((v = opt_value("--parallelism", argc, argv, i, &missing)) != NULL)
-		return parse_int("--parallelism", v, &o->parallelism) ? PC_EUSAGE : 1;
-	if (missing)
+	if ((m = pc_args_value(a, "--parallelism")) > 0)
+		return parse_int("--parallelism", a->value, &o->parallelism) ? PC_EUSAGE : 1;
+	if (m < 0)
 		return pc_error_set(PC_EUSAGE, "--parallelism needs a value");
 	for (size_t k = 0; k < sizeof dur_opts / sizeof dur_opts[0]; k++) {
-		if ((v = opt_value(dur_opts[k], argc, argv, i, &missing)) != NULL)
-			return parse_dur(dur_opts[k], v, dur_dst[k]) ? PC_EUSAGE : 1;
-		if (missing)
+		if ((m = pc_args_value(a, dur_opts[k])) > 0)
+			return parse_dur(dur_opts[k], a->value, dur_dst[k]) ? PC_EUSAGE : 1;
+		if (m < 0)
 			return pc_error_set(PC_EUSAGE, "%s needs a value", dur_opts[k]);
 	}
 	return 0;
@@ -112,7 +91,7 @@ int pc_run_check_approval_possible(const pc_run_opts *o)
 	return pc_error_set(PC_ERROR, "refusing to apply without --auto-approve when stdin is not a terminal");
 }
 
-static int take_lock(pc_run *run, const pc_run_opts *o, const pc_config *cfg)
+static int take_lock(pc_run *run, const pc_run_opts *o, pc_provider *prov, const pc_config *cfg)
 {
 	pc_lock_opts lo = { 0 };
 	int rc;
@@ -121,7 +100,7 @@ static int take_lock(pc_run *run, const pc_run_opts *o, const pc_config *cfg)
 	lo.ttl_ms = o->lock_ttl_ms;
 	lo.cancel = &pc_run_interrupted;
 	lo.timeout_ms = 0;
-	rc = pc_lock_acquire(&run->lock, run->prov, &lo);
+	rc = pc_lock_acquire(&run->lock, prov, &lo);
 	if (rc != PC_ELOCKED || o->lock_timeout_ms <= 0)
 		return rc;
 	{
@@ -130,7 +109,7 @@ static int take_lock(pc_run *run, const pc_run_opts *o, const pc_config *cfg)
 		fprintf(stderr, "%s; waiting up to %s\n", pc_error_last(), d);
 	}
 	lo.timeout_ms = o->lock_timeout_ms;
-	return pc_lock_acquire(&run->lock, run->prov, &lo);
+	return pc_lock_acquire(&run->lock, prov, &lo);
 }
 
 typedef struct lock_gate_ctx {
@@ -145,8 +124,7 @@ static int lock_gate(void *ctx, pc_provider *prov, const pc_config *cfg)
 	int64_t t = pc_mono_ms();
 	int rc;
 
-	g->run->prov = prov;
-	rc = take_lock(g->run, g->o, cfg);
+	rc = take_lock(g->run, g->o, prov, cfg);
 	g->run->lock_ms = pc_mono_ms() - t;
 	return rc;
 }
@@ -154,16 +132,11 @@ static int lock_gate(void *ctx, pc_provider *prov, const pc_config *cfg)
 int pc_run_open(pc_run *run, const pc_cli *cli, const pc_run_opts *o)
 {
 	lock_gate_ctx g = { run, o };
-	pc_snapshot s;
 	int64_t t = pc_mono_ms();
 	int rc;
 
 	memset(run, 0, sizeof *run);
-	rc = pc_snapshot_load_gated(&s, cli->root, cli->config_path, lock_gate, &g);
-	run->proj = s.proj;
-	run->prov = s.prov;
-	run->act = s.act;
-	run->prov_cfg = s.prov_cfg;
+	rc = pc_session_load(&run->s, cli->root, cli->config_path, lock_gate, &g);
 	run->read_ms = pc_mono_ms() - t - run->lock_ms;
 	return rc;
 }
@@ -171,9 +144,9 @@ int pc_run_open(pc_run *run, const pc_cli *cli, const pc_run_opts *o)
 void pc_run_print_stats(const pc_run *run, FILE *out)
 {
 	const pc_provider_stats *st;
-	if (!run->prov)
+	if (!run->s.prov)
 		return;
-	st = &run->prov->stats;
+	st = &run->s.prov->stats;
 	fprintf(out, "timing: lock %lld ms, then the tree and the actual state (read together) %lld ms\n",
 		(long long)run->lock_ms, (long long)run->read_ms);
 	fprintf(out, "API requests: %llu (2xx %llu, 4xx %llu, 5xx %llu, network errors %llu), retries %llu\n",
@@ -187,14 +160,7 @@ void pc_run_close(pc_run *run)
 	if (run->lock && pc_lock_release(run->lock) != 0)
 		pc_cli_warning("%s", pc_error_last());
 	run->lock = NULL;
-	pc_actual_free(run->act);
-	run->act = NULL;
-	pc_provider_free(run->prov);
-	run->prov = NULL;
-	pc_project_free(run->proj);
-	run->proj = NULL;
-	pc_config_free(run->prov_cfg);
-	run->prov_cfg = NULL;
+	pc_session_dispose(&run->s);
 }
 
 int pc_run_confirm(const char *question)
@@ -234,20 +200,18 @@ int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const
 	ao.total_timeout_ms = o->total_timeout_ms;
 	ao.cancel = &pc_run_interrupted;
 	ao.lock = run->lock;
-	ao.actual = run->act;
+	ao.actual = run->s.act;
 	started = pc_wall_ms();
 	pr = pc_progress_new(stdout, live, o->verbose);
 	ao.progress = pc_progress_event;
 	ao.progress_ctx = pr;
 	printf("\n");
-	rc = pc_apply_run(&res, run->prov, plan, &ao);
+	rc = pc_apply_run(&res, run->s.prov, plan, &ao);
 	pc_progress_free(pr);
-	if (rc != 0) {
-		pc_cli_error("%s", pc_error_last());
-		return pc_cli_exit_for(rc);
-	}
+	if (rc != 0)
+		return pc_cli_fail(NULL, rc);
 	pc_progress_summary(stdout, res, verb);
-	if (pc_history_record_apply(run->proj->root, plan, res, started) != 0)
+	if (pc_history_record_apply(run->s.proj->root, plan, res, started) != 0)
 		pc_cli_warning("could not record the run in the history: %s", pc_error_last());
 	status = pc_apply_succeeded(res) ? PC_EXIT_OK : PC_EXIT_ERROR;
 	pc_apply_result_free(res);

@@ -7,14 +7,13 @@
 #ifndef PC_CLI_APPLYRUN_H
 #define PC_CLI_APPLYRUN_H
 
+#include "args.h"
 #include "cli.h"
 
-#include "../model/project.h"
-#include "../providers/provider.h"
-#include "../reconcile/actual.h"
 #include "../reconcile/apply.h"
 #include "../reconcile/lock.h"
 #include "../reconcile/plan.h"
+#include "../reconcile/session.h"
 
 #include <signal.h>
 
@@ -32,11 +31,8 @@ typedef struct pc_run_opts {
 
 /* Everything a run holds; pc_run_close() releases it (lock first). */
 typedef struct pc_run {
-	pc_project *proj;
-	pc_provider *prov;
+	pc_session s;           /* config, project, provider, actual state (read under the lock) */
 	pc_lock *lock;
-	pc_actual *act;
-	pc_config *prov_cfg;    /* the provider's copy of the config */
 	int64_t lock_ms, read_ms; /* pc_run_open: the lock, then the tree and the actual state read together */
 } pc_run;
 
@@ -45,11 +41,11 @@ extern volatile sig_atomic_t pc_run_interrupted;
 void pc_run_install_signals(void);
 
 /*
- * Parse the options both commands accept. Returns 1 when argv[*i] was one
- * of them (consuming its value), 0 when not, or a negative PC_EUSAGE with
- * the message set.
+ * Parse the options both commands accept. Returns 1 when the current
+ * argument was one of them (consuming its value), 0 when not, or a negative
+ * PC_EUSAGE with the message set.
  */
-int pc_run_parse_opt(pc_run_opts *o, int argc, char **argv, int *i);
+int pc_run_parse_opt(pc_run_opts *o, pc_args *a);
 
 /*
  * Before any change: when stdin is not a terminal and --auto-approve is
@@ -57,7 +53,7 @@ int pc_run_parse_opt(pc_run_opts *o, int argc, char **argv, int *i);
  */
 int pc_run_check_approval_possible(const pc_run_opts *o);
 
-/* Load the project, open the provider, take the lock (waiting as told), load the actual state. */
+/* Load the config, open the provider, take the lock (waiting as told), read the project and the actual state. */
 int pc_run_open(pc_run *run, const pc_cli *cli, const pc_run_opts *o);
 void pc_run_close(pc_run *run);
 /* "API requests: N (2xx …), retries R" (with --verbose; requests made by this process). */

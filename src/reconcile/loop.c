@@ -28,37 +28,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---- signals ---- */
-
-static volatile sig_atomic_t g_stop;   /* SIGTERM/SIGINT count */
-static volatile sig_atomic_t g_hup;    /* SIGHUP seen */
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	if (g_stop < 2)
-		g_stop++;
-}
-
-static void on_hup(int sig)
-{
-	(void)sig;
-	g_hup = 1;
-}
-
-static void install_signals(struct sigaction *old_term, struct sigaction *old_int, struct sigaction *old_hup)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop; /* no SA_RESTART: sleeps and waits wake up */
-	sigaction(SIGTERM, &sa, old_term);
-	sigaction(SIGINT, &sa, old_int);
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, old_hup);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 /* ---- logging ---- */
 
 void pc_loop_log(pc_loop *l, const char *level, const char *table, const char *action, const char *fmt, ...)
@@ -66,7 +35,6 @@ void pc_loop_log(pc_loop *l, const char *level, const char *table, const char *a
 	char ts[40], *msg;
 	va_list ap;
 	pc_buf b = PC_BUF_INIT;
-	FILE *out = l->o.log ? l->o.log : stderr;
 
 	va_start(ap, fmt);
 	pc_buf_vprintf(&b, fmt, ap);
@@ -103,9 +71,9 @@ void pc_loop_log(pc_loop *l, const char *level, const char *table, const char *a
 			pc_buf_printf(&b, " action=%s", action);
 		pc_buf_printf(&b, " %s\n", msg);
 	}
-	/* one write per line: lines of several threads never interleave */
-	fwrite(b.ptr, 1, b.len, out);
-	fflush(out);
+	/* one call per line: lines of several threads never interleave */
+	if (l->o.log)
+		l->o.log(l->o.log_ctx, b.ptr, b.len);
 	pc_buf_dispose(&b);
 	free(msg);
 }
@@ -148,55 +116,14 @@ static int load_settings(pc_loop *l)
 	return 0;
 }
 
-/*
- * The configuration of one cycle's desired state: --config or
- * $PIPECTL_CONFIG when given; else the commit's own pipectl.yaml (git
- * mode); else the working tree's.
- */
-static int load_config(pc_loop *l, pc_source *src, pc_config **out)
-{
-	char *text = NULL, *label;
-	size_t len = 0;
-	const char *env = getenv("PIPECTL_CONFIG");
-	int rc;
-
-	if (!src || l->flags.config_path || (env && *env))
-		return pc_config_load(out, l->flags.root, l->flags.config_path);
-	if (src->ops->kind(src, "pipectl.yaml") != 2)
-		return pc_config_parse(out, l->flags.root, "pipectl.yaml", "", 0);
-	if ((rc = src->ops->read_file(src, "pipectl.yaml", &text, &len)) < 0)
-		return rc;
-	label = pc_sprintf("pipectl.yaml@%.12s", src->commit);
-	rc = pc_config_parse(out, l->flags.root, label, text, len);
-	free(label);
-	free(text);
-	return rc;
-}
-
-/* What identifies the connection (never printed: it holds secrets). */
-static char *connection_key(const pc_config *c)
-{
-	return pc_sprintf("%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s", c->target ? c->target : "",
-			  c->local_state ? c->local_state : "", c->organization_id ? c->organization_id : "",
-			  c->environment_id ? c->environment_id : "", c->principal ? c->principal : "",
-			  c->flink.endpoint ? c->flink.endpoint : "", c->flink.api_key ? c->flink.api_key : "",
-			  c->flink.api_secret ? c->flink.api_secret : "",
-			  c->flink_compute_pool_id ? c->flink_compute_pool_id : "",
-			  c->flink_catalog ? c->flink_catalog : "", c->flink_database ? c->flink_database : "",
-			  c->kafka.endpoint ? c->kafka.endpoint : "", c->kafka.api_key ? c->kafka.api_key : "",
-			  c->kafka.api_secret ? c->kafka.api_secret : "", c->kafka_cluster_id ? c->kafka_cluster_id : "",
-			  c->cloud.endpoint ? c->cloud.endpoint : "", c->cloud.api_key ? c->cloud.api_key : "",
-			  c->cloud.api_secret ? c->cloud.api_secret : "");
-}
-
 /* Collect the provider's request counters into the metrics (delta since last time). */
 void pc_loop_collect_api_stats(pc_loop *l)
 {
 	uint64_t now[6], delta[6];
-	if (!l->provider)
+	if (!l->s.prov)
 		return;
 	for (int i = 0; i < 6; i++) {
-		now[i] = __atomic_load_n(&l->provider->stats.by_status[i], __ATOMIC_RELAXED);
+		now[i] = __atomic_load_n(&l->s.prov->stats.by_status[i], __ATOMIC_RELAXED);
 		delta[i] = now[i] >= l->api_seen[i] ? now[i] - l->api_seen[i] : now[i];
 		l->api_seen[i] = now[i];
 	}
@@ -206,38 +133,8 @@ void pc_loop_collect_api_stats(pc_loop *l)
 static void close_provider(pc_loop *l)
 {
 	pc_loop_collect_api_stats(l);
-	pc_provider_free(l->provider);
-	l->provider = NULL;
-	pc_config_free(l->provider_cfg);
-	l->provider_cfg = NULL;
-	free(l->provider_key);
-	l->provider_key = NULL;
+	pc_session_close_provider(&l->s);
 	memset(l->api_seen, 0, sizeof(l->api_seen));
-}
-
-/* Open the provider for cfg unless the one open already talks to the same place. Takes cfg. */
-static int ensure_provider(pc_loop *l, pc_config *cfg)
-{
-	char *key = connection_key(cfg);
-	int rc;
-
-	if (l->provider && l->provider_key && strcmp(key, l->provider_key) == 0) {
-		free(key);
-		pc_config_free(cfg);
-		return 0;
-	}
-	if (l->provider)
-		pc_loop_log(l, "info", NULL, NULL, "target configuration changed: reconnecting");
-	close_provider(l);
-	if ((rc = pc_provider_open(&l->provider, cfg)) < 0) {
-		l->provider = NULL;
-		free(key);
-		pc_config_free(cfg);
-		return rc;
-	}
-	l->provider_cfg = cfg;
-	l->provider_key = key;
-	return 0;
 }
 
 /* ---- desired state ---- */
@@ -250,9 +147,9 @@ static int ensure_provider(pc_loop *l, pc_config *cfg)
 static int load_desired(pc_loop *l, pc_project **out, int *invalid, char **why)
 {
 	pc_source *src = NULL;
-	pc_config *cfg = NULL, *pcfg = NULL;
+	pc_config *cfg = NULL;
 	pc_project *proj = NULL;
-	int rc;
+	int rc, reconnected = 0, had_provider = l->s.prov != NULL;
 
 	*out = NULL;
 	*invalid = 0;
@@ -262,7 +159,7 @@ static int load_desired(pc_loop *l, pc_project **out, int *invalid, char **why)
 		if (rc < 0)
 			goto done;
 		/* the same commit as last time: nothing to read again */
-		if (l->good && l->good->commit && strcmp(l->good->commit, src->commit) == 0 && !l->reload) {
+		if (l->s.proj && l->s.proj->commit && strcmp(l->s.proj->commit, src->commit) == 0 && !l->reload) {
 			set_commit(l, src->commit);
 			goto done;
 		}
@@ -270,15 +167,13 @@ static int load_desired(pc_loop *l, pc_project **out, int *invalid, char **why)
 			*invalid = 1;
 			*why = pc_sprintf("commit %.12s is broken (errors logged when it was read): skipped, %s",
 					  src->commit,
-					  l->good ? "the last good desired state stays in force" : "nothing to reconcile yet");
+					  l->s.proj ? "the last good desired state stays in force" : "nothing to reconcile yet");
 			goto done;
 		}
 	}
-	if ((rc = load_config(l, src, &cfg)) < 0 || (rc = load_config(l, src, &pcfg)) < 0)
+	if ((rc = pc_config_find(&cfg, l->flags.root, l->flags.config_path, src)) < 0)
 		goto done;
-	rc = pc_project_load_from(&proj, cfg, src);
-	cfg = NULL; /* owned by proj, or freed */
-	if (rc < 0)
+	if ((rc = pc_project_load_from(&proj, cfg, src)) < 0)
 		goto done;
 	if (proj->n_errors > 0) {
 		size_t shown = 0;
@@ -297,43 +192,41 @@ static int load_desired(pc_loop *l, pc_project **out, int *invalid, char **why)
 		if (proj->commit)
 			*why = pc_sprintf("commit %.12s has %d error%s: skipped, %s", proj->commit, proj->n_errors,
 					  proj->n_errors == 1 ? "" : "s",
-					  l->good ? "the last good desired state stays in force" : "nothing to reconcile yet");
+					  l->s.proj ? "the last good desired state stays in force" : "nothing to reconcile yet");
 		else
 			*why = pc_sprintf("the working tree has %d error%s: skipped, %s", proj->n_errors,
 					  proj->n_errors == 1 ? "" : "s",
-					  l->good ? "the last good desired state stays in force" : "nothing to reconcile yet");
+					  l->s.proj ? "the last good desired state stays in force" : "nothing to reconcile yet");
 		free(l->bad_commit);
 		l->bad_commit = pc_strdup(proj->commit ? proj->commit : "worktree");
-		pc_project_free(proj);
-		proj = NULL;
 		goto done;
 	}
 	/* a good tree: it becomes the desired state; the target follows its config */
-	if ((rc = ensure_provider(l, pcfg)) < 0) {
-		pcfg = NULL;
-		pc_project_free(proj);
-		proj = NULL;
-		goto done;
-	}
-	pcfg = NULL;
-	pc_project_free(l->good);
-	l->good = proj;
+	pc_loop_collect_api_stats(l);
+	rc = pc_session_set_desired(&l->s, cfg, proj, &reconnected);
+	cfg = NULL; /* the session's, or freed */
 	proj = NULL;
+	if (reconnected) {
+		memset(l->api_seen, 0, sizeof(l->api_seen));
+		if (had_provider)
+			pc_loop_log(l, "info", NULL, NULL, "target configuration changed: reconnecting");
+	}
+	if (rc < 0)
+		goto done;
 	free(l->bad_commit);
 	l->bad_commit = NULL;
 	l->reload = 0;
-	set_commit(l, l->good->commit);
+	set_commit(l, l->s.proj->commit);
 done:
-	pc_config_free(cfg);
-	pc_config_free(pcfg);
 	pc_project_free(proj);
+	pc_config_free(cfg);
 	pc_source_free(src);
-	if (rc < 0 && l->good && l->provider && !*why)
+	if (rc < 0 && l->s.proj && l->s.prov && !*why)
 		*why = pc_sprintf("could not read the desired state: %s: keeping the last good one", pc_error_last());
-	if (l->good && l->provider) {
-		*out = l->good;
+	if (l->s.proj && l->s.prov) {
+		*out = l->s.proj;
 		if (*invalid || rc < 0)
-			set_commit(l, l->good->commit);
+			set_commit(l, l->s.proj->commit);
 		return 0;
 	}
 	if (rc == 0)
@@ -389,7 +282,7 @@ int pc_loop_cycle(pc_loop *l)
 static void free_loop(pc_loop *l)
 {
 	close_provider(l);
-	pc_project_free(l->good);
+	pc_session_dispose(&l->s);
 	pc_map_dispose(&l->failures, pc_loop_failure_free);
 	pc_metrics_free(l->metrics);
 	pc_config_free(l->settings_cfg);
@@ -399,11 +292,16 @@ static void free_loop(pc_loop *l)
 	free(l->history_path);
 }
 
-/* Sleep up to ms, waking for a signal. */
-static void nap(int64_t ms)
+static int reload_asked(const pc_loop *l)
+{
+	return l->o.reload && *l->o.reload;
+}
+
+/* Sleep up to ms, waking when asked to stop or reload. */
+static void nap(const pc_loop *l, int64_t ms)
 {
 	int64_t end = pc_mono_ms() + ms;
-	while (!g_stop && !g_hup) {
+	while (!*l->stop && !reload_asked(l)) {
 		int64_t left = end - pc_mono_ms();
 		if (left <= 0)
 			break;
@@ -425,22 +323,19 @@ static int64_t jittered(const pc_loop_options *o)
 int pc_loop_run(const pc_loop_options *flags)
 {
 	pc_loop l;
-	struct sigaction old_term, old_int, old_hup;
 	int rc = 0;
 
+	if (!flags->stop)
+		return pc_error_set(PC_EINVALID, "reconcile loop: no stop flag");
 	memset(&l, 0, sizeof(l));
 	l.flags = *flags;
 	pc_map_init(&l.failures);
-	g_stop = 0;
-	g_hup = 0;
-	l.stop = &g_stop;
-	srandom((unsigned)(pc_wall_ms() ^ getpid()));
+	l.stop = flags->stop;
 	if ((rc = load_settings(&l)) < 0)
 		goto done;
 	l.metrics = pc_metrics_new();
 	if (l.o.listen && (rc = pc_metrics_listen(l.metrics, l.o.listen)) < 0)
 		goto done;
-	install_signals(&old_term, &old_int, &old_hup);
 	if (l.o.listen)
 		pc_loop_log(&l, "info", NULL, NULL, "serving /healthz /readyz /metrics /status on %s (port %d)",
 			    l.o.listen, pc_metrics_port(l.metrics));
@@ -448,8 +343,8 @@ int pc_loop_run(const pc_loop_options *flags)
 		    (long long)(l.o.interval_ms / 1000), l.o.allow_destructive ? ", destructive actions allowed" : "",
 		    l.o.git_fetch ? ", fetching first" : "", l.o.once ? ", once" : "");
 	for (;;) {
-		if (g_hup) {
-			g_hup = 0;
+		if (reload_asked(&l)) {
+			*l.o.reload = 0;
 			if (load_settings(&l) < 0) {
 				pc_loop_log(&l, "error", NULL, NULL, "configuration not reloaded: %s", pc_error_last());
 			} else {
@@ -459,19 +354,16 @@ int pc_loop_run(const pc_loop_options *flags)
 			}
 		}
 		rc = pc_loop_cycle(&l);
-		if (l.o.once || g_stop)
+		if (l.o.once || *l.stop)
 			break;
-		nap(jittered(&l.o));
-		if (g_stop)
+		nap(&l, jittered(&l.o));
+		if (*l.stop)
 			break;
 	}
-	if (g_stop) {
+	if (*l.stop) {
 		pc_loop_log(&l, "info", NULL, NULL, "stopping on signal: lock released, exiting");
 		rc = 0;
 	}
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
 done:
 	free_loop(&l);
 	return rc;

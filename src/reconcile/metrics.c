@@ -215,6 +215,11 @@ void pc_metrics_render(pc_metrics *m, pc_buf *b)
 	pc_vec keys = PC_VEC_INIT;
 
 	pthread_mutex_lock(&m->lock);
+	family(b, "pipectl_build_info", "gauge", "Always 1; the version of the running pipectl as a label.");
+	pc_buf_puts(b, "pipectl_build_info{version=");
+	put_label(b, PC_VERSION);
+	pc_buf_puts(b, "} 1\n");
+
 	family(b, "pipectl_cycles_total", "counter", "Reconcile cycles by result.");
 	render_labeled(b, &m->cycles, "pipectl_cycles_total", "result");
 
