@@ -40,7 +40,6 @@
 
 typedef struct local_impl {
 	char *label;        /* the configured path, for messages */
-	const pc_config *cfg; /* borrowed, may be NULL */
 	char *path;         /* absolute or root-relative path of the state file */
 	char *lock_path;
 	pthread_mutex_t mu;
@@ -575,7 +574,6 @@ int pc_local_open(pc_provider **out, const pc_config *cfg)
 	o.ddl_ms = LOCAL_DDL_MS;
 	o.pending_ms = LOCAL_PENDING_MS;
 	o.topic_linger_ms = LOCAL_TOPIC_LINGER_MS;
-	l->cfg = cfg;
 	/* tests slow the local target down or make it instant */
 	if ((env = getenv("PIPECTL_LOCAL_DDL_MS")) && *env)
 		o.ddl_ms = atoll(env) > 0 ? atoll(env) : -1;

@@ -352,7 +352,7 @@ static int wait_topic_gone(pc_step_ctx *c, const char *table, const char *drop)
 
 static int is_already_exists(const pc_statement *st)
 {
-	return st && pc_phase_is_failed(st->phase) && st->detail && strstr(st->detail, "already exists");
+	return st && pc_phase_failed(st->ph) && st->detail && strstr(st->detail, "already exists");
 }
 
 static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
@@ -580,7 +580,10 @@ static int step_create_pool(pc_step_ctx *c, const pc_step *s)
 		if (pool_phase_is(pool->phase, "PROVISIONED"))
 			break;
 		if (pool_phase_is(pool->phase, "FAILED")) {
-			rc = pc_error_set(PC_ERROR, "compute pool '%s' (%s) FAILED to provision", s->pool_display_name, id);
+			rc = pc_error_set(PC_ERROR,
+					  "compute pool '%s' (%s) FAILED to provision: delete it in Confluent Cloud, "
+					  "then apply again",
+					  s->pool_display_name, id);
 			goto done;
 		}
 		if (pc_mono_ms() >= until) {

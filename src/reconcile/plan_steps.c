@@ -133,7 +133,9 @@ void pc_plan_resolve_pool(pc_planner *pl, pc_action *a, const pc_table *t, const
 		display = pc_sprintf("%s%s", pl->prefix, POOL_SUFFIX);
 		for (i = 0; i < pl->act->pools.len; i++) {
 			const pc_pool *p = pl->act->pools.items[i];
-			if (p->display_name && !strcmp(p->display_name, display) && p->id) {
+			/* a FAILED pool is no place for statements: the setup step reports it */
+			if (p->display_name && !strcmp(p->display_name, display) && p->id &&
+			    !(p->phase && !strcmp(p->phase, "FAILED"))) {
 				pool = p->id;
 				src = "pipectl's pool";
 				break;
