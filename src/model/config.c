@@ -125,6 +125,9 @@ static const field pools_fields[] = {
 	BOOL("create", pools_create), STR("cloud", pools_cloud), STR("region", pools_region),
 	INT("max_cfu", pools_max_cfu), END,
 };
+static const field poll_fields[] = {
+	{ "min", F_DURATION, 0, NULL }, { "max", F_DURATION, 0, NULL }, END,
+};
 static const field confluent_fields[] = {
 	STR("organization_id", organization_id),
 	STR("environment_id", environment_id),
@@ -133,6 +136,8 @@ static const field confluent_fields[] = {
 	MAP("kafka", kafka_fields),
 	MAP("cloud", cloud_fields),
 	MAP("compute_pools", pools_fields),
+	MAP("poll", poll_fields),
+	{ "topic_delete_timeout", F_DURATION, 0, NULL },
 	END,
 };
 static const field reconcile_fields[] = {
