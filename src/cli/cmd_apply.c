@@ -57,6 +57,7 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 	if (pc_cli_wants_help("apply", argc, argv))
 		return PC_EXIT_OK;
 	ro.lock_timeout_ms = PC_LOCK_TIMEOUT_MS_DEFAULT;
+	ro.command = "apply";
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if ((rc = pc_run_parse_opt(&ro, argc, argv, &i)) < 0) {
