@@ -1,0 +1,69 @@
+/*
+ * cmd_unlock.c - `pipectl unlock [--force] [--leader]` (design.md §5, as
+ * `terraform force-unlock`): end the environment lock by hand and say whose
+ * it was (docs/locking.md).
+ *
+ * Without --force a holder that may still act is refused (exit 3): one that
+ * runs on this host, or whose last heartbeat is younger than its TTL. A dead
+ * or lapsed holder is removed through the same takeover claim an acquiring
+ * process uses. --force deletes the lock's statements whatever the holder.
+ * Exit 0 also when nobody holds the lock.
+ */
+#include "cli.h"
+
+#include "../model/project.h"
+#include "../providers/provider.h"
+#include "../reconcile/lock.h"
+#include "../util/alloc.h"
+#include "../util/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pc_cmd_unlock(const pc_cli *cli, int argc, char **argv)
+{
+	const pc_command *self = pc_cli_find("unlock");
+	pc_config *cfg = NULL;
+	pc_provider *prov = NULL;
+	pc_lock_info info = { 0 };
+	const char *kind = "lock";
+	char *name = NULL, *who = NULL;
+	int force = 0, rc, status;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			force = 1;
+		else if (strcmp(argv[i], "--leader") == 0)
+			kind = "leader";
+		else
+			return pc_cli_usage_error(self, "unknown argument '%s'", argv[i]);
+	}
+	if ((rc = pc_config_load(&cfg, cli->root, cli->config_path)) < 0 || (rc = pc_provider_open(&prov, cfg)) < 0) {
+		pc_cli_error("%s", pc_error_last());
+		status = pc_cli_exit_for(rc);
+		goto done;
+	}
+	name = pc_sprintf("%s-pipectl-%s", cfg->prefix ? cfg->prefix : "", kind);
+	rc = pc_lock_break(prov, cfg->prefix, kind, force, &info);
+	if (rc == PC_ENOTFOUND) {
+		printf("no lock: nobody holds '%s'\n", name);
+		status = PC_EXIT_OK;
+		goto done;
+	}
+	if (rc < 0) {
+		pc_cli_error("%s", pc_error_last());
+		status = pc_cli_exit_for(rc);
+		goto done;
+	}
+	who = pc_lock_info_describe(&info);
+	printf("released the lock '%s' of %s%s\n", name, who, force ? " (forced)" : "");
+	status = PC_EXIT_OK;
+done:
+	free(who);
+	free(name);
+	pc_lock_info_dispose(&info);
+	pc_provider_free(prov);
+	pc_config_free(cfg);
+	return status;
+}
