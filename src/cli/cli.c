@@ -121,7 +121,11 @@ const pc_command pc_commands[] = {
 	  "  --backoff D           first retry delay of a failing table (30s)\n"
 	  "  --max-backoff D       longest retry delay (15m)\n"
 	  "  --degraded-after N    failures in a row before 'degraded' (3)\n"
-	  "  --lock-timeout D      wait for a held lock (0: skip the cycle)\n" },
+	  "  --lock-timeout D      wait for a held lock (0: skip the cycle)\n"
+	  "  --lock-ttl D          TTL of the locks it holds (5m)      PIPECTL_LOCK_TTL\n"
+	  "\n"
+	  "Replicas side by side: the holder of the leader lock acts, the others stand by\n"
+	  "and take over when it is released or lapses (see docs/locking.md).\n" },
 	{ "history", pc_cmd_history, "show past apply and reconcile executions",
 	  "usage: pipectl [-C DIR] history [--json] [--limit N]\n"
 	  "\n"

@@ -557,6 +557,7 @@ int pc_loop_reconcile(pc_loop *l, pc_cycle *c, const pc_project *proj)
 	lopt.timeout_ms = l->o.lock_timeout_ms;
 	lopt.cancel = l->stop;
 	lopt.command = "reconcile";
+	lopt.ttl_ms = l->o.lock_ttl_ms;
 	if ((rc = pc_lock_acquire(&lock, l->provider, &lopt)) < 0) {
 		result = rc == PC_ELOCKED ? "locked" : "error";
 		error = pc_strdup(pc_error_last());
