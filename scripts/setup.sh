@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev
       libpcre2-dev libcmocka-dev libmicrohttpd-dev libgit2-dev python3 curl
-      time jq git procps)
+      time jq git procps python3-yaml)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,6 +9,7 @@
  * process uses. --force deletes the lock's statements whatever the holder.
  * Exit 0 also when nobody holds the lock.
  */
+#include "args.h"
 #include "cli.h"
 
 #include "../model/project.h"
@@ -29,19 +30,21 @@ int pc_cmd_unlock(const pc_cli *cli, int argc, char **argv)
 	pc_lock_info info = { 0 };
 	const char *kind = "lock";
 	char *name = NULL, *who = NULL;
+	pc_args args = PC_ARGS_INIT(argc, argv);
 	int force = 0, rc, status;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--force") == 0)
+	if (pc_cli_wants_help("unlock", argc, argv))
+		return PC_EXIT_OK;
+	while (pc_args_next(&args)) {
+		if (pc_args_flag(&args, "--force", NULL))
 			force = 1;
-		else if (strcmp(argv[i], "--leader") == 0)
+		else if (pc_args_flag(&args, "--leader", NULL))
 			kind = "leader";
 		else
-			return pc_cli_usage_error(self, "unknown argument '%s'", argv[i]);
+			return pc_cli_usage_error(self, "unknown argument '%s'", args.arg);
 	}
 	if ((rc = pc_config_load(&cfg, cli->root, cli->config_path)) < 0 || (rc = pc_provider_open(&prov, cfg)) < 0) {
-		pc_cli_error("%s", pc_error_last());
-		status = pc_cli_exit_for(rc);
+		status = pc_cli_fail(self, rc);
 		goto done;
 	}
 	name = pc_sprintf("%s-pipectl-%s", cfg->prefix ? cfg->prefix : "", kind);
@@ -52,8 +55,7 @@ int pc_cmd_unlock(const pc_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if (rc < 0) {
-		pc_cli_error("%s", pc_error_last());
-		status = pc_cli_exit_for(rc);
+		status = pc_cli_fail(self, rc);
 		goto done;
 	}
 	who = pc_lock_info_describe(&info);

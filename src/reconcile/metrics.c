@@ -229,6 +229,11 @@ void pc_metrics_render(pc_metrics *m, pc_buf *b)
 	pc_vec keys = PC_VEC_INIT;
 
 	pthread_mutex_lock(&m->lock);
+	family(b, "pipectl_build_info", "gauge", "Always 1; the version of the running pipectl as a label.");
+	pc_buf_puts(b, "pipectl_build_info{version=");
+	put_label(b, PC_VERSION);
+	pc_buf_puts(b, "} 1\n");
+
 	if (m->role) {
 		family(b, "pipectl_leader", "gauge", "1 when this replica holds the leader lock and acts, 0 on standby.");
 		pc_buf_printf(b, "pipectl_leader %d\n", m->role == 1);

@@ -110,18 +110,38 @@ metric() {
 	curl -sf "$LOOP_URL/metrics" | awk -v k="$1" '$1 == k {print $2}'
 }
 
-# cycles_done: number of cycles the loop finished (any result).
-cycles_done() {
-	curl -sf "$LOOP_URL/metrics" | awk '$1 == "pipectl_cycle_duration_seconds_count" {print $2}'
+# metric_value NAME_WITH_LABELS: its value on /metrics; fails (no output)
+# when the endpoint does not answer or the series is absent, so a caller never
+# mistakes "not read" for 0.
+metric_value() {
+	local v
+	v=$(curl -sf "$LOOP_URL/metrics" | awk -v k="$1" '$1 == k {print $2}') || return 1
+	[ -n "$v" ] || return 1
+	echo "${v%.*}"
 }
 
-# wait_cycles N SECONDS: until N more cycles have finished.
-wait_cycles() {
-	local start want
-	start=$(cycles_done)
-	want=$(( ${start:-0} + $1 ))
-	wait_until "$2" sh -c "[ \"\$(curl -sf $LOOP_URL/metrics | awk '\$1 == \"pipectl_cycle_duration_seconds_count\" {print \$2}')\" -ge $want ]"
+# metric_ge NAME_WITH_LABELS N: the series exists and is >= N.
+metric_ge() {
+	local v
+	v=$(metric_value "$1") || return 1
+	[ "$v" -ge "$2" ]
 }
+
+# cycles_done: number of cycles the loop finished (any result); fails when
+# /metrics cannot be read.
+cycles_done() { metric_value pipectl_cycle_duration_seconds_count; }
+
+# wait_cycles N SECONDS: until N more cycles have finished, counted from a
+# reading of /metrics that succeeded (a cycle running at that reading may be
+# one of the N: to see a cycle that starts after some event, ask for 2).
+wait_cycles() {
+	local start=
+	wait_until "$2" eval 'start=$(cycles_done)' || return 1
+	wait_until "$2" metric_ge pipectl_cycle_duration_seconds_count $(( start + $1 ))
+}
+
+# wait_cycles_total N SECONDS: until at least N cycles have finished since the loop started.
+wait_cycles_total() { wait_until "$2" metric_ge pipectl_cycle_duration_seconds_count "$1"; }
 
 # stop_statement NAME: behind pipectl's back (GET, set spec.stopped, PUT).
 stop_statement() {

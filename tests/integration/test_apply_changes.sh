@@ -14,7 +14,9 @@ run 0 apply --auto-approve
 # ---- stateless DML change: replace-dml only ----
 old=$(dml_name int_orders)
 kids_before="$(dml_name fct_big_orders) $(dml_name fct_totals) $(dml_name v_totals)"
-sleep 0.5 # let records flow so the carry-over has offsets to carry
+# let records flow so the carry-over has offsets to carry
+has_read() { consumed src_orders "$old" | awk '$3 > 0 {f=1} END {exit !f}'; }
+wait_until 10 has_read || fail "$old read nothing from src_orders"
 table intermediates orders int_orders "CREATE TABLE int_orders (id INT, amount INT);" \
 	"INSERT INTO int_orders SELECT id, amount FROM src_orders WHERE amount > 1;"
 run 0 apply --auto-approve

@@ -10,7 +10,9 @@ write_project
 pid=$!
 BG_PIDS+=("$pid")
 wait_until 10 bash -c "curl -sf '$(API)/statements/it-pipectl-lock' >/dev/null" || fail "apply never took the lock"
-sleep 0.5
+# mid-apply: some statement besides the lock has been created
+created() { statements | jq -e 'map(select(.name != "it-pipectl-lock")) | length >= 1' >/dev/null; }
+wait_until 10 created || fail "apply created nothing"
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
@@ -19,8 +21,9 @@ grep -q "Interrupted: interrupted by a signal" "$T/bg.out" || fail "no interrupt
 grep -q "skipped: interrupted by a signal" "$T/bg.out" || fail "nothing reported skipped"
 statements | jq -e 'map(select(.name == "it-pipectl-lock")) | length == 0' >/dev/null || fail "lock not released"
 # what was started finished: no statement is left PENDING by the interrupted run
-statements | jq -e 'map(select(.status.phase == "PENDING")) | length == 0' >/dev/null ||
-	sleep 1.5 # (a DML created last may still be starting in the emulator: give it its pending time)
+# (a DML created last may still be starting in the emulator: wait for its pending time to pass)
+none_pending() { statements | jq -e 'map(select(.status.phase == "PENDING")) | length == 0' >/dev/null; }
+wait_until 10 none_pending || fail "a statement stays PENDING after the interrupted run"
 run 0 apply --auto-approve --lock-timeout 0
 assert_running int_orders fct_big_orders fct_totals v_totals int_users
 echo "ok"

@@ -28,7 +28,8 @@ jq -e '.tables.held == 2 and .result == "success" and .allow_destructive == fals
 [ "$(metric 'pipectl_tables{state="held"}')" = 2 ] || fail "tables{held} is $(metric 'pipectl_tables{state="held"}')"
 grep -q "table=fct_totals action=rebuild held: destructive, not applied without --allow-destructive" "$LOG" ||
 	fail "the held rebuild was not logged"
-sleep 2
+# two more cycles (the second starts after the hold was seen) leave them alone
+wait_cycles 2 30 || fail "the loop stopped cycling"
 [ "$(dml_name fct_totals)" = "$before_totals" ] || fail "fct_totals was changed without --allow-destructive"
 [ "$(dml_name v_totals)" = "$before_view" ] || fail "v_totals was changed without --allow-destructive"
 stop_loop

@@ -18,7 +18,7 @@ stop_loop
 start_emulator --fail-rate 1 --seed 7 --max-requests 300
 start_loop --interval 1s
 t0=$(date +%s)
-wait_cycles 2 90 || fail "two cycles did not end within 90 s"
+wait_cycles_total 2 90 || fail "two cycles did not end within 90 s"
 elapsed=$(( $(date +%s) - t0 ))
 kill -0 "$EMU_PID" 2>/dev/null || fail "the loop made more than 300 requests (emulator --max-requests reached)"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$LOOP_URL/readyz")" = 503 ] || fail "/readyz is not 503 in the storm"
@@ -28,7 +28,7 @@ cycles=$(cycles_done)
 # a cycle fails at its first list request: at most 6 attempts each
 [ "${n5%.*}" -le $(( 6 * 2 * ${cycles%.*} )) ] || fail "$n5 requests for $cycles cycles"
 [ $(( ${n5%.*} / (elapsed + 1) )) -le 5 ] || fail "$n5 requests in $elapsed s: not bounded"
-[ "$(metric 'pipectl_cycles_total{result="error"}')" -ge 2 ] || fail "error cycles not counted"
+metric_ge 'pipectl_cycles_total{result="error"}' 2 || fail "error cycles not counted"
 stop_loop
 # nothing was applied in the storm, and the loop recovers once it ends
 start_emulator

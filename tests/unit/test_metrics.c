@@ -295,6 +295,20 @@ static void test_metrics__label_values_are_escaped(void **state)
 	pc_buf_dispose(&b);
 }
 
+static void test_metrics__build_info_names_the_version(void **state)
+{
+	pc_metrics *m = *state;
+	pc_buf b = PC_BUF_INIT;
+	exposition x;
+
+	pc_metrics_render(m, &b);
+	assert_non_null(strstr(b.ptr, "# TYPE pipectl_build_info gauge\n"));
+	parse_exposition(&x, b.ptr);
+	assert_true(sample(&x, "pipectl_build_info{version=\"" PC_VERSION "\"}") == 1);
+	exposition_dispose(&x);
+	pc_buf_dispose(&b);
+}
+
 static void test_metrics__status_serves_the_json_the_loop_set(void **state)
 {
 	pc_metrics *m = *state;
@@ -364,6 +378,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_metrics__a_phase_that_disappears_reads_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics__label_values_are_escaped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics__build_info_names_the_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics__status_serves_the_json_the_loop_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics__unknown_path_is_404_and_post_is_405, setup, teardown),
 		cmocka_unit_test(test_metrics__bad_listen_addresses_are_usage_errors),
