@@ -368,6 +368,7 @@ static int read_holder(pc_provider *p, const char *name, pc_lock_info *out)
 	if ((rc = get_stmt(p, name, &st)) != 0)
 		return rc;
 	out->phase = pc_strdup(st->phase ? st->phase : "");
+	out->ph = st->ph;
 	if (parse_sql(st->sql, out, NULL, NULL) != 0 || !out->run) {
 		free(out->run);
 		out->run = pc_strdup("");
@@ -710,7 +711,7 @@ int pc_lock_acquire(pc_lock **out, pc_provider *p, const pc_lock_opts *opts)
 			l->fresh_mono = sent; /* ours: a create whose answer was lost */
 			break;
 		}
-		if (strcmp(info.phase, "DELETING") == 0) {
+		if (info.ph == PC_PHASE_DELETING) {
 			char *who = pc_lock_info_describe(&info);
 			if (!deleting_until)
 				deleting_until = (deadline > pc_mono_ms() ? deadline : pc_mono_ms()) + DELETING_GRACE_MS;
@@ -783,7 +784,7 @@ int pc_lock_renew(pc_lock *l)
 			goto done;
 	} else if (rc != 0) {
 		goto done;
-	} else if (strcmp(a.run, l->me.run) != 0 || strcmp(a.phase, "DELETING") == 0) {
+	} else if (strcmp(a.run, l->me.run) != 0 || a.ph == PC_PHASE_DELETING) {
 		char *who = pc_lock_info_describe(&a);
 		mark_lost(l, pc_sprintf("the lock '%s' is now %s", l->name,
 					strcmp(a.run, l->me.run) ? who : "being deleted"));

@@ -66,7 +66,8 @@ typedef struct pc_lock_info {
 	char *run;         /* run id; "" when the SQL text is not pipectl's */
 	char *host;
 	char *command;
-	char *phase;       /* the anchor's phase as the API says it */
+	char *phase;       /* the anchor's phase as the API says it (display) */
+	pc_phase ph;       /* and as pipectl reads it */
 	char *boot;
 	char *pidns;
 	long pid;

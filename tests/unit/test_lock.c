@@ -65,8 +65,7 @@ static int st_get(pc_provider *p, const char *name, pc_statement **out)
 		return pc_error_set(PC_ENOTFOUND, "Statement resource=%s does not exist", name);
 	rc = s->inner->ops->get_statement(s->inner, name, out);
 	if (rc == 0 && s->deleting && strcmp(name, s->deleting) == 0) {
-		free((*out)->phase);
-		(*out)->phase = pc_strdup("DELETING");
+		pc_statement_set_phase(*out, "DELETING");
 	}
 	return rc;
 }
