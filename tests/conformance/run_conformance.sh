@@ -10,9 +10,9 @@
 # Without a config and without --emulator it is skipped, saying so (exit 77,
 # which ctest shows as skipped). Everything it creates is named with a
 # run-unique prefix (statements "cf<hex>-…", tables "cf<hex>_…") and removed
-# on exit. It prints what each scenario saw, and for every fact of
-# confluent-api.md §6 whether this run confirmed it, refuted it, or could not
-# tell. Exit 0 when every scenario passed (facts never fail the run).
+# on exit. It prints what each scenario saw, and for every fact about the
+# real service that pipectl depends on (docs/providers.md, "Conformance")
+# whether this run confirmed it, refuted it, or could not tell. Exit 0 when every scenario passed (facts never fail the run).
 set -euo pipefail
 
 : "${PIPECTL:?PIPECTL must point at the pipectl binary}"
@@ -293,7 +293,7 @@ run 0 apply --auto-approve --lock-timeout 0
 wait_until "$WAIT" converged || fail "unlock: the next apply did not converge"
 say "PASS lock takeover: unlock refused the live holder, ended the dead one and said whose"
 
-# ---- probes of confluent-api.md §6 (they report; they never fail the run) ----
+# ---- probes of the facts pipectl depends on (they report; they never fail the run) ----
 probe_body() { # NAME SQL LABELS_JSON [STOPPED] [PROPS_JSON]
 	jq -nc --arg n "$1" --arg s "$2" --argjson l "$3" --argjson st "${4:-false}" --argjson pr "${5:-null}" \
 		--arg pool "$POOL" --arg pri "$PRINCIPAL" --arg cat "$CATALOG" --arg db "$DATABASE" '
@@ -370,7 +370,7 @@ fi
 
 # ---- what this run could and could not confirm ----
 echo
-say "facts of confluent-api.md §6, as this run saw them:"
+say "facts about Confluent Cloud that pipectl depends on, as this run saw them:"
 facts=(labels_prefix labels_put stopped_create stop_kinds props_immutable put_whole topic_async deleted_403
 	redirect expiry_30d pool_required default_catalog failing_transient carry_over rate_limits name_409 created_at lock_sql)
 declare -A TITLE=(
