@@ -57,7 +57,7 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 		status = pc_cli_fail(self, rc);
 		goto done;
 	}
-	if ((rc = pc_plan_destroy(&plan, run.proj, run.act, (const char *const *)sels.items, sels.len)) != 0) {
+	if ((rc = pc_plan_destroy(&plan, run.s.proj, run.s.act, (const char *const *)sels.items, sels.len)) != 0) {
 		status = pc_cli_fail(self, rc);
 		goto done;
 	}
