@@ -12,9 +12,8 @@
 #include "args.h"
 #include "cli.h"
 
-#include "../model/project.h"
-#include "../providers/provider.h"
 #include "../reconcile/lock.h"
+#include "../reconcile/session.h"
 #include "../util/alloc.h"
 #include "../util/error.h"
 
@@ -25,8 +24,8 @@
 int pc_cmd_unlock(const pc_cli *cli, int argc, char **argv)
 {
 	const pc_command *self = pc_cli_find("unlock");
+	pc_session s = PC_SESSION_INIT;
 	pc_config *cfg = NULL;
-	pc_provider *prov = NULL;
 	pc_lock_info info = { 0 };
 	const char *kind = "lock";
 	char *name = NULL, *who = NULL;
@@ -43,12 +42,19 @@ int pc_cmd_unlock(const pc_cli *cli, int argc, char **argv)
 		else
 			return pc_cli_usage_error(self, "unknown argument '%s'", args.arg);
 	}
-	if ((rc = pc_config_load(&cfg, cli->root, cli->config_path)) < 0 || (rc = pc_provider_open(&prov, cfg)) < 0) {
+	/* the target only: no tree, no actual state */
+	if ((rc = pc_config_find(&cfg, cli->root, cli->config_path, NULL)) < 0) {
 		status = pc_cli_fail(self, rc);
 		goto done;
 	}
-	name = pc_sprintf("%s-pipectl-%s", cfg->prefix ? cfg->prefix : "", kind);
-	rc = pc_lock_break(prov, cfg->prefix, kind, force, &info);
+	rc = pc_session_set_desired(&s, cfg, NULL, NULL);
+	cfg = NULL; /* the session's */
+	if (rc < 0) {
+		status = pc_cli_fail(self, rc);
+		goto done;
+	}
+	name = pc_sprintf("%s-pipectl-%s", s.config->prefix ? s.config->prefix : "", kind);
+	rc = pc_lock_break(s.prov, s.config->prefix, kind, force, &info);
 	if (rc == PC_ENOTFOUND) {
 		printf("no lock: nobody holds '%s'\n", name);
 		status = PC_EXIT_OK;
@@ -65,7 +71,6 @@ done:
 	free(who);
 	free(name);
 	pc_lock_info_dispose(&info);
-	pc_provider_free(prov);
-	pc_config_free(cfg);
+	pc_session_dispose(&s);
 	return status;
 }
