@@ -639,7 +639,12 @@ static void test_lock_kinds__leader_and_lock_are_independent(void **state)
 	b.kind = "leader";
 	assert_int_equal(pc_lock_acquire(&la, &s->base, &a), 0);
 	assert_int_equal(pc_lock_acquire(&lb, &s->base, &b), 0);
-	assert_non_null(sql_of(s, "dev-pipectl-leader") ? (void *)1 : NULL);
+	{
+		char *sql = sql_of(s, "dev-pipectl-leader");
+		assert_non_null(sql);
+		assert_non_null(strstr(sql, pc_lock_holder(lb)));
+		free(sql);
+	}
 	assert_int_equal(pc_lock_release(la), 0);
 	assert_int_equal(pc_lock_release(lb), 0);
 	strict_free(s);
