@@ -10,6 +10,8 @@
 #include "cli.h"
 #include "common.h"
 
+#include "../reconcile/plan.h"
+
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/error.h"
@@ -214,6 +216,16 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	status = PC_EXIT_OK;
+	{
+		/* a declared external that is missing stops every reader: an error line each */
+		pc_vec missing = PC_VEC_INIT;
+		if (pc_plan_missing_externals(proj, act, &missing)) {
+			for (i = 0; i < missing.len; i++)
+				pc_cli_error("%s", (const char *)missing.items[i]);
+			status = PC_EXIT_ERROR;
+		}
+		pc_vec_dispose(&missing, free);
+	}
 done:
 	for (i = 0; rows && i < n; i++)
 		free(rows[i].reason);

@@ -17,6 +17,13 @@ typedef struct pc_endpoint_cfg {
 	char *api_secret;   /* secret: never printed */
 } pc_endpoint_cfg;
 
+/* One entry of `externals:`: a table read but never deployed (design.md §2). */
+typedef struct pc_external_cfg {
+	char *name;            /* as written: base name or catalog.db.name */
+	char *ddl;             /* optional: DDL file relative to the root (local target, emulator) */
+	int line;              /* line of the entry in pipectl.yaml */
+} pc_external_cfg;
+
 typedef struct pc_config {
 	char *path;            /* file read, NULL when defaults */
 	char *root;            /* project root (-C) */
@@ -40,6 +47,8 @@ typedef struct pc_config {
 	char *pools_region;
 	int pools_max_cfu;
 	pc_vec protect;        /* `protect:` selectors (char *): never dropped, even once their folder is gone */
+	/* `externals:` (pc_external_cfg *, owned), in file order, names unique */
+	pc_vec externals;
 	/* reconcile loop (optional section `reconcile:`) */
 	pc_kvlist extra;       /* other validated settings, key -> value */
 } pc_config;
@@ -53,8 +62,9 @@ typedef struct pc_config {
  */
 int pc_config_find(pc_config **out, const char *root, const char *path, pc_source *src);
 /*
- * Load pipectl.yaml: pc_config_find() in the working tree (path NULL:
- * $PIPECTL_CONFIG, else <root>/pipectl.yaml when it exists, else defaults). $PIPECTL_TARGET overrides target. `${VAR}` is
+ * Load pipectl.yaml of the working tree: pc_config_find(out, root, path, NULL)
+ * (path NULL: $PIPECTL_CONFIG, else <root>/pipectl.yaml when it exists, else
+ * defaults). $PIPECTL_TARGET overrides target. `${VAR}` is
  * interpolated in every string; an unset VAR is an error naming it. An
  * unknown key is an error "<file>:<line>: unknown key 'x' in 'section'".
  */
@@ -62,6 +72,8 @@ int pc_config_load(pc_config **out, const char *root, const char *path);
 /* Parse from memory (fuzzing, tests). file_label used in messages. */
 int pc_config_parse(pc_config **out, const char *root, const char *file_label, const char *text, size_t len);
 void pc_config_free(pc_config *c);
+/* The declared external whose name (or base name) is name, or NULL. */
+const pc_external_cfg *pc_config_external(const pc_config *c, const char *name);
 /* Every secret value of the config (for redaction), borrowed pointers. */
 void pc_config_secrets(const pc_config *c, pc_vec *out);
 

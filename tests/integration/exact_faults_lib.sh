@@ -57,9 +57,9 @@ change_set() {
 
 # Two RUNNING managed DMLs of one table: "table a b" lines.
 double_writers() {
-	statements | jq -r '[.[] | select(.metadata.labels["pipectl-kind"] == "dml" and .status.phase == "RUNNING")]
-		| group_by(.metadata.labels["pipectl-table-name"]) | .[] | select(length > 1)
-		| "\(.[0].metadata.labels["pipectl-table-name"]) \(map(.name) | join(" "))"'
+	statements | jq -r '[.[] | select(.metadata.labels["user.confluent.io/pipectl-kind"] == "dml" and .status.phase == "RUNNING")]
+		| group_by(.metadata.labels["user.confluent.io/pipectl-table-name"]) | .[] | select(length > 1)
+		| "\(.[0].metadata.labels["user.confluent.io/pipectl-table-name"]) \(map(.name) | join(" "))"'
 }
 
 poller() {
@@ -164,8 +164,8 @@ run_trial() {
 		[ "$(drops_of "$t")" = "$want" ] || trial_fail "$t dropped $(drops_of "$t") time(s), the plan requires $want"
 	done
 	local stale
-	stale=$(statements | jq -r '[.[] | select(.metadata.labels["pipectl-kind"] == "dml")]
-		| group_by(.metadata.labels["pipectl-table-name"]) | .[]
+	stale=$(statements | jq -r '[.[] | select(.metadata.labels["user.confluent.io/pipectl-kind"] == "dml")]
+		| group_by(.metadata.labels["user.confluent.io/pipectl-table-name"]) | .[]
 		| select(any(.[]; .status.phase == "RUNNING")) | .[] | select(.status.phase == "STOPPED") | .name')
 	[ -z "$stale" ] || trial_fail "stopped statements left beside a running one: $stale"
 	statements | jq -e 'any(.[]; .name | test("-pc-journal-")) | not' >/dev/null ||

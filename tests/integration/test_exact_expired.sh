@@ -9,7 +9,7 @@ source "$(dirname "$0")/apply_lib.sh"
 start_emulator --expire-completed-s 1
 write_project
 run 0 apply --auto-approve
-wait_until 20 bash -c "! curl -sf '$(API)/statements?page_size=100' | jq -e '.data[] | select(.metadata.labels[\"pipectl-table-name\"] == \"src_users\")' >/dev/null" ||
+wait_until 20 bash -c "! curl -sf '$(API)/statements?page_size=100' | jq -e '.data[] | select(.metadata.labels[\"user.confluent.io/pipectl-table-name\"] == \"src_users\")' >/dev/null" ||
 	fail "the DDL statement of src_users did not expire"
 table sources users src_users "CREATE TABLE src_users (uid INT, name STRING, email STRING);"
 run 0 status --json

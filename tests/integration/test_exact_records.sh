@@ -16,8 +16,8 @@ printf 'protect: true\n' >"$P/pipelines/facts/orders/fct_big_orders/table.yaml"
 run 2 plan --detailed-exitcode
 grep -q "> start  fct_big_orders  (protect: true came after the table was made" "$T/out" || fail "no record planned"
 run 0 apply --auto-approve
-statements | jq -e '[.[] | select(.metadata.labels["pipectl-table-name"] == "fct_big_orders" and
-	.metadata.labels["pipectl-protect"] == "true" and (.spec.statement | test("IF NOT EXISTS")))
+statements | jq -e '[.[] | select(.metadata.labels["user.confluent.io/pipectl-table-name"] == "fct_big_orders" and
+	.metadata.labels["user.confluent.io/pipectl-protect"] == "true" and (.spec.statement | test("IF NOT EXISTS")))
 	| .status.phase] == ["COMPLETED"]' >/dev/null || fail "the protection is not recorded in the target"
 assert_running fct_big_orders
 run 0 plan --detailed-exitcode

@@ -18,8 +18,8 @@ exact_handover() {
 	[ "$old_to" != "[]" ] || fail "$1 consumed nothing from $3"
 	[ "$old_to" = "$new_from" ] || fail "offsets of $3 not handed over exactly from $1 to $2: $old_to vs $new_from"
 }
-dml_of() { statements | jq -r --arg t "$1" '.[] | select(.metadata.labels["pipectl-kind"] == "dml"
-	and .metadata.labels["pipectl-table-name"] == $t) | "\(.name) \(.status.phase)"' | sort; }
+dml_of() { statements | jq -r --arg t "$1" '.[] | select(.metadata.labels["user.confluent.io/pipectl-kind"] == "dml"
+	and .metadata.labels["user.confluent.io/pipectl-table-name"] == $t) | "\(.name) \(.status.phase)"' | sort; }
 exists() { statements | jq -e --arg n "$1" 'any(.[]; .name == $n)' >/dev/null; }
 phase_of() { statements | jq -r --arg n "$1" '.[] | select(.name == $n) | .status.phase'; }
 users_dml() { table intermediates users int_users "CREATE TABLE int_users (uid INT, name STRING);" \
@@ -34,8 +34,8 @@ old=$(dml_name int_users)
 start_emulator --pending-ms 2500
 users_dml 1
 run 1 apply --auto-approve --action-timeout 1s
-new=$(statements | jq -r --arg o "$old" '.[] | select(.metadata.labels["pipectl-table-name"] == "int_users"
-	and .metadata.labels["pipectl-kind"] == "dml" and .name != $o) | .name')
+new=$(statements | jq -r --arg o "$old" '.[] | select(.metadata.labels["user.confluent.io/pipectl-table-name"] == "int_users"
+	and .metadata.labels["user.confluent.io/pipectl-kind"] == "dml" and .name != $o) | .name')
 [ -n "$new" ] || fail "the replacement was not created"
 [ "$(phase_of "$old")" = STOPPED ] || fail "old statement is $(phase_of "$old"), expected STOPPED"
 wait_until 20 bash -c "[ \"\$(curl -sf '$(API)/statements/$new' | jq -r .status.phase)\" = RUNNING ]" ||
@@ -56,8 +56,8 @@ start_emulator --ddl-ms 2500
 users_dml 2
 run 1 apply --auto-approve --action-timeout 1s
 [ "$(phase_of "$old")" = STOPPING ] || fail "old statement is $(phase_of "$old"), expected STOPPING"
-new=$(statements | jq -r --arg o "$old" '.[] | select(.metadata.labels["pipectl-table-name"] == "int_users"
-	and .metadata.labels["pipectl-kind"] == "dml" and .name != $o) | .name')
+new=$(statements | jq -r --arg o "$old" '.[] | select(.metadata.labels["user.confluent.io/pipectl-table-name"] == "int_users"
+	and .metadata.labels["user.confluent.io/pipectl-kind"] == "dml" and .name != $o) | .name')
 [ "$(phase_of "$new")" = PENDING ] || fail "new statement is $(phase_of "$new"), expected PENDING"
 run 0 apply --auto-approve
 grep -q "finishing an interrupted replacement" "$T/out" || fail "the rerun did not finish the replacement"

@@ -107,6 +107,46 @@ static void test_config__unknown_key_names_file_line_and_section(void **state)
 	assert_string_equal(pc_error_last(), "pipectl.yaml:2: unknown key 'every' in 'reconcile'");
 }
 
+static void test_config__externals_are_read_and_checked(void **state)
+{
+	pc_config *c = NULL;
+	const pc_external_cfg *x;
+	(void)state;
+	setenv("PC_TEST_EXT", "raw_payments", 1);
+	assert_int_equal(parse(&c, "externals:\n  - name: raw_orders\n    ddl: externals/raw_orders.sql\n"
+				   "  - name: cat.db.raw_users\n  - ${PC_TEST_EXT}\n"),
+			 0);
+	assert_int_equal(c->externals.len, 3);
+	x = c->externals.items[0];
+	assert_string_equal(x->name, "raw_orders");
+	assert_string_equal(x->ddl, "externals/raw_orders.sql");
+	assert_int_equal(x->line, 2);
+	x = c->externals.items[1];
+	assert_null(x->ddl);
+	assert_string_equal(((pc_external_cfg *)c->externals.items[2])->name, "raw_payments");
+	/* found by full or base name */
+	assert_ptr_equal(pc_config_external(c, "raw_users"), x);
+	assert_ptr_equal(pc_config_external(c, "cat.db.raw_users"), x);
+	assert_null(pc_config_external(c, "raw_user"));
+	pc_config_free(c);
+	unsetenv("PC_TEST_EXT");
+
+	assert_int_equal(parse(&c, "externals:\n  - name: a\n    dll: a.sql\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:3: unknown key 'dll' in 'externals' (expected name, ddl)");
+	assert_int_equal(parse(&c, "externals:\n  - ddl: a.sql\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:2: an entry of 'externals' needs a name");
+	assert_int_equal(parse(&c, "externals:\n  - a\n  - name: a\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:3: external table 'a' is declared twice");
+	assert_int_equal(parse(&c, "externals:\n  name: a\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:2: 'externals' must be a list, not a map");
+	assert_int_equal(parse(&c, "externals:\n  - name: a\n    ddl: ../outside.sql\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(),
+			    "pipectl.yaml:2: 'externals.ddl' must be a file inside the project, not '../outside.sql'");
+	assert_int_equal(parse(&c, "externals:\n  - [a]\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:2: an entry of 'externals' must be a map (name, ddl), not a list");
+	assert_null(c);
+}
+
 static void test_config__a_map_where_a_string_is_expected_is_an_error(void **state)
 {
 	pc_config *c = NULL;
@@ -136,7 +176,8 @@ static void test_config__every_loop_setting_is_accepted(void **state)
 	assert_int_equal(parse(&c, "reconcile:\n  git_fetch: true\n  log_format: json\n  suspend: false\n"
 				   "  suspend_file: /run/pause\n  prune: true\n  parallelism: 4\n"
 				   "  degraded_after: 5\n  jitter: 20\n  backoff: 10s\n  max_backoff: 10m\n"
-				   "  lock_timeout: 0s\n"), 0);
+				   "  lock_timeout: 0s\n  lock_ttl: 2m\n"), 0);
+	assert_string_equal(pc_kv_get(&c->extra, "reconcile.lock_ttl"), "2m");
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.git_fetch"), "true");
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.log_format"), "json");
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.suspend_file"), "/run/pause");
@@ -295,6 +336,75 @@ static void test_config__empty_values_keep_defaults(void **state)
 	pc_config_free(c);
 }
 
+/* A tree at a commit, in memory: one pipectl.yaml (or none). */
+static const char *commit_yaml;
+
+static int mem_kind(pc_source *s, const char *rel)
+{
+	(void)s;
+	return commit_yaml && strcmp(rel, "pipectl.yaml") == 0 ? 2 : 0;
+}
+
+static int mem_read(pc_source *s, const char *rel, char **out, size_t *len)
+{
+	(void)s;
+	if (!commit_yaml || strcmp(rel, "pipectl.yaml") != 0)
+		return pc_error_set(PC_ENOTFOUND, "no %s", rel);
+	*out = pc_strdup(commit_yaml);
+	*len = strlen(commit_yaml);
+	return 0;
+}
+
+static const pc_source_ops mem_ops = { NULL, mem_kind, mem_read, NULL };
+
+static void test_config__find_follows_one_rule(void **state)
+{
+	char dir[] = "/tmp/pc-test-find-XXXXXX";
+	pc_source git = { &mem_ops, NULL, NULL, "0123456789abcdef0123" };
+	pc_config *c = NULL;
+	char *own, *flag;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	own = pc_path_join(dir, "pipectl.yaml");
+	flag = pc_path_join(dir, "flag.yaml");
+	assert_int_equal(pc_fs_write_atomic(own, "prefix: worktree\n", 17), 0);
+	assert_int_equal(pc_fs_write_atomic(flag, "prefix: flag\n", 13), 0);
+
+	/* the working tree's own */
+	assert_int_equal(pc_config_find(&c, dir, NULL, NULL), 0);
+	assert_string_equal(c->prefix, "worktree");
+	pc_config_free(c);
+	/* a commit's own, named with the commit in messages */
+	commit_yaml = "prefix: committed\n";
+	assert_int_equal(pc_config_find(&c, dir, NULL, &git), 0);
+	assert_string_equal(c->prefix, "committed");
+	pc_config_free(c);
+	commit_yaml = "prefix: x\nbogus: 1\n";
+	assert_int_equal(pc_config_find(&c, dir, NULL, &git), PC_EINVALID);
+	assert_non_null(strstr(pc_error_last(), "pipectl.yaml@0123456789ab:2"));
+	/* a commit without one: the defaults */
+	commit_yaml = NULL;
+	assert_int_equal(pc_config_find(&c, dir, NULL, &git), 0);
+	assert_string_equal(c->prefix, "dev");
+	pc_config_free(c);
+	/* $PIPECTL_CONFIG over the tree's, the flag over both */
+	setenv("PIPECTL_CONFIG", own, 1);
+	commit_yaml = "prefix: committed\n";
+	assert_int_equal(pc_config_find(&c, dir, NULL, &git), 0);
+	assert_string_equal(c->prefix, "worktree");
+	pc_config_free(c);
+	assert_int_equal(pc_config_find(&c, dir, flag, &git), 0);
+	assert_string_equal(c->prefix, "flag");
+	pc_config_free(c);
+	unsetenv("PIPECTL_CONFIG");
+
+	unlink(own);
+	unlink(flag);
+	rmdir(dir);
+	free(own);
+	free(flag);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +423,8 @@ int main(void)
 		cmocka_unit_test_setup(test_config__load_finds_root_file_or_pipectl_config_or_defaults, setup),
 		cmocka_unit_test_setup(test_config__secrets_lists_keys_and_secrets, setup),
 		cmocka_unit_test_setup(test_config__empty_values_keep_defaults, setup),
+		cmocka_unit_test_setup(test_config__externals_are_read_and_checked, setup),
+		cmocka_unit_test_setup(test_config__find_follows_one_rule, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
