@@ -376,8 +376,12 @@ static int check_errors(const pc_project *proj)
 		const pc_diag *d = proj->diags.items[i];
 		if (d->severity == PC_SEV_ERROR) {
 			char *msg = pc_diag_format(d);
-			int rc = pc_error_set(PC_EINVALID, "%s (the project has %d error%s: see pipectl validate)", msg,
-					      proj->n_errors, proj->n_errors == 1 ? "" : "s");
+			int rc = d->table ? pc_error_set(PC_EINVALID, "cannot plan '%s': %s (the project has %d error%s: see "
+								      "pipectl validate)",
+							 d->table, msg, proj->n_errors, proj->n_errors == 1 ? "" : "s")
+					  : pc_error_set(PC_EINVALID, "cannot plan: %s (the project has %d error%s: see pipectl "
+								      "validate)",
+							 msg, proj->n_errors, proj->n_errors == 1 ? "" : "s");
 			free(msg);
 			return rc;
 		}
