@@ -771,6 +771,16 @@ int pc_apply_step_run(pc_step_ctx *c, const pc_step *s)
 {
 	int rc;
 
+	/*
+	 * A carry-over DML created (or adopted) by an earlier step waits for its
+	 * source to stop. Only a stop may come before it runs: anything else
+	 * (deleting the source above all, when a rerun finds it stopped already)
+	 * waits until it is RUNNING, or the new statement would fail with its
+	 * reference gone.
+	 */
+	if (c->pending_running && s->kind != PC_STEP_STOP_STATEMENT && s->kind != PC_STEP_CREATE_DML &&
+	    (rc = pc_apply_step_finish(c)) != 0)
+		return rc;
 	switch (s->kind) {
 	case PC_STEP_STOP_STATEMENT: rc = step_stop(c, s); break;
 	case PC_STEP_DELETE_STATEMENT: rc = step_delete(c, s); break;
@@ -784,12 +794,8 @@ int pc_apply_step_run(pc_step_ctx *c, const pc_step *s)
 	}
 	if (rc != 0)
 		return rc;
-	/*
-	 * A carry-over DML created by an earlier step waits for its source to
-	 * stop; once a later step (the stop of that source) is done, it must
-	 * reach RUNNING before anything else happens (e.g. deleting the source).
-	 */
-	if (c->pending_running && s->kind != PC_STEP_CREATE_DML)
+	/* the source is stopped: the carry-over DML starts now */
+	if (c->pending_running && s->kind == PC_STEP_STOP_STATEMENT)
 		return pc_apply_step_finish(c);
 	return 0;
 }

@@ -50,6 +50,23 @@ exact_handover "$old" "$new" src_users
 run 0 apply --auto-approve
 grep -q "No changes" "$T/out" || fail "not converged"
 
+# --- a rerun at once: the old one STOPPED, the new one still PENDING on it (found by the
+# fault-injection test, seed 1081): the old one is deleted only once the new one runs
+old=$new
+start_emulator --pending-ms 2500
+users_dml 11
+run 1 apply --auto-approve --action-timeout 1s
+new=$(statements | jq -r --arg o "$old" '.[] | select(.metadata.labels["user.confluent.io/pipectl-table-name"] == "int_users"
+	and .metadata.labels["user.confluent.io/pipectl-kind"] == "dml" and .name != $o) | .name')
+[ "$(phase_of "$old")" = STOPPED ] && [ "$(phase_of "$new")" = PENDING ] ||
+	fail "expected the old one STOPPED and the new one PENDING: $(phase_of "$old") $(phase_of "$new")"
+run 0 apply --auto-approve
+grep -q "finishing an interrupted replacement" "$T/out" || fail "the rerun did not finish the replacement"
+[ "$(dml_of int_users)" = "$new RUNNING" ] || fail "int_users DMLs after the rerun: $(dml_of int_users)"
+[ "$(statements | jq '[.[] | select(.status.phase == "FAILED")] | length')" = 0 ] || fail "a statement FAILED"
+exact_handover "$old" "$new" src_users
+start_emulator
+
 # --- item 12: timed out with the old one STOPPING and the new one PENDING on it
 old=$new
 start_emulator --ddl-ms 2500
