@@ -48,6 +48,12 @@ static void table_free(void *p)
 	free(t);
 }
 
+static void vec_free(void *p)
+{
+	pc_vec_dispose(p, NULL);
+	free(p);
+}
+
 void pc_actual_free(pc_actual *a)
 {
 	if (!a)
@@ -63,6 +69,7 @@ void pc_actual_free(pc_actual *a)
 	pc_vec_dispose(&a->journals, pc_journal_free);
 	pc_map_dispose(&a->journal_names, free);
 	pc_map_dispose(&a->journal_actions, NULL);
+	pc_map_dispose(&a->journal_tables, vec_free);
 	free(a->journal_error);
 	free(a);
 }
@@ -232,6 +239,12 @@ static void load_journals(pc_actual *a)
 		for (k = 0; k < j->names.len; k++) {
 			const pc_journal_name *n = j->names.items[k];
 			char *key = journal_key(n->kind, n->table, n->fp);
+			pc_vec *v = pc_map_get(&a->journal_tables, n->table);
+			if (!v) {
+				v = PC_NEW(pc_vec);
+				pc_map_put(&a->journal_tables, n->table, v);
+			}
+			pc_vec_push(v, (void *)n);
 			if (!pc_map_has(&a->journal_names, key))
 				pc_map_put(&a->journal_names, key, pc_strdup(n->statement));
 			free(key);

@@ -64,6 +64,7 @@ typedef struct pc_actual {
 	pc_vec journals;        /* pc_journal *, owned, newest first */
 	pc_map journal_names;   /* "kind\ttable\tfp" -> statement name (borrowed; the newest journal wins) */
 	pc_map journal_actions; /* table -> pc_journal_action * (borrowed; the newest journal wins) */
+	pc_map journal_tables;  /* table -> pc_vec * (owned) of every pc_journal_name * for it (borrowed) */
 	char *journal_error;    /* a journal statement that cannot be read (one line, owned), or NULL */
 } pc_actual;
 

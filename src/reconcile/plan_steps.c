@@ -78,7 +78,8 @@ int pc_plan_journal_unfinished(const pc_planner *pl, const char *table)
 {
 	const pc_journal_action *ja = pc_map_get(&pl->act->journal_actions, table);
 	const pc_actual_stmt *s;
-	size_t i, k;
+	const pc_vec *names;
+	size_t i;
 
 	if (!ja)
 		return 0;
@@ -87,16 +88,12 @@ int pc_plan_journal_unfinished(const pc_planner *pl, const char *table)
 		if (!s || !pc_phase_running(s->st->ph))
 			return 1;
 	}
-	for (i = 0; i < pl->act->journals.len; i++) {
-		const pc_journal *j = pl->act->journals.items[i];
-		for (k = 0; k < j->names.len; k++) {
-			const pc_journal_name *n = j->names.items[k];
-			if (strcmp(n->table, table) != 0)
-				continue;
-			s = pc_actual_stmt_get(pl->act, n->statement);
-			if (!s || (!pc_phase_terminal(s->st->ph) && !pc_phase_running(s->st->ph)))
-				return 1;
-		}
+	names = pc_map_get(&pl->act->journal_tables, table);
+	for (i = 0; names && i < names->len; i++) {
+		const pc_journal_name *n = names->items[i];
+		s = pc_actual_stmt_get(pl->act, n->statement);
+		if (!s || (!pc_phase_terminal(s->st->ph) && !pc_phase_running(s->st->ph)))
+			return 1;
 	}
 	return 0;
 }
