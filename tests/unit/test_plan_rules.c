@@ -4,6 +4,8 @@
  */
 #include "plan_fixture.h"
 
+#include "reconcile/journal.h"
+
 /* ---- rules table rows ---- */
 
 static void test_plan_rule__absent_table_is_created_ddl_then_dml(void **state)
@@ -401,6 +403,96 @@ static void test_plan_view__expired_view_is_created_without_cascade(void **state
 	assert_int_equal(kind_of("reader"), PC_ACT_NOOP);
 }
 
+/* ---- finishing an interrupted run: the journal ---- */
+
+/* The journal an interrupted `create` of t left, naming its DDL and DML statements. */
+static void journal_of_create(const pc_table *t, const char *ddl, const char *dml)
+{
+	char fp[33];
+	pc_journal *j = pc_journal_new("dev-pc-journal-0000000a", "2026-01-01T00:00:00Z");
+	pc_statement *st;
+	pc_table_dml_fp(t, fp);
+	pc_journal_add_action(j, t->name, "create", dml);
+	pc_journal_add_name(j, PC_NAME_DDL, t->name, t->ddl_fingerprint, ddl);
+	pc_journal_add_name(j, PC_NAME_DML, t->name, fp, dml);
+	st = stmt("dev-pc-journal-0000000a", "COMPLETED");
+	st->sql = pc_journal_sql(j);
+	pc_journal_free(j);
+}
+
+static void test_plan_journal__a_create_killed_after_its_ddl_only_starts_its_dml(void **state)
+{
+	(void)state;
+	char fp[33];
+	pc_table *t = table("orders", "sources", NULL, 1);
+	pc_statement *ddl;
+	char *dml;
+	topic("orders");
+	ddl = ddl_stmt(t);
+	pc_table_dml_fp(t, fp);
+	dml = pc_naming_statement("dev", PC_NAME_DML, t->name, fp, "7");
+	journal_of_create(t, ddl->name, dml);
+	plan_ok(NULL);
+	assert_int_equal(kind_of("orders"), PC_ACT_CREATE);
+	assert_non_null(strstr(act_of("orders")->reason, "finishing the create of an interrupted run"));
+	/* the DDL the run made is adopted (no DROP), the DML gets the name the run gave it */
+	for (size_t i = 0; i < act_of("orders")->steps.len; i++)
+		assert_int_not_equal(step("orders", i)->kind, PC_STEP_DROP_TABLE);
+	assert_int_equal(step("orders", 0)->kind, PC_STEP_RUN_DDL);
+	assert_string_equal(step("orders", 0)->statement, ddl->name);
+	assert_int_equal(step("orders", 1)->kind, PC_STEP_CREATE_DML);
+	assert_string_equal(step("orders", 1)->statement, dml);
+	assert_true(step("orders", 1)->from_earliest);
+	assert_true(has_warning("an interrupted run left journal 'dev-pc-journal-0000000a'"));
+	assert_int_equal(F->plan->journals.len, 1);
+	free(dml);
+}
+
+static void test_plan_journal__without_it_a_missing_dml_rebuilds(void **state)
+{
+	(void)state;
+	pc_table *t = table("orders", "sources", NULL, 1);
+	topic("orders");
+	ddl_stmt(t);
+	plan_ok(NULL);
+	assert_int_equal(kind_of("orders"), PC_ACT_REBUILD);
+	assert_int_equal(F->plan->journals.len, 0);
+}
+
+static void test_plan_journal__a_failed_statement_is_never_adopted(void **state)
+{
+	(void)state;
+	pc_table *t = table("orders", "sources", NULL, 1);
+	pc_statement *ddl, *failed;
+	topic("orders");
+	ddl = ddl_stmt(t);
+	failed = dml_stmt(t, "FAILED", "7");
+	journal_of_create(t, ddl->name, failed->name);
+	plan_ok(NULL);
+	/* the run's DML FAILED: a fresh table and a fresh name are the exact way */
+	assert_int_equal(kind_of("orders"), PC_ACT_REBUILD);
+	for (size_t i = 0; i < act_of("orders")->steps.len; i++) {
+		const pc_step *s = step("orders", i);
+		if (s->kind == PC_STEP_RUN_DDL)
+			assert_string_not_equal(s->statement, ddl->name);
+		if (s->kind == PC_STEP_CREATE_DML)
+			assert_string_not_equal(s->statement, failed->name);
+	}
+}
+
+static void test_plan_journal__an_unreadable_journal_stops_the_plan(void **state)
+{
+	(void)state;
+	pc_table *t = table("orders", "sources", NULL, 1);
+	pc_statement *st;
+	deployed(t, "RUNNING");
+	st = stmt("dev-pc-journal-0000000b", "COMPLETED");
+	st->sql = pc_strdup("SHOW TABLES /* pipectl-journal {\"v\":9} */");
+	assert_int_equal(plan_with(NULL), PC_EINVALID);
+	assert_non_null(strstr(pc_error_last(), "dev-pc-journal-0000000b"));
+	assert_non_null(strstr(pc_error_last(), "what the interrupted run did is unknown"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +519,10 @@ int main(void)
 		T(test_plan_view__existing_view_is_noop_and_needs_no_topic),
 		T(test_plan_view__changed_view_rebuilds_and_its_readers_too),
 		T(test_plan_view__expired_view_is_created_without_cascade),
+		T(test_plan_journal__a_create_killed_after_its_ddl_only_starts_its_dml),
+		T(test_plan_journal__without_it_a_missing_dml_rebuilds),
+		T(test_plan_journal__a_failed_statement_is_never_adopted),
+		T(test_plan_journal__an_unreadable_journal_stops_the_plan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
