@@ -2,6 +2,7 @@
 
 #include "../util/error.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -211,9 +212,28 @@ static void usage_line(const pc_command *cmd)
 	fprintf(stderr, "%.*s\n", nl ? (int)(nl - cmd->usage) : (int)strlen(cmd->usage), cmd->usage);
 }
 
+void pc_cli_error_msg(const char *message)
+{
+	const char *p = message;
+
+	/* "<path>:<line>: <problem>" where path has no blank */
+	while (*p && *p != ':' && *p != ' ')
+		p++;
+	if (p > message && p[0] == ':' && isdigit((unsigned char)p[1])) {
+		p++;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (p[0] == ':' && p[1] == ' ') {
+			fprintf(stderr, "%.*s: error: %s\n", (int)(p - message), message, p + 2);
+			return;
+		}
+	}
+	fprintf(stderr, "error: %s\n", message);
+}
+
 int pc_cli_fail(const pc_command *cmd, int rc)
 {
-	pc_cli_error("%s", pc_error_last());
+	pc_cli_error_msg(pc_error_last());
 	if (rc == PC_EUSAGE && cmd)
 		usage_line(cmd);
 	return pc_cli_exit_for(rc);

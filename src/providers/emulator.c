@@ -78,7 +78,7 @@ int pc_emu_send(struct MHD_Connection *c, unsigned status, const pc_buf *body, c
 		snprintf(timing, sizeof(timing), "app;dur=%.3f", (double)(mono_ns() - t_start_ns) / 1e6);
 		MHD_add_response_header(r, "Server-Timing", timing);
 	}
-	ret = MHD_queue_response(c, status, r);
+	ret = (int)MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -260,7 +260,7 @@ const char *pc_emu_jstr(json_t *o, const char *k)
 
 /* ---- the handler ---- */
 
-static int hang(pc_emulator *e)
+static enum MHD_Result hang(pc_emulator *e)
 {
 	int64_t until = pc_mono_ms() + HANG_MAX_MS;
 	while (!atomic_load(&e->stopping) && pc_mono_ms() < until)
