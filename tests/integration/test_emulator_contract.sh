@@ -56,8 +56,9 @@ EOF
 
 header() { grep -i "^$1:" "$TMP/hdr" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'; }
 
-wait_phase() { # wait_phase STMT_URL PHASE
-	for _ in $(seq 1 200); do
+wait_phase() { # wait_phase STMT_URL PHASE (a deadline in seconds, not a count: CI is loaded)
+	local deadline=$((SECONDS + 30))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		req GET "$1"
 		if [ "$CODE" = 200 ] && python3 -c "import json,sys; sys.exit(0 if json.load(open('$TMP/body'))['status']['phase']=='$2' else 1)"; then
 			return 0
@@ -69,7 +70,8 @@ wait_phase() { # wait_phase STMT_URL PHASE
 
 # wait_gone URL: a deleted topic lingers (Kafka deletes asynchronously), then 404s
 wait_gone() {
-	for _ in $(seq 1 200); do
+	local deadline=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		req GET "$1"
 		[ "$CODE" = 404 ] && return 0
 		sleep 0.1
