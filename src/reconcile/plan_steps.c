@@ -307,11 +307,31 @@ static char *drop_sql(const char *table)
 	return pc_buf_detach(&b);
 }
 
+/*
+ * The table's newest DDL-side statement when it is a DROP that completed or
+ * is still in flight while the topic is still there: the table was dropped
+ * (Kafka deletes its topic asynchronously) or is being dropped. Its name is
+ * taken again, so the executor waits for it instead of dropping twice.
+ */
+static const char *pending_drop(const pc_planner *pl, const char *table)
+{
+	const pc_actual_table *at = pc_actual_table_get(pl->act, table);
+	const pc_actual_stmt *d = at && at->ddls.len ? at->ddls.items[0] : NULL;
+	if (!d || d->kind != PC_NAME_DROP || !at->topic_exists || pc_phase_failed(d->st->ph) ||
+	    d->st->ph == PC_PHASE_UNKNOWN)
+		return NULL;
+	return d->st->name;
+}
+
 int pc_steps_drop_adoptable(const pc_planner *pl, const char *table)
 {
-	char *sql = drop_sql(table);
+	char *sql;
 	char fp[33];
 	int yes;
+
+	if (pending_drop(pl, table))
+		return 1;
+	sql = drop_sql(table);
 	if (pc_sql_fingerprint(fp, sql, strlen(sql)) < 0) {
 		pc_error_clear();
 		fp[0] = '\0';
@@ -332,7 +352,13 @@ void pc_steps_drop_table(pc_planner *pl, pc_action *a, const char *table)
 		fp[0] = '\0';
 	}
 	s = pc_step_new(PC_STEP_DROP_TABLE, NULL, table);
-	s->statement = pc_plan_fresh_name(pl, PC_NAME_DROP, table, fp);
+	if (pending_drop(pl, table) && !pc_map_has(&pl->names, pending_drop(pl, table))) {
+		s->statement = pc_strdup(pending_drop(pl, table));
+		pc_map_put(&pl->names, s->statement, NULL);
+		pc_map_put(&pl->adopted, s->statement, NULL);
+	} else {
+		s->statement = pc_plan_fresh_name(pl, PC_NAME_DROP, table, fp);
+	}
 	s->sql = sql;
 	s->teardown = 1;
 	step_pool(pl, s, a);
