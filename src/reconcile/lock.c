@@ -357,6 +357,21 @@ static int get_stmt(pc_provider *p, const char *name, pc_statement **out)
 	return rc;
 }
 
+/* The run id an anchor names ("" when not pipectl's): one GET. */
+static int read_anchor_run(pc_provider *p, const char *name, char **run)
+{
+	pc_statement *st = NULL;
+	pc_lock_info i = { 0 };
+	int rc;
+	*run = NULL;
+	if ((rc = get_stmt(p, name, &st)) != 0)
+		return rc;
+	*run = pc_strdup(parse_sql(st->sql, &i, NULL, NULL) == 0 && i.run ? i.run : "");
+	pc_lock_info_dispose(&i);
+	pc_statement_free(st);
+	return 0;
+}
+
 /* Read the holder of anchor `name`: its identity and newest lease. PC_ENOTFOUND when no anchor. */
 static int read_holder(pc_provider *p, const char *name, pc_lock_info *out)
 {
@@ -918,7 +933,7 @@ const char *pc_lock_holder(const pc_lock *l)
 
 int pc_lock_release(pc_lock *l)
 {
-	pc_lock_info a = { 0 };
+	char *run = NULL;
 	int rc = 0, safe;
 
 	if (!l)
@@ -939,7 +954,7 @@ int pc_lock_release(pc_lock *l)
 	safe = !l->lost && !expired_locally(l);
 	if (!safe)
 		goto done;
-	rc = read_holder(l->p, l->name, &a);
+	rc = read_anchor_run(l->p, l->name, &run);
 	if (rc == PC_ENOTFOUND) {
 		rc = 0;
 		pc_error_clear();
@@ -949,7 +964,7 @@ int pc_lock_release(pc_lock *l)
 		pc_error_wrap("could not release the lock '%s'", l->name);
 		goto done;
 	}
-	if (strcmp(a.run, l->me.run) != 0)
+	if (strcmp(run, l->me.run) != 0)
 		goto done; /* not ours any more: leave it to its holder */
 	if ((rc = delete_gone_ok(l->p, l->name)) != 0) {
 		pc_error_wrap("could not release the lock '%s'", l->name);
@@ -973,7 +988,7 @@ int pc_lock_release(pc_lock *l)
 	pc_error_clear();
 	rc = 0;
 done:
-	pc_lock_info_dispose(&a);
+	free(run);
 	lock_free(l);
 	return rc;
 }
