@@ -6,10 +6,11 @@
 # - a kill -9'd apply is taken over at once by a rerun on the same host,
 #   without waiting for its 5-minute TTL;
 # - `pipectl unlock` refuses a live holder, says whose it was, ends a dead one.
+# The emulator answers 403 for deleted statements (--forbid-deleted), as Confluent may.
 set -euo pipefail
 source "$(dirname "$0")/apply_lib.sh"
 
-start_emulator --ddl-ms 400 --pending-ms 1500
+start_emulator --ddl-ms 400 --pending-ms 1500 --forbid-deleted
 write_project
 
 lock_sql() { curl -sf "$(API)/statements/it-pipectl-lock" | jq -r '.spec.statement'; }
