@@ -24,8 +24,10 @@
 /* A 409 then a 404 (the lock went between our create and our read): retried this often, this far apart. */
 #define CHURN_MAX 20
 #define CHURN_SLEEP_MS 200
-/* A lock in DELETING is waited for this long beyond the caller's timeout. */
+/* A lock in DELETING is waited for this long beyond the caller's timeout... */
 #define DELETING_GRACE_MS 5000
+/* ...and this long after we deleted a lapsed holder's anchor ourselves. */
+#define OWN_DELETE_WAIT_MS 60000
 /* Abandoned takeover claims of one holder we step over before giving up. */
 #define CLAIMS_MAX 8
 /* How long release waits for its anchor to be gone. */
@@ -672,7 +674,7 @@ int pc_lock_acquire(pc_lock **out, pc_provider *p, const pc_lock_opts *opts)
 {
 	pc_lock *l = NULL;
 	pc_lock_info info = { 0 };
-	int64_t deadline, poll_ms, deleting_until = 0;
+	int64_t deadline, poll_ms, deleting_until = 0, own_delete_until = 0;
 	int churn = 0, rc;
 
 	*out = NULL;
@@ -730,6 +732,8 @@ int pc_lock_acquire(pc_lock **out, pc_provider *p, const pc_lock_opts *opts)
 			char *who = pc_lock_info_describe(&info);
 			if (!deleting_until)
 				deleting_until = (deadline > pc_mono_ms() ? deadline : pc_mono_ms()) + DELETING_GRACE_MS;
+			if (deleting_until < own_delete_until)
+				deleting_until = own_delete_until; /* our own takeover's delete is under way */
 			if (pc_mono_ms() >= deleting_until) {
 				rc = pc_error_set(PC_ELOCKED, "the lock '%s' of %s is still being deleted (phase DELETING): try again later",
 						  l->name, who);
@@ -744,8 +748,10 @@ int pc_lock_acquire(pc_lock **out, pc_provider *p, const pc_lock_opts *opts)
 			rc = take_over(p, &l->me, l->name, &info, info.ttl_ms > 0 ? info.ttl_ms : l->ttl_ms);
 			if (rc < 0)
 				goto done;
-			if (rc == 0)
-				continue; /* the lapsed anchor is gone: create ours */
+			if (rc == 0) {
+				own_delete_until = pc_mono_ms() + OWN_DELETE_WAIT_MS;
+				continue; /* the lapsed anchor is gone (or going): create ours */
+			}
 		}
 		if (left <= 0) {
 			rc = locked_error(&info);
