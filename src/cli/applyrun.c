@@ -59,47 +59,28 @@ static int parse_dur(const char *opt, const char *v, int64_t *out)
 	return 0;
 }
 
-/* "--opt VALUE" or "--opt=VALUE"; returns the value or NULL (not this option). */
-static const char *opt_value(const char *name, int argc, char **argv, int *i, int *missing)
-{
-	size_t n = strlen(name);
-	*missing = 0;
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-int pc_run_parse_opt(pc_run_opts *o, int argc, char **argv, int *i)
+int pc_run_parse_opt(pc_run_opts *o, pc_args *a)
 {
 	static const char *const dur_opts[] = { "--lock-timeout", "--lock-ttl", "--action-timeout", "--timeout" };
 	int64_t *dur_dst[] = { &o->lock_timeout_ms, &o->lock_ttl_ms, &o->action_timeout_ms, &o->total_timeout_ms };
-	const char *a = argv[*i], *v;
-	int missing;
+	int m;
 
-	if (strcmp(a, "--auto-approve") == 0) {
+	if (pc_args_flag(a, "--auto-approve", NULL)) {
 		o->auto_approve = 1;
 		return 1;
 	}
-	if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+	if (pc_args_flag(a, "--verbose", "-v")) {
 		o->verbose = 1;
 		return 1;
 	}
-	if ((v = opt_value("--parallelism", argc, argv, i, &missing)) != NULL)
-		return parse_int("--parallelism", v, &o->parallelism) ? PC_EUSAGE : 1;
-	if (missing)
+	if ((m = pc_args_value(a, "--parallelism")) > 0)
+		return parse_int("--parallelism", a->value, &o->parallelism) ? PC_EUSAGE : 1;
+	if (m < 0)
 		return pc_error_set(PC_EUSAGE, "--parallelism needs a value");
 	for (size_t k = 0; k < sizeof dur_opts / sizeof dur_opts[0]; k++) {
-		if ((v = opt_value(dur_opts[k], argc, argv, i, &missing)) != NULL)
-			return parse_dur(dur_opts[k], v, dur_dst[k]) ? PC_EUSAGE : 1;
-		if (missing)
+		if ((m = pc_args_value(a, dur_opts[k])) > 0)
+			return parse_dur(dur_opts[k], a->value, dur_dst[k]) ? PC_EUSAGE : 1;
+		if (m < 0)
 			return pc_error_set(PC_EUSAGE, "%s needs a value", dur_opts[k]);
 	}
 	return 0;
@@ -242,10 +223,8 @@ int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const
 	printf("\n");
 	rc = pc_apply_run(&res, run->prov, plan, &ao);
 	pc_progress_free(pr);
-	if (rc != 0) {
-		pc_cli_error("%s", pc_error_last());
-		return pc_cli_exit_for(rc);
-	}
+	if (rc != 0)
+		return pc_cli_fail(NULL, rc);
 	pc_progress_summary(stdout, res, verb);
 	if (pc_history_record_apply(run->proj->root, plan, res, started) != 0)
 		pc_cli_warning("could not record the run in the history: %s", pc_error_last());

@@ -7,6 +7,7 @@
 #ifndef PC_CLI_APPLYRUN_H
 #define PC_CLI_APPLYRUN_H
 
+#include "args.h"
 #include "cli.h"
 
 #include "../model/project.h"
@@ -45,11 +46,11 @@ extern volatile sig_atomic_t pc_run_interrupted;
 void pc_run_install_signals(void);
 
 /*
- * Parse the options both commands accept. Returns 1 when argv[*i] was one
- * of them (consuming its value), 0 when not, or a negative PC_EUSAGE with
- * the message set.
+ * Parse the options both commands accept. Returns 1 when the current
+ * argument was one of them (consuming its value), 0 when not, or a negative
+ * PC_EUSAGE with the message set.
  */
-int pc_run_parse_opt(pc_run_opts *o, int argc, char **argv, int *i);
+int pc_run_parse_opt(pc_run_opts *o, pc_args *a);
 
 /*
  * Before any change: when stdin is not a terminal and --auto-approve is

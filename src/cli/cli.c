@@ -195,6 +195,20 @@ int pc_cli_exit_for(int code)
 	}
 }
 
+static void usage_line(const pc_command *cmd)
+{
+	const char *nl = strchr(cmd->usage, '\n');
+	fprintf(stderr, "%.*s\n", nl ? (int)(nl - cmd->usage) : (int)strlen(cmd->usage), cmd->usage);
+}
+
+int pc_cli_fail(const pc_command *cmd, int rc)
+{
+	pc_cli_error("%s", pc_error_last());
+	if (rc == PC_EUSAGE && cmd)
+		usage_line(cmd);
+	return pc_cli_exit_for(rc);
+}
+
 int pc_cli_usage_error(const pc_command *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -203,10 +217,8 @@ int pc_cli_usage_error(const pc_command *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-	if (cmd) {
-		const char *nl = strchr(cmd->usage, '\n');
-		fprintf(stderr, "%.*s\n", nl ? (int)(nl - cmd->usage) : (int)strlen(cmd->usage), cmd->usage);
-	}
+	if (cmd)
+		usage_line(cmd);
 	return PC_EXIT_USAGE;
 }
 

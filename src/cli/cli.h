@@ -41,6 +41,12 @@ void pc_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pc_cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Map a PC_E* code to an exit status (PC_ELOCKED -> 3, PC_EUSAGE -> 64, else 1). */
 int pc_cli_exit_for(int code);
+/*
+ * Report a failed call and pick the exit status, the one way for every
+ * command: "error: <pc_error_last()>" on stderr (for PC_EUSAGE followed by
+ * cmd's usage line when cmd is not NULL); returns pc_cli_exit_for(rc).
+ */
+int pc_cli_fail(const pc_command *cmd, int rc);
 /* Usage error: prints "error: <msg>" and the command's usage line; returns 64. */
 int pc_cli_usage_error(const pc_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True when argv has -h or --help; prints the usage and the caller returns 0. */

@@ -5,6 +5,7 @@
  * is reported as "file:line: error: message"; the other files are still
  * analyzed and the exit status is 1.
  */
+#include "args.h"
 #include "cli.h"
 #include "output.h"
 
@@ -65,18 +66,19 @@ int pc_cmd_analyze(const pc_cli *cli, int argc, char **argv)
 	const pc_command *cmd = pc_cli_find("analyze");
 	pc_vec files = PC_VEC_INIT;
 	pc_buf out = PC_BUF_INIT;
-	int json = 0, failed = 0, rc, opts_done = 0;
+	pc_args args = PC_ARGS_INIT(argc, argv);
+	int json = 0, failed = 0, rc;
 
 	(void)cli;
-	for (int i = 1; i < argc; i++) {
-		if (!opts_done && strcmp(argv[i], "--") == 0)
-			opts_done = 1;
-		else if (!opts_done && strcmp(argv[i], "--json") == 0)
+	while (pc_args_next(&args)) {
+		if (pc_args_flag(&args, "--json", NULL)) {
 			json = 1;
-		else if (!opts_done && argv[i][0] == '-' && argv[i][1])
-			return pc_cli_usage_error(cmd, "unknown option '%s'", argv[i]);
-		else
-			pc_vec_push(&files, argv[i]);
+		} else if (pc_args_is_option(&args)) {
+			pc_vec_dispose(&files, NULL);
+			return pc_cli_usage_error(cmd, "unknown option '%s'", args.arg);
+		} else {
+			pc_vec_push(&files, (void *)args.arg);
+		}
 	}
 	if (!files.len) {
 		pc_vec_dispose(&files, NULL);

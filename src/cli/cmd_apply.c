@@ -4,6 +4,7 @@
  * refuse it when the target changed since), show it, ask, execute.
  */
 #include "applyrun.h"
+#include "args.h"
 #include "cli.h"
 #include "common.h"
 
@@ -52,39 +53,38 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 	pc_plan *plan = NULL;
 	const char *plan_file = NULL;
 	int plan_opts = 0, rc, status = PC_EXIT_ERROR;
+	pc_args args = PC_ARGS_INIT(argc, argv);
 
 	memset(&run, 0, sizeof run);
 	if (pc_cli_wants_help("apply", argc, argv))
 		return PC_EXIT_OK;
 	ro.lock_timeout_ms = PC_LOCK_TIMEOUT_MS_DEFAULT;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if ((rc = pc_run_parse_opt(&ro, argc, argv, &i)) < 0) {
+	while (pc_args_next(&args)) {
+		const char *a = args.arg;
+		int m;
+		if ((rc = pc_run_parse_opt(&ro, &args)) < 0) {
 			status = pc_cli_usage_error(self, "%s", pc_error_last());
 			goto done;
 		} else if (rc == 1) {
 			continue;
 		}
-		if (strcmp(a, "--dml-only") == 0) {
+		if (pc_args_flag(&args, "--dml-only", NULL)) {
 			po.dml_only = 1;
 			plan_opts = 1;
-		} else if (strcmp(a, "--force") == 0) {
+		} else if (pc_args_flag(&args, "--force", NULL)) {
 			po.force = 1;
 			plan_opts = 1;
-		} else if (strcmp(a, "--prune") == 0) {
+		} else if (pc_args_flag(&args, "--prune", NULL)) {
 			po.prune = 1;
 			plan_opts = 1;
-		} else if (strcmp(a, "--compute-pool") == 0 || strncmp(a, "--compute-pool=", 15) == 0) {
-			if (a[14] == '=')
-				po.compute_pool = a + 15;
-			else if (i + 1 < argc)
-				po.compute_pool = argv[++i];
-			else {
+		} else if ((m = pc_args_value(&args, "--compute-pool")) != 0) {
+			if (m < 0) {
 				status = pc_cli_usage_error(self, "--compute-pool needs a pool id");
 				goto done;
 			}
+			po.compute_pool = args.value;
 			plan_opts = 1;
-		} else if (a[0] == '-' && a[1]) {
+		} else if (pc_args_is_option(&args)) {
 			status = pc_cli_usage_error(self, "unknown option '%s'", a);
 			goto done;
 		} else {
@@ -99,30 +99,30 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 			goto done;
 		}
 	}
-	if (pc_run_check_approval_possible(&ro) != 0) {
-		pc_cli_error("%s", pc_error_last());
+	if ((rc = pc_run_check_approval_possible(&ro)) != 0) {
+		status = pc_cli_fail(self, rc);
 		goto done;
 	}
 	pc_run_install_signals();
 
 	if (plan_file && (rc = pc_plan_load(&plan, plan_file)) != 0) {
-		pc_cli_error("%s", pc_error_last());
+		status = pc_cli_fail(self, rc);
 		goto done;
 	}
 	if ((rc = pc_run_open(&run, cli, &ro)) != 0) {
-		status = pc_common_fail(rc);
+		status = pc_cli_fail(self, rc);
 		goto done;
 	}
 	if (plan_file) {
-		if (check_saved_plan(plan, &run) != 0) {
-			pc_cli_error("%s", pc_error_last());
+		if ((rc = check_saved_plan(plan, &run)) != 0) {
+			status = pc_cli_fail(self, rc);
 			goto done;
 		}
 	} else {
 		po.selectors = (const char *const *)sels.items;
 		po.n_selectors = sels.len;
 		if ((rc = pc_plan_compute(&plan, run.proj, run.act, &po)) != 0) {
-			status = pc_common_fail(rc);
+			status = pc_cli_fail(self, rc);
 			goto done;
 		}
 	}

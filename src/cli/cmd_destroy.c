@@ -4,6 +4,7 @@
  * said so), ask, execute exactly that plan.
  */
 #include "applyrun.h"
+#include "args.h"
 #include "cli.h"
 #include "common.h"
 
@@ -22,20 +23,21 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 	pc_run run;
 	pc_plan *plan = NULL;
 	int rc, status = PC_EXIT_ERROR;
+	pc_args args = PC_ARGS_INIT(argc, argv);
 
 	memset(&run, 0, sizeof run);
 	if (pc_cli_wants_help("destroy", argc, argv))
 		return PC_EXIT_OK;
 	ro.lock_timeout_ms = PC_LOCK_TIMEOUT_MS_DEFAULT;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if ((rc = pc_run_parse_opt(&ro, argc, argv, &i)) < 0) {
+	while (pc_args_next(&args)) {
+		const char *a = args.arg;
+		if ((rc = pc_run_parse_opt(&ro, &args)) < 0) {
 			status = pc_cli_usage_error(self, "%s", pc_error_last());
 			goto done;
 		} else if (rc == 1) {
 			continue;
 		}
-		if (a[0] == '-' && a[1]) {
+		if (pc_args_is_option(&args)) {
 			status = pc_cli_usage_error(self, "unknown option '%s'", a);
 			goto done;
 		}
@@ -45,17 +47,17 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 		status = pc_cli_usage_error(self, "destroy needs at least one selector (TABLE, TABLE+, product:NAME, layer:NAME)");
 		goto done;
 	}
-	if (pc_run_check_approval_possible(&ro) != 0) {
-		pc_cli_error("%s", pc_error_last());
+	if ((rc = pc_run_check_approval_possible(&ro)) != 0) {
+		status = pc_cli_fail(self, rc);
 		goto done;
 	}
 	pc_run_install_signals();
 	if ((rc = pc_run_open(&run, cli, &ro)) != 0) {
-		status = pc_common_fail(rc);
+		status = pc_cli_fail(self, rc);
 		goto done;
 	}
 	if ((rc = pc_plan_destroy(&plan, run.proj, run.act, (const char *const *)sels.items, sels.len)) != 0) {
-		status = pc_common_fail(rc);
+		status = pc_cli_fail(self, rc);
 		goto done;
 	}
 	status = pc_run_confirm_execute(&run, plan, &ro, "Destroy these tables? Their data is deleted.",

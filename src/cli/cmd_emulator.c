@@ -2,6 +2,7 @@
  * cmd_emulator.c - `pipectl emulator`: serve the simulated Confluent Cloud
  * (docs/emulator.md) until SIGTERM/SIGINT, then save the state and exit 0.
  */
+#include "args.h"
 #include "cli.h"
 
 #include "../providers/emulator.h"
@@ -42,17 +43,26 @@ static int parse_ms(const char *s, int64_t *out)
 	return 0;
 }
 
-static int known(const char *a)
+static const char *const value_opts[] = {
+	"--listen", "--state", "--cluster-id", "--api-key", "--api-secret", "--fail-statement",
+	"--hang-path", "--ddl-ms", "--pending-ms", "--latency-ms", "--expire-completed-s",
+	"--max-requests", "--exit-after", "--seed", "--fail-rate", "--throttle-rate", "--produce-rate",
+};
+
+/* The option of value_opts at the current argument: its name (value in a->value), or NULL; *missing when its value is. */
+static const char *value_opt(pc_args *a, int *missing)
 {
-	static const char *const opts[] = {
-		"--listen", "--state", "--cluster-id", "--api-key", "--api-secret", "--fail-statement",
-		"--hang-path", "--ddl-ms", "--pending-ms", "--latency-ms", "--expire-completed-s",
-		"--max-requests", "--exit-after", "--seed", "--fail-rate", "--throttle-rate", "--produce-rate",
-	};
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (strcmp(a, opts[i]) == 0)
-			return 1;
-	return 0;
+	*missing = 0;
+	for (size_t i = 0; i < sizeof(value_opts) / sizeof(value_opts[0]); i++) {
+		int m = pc_args_value(a, value_opts[i]);
+		if (m > 0)
+			return value_opts[i];
+		if (m < 0) {
+			*missing = 1;
+			return value_opts[i];
+		}
+	}
+	return NULL;
 }
 
 int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
@@ -63,33 +73,40 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 	struct sigaction sa;
 	int64_t exit_after_ms = 0, v, started, last_save;
 	double rate;
+	pc_args args = PC_ARGS_INIT(argc, argv);
 	int rc;
 
 	(void)cli;
 	if (pc_cli_wants_help("emulator", argc, argv))
 		return PC_EXIT_OK;
 	o.listen = "127.0.0.1:8089";
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		int takes = 1;
-		if (strcmp(a, "--listen") == 0 && val)
+	while (pc_args_next(&args)) {
+		int missing;
+		const char *a = value_opt(&args, &missing), *val = args.value;
+		if (!a) {
+			if (pc_args_is_option(&args))
+				return pc_cli_usage_error(cmd, "unknown option '%s'", args.arg);
+			return pc_cli_usage_error(cmd, "unknown argument '%s'", args.arg);
+		}
+		if (missing)
+			return pc_cli_usage_error(cmd, "option '%s' needs a value", a);
+		if (strcmp(a, "--listen") == 0)
 			o.listen = val;
-		else if (strcmp(a, "--state") == 0 && val)
+		else if (strcmp(a, "--state") == 0)
 			o.state_path = val;
-		else if (strcmp(a, "--cluster-id") == 0 && val)
+		else if (strcmp(a, "--cluster-id") == 0)
 			o.sim.cluster_id = val;
-		else if (strcmp(a, "--api-key") == 0 && val)
+		else if (strcmp(a, "--api-key") == 0)
 			o.api_key = val;
-		else if (strcmp(a, "--api-secret") == 0 && val)
+		else if (strcmp(a, "--api-secret") == 0)
 			o.api_secret = val;
-		else if (strcmp(a, "--fail-statement") == 0 && val)
+		else if (strcmp(a, "--fail-statement") == 0)
 			o.sim.fail_statement = val;
-		else if (strcmp(a, "--hang-path") == 0 && val)
+		else if (strcmp(a, "--hang-path") == 0)
 			o.hang_path = val;
-		else if ((strcmp(a, "--ddl-ms") == 0 || strcmp(a, "--pending-ms") == 0 || strcmp(a, "--latency-ms") == 0 ||
-			  strcmp(a, "--expire-completed-s") == 0 || strcmp(a, "--max-requests") == 0 ||
-			  strcmp(a, "--exit-after") == 0 || strcmp(a, "--seed") == 0) && val) {
+		else if (strcmp(a, "--ddl-ms") == 0 || strcmp(a, "--pending-ms") == 0 || strcmp(a, "--latency-ms") == 0 ||
+			 strcmp(a, "--expire-completed-s") == 0 || strcmp(a, "--max-requests") == 0 ||
+			 strcmp(a, "--exit-after") == 0 || strcmp(a, "--seed") == 0) {
 			if (parse_ms(val, &v) != 0)
 				return pc_cli_usage_error(cmd, "%s needs a non-negative integer, not '%s'", a, val);
 			if (strcmp(a, "--ddl-ms") == 0)
@@ -106,27 +123,20 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 				exit_after_ms = v * 1000;
 			else
 				o.seed = (uint64_t)v;
-		} else if ((strcmp(a, "--fail-rate") == 0 || strcmp(a, "--throttle-rate") == 0) && val) {
+		} else if (strcmp(a, "--fail-rate") == 0 || strcmp(a, "--throttle-rate") == 0) {
 			if (parse_rate(val, &rate) != 0)
 				return pc_cli_usage_error(cmd, "%s needs a share between 0 and 1, not '%s'", a, val);
 			if (strcmp(a, "--fail-rate") == 0)
 				o.fail_rate = rate;
 			else
 				o.throttle_rate = rate;
-		} else if (strcmp(a, "--produce-rate") == 0 && val) {
+		} else {
 			char *end;
 			double r = strtod(val, &end);
 			if (*end || end == val || r < 0)
 				return pc_cli_usage_error(cmd, "--produce-rate needs a non-negative number, not '%s'", val);
 			o.sim.produce_rate = r > 0 ? r : -1;
-		} else if (known(a) && !val) {
-			return pc_cli_usage_error(cmd, "option '%s' needs a value", a);
-		} else if (a[0] == '-') {
-			return pc_cli_usage_error(cmd, "unknown option '%s'", a);
-		} else {
-			return pc_cli_usage_error(cmd, "unknown argument '%s'", a);
 		}
-		i += takes;
 	}
 
 	memset(&sa, 0, sizeof(sa));
@@ -137,10 +147,8 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	rc = pc_emulator_start(&emu, &o);
-	if (rc) {
-		pc_cli_error("%s", pc_error_last());
-		return pc_cli_exit_for(rc);
-	}
+	if (rc)
+		return pc_cli_fail(cmd, rc);
 	{
 		const char *colon = strrchr(o.listen, ':');
 		int hlen = colon ? (int)(colon - o.listen) : 0;
@@ -161,9 +169,7 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 		}
 	}
 	rc = pc_emulator_stop(emu);
-	if (rc) {
-		pc_cli_error("%s", pc_error_last());
-		return PC_EXIT_ERROR;
-	}
+	if (rc)
+		return pc_cli_fail(cmd, rc);
 	return PC_EXIT_OK;
 }

@@ -9,6 +9,7 @@
  * node's subtree once; a node met again is marked "(see above)", so a DAG
  * with fan-in prints in linear size.
  */
+#include "args.h"
 #include "cli.h"
 #include "output.h"
 
@@ -341,24 +342,25 @@ int pc_cmd_graph(const pc_cli *cli, int argc, char **argv)
 	const char *name = NULL, *format = "text";
 	const pc_table *t;
 	enum dir d = DIR_BOTH;
+	pc_args args = PC_ARGS_INIT(argc, argv);
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		int m = pc_out_opt_value(argc, argv, &i, "--format", &format);
+	while (pc_args_next(&args)) {
+		int m = pc_args_value(&args, "--format");
 		if (m < 0)
 			return pc_cli_usage_error(cmd, "--format needs a value");
 		if (m > 0)
-			continue;
-		if (strcmp(argv[i], "--up") == 0)
+			format = args.value;
+		else if (pc_args_flag(&args, "--up", NULL))
 			d = d == DIR_DOWN ? DIR_BOTH : DIR_UP;
-		else if (strcmp(argv[i], "--down") == 0)
+		else if (pc_args_flag(&args, "--down", NULL))
 			d = d == DIR_UP ? DIR_BOTH : DIR_DOWN;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return pc_cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+		else if (pc_args_is_option(&args))
+			return pc_cli_usage_error(cmd, "unknown option '%s'", args.arg);
 		else if (name)
-			return pc_cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+			return pc_cli_usage_error(cmd, "unexpected argument '%s'", args.arg);
 		else
-			name = argv[i];
+			name = args.arg;
 	}
 	if (!name)
 		return pc_cli_usage_error(cmd, "missing TABLE");

@@ -2,6 +2,7 @@
  * cmd_history.c - `pipectl history [--json] [--limit N]`: past apply and
  * reconcile executions, newest first, from <root>/.pipectl/history.jsonl.
  */
+#include "args.h"
 #include "cli.h"
 
 #include "../reconcile/history.h"
@@ -82,20 +83,19 @@ int pc_cmd_history(const pc_cli *cli, int argc, char **argv)
 	char *path = NULL;
 	size_t limit = DEFAULT_LIMIT, skipped = 0;
 	int json = 0, rc, status = PC_EXIT_OK;
+	pc_args args = PC_ARGS_INIT(argc, argv);
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-		if (strcmp(a, "--json") == 0) {
+	while (pc_args_next(&args)) {
+		const char *a = args.arg, *v = NULL;
+		int m;
+		if (pc_args_flag(&args, "--json", NULL)) {
 			json = 1;
-		} else if (strcmp(a, "--limit") == 0 || strncmp(a, "--limit=", 8) == 0) {
+		} else if ((m = pc_args_value(&args, "--limit")) != 0) {
 			char *end;
 			long n;
-			if (a[7] == '=')
-				v = a + 8;
-			else if (i + 1 < argc)
-				v = argv[++i];
-			else
+			if (m < 0)
 				return pc_cli_usage_error(self, "--limit needs a number");
+			v = args.value;
 			n = strtol(v, &end, 10);
 			if (!*v || *end || n < 0)
 				return pc_cli_usage_error(self, "bad --limit '%s': expected a number >= 0 (0: all)", v);
@@ -108,8 +108,7 @@ int pc_cmd_history(const pc_cli *cli, int argc, char **argv)
 	path = pc_history_path(cli->root);
 	rc = pc_history_read(path, limit, &execs, &skipped);
 	if (rc < 0) {
-		pc_cli_error("%s", pc_error_last());
-		status = pc_cli_exit_for(rc);
+		status = pc_cli_fail(self, rc);
 		goto done;
 	}
 	if (skipped)

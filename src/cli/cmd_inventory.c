@@ -6,6 +6,7 @@
  * readable is printed on stdout, the problems on stderr, and the exit
  * status is 1 when any of them is an error.
  */
+#include "args.h"
 #include "cli.h"
 #include "output.h"
 
@@ -105,15 +106,16 @@ int pc_cmd_inventory(const pc_cli *cli, int argc, char **argv)
 {
 	pc_project *p = NULL;
 	pc_buf out = PC_BUF_INIT;
+	pc_args args = PC_ARGS_INIT(argc, argv);
 	int json = 0, rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
+	while (pc_args_next(&args)) {
+		if (pc_args_flag(&args, "--json", NULL))
 			json = 1;
-		else if (argv[i][0] == '-')
-			return pc_cli_usage_error(pc_cli_find("inventory"), "unknown option '%s'", argv[i]);
+		else if (pc_args_is_option(&args))
+			return pc_cli_usage_error(pc_cli_find("inventory"), "unknown option '%s'", args.arg);
 		else
-			return pc_cli_usage_error(pc_cli_find("inventory"), "unexpected argument '%s'", argv[i]);
+			return pc_cli_usage_error(pc_cli_find("inventory"), "unexpected argument '%s'", args.arg);
 	}
 	rc = pc_out_load_project(&p, cli);
 	if (rc)

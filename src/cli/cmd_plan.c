@@ -7,6 +7,7 @@
  * Nothing in the target is changed. Exit: 0 (with --detailed-exitcode: no
  * changes), 2 changes present (--detailed-exitcode), 1 error, 64 usage.
  */
+#include "args.h"
 #include "cli.h"
 #include "common.h"
 #include "render.h"
@@ -20,24 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "--name VALUE" or "--name=VALUE" at argv[*i]: 1 matched, 0 not, -1 value missing. */
-static int opt_value(int argc, char **argv, int *i, const char *name, const char **value)
-{
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n))
-		return 0;
-	if (argv[*i][n] == '=') {
-		*value = argv[*i] + n + 1;
-		return 1;
-	}
-	if (argv[*i][n])
-		return 0;
-	if (*i + 1 >= argc)
-		return -1;
-	*value = argv[++*i];
-	return 1;
-}
-
 int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 {
 	const pc_command *cmd = pc_cli_find("plan");
@@ -48,31 +31,33 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 	pc_view view = { 0 };
 	pc_plan *plan = NULL;
 	pc_buf b = PC_BUF_INIT;
+	pc_args args = PC_ARGS_INIT(argc, argv);
 
 	if (pc_cli_wants_help("plan", argc, argv))
 		return PC_EXIT_OK;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	while (pc_args_next(&args)) {
+		const char *a = args.arg;
 		int m;
-		if (!strcmp(a, "--json"))
+		if (pc_args_flag(&args, "--json", NULL))
 			json = 1;
-		else if (!strcmp(a, "--dml-only"))
+		else if (pc_args_flag(&args, "--dml-only", NULL))
 			opt.dml_only = 1;
-		else if (!strcmp(a, "--force"))
+		else if (pc_args_flag(&args, "--force", NULL))
 			opt.force = 1;
-		else if (!strcmp(a, "--prune"))
+		else if (pc_args_flag(&args, "--prune", NULL))
 			opt.prune = 1;
-		else if (!strcmp(a, "--detailed-exitcode"))
+		else if (pc_args_flag(&args, "--detailed-exitcode", NULL))
 			detailed = 1;
-		else if (!strcmp(a, "--verbose") || !strcmp(a, "-v"))
+		else if (pc_args_flag(&args, "--verbose", "-v"))
 			verbose = 1;
-		else if ((m = opt_value(argc, argv, &i, "--out", &out_path)) != 0 ||
-			 (m = opt_value(argc, argv, &i, "--compute-pool", &opt.compute_pool)) != 0) {
-			if (m < 0) {
-				status = pc_cli_usage_error(cmd, "%s needs a value", a);
-				goto done;
-			}
-		} else if (a[0] == '-' && a[1]) {
+		else if ((m = pc_args_value(&args, "--out")) > 0)
+			out_path = args.value;
+		else if (m == 0 && (m = pc_args_value(&args, "--compute-pool")) > 0)
+			opt.compute_pool = args.value;
+		else if (m < 0) {
+			status = pc_cli_usage_error(cmd, "%s needs a value", a);
+			goto done;
+		} else if (pc_args_is_option(&args)) {
 			status = pc_cli_usage_error(cmd, "unknown option '%s'", a);
 			goto done;
 		} else {
@@ -91,15 +76,11 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if ((rc = pc_plan_compute(&plan, view.proj, view.act, &opt)) < 0) {
-		if (rc == PC_EUSAGE) {
-			status = pc_cli_usage_error(cmd, "%s", pc_error_last());
-			goto done;
-		}
-		pc_cli_error("%s", pc_error_last());
+		status = pc_cli_fail(cmd, rc);
 		goto done;
 	}
-	if (out_path && pc_plan_save(plan, out_path) < 0) {
-		pc_cli_error("%s", pc_error_last());
+	if (out_path && (rc = pc_plan_save(plan, out_path)) < 0) {
+		status = pc_cli_fail(cmd, rc);
 		goto done;
 	}
 	if (json) {

@@ -6,6 +6,7 @@
  * One snapshot (statement pages + topic list); one exceptions request per
  * FAILED statement, for its latest message. Exit 0, or 1 on an error.
  */
+#include "args.h"
 #include "cli.h"
 #include "common.h"
 
@@ -23,6 +24,7 @@ typedef struct row {
 	int exists;
 	const char *dml;
 	const char *phase;
+	pc_phase ph;
 	int in_sync;
 	char *reason;
 } row;
@@ -31,7 +33,7 @@ typedef struct row {
 static void failed_reason(pc_provider *prov, row *r)
 {
 	pc_vec ex = PC_VEC_INIT;
-	if (!r->dml || !r->phase || !pc_phase_is_failed(r->phase))
+	if (!r->dml || !pc_phase_failed(r->ph))
 		return;
 	if (prov->ops->list_exceptions(prov, r->dml, &ex) == 0 && ex.len) {
 		const pc_statement_exception *e = ex.items[0];
@@ -148,6 +150,7 @@ static void put_text(pc_buf *b, const row *rows, size_t n, const pc_vec *ost, co
 int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 {
 	const pc_command *cmd = pc_cli_find("status");
+	pc_args args = PC_ARGS_INIT(argc, argv);
 	int json = 0, rc, status = PC_EXIT_ERROR;
 	pc_view view = { 0 };
 	pc_project *proj;
@@ -159,11 +162,11 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 
 	if (pc_cli_wants_help("status", argc, argv))
 		return PC_EXIT_OK;
-	for (int k = 1; k < argc; k++) {
-		if (!strcmp(argv[k], "--json"))
+	while (pc_args_next(&args)) {
+		if (pc_args_flag(&args, "--json", NULL))
 			json = 1;
 		else
-			return pc_cli_usage_error(cmd, "unknown argument '%s'", argv[k]);
+			return pc_cli_usage_error(cmd, "unknown argument '%s'", args.arg);
 	}
 	if ((rc = pc_view_open(&view, cli)) != PC_EXIT_OK) {
 		status = rc;
@@ -182,14 +185,16 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 		if (at && at->dml) {
 			r->dml = at->dml->st->name;
 			r->phase = at->phase;
+			r->ph = at->ph;
 		}
 		r->in_sync = pc_actual_table_in_sync(act, r->t, &r->reason);
 		if (at && at->dmls.len && at->dmls.items[0] != at->dml) {
 			/* the latest attempt (e.g. a replacement) failed: say so, not just "SQL differs" */
 			const pc_actual_stmt *newest = at->dmls.items[0];
-			if (pc_phase_is_failed(newest->st->phase)) {
+			if (pc_phase_failed(newest->st->ph)) {
 				r->dml = newest->st->name;
 				r->phase = newest->st->phase;
+				r->ph = newest->st->ph;
 				r->in_sync = 0;
 				free(r->reason);
 				r->reason = newest->st->detail && *newest->st->detail

@@ -3,6 +3,7 @@
  * problem as "file:line: error|warning: message" on stderr and a summary
  * on stdout; exit 1 when there is any error.
  */
+#include "args.h"
 #include "cli.h"
 #include "output.h"
 
@@ -10,11 +11,12 @@
 
 int pc_cmd_validate(const pc_cli *cli, int argc, char **argv)
 {
+	pc_args args = PC_ARGS_INIT(argc, argv);
 	pc_project *p = NULL;
 	int rc;
 
-	for (int i = 1; i < argc; i++)
-		return pc_cli_usage_error(pc_cli_find("validate"), "unexpected argument '%s'", argv[i]);
+	if (pc_args_next(&args))
+		return pc_cli_usage_error(pc_cli_find("validate"), "unexpected argument '%s'", args.arg);
 	rc = pc_out_load_project(&p, cli);
 	if (rc)
 		return rc;

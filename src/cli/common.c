@@ -8,12 +8,6 @@
 
 #include <string.h>
 
-int pc_common_fail(int rc)
-{
-	pc_cli_error("%s", pc_error_last());
-	return pc_cli_exit_for(rc);
-}
-
 int pc_view_open(pc_view *v, const pc_cli *cli)
 {
 	pc_snapshot s;
@@ -29,7 +23,7 @@ int pc_view_open(pc_view *v, const pc_cli *cli)
 			pc_cli_error("cannot read the actual state: %s", pc_error_last());
 			return PC_EXIT_ERROR;
 		}
-		return pc_common_fail(rc);
+		return pc_cli_fail(NULL, rc);
 	}
 	return PC_EXIT_OK;
 }

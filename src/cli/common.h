@@ -12,9 +12,6 @@
 #include "../providers/provider.h"
 #include "../reconcile/actual.h"
 
-/* Print "error: <pc_error_last()>"; returns the exit status for rc (pc_cli_exit_for). */
-int pc_common_fail(int rc);
-
 /* Everything a view holds; pc_view_close() frees it. */
 typedef struct pc_view {
 	pc_project *proj;

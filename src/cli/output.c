@@ -98,7 +98,7 @@ int pc_out_load_project(pc_project **out, const pc_cli *cli)
 	if (rc < 0) {
 		*out = NULL;
 		pc_out_error_msg(pc_error_last());
-		return pc_cli_exit_for(rc) ? pc_cli_exit_for(rc) : PC_EXIT_ERROR;
+		return pc_cli_exit_for(rc);
 	}
 	return 0;
 }
@@ -120,22 +120,4 @@ void pc_out_error_msg(const char *message)
 		}
 	}
 	fprintf(stderr, "error: %s\n", message);
-}
-
-int pc_out_opt_value(int argc, char **argv, int *i, const char *name, const char **value)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strcmp(a, name) == 0) {
-		if (*i + 1 >= argc)
-			return -1;
-		*value = argv[++*i];
-		return 1;
-	}
-	if (strncmp(a, name, n) == 0 && a[n] == '=') {
-		*value = a + n + 1;
-		return 1;
-	}
-	return 0;
 }

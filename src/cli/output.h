@@ -47,7 +47,4 @@ int pc_out_load_project(pc_project **out, const pc_cli *cli);
  */
 void pc_out_error_msg(const char *message);
 
-/* Parse "--format X" / "--format=X" at argv[*i]; 1 when matched (and *i advanced), -1 when the value is missing. */
-int pc_out_opt_value(int argc, char **argv, int *i, const char *name, const char **value);
-
 #endif

@@ -2,6 +2,7 @@
  * naming.c - deterministic statement names and labels (docs/naming.md).
  */
 #include "naming.h"
+#include "sql.h"
 
 #include "../util/alloc.h"
 #include "../util/buf.h"
@@ -265,4 +266,26 @@ int pc_naming_is_managed(const char *name, const pc_kvlist *labels, const char *
 	if (kind)
 		*kind = k;
 	return 1;
+}
+
+char *pc_naming_table_from_sql(const char *sql, pc_name_kind kind)
+{
+	pc_sql_file *f = NULL;
+	char *name = NULL;
+	size_t i;
+
+	if (!sql || pc_sql_analyze(&f, "<statement>", sql, strlen(sql)) < 0) {
+		pc_error_clear();
+		return NULL;
+	}
+	for (i = 0; i < f->stmts.len && !name; i++) {
+		const pc_sql_stmt *s = f->stmts.items[i];
+		const pc_vec *v = kind == PC_NAME_DROP ? &s->drops : kind == PC_NAME_DDL ? &s->creates : &s->writes;
+		if (v->len)
+			name = pc_strdup(pc_sql_base_name(v->items[0]));
+		else if (kind == PC_NAME_DML && s->creates.len) /* CTAS */
+			name = pc_strdup(pc_sql_base_name(s->creates.items[0]));
+	}
+	pc_sql_file_free(f);
+	return name;
 }

@@ -111,4 +111,13 @@ void pc_naming_labels(pc_kvlist *out, pc_name_kind kind, const char *table,
 int pc_naming_is_managed(const char *name, const pc_kvlist *labels, const char *prefix,
 			 pc_name_kind *kind);
 
+/*
+ * The table a managed statement of that kind is about, read from its SQL
+ * with the analyzer (when the label pipectl-table-name is missing): DDL the
+ * table created, DML the table written (CTAS: created), DROP the table
+ * dropped; the last part of a qualified name. Owned, or NULL when the SQL
+ * names none or does not parse (no error is left set).
+ */
+char *pc_naming_table_from_sql(const char *sql, pc_name_kind kind);
+
 #endif

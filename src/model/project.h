@@ -13,55 +13,9 @@
 #include "../util/kv.h"
 #include "../util/map.h"
 #include "../util/vec.h"
+#include "config.h"
 #include "source.h"
 #include "sql.h"
-
-/* ---- pipectl.yaml ---- */
-
-typedef struct pc_endpoint_cfg {
-	char *endpoint;
-	char *api_key;
-	char *api_secret;   /* secret: never printed */
-} pc_endpoint_cfg;
-
-typedef struct pc_config {
-	char *path;            /* file read, NULL when defaults */
-	char *root;            /* project root (-C) */
-	char *pipelines;       /* default "pipelines" (relative to root) */
-	char *prefix;          /* default "dev" */
-	char *target;          /* "local" (default) | "confluent" */
-	char *local_state;     /* default ".pipectl/local-state.json" (relative to root) */
-	/* confluent */
-	char *organization_id;
-	char *environment_id;
-	char *principal;
-	pc_endpoint_cfg flink;
-	char *flink_compute_pool_id;
-	char *flink_catalog;
-	char *flink_database;
-	pc_endpoint_cfg kafka;
-	char *kafka_cluster_id;
-	pc_endpoint_cfg cloud;
-	int pools_create;      /* compute_pools.create */
-	char *pools_cloud;
-	char *pools_region;
-	int pools_max_cfu;
-	/* reconcile loop (optional section `reconcile:`) */
-	pc_kvlist extra;       /* other validated settings, key -> value */
-} pc_config;
-
-/*
- * Load pipectl.yaml. path NULL: $PIPECTL_CONFIG, else <root>/pipectl.yaml when
- * it exists, else defaults. $PIPECTL_TARGET overrides target. `${VAR}` is
- * interpolated in every string; an unset VAR is an error naming it. An
- * unknown key is an error "<file>:<line>: unknown key 'x' in 'section'".
- */
-int pc_config_load(pc_config **out, const char *root, const char *path);
-/* Parse from memory (fuzzing, tests). file_label used in messages. */
-int pc_config_parse(pc_config **out, const char *root, const char *file_label, const char *text, size_t len);
-void pc_config_free(pc_config *c);
-/* Every secret value of the config (for redaction), borrowed pointers. */
-void pc_config_secrets(const pc_config *c, pc_vec *out);
 
 /* ---- diagnostics ---- */
 
@@ -127,6 +81,22 @@ int pc_table_carry_over_eligible(const pc_table *t);
 pc_table *pc_table_new(void);
 /* Free a table and everything it owns (ddl, dml, kv lists, external_parents). NULL ok. */
 void pc_table_free(pc_table *t);
+
+/* ---- the desired side, as pipectl records it in labels ---- */
+
+/*
+ * 1 when the table's DDL is a CREATE VIEW: no topic, no DML; it "exists"
+ * when its newest managed DDL statement is COMPLETED (reconcile/actual.h).
+ */
+int pc_table_is_view(const pc_table *t);
+/* 1 when the table has a statement that runs unbounded (a DML file or a CTAS DDL). */
+int pc_table_has_dml(const pc_table *t);
+/* Fingerprint of the SQL of that statement (CTAS: the DDL's), or NULL. */
+const char *pc_table_dml_sql_fp(const pc_table *t);
+/* The user's statement properties: dml.*.properties, then table.yaml `properties` over them. */
+void pc_table_user_props(const pc_table *t, pc_kvlist *out);
+/* pipectl-fp of the table's DML: pc_naming_dml_fp(SQL fp, user properties). */
+void pc_table_dml_fp(const pc_table *t, char out[33]);
 
 typedef struct pc_project {
 	pc_config *config;     /* owned */

@@ -92,6 +92,7 @@ typedef struct pc_sql_stmt {
 	pc_vec creates;      /* char *, owned: tables created (CREATE TABLE/CTAS/MATERIALIZED/VIEW) */
 	pc_vec writes;       /* char *, owned: INSERT targets, CTAS target */
 	pc_vec reads;        /* char *, owned: tables read (not CTE names, not functions) */
+	pc_vec drops;        /* char *, owned: the table of a DROP TABLE [IF EXISTS] */
 	int stateful;
 	pc_vec reasons;      /* pc_state_reason *, owned */
 	/* DDL facts (CREATE TABLE / CTAS / MATERIALIZED) */

@@ -66,6 +66,7 @@ static void stmt_free(void *p)
 	pc_vec_dispose(&st->creates, free);
 	pc_vec_dispose(&st->writes, free);
 	pc_vec_dispose(&st->reads, free);
+	pc_vec_dispose(&st->drops, free);
 	pc_vec_dispose(&st->reasons, reason_free);
 	pc_kv_dispose(&st->with_options);
 	free(st->changelog_mode);
@@ -389,6 +390,23 @@ static void merge(pc_sql_stmt *dst, pc_sql_stmt *src)
 	dst->stateful = dst->reasons.len > 0;
 }
 
+/* DROP ...; for DROP TABLE [IF EXISTS] name, the name goes to drops. */
+static int parse_drop(pc_sql_stmt *st, const pc_token *t, size_t i, size_t e)
+{
+	size_t n;
+
+	st->kind = PC_STMT_DROP;
+	if (i + 1 >= e || !pc_tok_is(&t[i + 1], "TABLE"))
+		return 0;
+	i += 2;
+	if (i + 1 < e && pc_tok_is(&t[i], "IF") && pc_tok_is(&t[i + 1], "EXISTS"))
+		i += 2;
+	n = name_end(t, i, e);
+	if (n > i)
+		pc_vec_push(&st->drops, sql_name(t, i, n));
+	return 0;
+}
+
 /* A statement set: analyze each inner statement and merge them. */
 static int parse_set(pc_sql_stmt *st, const pc_token_list *l, const size_t *match, size_t body,
 		     size_t e, pc_vec *refs)
@@ -422,6 +440,7 @@ static int parse_set(pc_sql_stmt *st, const pc_token_list *l, const size_t *matc
 			pc_vec_dispose(&inner.creates, free);
 			pc_vec_dispose(&inner.writes, free);
 			pc_vec_dispose(&inner.reads, free);
+			pc_vec_dispose(&inner.drops, free);
 			pc_vec_dispose(&inner.reasons, reason_free);
 			pc_kv_dispose(&inner.with_options);
 			free(inner.changelog_mode);
@@ -459,8 +478,8 @@ int sql_analyze_stmt(pc_sql_stmt *st, const pc_token_list *l, const size_t *matc
 		return 0;
 	}
 	if (pc_tok_is(&t[i], "DROP"))
-		st->kind = PC_STMT_DROP;
-	else if (pc_tok_is(&t[i], "ALTER"))
+		return parse_drop(st, t, i, e);
+	if (pc_tok_is(&t[i], "ALTER"))
 		st->kind = PC_STMT_ALTER;
 	else if (pc_tok_is(&t[i], "SET"))
 		st->kind = PC_STMT_SET;

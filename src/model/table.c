@@ -2,6 +2,7 @@
  * table.c - pc_table and pc_project lifecycles, diagnostics.
  */
 #include "project.h"
+#include "naming.h"
 
 #include "../util/alloc.h"
 #include "../util/buf.h"
@@ -114,4 +115,47 @@ void pc_project_free(pc_project *p)
 	pc_vec_dispose(&p->topo, NULL);
 	pc_vec_dispose(&p->diags, diag_free);
 	free(p);
+}
+
+/* ---- the desired side, as pipectl records it in labels ---- */
+
+int pc_table_is_view(const pc_table *t)
+{
+	size_t i;
+	if (!t || !t->ddl)
+		return 0;
+	for (i = 0; i < t->ddl->stmts.len; i++) {
+		const pc_sql_stmt *s = t->ddl->stmts.items[i];
+		if (s->creates.len)
+			return s->kind == PC_STMT_CREATE_VIEW;
+	}
+	return 0;
+}
+
+int pc_table_has_dml(const pc_table *t)
+{
+	return t && (t->ctas || t->dml) && !pc_table_is_view(t);
+}
+
+const char *pc_table_dml_sql_fp(const pc_table *t)
+{
+	if (!t)
+		return NULL;
+	if (t->ctas)
+		return t->ddl_fingerprint;
+	return t->dml ? t->dml_fingerprint : NULL;
+}
+
+void pc_table_user_props(const pc_table *t, pc_kvlist *out)
+{
+	pc_kv_copy(out, &t->dml_properties);
+	pc_kv_copy(out, &t->properties);
+}
+
+void pc_table_dml_fp(const pc_table *t, char out[33])
+{
+	pc_kvlist props = PC_VEC_INIT;
+	pc_table_user_props(t, &props);
+	pc_naming_dml_fp(out, pc_table_dml_sql_fp(t), &props);
+	pc_kv_dispose(&props);
 }

@@ -127,6 +127,7 @@ static int statement_from(const json_t *o, pc_statement **out)
 	st->stopped = boolean(spec, "stopped") == 1;
 	strmap(spec, "properties", &st->properties);
 	st->phase = str(status, "phase");
+	st->ph = pc_phase_classify(st->phase);
 	st->detail = str(status, "detail");
 	st->sql_kind = str(traits, "sql_kind");
 	b = boolean(traits, "is_append_only");

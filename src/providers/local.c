@@ -235,7 +235,7 @@ static pc_statement *to_statement(const pc_sim_stmt *s)
 	pc_statement *st = PC_NEW(pc_statement);
 	st->name = pc_strdup(s->name);
 	st->sql = pc_strdup(s->sql);
-	st->phase = pc_strdup(pc_sim_phase_name(s->phase));
+	pc_statement_set_phase(st, pc_sim_phase_name(s->phase));
 	st->detail = pc_strdup(s->detail ? s->detail : "");
 	st->compute_pool_id = pc_strdup(s->compute_pool_id);
 	st->principal = pc_strdup(s->principal);

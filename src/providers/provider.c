@@ -1,6 +1,6 @@
 /*
  * provider.c - what every provider shares: freeing and copying the plain
- * structs, stop/resume with the 409 retry, phase helpers.
+ * structs, stop/resume with the 409 retry, the phase classifier.
  */
 #include "provider.h"
 
@@ -46,6 +46,7 @@ pc_statement *pc_statement_dup(const pc_statement *st)
 	d->name = pc_strdup(st->name);
 	d->sql = pc_strdup(st->sql);
 	d->phase = pc_strdup(st->phase);
+	d->ph = st->ph;
 	d->detail = pc_strdup(st->detail);
 	d->compute_pool_id = pc_strdup(st->compute_pool_id);
 	d->principal = pc_strdup(st->principal);
@@ -144,24 +145,74 @@ done:
 	return rc;
 }
 
-static int phase_in(const char *phase, const char *const *list)
+static const char *const phase_names[] = {
+	[PC_PHASE_UNKNOWN] = "UNKNOWN",   [PC_PHASE_PENDING] = "PENDING",   [PC_PHASE_RUNNING] = "RUNNING",
+	[PC_PHASE_COMPLETED] = "COMPLETED", [PC_PHASE_DELETING] = "DELETING", [PC_PHASE_FAILING] = "FAILING",
+	[PC_PHASE_FAILED] = "FAILED",     [PC_PHASE_STOPPING] = "STOPPING", [PC_PHASE_STOPPED] = "STOPPED",
+	[PC_PHASE_DEGRADED] = "DEGRADED",
+};
+
+pc_phase pc_phase_classify(const char *api_phase)
 {
-	if (!phase)
-		return 0;
-	for (size_t i = 0; list[i]; i++)
-		if (strcmp(phase, list[i]) == 0)
-			return 1;
-	return 0;
+	if (!api_phase)
+		return PC_PHASE_UNKNOWN;
+	for (size_t i = 1; i < sizeof(phase_names) / sizeof(phase_names[0]); i++)
+		if (strcmp(api_phase, phase_names[i]) == 0)
+			return (pc_phase)i;
+	return PC_PHASE_UNKNOWN;
 }
 
-int pc_phase_is_transitional(const char *phase)
+const char *pc_phase_name(pc_phase ph)
 {
-	static const char *const t[] = { "PENDING", "STOPPING", "DELETING", "FAILING", NULL };
-	return phase_in(phase, t);
+	if ((size_t)ph >= sizeof(phase_names) / sizeof(phase_names[0]))
+		return phase_names[PC_PHASE_UNKNOWN];
+	return phase_names[ph];
 }
 
-int pc_phase_is_failed(const char *phase)
+int pc_phase_running(pc_phase ph)
 {
-	static const char *const f[] = { "FAILED", "FAILING", NULL };
-	return phase_in(phase, f);
+	return ph == PC_PHASE_RUNNING || ph == PC_PHASE_DEGRADED;
+}
+
+int pc_phase_live(pc_phase ph)
+{
+	return pc_phase_running(ph) || ph == PC_PHASE_PENDING || ph == PC_PHASE_STOPPING;
+}
+
+int pc_phase_stopped(pc_phase ph)
+{
+	return ph == PC_PHASE_STOPPED;
+}
+
+int pc_phase_stopping_or_stopped(pc_phase ph)
+{
+	return ph == PC_PHASE_STOPPING || ph == PC_PHASE_STOPPED;
+}
+
+int pc_phase_current(pc_phase ph)
+{
+	return pc_phase_live(ph) || ph == PC_PHASE_STOPPED;
+}
+
+int pc_phase_failed(pc_phase ph)
+{
+	return ph == PC_PHASE_FAILED || ph == PC_PHASE_FAILING;
+}
+
+int pc_phase_terminal(pc_phase ph)
+{
+	return ph == PC_PHASE_COMPLETED || ph == PC_PHASE_FAILED || ph == PC_PHASE_STOPPED;
+}
+
+int pc_phase_transitional(pc_phase ph)
+{
+	return ph == PC_PHASE_PENDING || ph == PC_PHASE_STOPPING || ph == PC_PHASE_DELETING ||
+	       ph == PC_PHASE_FAILING;
+}
+
+void pc_statement_set_phase(pc_statement *st, const char *api_phase)
+{
+	free(st->phase);
+	st->phase = pc_strdup(api_phase);
+	st->ph = pc_phase_classify(api_phase);
 }

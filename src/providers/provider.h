@@ -11,18 +11,71 @@
 #ifndef PC_PROVIDERS_PROVIDER_H
 #define PC_PROVIDERS_PROVIDER_H
 
-#include "../model/project.h"
+#include "../model/config.h"
 #include "../util/kv.h"
 #include "../util/vec.h"
 
 #include <stdint.h>
+
+/* ---- statement phases ---- */
+
+/*
+ * status.phase of a statement, classified once where the provider reads it
+ * (pc_phase_classify()); every decision on the client side reads this enum,
+ * never the string. A phase the service adds later (or a missing one) is
+ * PC_PHASE_UNKNOWN, and every decision says what it does with it: the
+ * planner leaves such a table alone with a warning, a writer count takes it
+ * as possibly writing, a wait keeps polling until its deadline.
+ *
+ * Why STOPPING counts where it counts: a STOPPING statement has not yet
+ * committed its last offsets and may still write its sink, so it is *live*
+ * (pc_phase_live()): it is counted as a writer, no second writer starts
+ * beside it, and a carry-over from it waits until it is STOPPED. It is on
+ * its way to STOPPED and will not run again by itself, so where the question
+ * is what to do with it (pc_phase_stopping_or_stopped()) it is *stopped*:
+ * the planner resumes it, and the resume waits for STOPPED first.
+ */
+typedef enum pc_phase {
+	PC_PHASE_UNKNOWN = 0, /* absent, or a value pipectl does not know */
+	PC_PHASE_PENDING,
+	PC_PHASE_RUNNING,
+	PC_PHASE_COMPLETED,
+	PC_PHASE_DELETING,
+	PC_PHASE_FAILING,
+	PC_PHASE_FAILED,
+	PC_PHASE_STOPPING,
+	PC_PHASE_STOPPED,
+	PC_PHASE_DEGRADED,
+} pc_phase;
+
+/* The one classifier: the API string (NULL allowed) to its phase. */
+pc_phase pc_phase_classify(const char *api_phase);
+/* The API spelling ("RUNNING"); "UNKNOWN" for PC_PHASE_UNKNOWN. */
+const char *pc_phase_name(pc_phase ph);
+/* Processing now: RUNNING, DEGRADED. */
+int pc_phase_running(pc_phase ph);
+/* Is or may still be writing its sink: RUNNING, DEGRADED, PENDING, STOPPING. */
+int pc_phase_live(pc_phase ph);
+/* STOPPED (resumable, offsets and state kept). */
+int pc_phase_stopped(pc_phase ph);
+/* STOPPING or STOPPED: will not run again unless resumed. */
+int pc_phase_stopping_or_stopped(pc_phase ph);
+/* Can be a table's current DML: live or STOPPED. */
+int pc_phase_current(pc_phase ph);
+/* Ended or failing: FAILED, FAILING (FAILING is re-checked before it counts). */
+int pc_phase_failed(pc_phase ph);
+/* Nothing more happens by itself: COMPLETED, FAILED, STOPPED. */
+int pc_phase_terminal(pc_phase ph);
+/* On the way to another phase: PENDING, STOPPING, DELETING, FAILING. */
+int pc_phase_transitional(pc_phase ph);
 
 /* ---- plain structs ---- */
 
 typedef struct pc_statement {
 	char *name;
 	char *sql;               /* spec.statement */
-	char *phase;             /* status.phase as the API says it (unknown values kept) */
+	char *phase;             /* status.phase as the API says it (unknown values kept), for display */
+	pc_phase ph;             /* pc_phase_classify(phase): what every decision reads */
 	char *detail;            /* status.detail */
 	char *compute_pool_id;   /* spec.compute_pool_id */
 	char *principal;         /* spec.principal */
@@ -155,8 +208,7 @@ void pc_provider_free(pc_provider *p);
 int pc_provider_set_stopped(pc_provider *p, const char *name, int stopped,
 			    const char *new_pool, const pc_kvlist *new_props);
 
-/* Phase helpers (tolerant of unknown phases). */
-int pc_phase_is_transitional(const char *phase); /* PENDING, STOPPING, DELETING, FAILING */
-int pc_phase_is_failed(const char *phase);       /* FAILED, FAILING */
+/* Set st->phase (copied) and st->ph together. */
+void pc_statement_set_phase(pc_statement *st, const char *api_phase);
 
 #endif

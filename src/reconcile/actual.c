@@ -14,28 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int phase_is(const char *phase, const char *const *list)
+/*
+ * A DML in a phase pipectl does not know may be writing: it counts as a
+ * writer and may be the current DML (the planner then leaves the table
+ * alone and says why).
+ */
+static int may_write(pc_phase ph)
 {
-	size_t i;
-	if (!phase)
-		return 0;
-	for (i = 0; list[i]; i++)
-		if (!strcmp(phase, list[i]))
-			return 1;
-	return 0;
-}
-
-int pc_phase_is_live(const char *phase)
-{
-	static const char *const live[] = { "RUNNING", "PENDING", "DEGRADED", "STOPPING", NULL };
-	return phase_is(phase, live);
-}
-
-/* A DML that can be the table's current one: live or merely stopped. */
-static int phase_is_current(const char *phase)
-{
-	static const char *const cur[] = { "RUNNING", "PENDING", "DEGRADED", "STOPPING", "STOPPED", NULL };
-	return phase_is(phase, cur);
+	return pc_phase_live(ph) || ph == PC_PHASE_UNKNOWN;
 }
 
 static void stmt_free(void *p)
@@ -77,74 +63,6 @@ void pc_actual_free(pc_actual *a)
 	free(a);
 }
 
-/* "DROP TABLE [IF EXISTS] a.b.`c`" -> "c" (owned), or NULL. */
-static char *drop_target(const char *sql)
-{
-	pc_token_list tl = { 0 };
-	char *name = NULL;
-	size_t i = 0;
-
-	if (!sql || pc_sql_tokenize(&tl, sql, strlen(sql)) < 0) {
-		pc_error_clear();
-		goto done;
-	}
-	if (tl.len < 3 || !pc_tok_is(&tl.toks[0], "DROP") || !pc_tok_is(&tl.toks[1], "TABLE"))
-		goto done;
-	i = 2;
-	if (i + 1 < tl.len && pc_tok_is(&tl.toks[i], "IF") && pc_tok_is(&tl.toks[i + 1], "EXISTS"))
-		i += 2;
-	/* last part of a dotted name */
-	while (i < tl.len && (tl.toks[i].kind == PC_TOK_WORD || tl.toks[i].kind == PC_TOK_QIDENT)) {
-		const pc_token *t = &tl.toks[i];
-		free(name);
-		if (t->kind == PC_TOK_QIDENT) {
-			pc_buf b = PC_BUF_INIT;
-			size_t j;
-			for (j = 1; j + 1 < t->len; j++) {
-				pc_buf_putc(&b, t->start[j]);
-				if (t->start[j] == '`' && t->start[j + 1] == '`')
-					j++;
-			}
-			name = pc_buf_detach(&b);
-		} else {
-			name = pc_strndup(t->start, t->len);
-		}
-		if (i + 1 < tl.len && tl.toks[i + 1].kind == PC_TOK_PUNCT && tl.toks[i + 1].len == 1 &&
-		    tl.toks[i + 1].start[0] == '.')
-			i += 2;
-		else
-			break;
-	}
-done:
-	pc_token_list_dispose(&tl);
-	return name;
-}
-
-/* The table a managed statement is about, from its SQL (label missing). */
-static char *table_from_sql(const pc_statement *st, pc_name_kind kind)
-{
-	pc_sql_file *f = NULL;
-	char *name = NULL;
-	size_t i;
-
-	if (kind == PC_NAME_DROP)
-		return drop_target(st->sql);
-	if (!st->sql || pc_sql_analyze(&f, st->name, st->sql, strlen(st->sql)) < 0) {
-		pc_error_clear();
-		return NULL;
-	}
-	for (i = 0; i < f->stmts.len && !name; i++) {
-		const pc_sql_stmt *s = f->stmts.items[i];
-		const pc_vec *v = kind == PC_NAME_DDL ? &s->creates : &s->writes;
-		if (v->len)
-			name = pc_strdup(pc_sql_base_name(v->items[0]));
-		else if (kind == PC_NAME_DML && s->creates.len) /* CTAS */
-			name = pc_strdup(pc_sql_base_name(s->creates.items[0]));
-	}
-	pc_sql_file_free(f);
-	return name;
-}
-
 static char *sql_fp_of(const char *sql)
 {
 	char fp[33];
@@ -165,7 +83,7 @@ static pc_actual_stmt *stmt_new(pc_statement *st, const char *prefix)
 	if (!s->managed)
 		return s;
 	v = pc_kv_get(&st->labels, PC_LABEL_TABLE_NAME);
-	s->table = v ? pc_strdup(v) : table_from_sql(st, s->kind);
+	s->table = v ? pc_strdup(v) : pc_naming_table_from_sql(st->sql, s->kind);
 	s->fp = pc_strdup(pc_kv_get(&st->labels, PC_LABEL_FP));
 	switch (s->kind) {
 	case PC_NAME_DDL:
@@ -230,9 +148,9 @@ static void index_table(pc_actual_table *t)
 	pc_vec_sort(&t->ddls, newest_first);
 	for (i = 0; i < t->dmls.len; i++) {
 		pc_actual_stmt *s = t->dmls.items[i];
-		if (pc_phase_is_live(s->st->phase))
+		if (may_write(s->st->ph))
 			t->live_dmls++;
-		if (!t->dml && phase_is_current(s->st->phase))
+		if (!t->dml && (pc_phase_current(s->st->ph) || s->st->ph == PC_PHASE_UNKNOWN))
 			t->dml = s;
 	}
 	if (!t->dml && t->dmls.len)
@@ -251,6 +169,7 @@ static void index_table(pc_actual_table *t)
 		t->dml_sql_fp = t->dml->sql_fp;
 		t->pool = t->dml->st->compute_pool_id;
 		t->phase = t->dml->st->phase;
+		t->ph = t->dml->st->ph;
 		t->detail = t->dml->st->detail;
 	}
 }
@@ -382,56 +301,13 @@ const pc_actual_stmt *pc_actual_stmt_get(const pc_actual *a, const char *name)
 	return a && name ? pc_map_get(&a->by_stmt, name) : NULL;
 }
 
-/* ---- what the desired side would record ---- */
-
-int pc_table_is_view(const pc_table *t)
-{
-	size_t i;
-	if (!t || !t->ddl)
-		return 0;
-	for (i = 0; i < t->ddl->stmts.len; i++) {
-		const pc_sql_stmt *s = t->ddl->stmts.items[i];
-		if (s->creates.len)
-			return s->kind == PC_STMT_CREATE_VIEW;
-	}
-	return 0;
-}
-
 int pc_actual_exists(const pc_actual_table *at, const pc_table *t)
 {
 	if (!at)
 		return 0;
 	if (pc_table_is_view(t))
-		return at->ddl && at->ddl->st->phase && !strcmp(at->ddl->st->phase, "COMPLETED");
+		return at->ddl && at->ddl->st->ph == PC_PHASE_COMPLETED;
 	return at->topic_exists;
-}
-
-int pc_table_has_dml(const pc_table *t)
-{
-	return t && (t->ctas || t->dml) && !pc_table_is_view(t);
-}
-
-const char *pc_table_dml_sql_fp(const pc_table *t)
-{
-	if (!t)
-		return NULL;
-	if (t->ctas)
-		return t->ddl_fingerprint;
-	return t->dml ? t->dml_fingerprint : NULL;
-}
-
-void pc_table_user_props(const pc_table *t, pc_kvlist *out)
-{
-	pc_kv_copy(out, &t->dml_properties);
-	pc_kv_copy(out, &t->properties);
-}
-
-void pc_table_dml_fp(const pc_table *t, char out[33])
-{
-	pc_kvlist props = PC_VEC_INIT;
-	pc_table_user_props(t, &props);
-	pc_naming_dml_fp(out, pc_table_dml_sql_fp(t), &props);
-	pc_kv_dispose(&props);
 }
 
 int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason)
@@ -450,7 +326,7 @@ int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason
 	}
 	if (!pc_table_has_dml(t))
 		return 1;
-	if (!at->dml || (!phase_is_current(at->phase) && !pc_phase_is_failed(at->phase))) {
+	if (!at->dml || !(pc_phase_current(at->ph) || pc_phase_failed(at->ph) || at->ph == PC_PHASE_UNKNOWN)) {
 		*reason = pc_strdup("DML missing");
 		return 0;
 	}
@@ -471,12 +347,18 @@ int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason
 		*reason = pc_sprintf("compute pool differs (%s, table.yaml says %s)", at->pool, t->compute_pool);
 		return 0;
 	}
-	if (pc_phase_is_failed(at->phase)) {
+	switch (at->ph) {
+	case PC_PHASE_RUNNING:
+		return 1;
+	case PC_PHASE_FAILED:
+	case PC_PHASE_FAILING:
 		*reason = at->detail && *at->detail ? pc_sprintf("FAILED: %s", at->detail) : pc_strdup("FAILED");
 		return 0;
+	case PC_PHASE_UNKNOWN:
+		*reason = pc_sprintf("phase %s, unknown to pipectl", at->phase ? at->phase : "(none)");
+		return 0;
+	default:
+		*reason = pc_strdup(at->phase);
+		return 0;
 	}
-	if (!strcmp(at->phase, "RUNNING"))
-		return 1;
-	*reason = pc_strdup(at->phase);
-	return 0;
 }

@@ -31,18 +31,19 @@ typedef struct pc_actual_stmt {
 typedef struct pc_actual_table {
 	char *name;             /* exact table name, owned */
 	int topic_exists;
-	pc_actual_stmt *dml;    /* current DML: newest RUNNING/PENDING/DEGRADED/STOPPED managed DML,
-	                           else the newest managed DML in any phase; NULL when none */
+	pc_actual_stmt *dml;    /* current DML: newest managed DML that is live, STOPPED or in an
+	                           unknown phase, else the newest managed DML in any phase; NULL when none */
 	pc_actual_stmt *ddl;    /* newest managed DDL statement still present, or NULL (expired) */
 	pc_vec dmls;            /* pc_actual_stmt *, every managed DML of the table, newest first */
 	pc_vec ddls;            /* pc_actual_stmt *, every managed DDL and DROP statement, newest first */
-	int live_dmls;          /* managed DMLs in RUNNING/PENDING/DEGRADED/STOPPING phases (>1: duplicates) */
+	int live_dmls;          /* managed DMLs that are live or in an unknown phase (>1: duplicates) */
 	/* Recorded state (borrowed, NULL when unknown): */
 	const char *ddl_fp;     /* ddl->fp, else dml->ddl_fp */
 	const char *dml_fp;     /* dml->fp */
 	const char *dml_sql_fp; /* dml->sql_fp */
 	const char *pool;       /* dml->st->compute_pool_id */
-	const char *phase;      /* dml->st->phase */
+	const char *phase;      /* dml->st->phase, for display */
+	pc_phase ph;            /* dml->st->ph; PC_PHASE_UNKNOWN when no DML */
 	const char *detail;     /* dml->st->detail */
 } pc_actual_table;
 
@@ -88,12 +89,6 @@ int pc_actual_topic_exists(const pc_actual *a, const char *name);
 const pc_actual_stmt *pc_actual_stmt_get(const pc_actual *a, const char *name);
 
 /*
- * Phases: live = RUNNING, PENDING, DEGRADED, STOPPING (something is or will
- * be writing); running = RUNNING, DEGRADED; stopped = STOPPED.
- */
-int pc_phase_is_live(const char *phase);
-
-/*
  * Sync of one desired table (for status and metrics): 1 in sync, 0 not,
  * with *reason (owned) one of "table missing", "DML missing", "SQL differs",
  * "DDL differs", "properties differ", "FAILED: <detail>", "DEGRADED",
@@ -101,22 +96,10 @@ int pc_phase_is_live(const char *phase);
  */
 int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason);
 
-/* ---- the desired side, as pipectl records it in labels ---- */
-
 /*
- * 1 when the table's DDL is a CREATE VIEW: no topic, no DML; it "exists"
- * when its newest managed DDL statement is COMPLETED (pc_actual_exists()).
+ * Whether t exists in the target: its topic, or for a view (pc_table_is_view())
+ * its newest managed DDL statement COMPLETED.
  */
-int pc_table_is_view(const pc_table *t);
-/* Whether t exists in the target: its topic, or for a view its completed DDL statement. */
 int pc_actual_exists(const pc_actual_table *at, const pc_table *t);
-/* 1 when the table has a statement that runs unbounded (a DML file or a CTAS DDL). */
-int pc_table_has_dml(const pc_table *t);
-/* Fingerprint of the SQL of that statement (CTAS: the DDL's), or NULL. */
-const char *pc_table_dml_sql_fp(const pc_table *t);
-/* The user's statement properties: dml.*.properties, then table.yaml `properties` over them. */
-void pc_table_user_props(const pc_table *t, pc_kvlist *out);
-/* pipectl-fp of the table's DML: pc_naming_dml_fp(SQL fp, user properties). */
-void pc_table_dml_fp(const pc_table *t, char out[33]);
 
 #endif

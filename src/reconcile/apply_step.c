@@ -37,20 +37,16 @@ static const char *want_str(want w)
 	return "?";
 }
 
-static int phase_is(const char *phase, const char *name)
+/* A compute pool's phase (pools have their own phases, not statement ones). */
+static int pool_phase_is(const char *phase, const char *name)
 {
 	return phase && strcmp(phase, name) == 0;
 }
 
-static int phase_running(const char *phase)
+/* Still already: nothing to stop (STOPPED, COMPLETED, FAILED, FAILING). */
+static int phase_still(pc_phase ph)
 {
-	return phase_is(phase, "RUNNING") || phase_is(phase, "DEGRADED");
-}
-
-/* Something is or will be writing (RUNNING, PENDING, DEGRADED, STOPPING). */
-static int phase_live(const char *phase)
-{
-	return phase_running(phase) || phase_is(phase, "PENDING") || phase_is(phase, "STOPPING");
+	return pc_phase_terminal(ph) || pc_phase_failed(ph);
 }
 
 /* The message of a FAILED statement, with its latest exception kept aside. */
@@ -128,35 +124,37 @@ static int wait_for(pc_step_ctx *c, const char *name, want w)
 			if (++errors > WAIT_READ_ERRORS)
 				goto done;
 		} else {
-			const char *ph = st->phase ? st->phase : "";
+			const char *shown = st->phase ? st->phase : "";
+			pc_phase ph = st->ph;
 			errors = 0;
-			if (!seen || strcmp(seen, ph) != 0) {
+			if (!seen || strcmp(seen, shown) != 0) {
 				free(seen);
-				seen = pc_strdup(ph);
-				pc_apply_exec_progress(c->ex, c->res, "wait for '%s' to be %s: %s", name, want_str(w), ph);
+				seen = pc_strdup(shown);
+				pc_apply_exec_progress(c->ex, c->res, "wait for '%s' to be %s: %s", name, want_str(w), shown);
 			}
+			/* PC_PHASE_UNKNOWN matches no case: keep polling until the deadline. */
 			switch (w) {
 			case WANT_COMPLETED:
-				if (phase_is(ph, "COMPLETED"))
+				if (ph == PC_PHASE_COMPLETED)
 					goto done;
 				break;
 			case WANT_RUNNING:
 				/* A bounded DML (INSERT ... VALUES) ends COMPLETED: that is success too. */
-				if (phase_running(ph) || phase_is(ph, "COMPLETED"))
+				if (pc_phase_running(ph) || ph == PC_PHASE_COMPLETED)
 					goto done;
-				if (phase_is(ph, "STOPPED")) {
+				if (ph == PC_PHASE_STOPPED) {
 					rc = pc_error_set(PC_ERROR, "statement '%s' was stopped while waiting for it to run", name);
 					goto done;
 				}
 				break;
 			case WANT_STOPPED:
-				if (phase_is(ph, "STOPPED") || phase_is(ph, "COMPLETED") || pc_phase_is_failed(ph))
+				if (phase_still(ph))
 					goto done;
 				break;
 			case WANT_ABSENT:
 				break;
 			}
-			if (w != WANT_STOPPED && w != WANT_ABSENT && pc_phase_is_failed(ph)) {
+			if (w != WANT_STOPPED && w != WANT_ABSENT && pc_phase_failed(ph)) {
 				rc = failed_error(c, st);
 				goto done;
 			}
@@ -194,8 +192,8 @@ static int step_stop(pc_step_ctx *c, const pc_step *s)
 	}
 	if (rc != 0)
 		goto done;
-	if (phase_is(st->phase, "STOPPED") || phase_is(st->phase, "COMPLETED") || pc_phase_is_failed(st->phase))
-		goto done; /* already still */
+	if (phase_still(st->ph))
+		goto done; /* already still (an unknown phase is stopped: it may be writing) */
 	if (!st->stopped) {
 		pc_apply_exec_progress(c->ex, c->res, "stop statement '%s'", s->statement);
 		rc = pc_provider_set_stopped(c->p, s->statement, 1, NULL, NULL);
@@ -239,9 +237,9 @@ static int step_resume(pc_step_ctx *c, const pc_step *s)
 		}
 		if (rc != 0)
 			goto done;
-		if (!st->stopped && (phase_live(st->phase) && !phase_is(st->phase, "STOPPING")))
+		if (!st->stopped && pc_phase_live(st->ph) && st->ph != PC_PHASE_STOPPING)
 			break; /* already resumed (a previous run): only wait */
-		if (phase_is(st->phase, "STOPPING")) {
+		if (st->ph == PC_PHASE_STOPPING) {
 			if ((rc = wait_for(c, s->statement, WANT_STOPPED)) != 0)
 				goto done;
 			continue;
@@ -355,18 +353,20 @@ static int check_single_writer(pc_step_ctx *c, const pc_step *s)
 
 		if (strcmp(name, s->statement) == 0 || (s->carry_from && strcmp(name, s->carry_from) == 0))
 			continue;
-		if (!phase_live(as->st->phase))
-			continue;
+		if (!pc_phase_live(as->st->ph) && as->st->ph != PC_PHASE_UNKNOWN)
+			continue; /* still when the snapshot was taken */
 		rc = c->p->ops->get_statement(c->p, name, &st);
 		if (rc == PC_ENOTFOUND) {
 			rc = 0;
 			continue;
 		}
-		if (rc == 0 && phase_live(st->phase) && !(st->stopped && phase_is(st->phase, "STOPPING")))
+		/* one in an unknown phase may be writing: refuse as for a live one */
+		if (rc == 0 && (pc_phase_live(st->ph) || st->ph == PC_PHASE_UNKNOWN) &&
+		    !(st->stopped && st->ph == PC_PHASE_STOPPING))
 			rc = pc_error_set(PC_ECONFLICT,
 					  "refusing to create statement '%s': statement '%s' still writes table '%s' (%s)",
-					  s->statement, name, s->table, st->phase);
-		else if (rc == 0 && phase_is(st->phase, "STOPPING"))
+					  s->statement, name, s->table, st->phase ? st->phase : "no phase");
+		else if (rc == 0 && st->ph == PC_PHASE_STOPPING)
 			rc = wait_for(c, name, WANT_STOPPED);
 		pc_statement_free(st);
 		if (rc != 0)
@@ -382,7 +382,7 @@ static int step_create_dml(pc_step_ctx *c, const pc_step *s)
 
 	/* Adopt a statement a previous run created; a FAILED one ends here. */
 	rc = c->p->ops->get_statement(c->p, s->statement, &st);
-	if (rc == 0 && pc_phase_is_failed(st->phase)) {
+	if (rc == 0 && pc_phase_failed(st->ph)) {
 		rc = failed_error(c, st);
 		pc_statement_free(st);
 		return rc;
@@ -442,7 +442,7 @@ static int step_drop_table(pc_step_ctx *c, const pc_step *s)
 
 	/* A DROP statement of this name from a previous run: let it finish first. */
 	rc = c->p->ops->get_statement(c->p, s->statement, &st);
-	if (rc == 0 && !phase_is(st->phase, "COMPLETED")) {
+	if (rc == 0 && st->ph != PC_PHASE_COMPLETED) {
 		if ((rc = wait_for(c, s->statement, WANT_COMPLETED)) != 0)
 			goto done;
 	} else if (rc != 0 && rc != PC_ENOTFOUND) {
@@ -462,11 +462,11 @@ static int step_drop_table(pc_step_ctx *c, const pc_step *s)
 		st = NULL;
 		if ((rc = c->p->ops->get_statement(c->p, s->statement, &st)) != 0)
 			goto done;
-		if (phase_is(st->phase, "COMPLETED") && rebuilt_by_this_action(c, s)) {
+		if (st->ph == PC_PHASE_COMPLETED && rebuilt_by_this_action(c, s)) {
 			rc = 0; /* the table there now is the one this action's DDL made */
 			goto done;
 		}
-		if (phase_is(st->phase, "COMPLETED")) {
+		if (st->ph == PC_PHASE_COMPLETED) {
 			rc = pc_error_set(PC_ERROR, "drop statement '%s' completed before, yet table '%s' exists again: plan again",
 					  s->statement, s->table);
 			goto done;
@@ -532,9 +532,9 @@ static int step_create_pool(pc_step_ctx *c, const pc_step *s)
 		pool = NULL;
 		if ((rc = c->p->ops->get_pool(c->p, id, &pool)) != 0)
 			goto done;
-		if (phase_is(pool->phase, "PROVISIONED"))
+		if (pool_phase_is(pool->phase, "PROVISIONED"))
 			break;
-		if (phase_is(pool->phase, "FAILED")) {
+		if (pool_phase_is(pool->phase, "FAILED")) {
 			rc = pc_error_set(PC_ERROR, "compute pool '%s' (%s) FAILED to provision", s->pool_display_name, id);
 			goto done;
 		}

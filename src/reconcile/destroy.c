@@ -6,7 +6,7 @@
 #include "destroy.h"
 
 #include "plan_int.h"
-#include "select.h"
+#include "../model/select.h"
 
 #include "../util/alloc.h"
 #include "../util/buf.h"

@@ -28,37 +28,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---- signals ---- */
-
-static volatile sig_atomic_t g_stop;   /* SIGTERM/SIGINT count */
-static volatile sig_atomic_t g_hup;    /* SIGHUP seen */
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	if (g_stop < 2)
-		g_stop++;
-}
-
-static void on_hup(int sig)
-{
-	(void)sig;
-	g_hup = 1;
-}
-
-static void install_signals(struct sigaction *old_term, struct sigaction *old_int, struct sigaction *old_hup)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop; /* no SA_RESTART: sleeps and waits wake up */
-	sigaction(SIGTERM, &sa, old_term);
-	sigaction(SIGINT, &sa, old_int);
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, old_hup);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 /* ---- logging ---- */
 
 void pc_loop_log(pc_loop *l, const char *level, const char *table, const char *action, const char *fmt, ...)
@@ -66,7 +35,6 @@ void pc_loop_log(pc_loop *l, const char *level, const char *table, const char *a
 	char ts[40], *msg;
 	va_list ap;
 	pc_buf b = PC_BUF_INIT;
-	FILE *out = l->o.log ? l->o.log : stderr;
 
 	va_start(ap, fmt);
 	pc_buf_vprintf(&b, fmt, ap);
@@ -103,9 +71,9 @@ void pc_loop_log(pc_loop *l, const char *level, const char *table, const char *a
 			pc_buf_printf(&b, " action=%s", action);
 		pc_buf_printf(&b, " %s\n", msg);
 	}
-	/* one write per line: lines of several threads never interleave */
-	fwrite(b.ptr, 1, b.len, out);
-	fflush(out);
+	/* one call per line: lines of several threads never interleave */
+	if (l->o.log)
+		l->o.log(l->o.log_ctx, b.ptr, b.len);
 	pc_buf_dispose(&b);
 	free(msg);
 }
@@ -399,11 +367,16 @@ static void free_loop(pc_loop *l)
 	free(l->history_path);
 }
 
-/* Sleep up to ms, waking for a signal. */
-static void nap(int64_t ms)
+static int reload_asked(const pc_loop *l)
+{
+	return l->o.reload && *l->o.reload;
+}
+
+/* Sleep up to ms, waking when asked to stop or reload. */
+static void nap(const pc_loop *l, int64_t ms)
 {
 	int64_t end = pc_mono_ms() + ms;
-	while (!g_stop && !g_hup) {
+	while (!*l->stop && !reload_asked(l)) {
 		int64_t left = end - pc_mono_ms();
 		if (left <= 0)
 			break;
@@ -425,22 +398,19 @@ static int64_t jittered(const pc_loop_options *o)
 int pc_loop_run(const pc_loop_options *flags)
 {
 	pc_loop l;
-	struct sigaction old_term, old_int, old_hup;
 	int rc = 0;
 
+	if (!flags->stop)
+		return pc_error_set(PC_EINVALID, "reconcile loop: no stop flag");
 	memset(&l, 0, sizeof(l));
 	l.flags = *flags;
 	pc_map_init(&l.failures);
-	g_stop = 0;
-	g_hup = 0;
-	l.stop = &g_stop;
-	srandom((unsigned)(pc_wall_ms() ^ getpid()));
+	l.stop = flags->stop;
 	if ((rc = load_settings(&l)) < 0)
 		goto done;
 	l.metrics = pc_metrics_new();
 	if (l.o.listen && (rc = pc_metrics_listen(l.metrics, l.o.listen)) < 0)
 		goto done;
-	install_signals(&old_term, &old_int, &old_hup);
 	if (l.o.listen)
 		pc_loop_log(&l, "info", NULL, NULL, "serving /healthz /readyz /metrics /status on %s (port %d)",
 			    l.o.listen, pc_metrics_port(l.metrics));
@@ -448,8 +418,8 @@ int pc_loop_run(const pc_loop_options *flags)
 		    (long long)(l.o.interval_ms / 1000), l.o.allow_destructive ? ", destructive actions allowed" : "",
 		    l.o.git_fetch ? ", fetching first" : "", l.o.once ? ", once" : "");
 	for (;;) {
-		if (g_hup) {
-			g_hup = 0;
+		if (reload_asked(&l)) {
+			*l.o.reload = 0;
 			if (load_settings(&l) < 0) {
 				pc_loop_log(&l, "error", NULL, NULL, "configuration not reloaded: %s", pc_error_last());
 			} else {
@@ -459,19 +429,16 @@ int pc_loop_run(const pc_loop_options *flags)
 			}
 		}
 		rc = pc_loop_cycle(&l);
-		if (l.o.once || g_stop)
+		if (l.o.once || *l.stop)
 			break;
-		nap(jittered(&l.o));
-		if (g_stop)
+		nap(&l, jittered(&l.o));
+		if (*l.stop)
 			break;
 	}
-	if (g_stop) {
+	if (*l.stop) {
 		pc_loop_log(&l, "info", NULL, NULL, "stopping on signal: lock released, exiting");
 		rc = 0;
 	}
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
 done:
 	free_loop(&l);
 	return rc;

@@ -15,17 +15,19 @@
  *     last good desired state stays in force;
  *   - the environment lock is taken only when there is something to apply;
  *     a lock held by someone else (a CI apply) skips the cycle.
- * SIGTERM/SIGINT: the actions already started finish, the lock is released,
- * pc_loop_run returns 0. A second signal also abandons the waits. SIGHUP:
- * configuration reloaded before the next cycle.
+ * The caller owns the process: it installs the signal handlers, seeds
+ * random() (the interval's jitter) and says where log lines go. Its stop
+ * flag (SIGTERM/SIGINT) at 1: the actions already started finish, the lock
+ * is released, pc_loop_run returns 0; at 2 the waits are abandoned too.
+ * Its reload flag (SIGHUP): configuration reloaded before the next cycle.
  */
 #ifndef PC_RECONCILE_LOOP_H
 #define PC_RECONCILE_LOOP_H
 
 #include "../util/kv.h"
 
+#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #define PC_LOOP_INTERVAL_MS_DEFAULT (60 * 1000)
 #define PC_LOOP_BACKOFF_BASE_MS_DEFAULT (30 * 1000)
@@ -58,10 +60,14 @@ typedef struct pc_loop_options {
 	int degraded_after;         /* --degraded-after; 3 failures in a row */
 	int64_t lock_timeout_ms;    /* --lock-timeout / PIPECTL_LOCK_TIMEOUT; 0: skip the cycle when locked */
 	const char *history_path;   /* PIPECTL_HISTORY / reconcile.history; <root>/.pipectl/history.jsonl */
-	FILE *log;                  /* log lines (stderr when NULL) */
+	/* Set by the caller (not from flags, env or file): */
+	volatile sig_atomic_t *stop;   /* required: 0 run, 1 stop after what runs, 2 also abandon the waits */
+	volatile sig_atomic_t *reload; /* may be NULL: set to 1 to reload the configuration; the loop clears it */
+	void (*log)(void *ctx, const char *line, size_t len); /* one whole line with its newline per call; NULL: none */
+	void *log_ctx;
 } pc_loop_options;
 
-/* Every field unset (root and log NULL). */
+/* Every field unset (root, stop, reload and log NULL). */
 void pc_loop_options_unset(pc_loop_options *o);
 
 /*

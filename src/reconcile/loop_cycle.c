@@ -270,49 +270,54 @@ static void put_iso(pc_buf *b, int64_t wall_ms)
 	pc_buf_put_json_str(b, iso);
 }
 
-/* Gauges and the plan part of /status. */
-static void report_plan(pc_loop *l, pc_cycle *c, const pc_project *proj, const pc_actual *act,
-			const pc_plan *plan, const disposition *disp, const pc_apply_result *res)
+/* table -> its pc_action_result (borrowed), for the actions the executor ran. */
+static void index_results(const pc_apply_result *res, pc_map *result_of)
 {
-	pc_metrics_gauges g;
-	pc_map phases = PC_MAP_INIT, result_of = PC_MAP_INIT;
-	pc_vec names = PC_VEC_INIT;
-	const char **phase_names = NULL;
-	uint64_t *phase_counts = NULL;
-	size_t n_held = 0;
-	int first;
-
-	memset(&g, 0, sizeof(g));
 	if (res)
 		for (size_t i = 0; i < res->actions.len; i++) {
 			const pc_action_result *r = res->actions.items[i];
-			pc_map_put(&result_of, r->action->table, (void *)r);
+			pc_map_put(result_of, r->action->table, (void *)r);
 		}
+}
+
+/* The table gauges: in sync, out of sync, degraded, held, held destructive actions. */
+static void count_tables(const pc_loop *l, const pc_project *proj, const pc_actual *act, const pc_plan *plan,
+			 const disposition *disp, const pc_map *result_of, pc_metrics_gauges *g)
+{
 	for (size_t i = 0; i < plan->actions.len; i++) {
 		const pc_action *a = plan->actions.items[i];
 		const pc_loop_failure *f = pc_map_get(&l->failures, a->table);
-		const pc_action_result *r = pc_map_get(&result_of, a->table);
+		const pc_action_result *r = pc_map_get(result_of, a->table);
 		if (f && f->failures >= l->o.degraded_after) {
-			g.tables_degraded++;
+			g->tables_degraded++;
 		} else if (disp[i] == D_HELD) {
-			g.tables_held++;
+			g->tables_held++;
 		} else if (disp[i] == D_NOOP) {
 			const pc_table *t = pc_project_table(proj, a->table);
 			char *why = NULL;
 			if (!t || pc_actual_table_in_sync(act, t, &why))
-				g.tables_in_sync++;
+				g->tables_in_sync++;
 			else
-				g.tables_out_of_sync++;
+				g->tables_out_of_sync++;
 			free(why);
 		} else if (r && r->state == PC_RESULT_DONE) {
-			g.tables_in_sync++;
+			g->tables_in_sync++;
 		} else {
-			g.tables_out_of_sync++;
+			g->tables_out_of_sync++;
 		}
 		if (a->kind != PC_ACT_NOOP && a->destructive && disp[i] == D_HELD)
-			n_held++;
+			g->held_destructive_actions++;
 	}
-	g.held_destructive_actions = n_held;
+}
+
+/* The gauges, with the managed statements per phase, to the metrics. */
+static void set_gauges(pc_loop *l, const pc_actual *act, pc_metrics_gauges *g)
+{
+	pc_map phases = PC_MAP_INIT;
+	pc_vec names = PC_VEC_INIT;
+	const char **phase_names;
+	uint64_t *phase_counts;
+
 	for (size_t i = 0; i < act->stmts.len; i++) {
 		const pc_actual_stmt *s = act->stmts.items[i];
 		uint64_t *cnt;
@@ -331,19 +336,30 @@ static void report_plan(pc_loop *l, pc_cycle *c, const pc_project *proj, const p
 		phase_names[i] = names.items[i];
 		phase_counts[i] = *(uint64_t *)pc_map_get(&phases, names.items[i]);
 	}
-	g.phases = phase_names;
-	g.phase_counts = phase_counts;
-	g.n_phases = names.len;
-	pc_metrics_set_gauges(l->metrics, &g);
+	g->phases = phase_names;
+	g->phase_counts = phase_counts;
+	g->n_phases = names.len;
+	pc_metrics_set_gauges(l->metrics, g);
+	g->phases = NULL;
+	g->phase_counts = NULL;
+	free(phase_names);
+	free(phase_counts);
+	pc_vec_dispose(&names, NULL);
+	pc_map_dispose(&phases, free);
+}
 
-	/* /status: the plan, then what the loop did with it */
+/* The plan part of /status: the plan, then what the loop did with it. */
+static void put_status(const pc_loop *l, pc_cycle *c, const pc_plan *plan, const disposition *disp,
+		       const pc_apply_result *res, const pc_map *result_of, const pc_metrics_gauges *g)
+{
+	int first = 1;
+
 	pc_buf_puts(&c->status, ",\"plan\":");
 	pc_plan_write_json(plan, &c->status);
 	pc_buf_puts(&c->status, ",\"actions\":[");
-	first = 1;
 	for (size_t i = 0; i < plan->actions.len; i++) {
 		const pc_action *a = plan->actions.items[i];
-		const pc_action_result *r = pc_map_get(&result_of, a->table);
+		const pc_action_result *r = pc_map_get(result_of, a->table);
 		const pc_loop_failure *f = pc_map_get(&l->failures, a->table);
 		if (disp[i] == D_NOOP && !f)
 			continue;
@@ -374,13 +390,22 @@ static void report_plan(pc_loop *l, pc_cycle *c, const pc_project *proj, const p
 	else
 		pc_buf_puts(&c->status, ",\"apply\":null");
 	pc_buf_printf(&c->status, ",\"tables\":{\"in_sync\":%llu,\"out_of_sync\":%llu,\"degraded\":%llu,\"held\":%llu}",
-		      (unsigned long long)g.tables_in_sync, (unsigned long long)g.tables_out_of_sync,
-		      (unsigned long long)g.tables_degraded, (unsigned long long)g.tables_held);
+		      (unsigned long long)g->tables_in_sync, (unsigned long long)g->tables_out_of_sync,
+		      (unsigned long long)g->tables_degraded, (unsigned long long)g->tables_held);
+}
 
-	free(phase_names);
-	free(phase_counts);
-	pc_vec_dispose(&names, NULL);
-	pc_map_dispose(&phases, free);
+/* Gauges and the plan part of /status. */
+static void report_plan(pc_loop *l, pc_cycle *c, const pc_project *proj, const pc_actual *act,
+			const pc_plan *plan, const disposition *disp, const pc_apply_result *res)
+{
+	pc_metrics_gauges g;
+	pc_map result_of = PC_MAP_INIT;
+
+	memset(&g, 0, sizeof(g));
+	index_results(res, &result_of);
+	count_tables(l, proj, act, plan, disp, &result_of, &g);
+	set_gauges(l, act, &g);
+	put_status(l, c, plan, disp, res, &result_of, &g);
 	pc_map_dispose(&result_of, NULL);
 }
 
@@ -520,127 +545,159 @@ static void count_unapplied_metrics(pc_loop *l, const pc_plan *plan, const dispo
 	}
 }
 
-int pc_loop_reconcile(pc_loop *l, pc_cycle *c, const pc_project *proj)
+/* What one cycle holds between its parts. */
+typedef struct cycle_run {
+	pc_actual *act;
+	pc_plan *plan;
+	disposition *disp;        /* per action of plan */
+	pc_apply_result *res;
+	const char *result;       /* success, failed, error, suspended, locked, invalid */
+	char *error;              /* owned, NULL when none */
+} cycle_run;
+
+/* Snapshot, plan and the disposition of every action. */
+static int plan_cycle(pc_loop *l, const pc_project *proj, int suspended, cycle_run *r)
 {
-	pc_actual *act = NULL;
-	pc_plan *plan = NULL, sub;
-	pc_lock *lock = NULL;
-	pc_apply_result *res = NULL;
-	pc_lock_opts lopt;
+	int rc = snapshot_and_plan(l, proj, &r->act, &r->plan, &r->result);
+	if (rc < 0) {
+		r->error = pc_strdup(pc_error_last());
+		return rc;
+	}
+	free(r->disp);
+	r->disp = pc_calloc(r->plan->actions.len + 1, sizeof(*r->disp));
+	classify(l, r->plan, suspended, r->disp);
+	return 0;
+}
+
+/* Run the applicable actions of r->plan (borrowed into a plan of their own) under lock. */
+static void run_applicable(pc_loop *l, pc_cycle *c, pc_lock *lock, cycle_run *r)
+{
+	pc_plan sub = *r->plan;
 	pc_apply_options aopt;
-	disposition *disp = NULL;
 	progress_ctx pctx = { l, c };
-	const char *result = "success";
-	char *error = NULL;
-	int n_apply = 0, rc;
 
-	memset(&sub, 0, sizeof(sub));
-	if ((rc = snapshot_and_plan(l, proj, &act, &plan, &result)) < 0) {
-		error = pc_strdup(pc_error_last());
-		c->reached_api = act != NULL;
-		goto done;
+	pc_vec_init(&sub.actions);
+	for (size_t i = 0; i < r->plan->actions.len; i++)
+		if (r->disp[i] == D_APPLY)
+			pc_vec_push(&sub.actions, r->plan->actions.items[i]);
+	memset(&aopt, 0, sizeof(aopt));
+	aopt.parallelism = l->o.parallelism;
+	aopt.cancel = &c->exec_cancel;
+	aopt.lock = lock;
+	aopt.actual = r->act;
+	aopt.progress = on_progress;
+	aopt.progress_ctx = &pctx;
+	c->wall_minus_mono = pc_wall_ms() - pc_mono_ms();
+	if (sub.actions.len && !*l->stop) {
+		if (pc_apply_run(&r->res, l->provider, &sub, &aopt) < 0) {
+			r->result = "failed";
+			r->error = pc_strdup(pc_error_last());
+			pc_loop_log(l, "error", NULL, NULL, "could not apply: %s", r->error);
+		} else {
+			const pc_apply_result *res = r->res;
+			remember(l, res);
+			if (res->setup_error) {
+				r->result = "failed";
+				r->error = pc_sprintf("setup failed: %s", res->setup_error);
+			} else if (res->n_failed) {
+				r->result = "failed";
+				r->error = pc_sprintf("%d action%s failed, %d skipped", res->n_failed,
+						      res->n_failed == 1 ? "" : "s", res->n_skipped);
+			} else if (res->interrupted) {
+				r->error = pc_sprintf("interrupted: %s",
+						      res->interrupt_reason ? res->interrupt_reason : "stopped");
+				if (!*l->stop)
+					r->result = "failed";
+			}
+		}
 	}
-	c->reached_api = 1;
-	disp = pc_calloc(plan->actions.len + 1, sizeof(*disp));
-	classify(l, plan, c->suspended, disp);
-	log_plan(l, plan, disp, &n_apply);
-	if (c->suspended) {
-		result = "suspended";
-		goto report;
-	}
-	if (n_apply == 0 || *l->stop)
-		goto report;
+	pc_vec_dispose(&sub.actions, NULL);
+}
 
-	/* something to do: take the lock, and plan again under it (the state may have moved) */
+/*
+ * Take the lock, plan again under it (the state may have moved), apply.
+ * Returns < 0 when the plan under the lock failed (nothing to report but
+ * the error); a lock held elsewhere is a result ("locked"), not a failure.
+ */
+static int apply_locked(pc_loop *l, pc_cycle *c, const pc_project *proj, cycle_run *r)
+{
+	pc_lock *lock = NULL;
+	pc_lock_opts lopt;
+	int rc;
+
 	memset(&lopt, 0, sizeof(lopt));
 	lopt.prefix = proj->config->prefix;
 	lopt.timeout_ms = l->o.lock_timeout_ms;
 	lopt.cancel = l->stop;
 	if ((rc = pc_lock_acquire(&lock, l->provider, &lopt)) < 0) {
-		result = rc == PC_ELOCKED ? "locked" : "error";
-		error = pc_strdup(pc_error_last());
-		pc_loop_log(l, rc == PC_ELOCKED ? "warn" : "error", NULL, NULL, "not applied: %s", error);
-		goto report;
+		r->result = rc == PC_ELOCKED ? "locked" : "error";
+		r->error = pc_strdup(pc_error_last());
+		pc_loop_log(l, rc == PC_ELOCKED ? "warn" : "error", NULL, NULL, "not applied: %s", r->error);
+		return 0;
 	}
-	pc_actual_free(act);
-	act = NULL;
-	pc_plan_free(plan);
-	plan = NULL;
-	if ((rc = snapshot_and_plan(l, proj, &act, &plan, &result)) < 0) {
-		error = pc_strdup(pc_error_last());
+	pc_actual_free(r->act);
+	r->act = NULL;
+	pc_plan_free(r->plan);
+	r->plan = NULL;
+	if ((rc = plan_cycle(l, proj, c->suspended, r)) < 0) {
+		pc_lock_release(lock);
+		return rc;
+	}
+	run_applicable(l, c, lock, r);
+	if (pc_lock_release(lock) < 0)
+		pc_loop_log(l, "warn", NULL, NULL, "could not release the lock: %s", pc_error_last());
+	return 0;
+}
+
+/* Failure memory, history, metrics and /status of a planned cycle. */
+static void report_cycle(pc_loop *l, pc_cycle *c, const pc_project *proj, cycle_run *r)
+{
+	forget_healed(l, r->plan);
+	record_unapplied(c, r->plan, r->disp);
+	count_unapplied_metrics(l, r->plan, r->disp);
+	report_plan(l, c, proj, r->act, r->plan, r->disp, r->res);
+	if (c->invalid && strcmp(r->result, "success") == 0) {
+		r->result = "invalid";
+		if (!r->error && c->invalid_reason)
+			r->error = pc_strdup(c->invalid_reason);
+	}
+}
+
+/* The cycle's return code from its result word, with the error set. */
+static int cycle_rc(const char *result, const char *error)
+{
+	if (strcmp(result, "success") == 0 || strcmp(result, "suspended") == 0)
+		return 0;
+	if (strcmp(result, "locked") == 0)
+		return pc_error_set(PC_ELOCKED, "%s", error ? error : "locked");
+	return pc_error_set(strcmp(result, "invalid") == 0 ? PC_EINVALID : PC_ERROR, "%s", error ? error : result);
+}
+
+int pc_loop_reconcile(pc_loop *l, pc_cycle *c, const pc_project *proj)
+{
+	cycle_run r;
+	int n_apply = 0, rc;
+
+	memset(&r, 0, sizeof(r));
+	r.result = "success";
+	if (plan_cycle(l, proj, c->suspended, &r) < 0) {
+		c->reached_api = r.act != NULL;
 		goto done;
 	}
-	free(disp);
-	disp = pc_calloc(plan->actions.len + 1, sizeof(*disp));
-	classify(l, plan, c->suspended, disp);
-
-	/* the plan the executor sees: the applicable actions only, borrowed */
-	sub = *plan;
-	pc_vec_init(&sub.actions);
-	for (size_t i = 0; i < plan->actions.len; i++)
-		if (disp[i] == D_APPLY)
-			pc_vec_push(&sub.actions, plan->actions.items[i]);
-	memset(&aopt, 0, sizeof(aopt));
-	aopt.parallelism = l->o.parallelism;
-	aopt.cancel = &c->exec_cancel;
-	aopt.lock = lock;
-	aopt.actual = act;
-	aopt.progress = on_progress;
-	aopt.progress_ctx = &pctx;
-	c->wall_minus_mono = pc_wall_ms() - pc_mono_ms();
-	if (sub.actions.len && !*l->stop) {
-		if ((rc = pc_apply_run(&res, l->provider, &sub, &aopt)) < 0) {
-			result = "failed";
-			error = pc_strdup(pc_error_last());
-			pc_loop_log(l, "error", NULL, NULL, "could not apply: %s", error);
-		} else {
-			remember(l, res);
-			if (res->setup_error) {
-				result = "failed";
-				error = pc_sprintf("setup failed: %s", res->setup_error);
-			} else if (res->n_failed) {
-				result = "failed";
-				error = pc_sprintf("%d action%s failed, %d skipped", res->n_failed,
-						   res->n_failed == 1 ? "" : "s", res->n_skipped);
-			} else if (res->interrupted) {
-				error = pc_sprintf("interrupted: %s",
-						   res->interrupt_reason ? res->interrupt_reason : "stopped");
-				if (!*l->stop)
-					result = "failed";
-			}
-		}
-	}
-	rc = pc_lock_release(lock);
-	lock = NULL;
-	if (rc < 0)
-		pc_loop_log(l, "warn", NULL, NULL, "could not release the lock: %s", pc_error_last());
-	rc = 0;
-
-report:
-	forget_healed(l, plan);
-	record_unapplied(c, plan, disp);
-	count_unapplied_metrics(l, plan, disp);
-	report_plan(l, c, proj, act, plan, disp, res);
-	if (c->invalid && strcmp(result, "success") == 0) {
-		result = "invalid";
-		if (!error && c->invalid_reason)
-			error = pc_strdup(c->invalid_reason);
-	}
+	c->reached_api = 1;
+	log_plan(l, r.plan, r.disp, &n_apply);
+	if (c->suspended)
+		r.result = "suspended";
+	else if (n_apply > 0 && !*l->stop && apply_locked(l, c, proj, &r) < 0)
+		goto done;
+	report_cycle(l, c, proj, &r);
 done:
-	if (lock)
-		pc_lock_release(lock);
-	pc_loop_finish(l, c, result, error, c->reached_api);
-	pc_vec_dispose(&sub.actions, NULL);
-	pc_apply_result_free(res);
-	pc_plan_free(plan);
-	pc_actual_free(act);
-	free(disp);
-	if (strcmp(result, "success") == 0 || strcmp(result, "suspended") == 0)
-		rc = 0;
-	else if (strcmp(result, "locked") == 0)
-		rc = pc_error_set(PC_ELOCKED, "%s", error ? error : "locked");
-	else
-		rc = pc_error_set(strcmp(result, "invalid") == 0 ? PC_EINVALID : PC_ERROR, "%s", error ? error : result);
-	free(error);
+	pc_loop_finish(l, c, r.result, r.error, c->reached_api);
+	pc_apply_result_free(r.res);
+	pc_plan_free(r.plan);
+	pc_actual_free(r.act);
+	free(r.disp);
+	rc = cycle_rc(r.result, r.error);
+	free(r.error);
 	return rc;
 }

@@ -13,7 +13,7 @@
  */
 #include "plan.h"
 #include "plan_int.h"
-#include "select.h"
+#include "../model/select.h"
 
 #include "../util/alloc.h"
 #include "../util/error.h"
@@ -120,7 +120,7 @@ static int needs_bringing_up(const pc_actual *act, const pc_table *t)
 		return 1;
 	if (!pc_table_has_dml(t))
 		return 0;
-	return !at->dml || !pc_phase_is_live(at->phase);
+	return !at->dml || !pc_phase_live(at->ph);
 }
 
 static void pull_in_ancestors(pc_planner *pl)

@@ -13,21 +13,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum dml_state { DML_LIVE, DML_STOPPED, DML_FAILED, DML_MISSING } dml_state;
+typedef enum dml_state { DML_LIVE, DML_STOPPED, DML_FAILED, DML_MISSING, DML_UNKNOWN } dml_state;
 
+/* What the planner does with the current DML's phase (provider.h says why STOPPING is stopped here). */
 static dml_state state_of(const pc_actual_table *at)
 {
-	const char *ph;
 	if (!at || !at->dml)
 		return DML_MISSING;
-	ph = at->phase ? at->phase : "";
-	if (!strcmp(ph, "RUNNING") || !strcmp(ph, "PENDING") || !strcmp(ph, "DEGRADED"))
+	switch (at->ph) {
+	case PC_PHASE_RUNNING:
+	case PC_PHASE_PENDING:
+	case PC_PHASE_DEGRADED:
 		return DML_LIVE;
-	if (!strcmp(ph, "STOPPED") || !strcmp(ph, "STOPPING"))
+	case PC_PHASE_STOPPING:
+	case PC_PHASE_STOPPED:
 		return DML_STOPPED;
-	if (pc_phase_is_failed(ph))
+	case PC_PHASE_FAILED:
+	case PC_PHASE_FAILING:
 		return DML_FAILED;
-	return DML_MISSING; /* COMPLETED, DELETING, unknown */
+	case PC_PHASE_COMPLETED:
+	case PC_PHASE_DELETING:
+		return DML_MISSING;
+	case PC_PHASE_UNKNOWN:
+		break;
+	}
+	return DML_UNKNOWN;
 }
 
 /* Where the offsets of a new statement can come from, or NULL. */
@@ -182,6 +192,15 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 		set_reason(a, "table exists, DDL unchanged");
 		return;
 	}
+	if (st == DML_UNKNOWN) {
+		/* It may be writing or not: neither a second writer nor a resume is safe. */
+		a->kind = PC_ACT_NOOP;
+		set_reason(a, "statement '%s' is in phase %s, which pipectl does not know: left as it is",
+			   at->dml->st->name, at->phase ? at->phase : "(none)");
+		pc_plan_warn(pl, "'%s': statement '%s' is in phase %s, which pipectl does not know: left as it is",
+			     t->name, at->dml->st->name, at->phase ? at->phase : "(none)");
+		return;
+	}
 	if (sql_changed && at->dml) {
 		*carry = carry_source(at);
 		if (eligible && *carry) {
@@ -220,7 +239,7 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 		} else {
 			a->kind = PC_ACT_NOOP;
 			set_reason(a, "up to date (%s)", at->phase);
-			if (!strcmp(at->phase, "DEGRADED"))
+			if (at->ph == PC_PHASE_DEGRADED)
 				pc_plan_warn(pl, "'%s': statement '%s' is DEGRADED", t->name, at->dml->st->name);
 		}
 		return;
@@ -228,6 +247,8 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 		a->kind = PC_ACT_START;
 		set_reason(a, "DML stopped: resume it (state and offsets kept)%s",
 			   pool_changed || props_diff ? " with the new pool/properties" : "");
+		return;
+	case DML_UNKNOWN: /* held above */
 		return;
 	case DML_FAILED:
 	case DML_MISSING:
@@ -310,7 +331,7 @@ static void build_steps(pc_planner *pl, pc_action *a, const pc_table *t, const p
 		break;
 	case PC_ACT_REPLACE_DML:
 		s = pc_steps_create_dml(pl, a, t, carry->st->name);
-		s->wait = !pc_phase_is_live(carry->st->phase);
+		s->wait = !pc_phase_live(carry->st->ph);
 		pc_steps_remove_dmls(pl, a, at, 0);
 		break;
 	case PC_ACT_START:

@@ -202,8 +202,8 @@ void pc_steps_remove_dmls(pc_planner *pl, pc_action *a, const pc_actual_table *a
 		return;
 	for (i = 0; i < at->dmls.len; i++) {
 		const pc_actual_stmt *d = at->dmls.items[i];
-		if (!pc_phase_is_live(d->st->phase))
-			continue;
+		if (!pc_phase_live(d->st->ph) && d->st->ph != PC_PHASE_UNKNOWN)
+			continue; /* still already; one in an unknown phase may write: stop it */
 		s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, a->table);
 		s->teardown = teardown;
 		pc_vec_push(&a->steps, s);
@@ -226,7 +226,7 @@ void pc_steps_remove_extras(pc_planner *pl, pc_action *a, const pc_actual_table 
 		return;
 	for (i = 0; i < at->dmls.len; i++) {
 		const pc_actual_stmt *d = at->dmls.items[i];
-		if (d == keep || !pc_phase_is_live(d->st->phase))
+		if (d == keep || (!pc_phase_live(d->st->ph) && d->st->ph != PC_PHASE_UNKNOWN))
 			continue;
 		s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, a->table);
 		s->teardown = teardown;

@@ -132,6 +132,7 @@ static void fake_set_phase(fake_stmt *s, const char *phase, const char *detail)
 	char *ph = pc_strdup(phase), *de = pc_strdup(detail ? detail : ""); /* may alias the old ones */
 	free(s->st->phase);
 	s->st->phase = ph;
+	s->st->ph = pc_phase_classify(ph);
 	free(s->st->detail);
 	s->st->detail = de;
 	s->rv++;

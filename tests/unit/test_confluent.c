@@ -402,6 +402,7 @@ static void test_confluent_get__maps_every_field_and_tolerates_unknown_ones(void
 	assert_string_equal(st->name, "dev-dml-orders");
 	assert_string_equal(st->sql, "INSERT INTO enriched SELECT * FROM orders;");
 	assert_string_equal(st->phase, "HIBERNATING");
+	assert_int_equal(st->ph, PC_PHASE_UNKNOWN); /* kept for display, classified unknown */
 	assert_string_equal(st->detail, "resting");
 	assert_string_equal(st->compute_pool_id, "lfcp-x7rgx1");
 	assert_string_equal(st->principal, "sa-abc123");
@@ -1146,16 +1147,42 @@ static void test_confluent_json__page_token_and_error_detail(void **state)
 static void test_provider__phase_helpers_tolerate_unknown_phases(void **state)
 {
 	(void)state;
-	assert_true(pc_phase_is_transitional("PENDING"));
-	assert_true(pc_phase_is_transitional("STOPPING"));
-	assert_true(pc_phase_is_transitional("DELETING"));
-	assert_false(pc_phase_is_transitional("RUNNING"));
-	assert_false(pc_phase_is_transitional("SOMETHING_NEW"));
-	assert_false(pc_phase_is_transitional(NULL));
-	assert_true(pc_phase_is_failed("FAILED"));
-	assert_true(pc_phase_is_failed("FAILING"));
-	assert_false(pc_phase_is_failed("DEGRADED"));
-	assert_false(pc_phase_is_failed(NULL));
+	assert_true(pc_phase_transitional(pc_phase_classify("PENDING")));
+	assert_true(pc_phase_transitional(pc_phase_classify("STOPPING")));
+	assert_true(pc_phase_transitional(pc_phase_classify("DELETING")));
+	assert_false(pc_phase_transitional(pc_phase_classify("RUNNING")));
+	assert_int_equal(pc_phase_classify("SOMETHING_NEW"), PC_PHASE_UNKNOWN);
+	assert_int_equal(pc_phase_classify(NULL), PC_PHASE_UNKNOWN);
+	assert_false(pc_phase_transitional(PC_PHASE_UNKNOWN));
+	assert_false(pc_phase_live(PC_PHASE_UNKNOWN));
+	assert_false(pc_phase_current(PC_PHASE_UNKNOWN));
+	assert_true(pc_phase_failed(pc_phase_classify("FAILED")));
+	assert_true(pc_phase_failed(pc_phase_classify("FAILING")));
+	assert_false(pc_phase_failed(pc_phase_classify("DEGRADED")));
+	assert_false(pc_phase_failed(PC_PHASE_UNKNOWN));
+}
+
+static void test_provider__phases_classify_every_api_name_and_back(void **state)
+{
+	static const char *const names[] = { "PENDING", "RUNNING", "COMPLETED", "DELETING", "FAILING",
+					     "FAILED", "STOPPING", "STOPPED", "DEGRADED" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		pc_phase ph = pc_phase_classify(names[i]);
+		assert_int_not_equal(ph, PC_PHASE_UNKNOWN);
+		assert_string_equal(pc_phase_name(ph), names[i]);
+	}
+	assert_string_equal(pc_phase_name(PC_PHASE_UNKNOWN), "UNKNOWN");
+	assert_int_equal(pc_phase_classify("running"), PC_PHASE_UNKNOWN); /* the API spells them upper case */
+	/* STOPPING still writes (live) yet will not run again by itself (stopping or stopped) */
+	assert_true(pc_phase_live(PC_PHASE_STOPPING));
+	assert_true(pc_phase_stopping_or_stopped(PC_PHASE_STOPPING));
+	assert_false(pc_phase_stopped(PC_PHASE_STOPPING));
+	assert_false(pc_phase_live(PC_PHASE_STOPPED));
+	assert_true(pc_phase_current(PC_PHASE_STOPPED));
+	assert_true(pc_phase_terminal(PC_PHASE_STOPPED));
+	assert_false(pc_phase_terminal(PC_PHASE_FAILING));
+	assert_true(pc_phase_running(PC_PHASE_DEGRADED));
 }
 
 static void test_provider__statement_dup_copies_everything(void **state)
@@ -1213,6 +1240,7 @@ int main(void)
 		cmocka_unit_test(test_http_retry_after__seconds_and_http_dates),
 		cmocka_unit_test(test_confluent_json__page_token_and_error_detail),
 		cmocka_unit_test(test_provider__phase_helpers_tolerate_unknown_phases),
+		cmocka_unit_test(test_provider__phases_classify_every_api_name_and_back),
 		cmocka_unit_test(test_provider__statement_dup_copies_everything),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,7 +78,7 @@ static void build_actual(fixture *fx)
 		pc_table_dml_fp(t, fp);
 		st->name = pc_naming_statement("dev", PC_NAME_DML, t->name, fp, NULL);
 		st->sql = pc_strdup(t->dml->text);
-		st->phase = pc_strdup("RUNNING");
+		pc_statement_set_phase(st, "RUNNING");
 		st->resource_version = pc_strdup("1");
 		st->is_append_only = -1;
 		pc_naming_labels(&st->labels, PC_NAME_DML, t->name, fp, pc_table_dml_sql_fp(t), t->ddl_fingerprint);

@@ -201,6 +201,31 @@ static void test_name_kind__round_trips(void **state)
 	assert_true(pc_name_kind_parse("bogus", &k) < 0);
 }
 
+static void expect_table(const char *sql, pc_name_kind kind, const char *want)
+{
+	char *got = pc_naming_table_from_sql(sql, kind);
+	if (!want) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_naming_table_from_sql__reads_the_table_of_each_kind(void **state)
+{
+	(void)state;
+	expect_table("DROP TABLE IF EXISTS `cat`.`db`.`Old`", PC_NAME_DROP, "Old");
+	expect_table("drop table Orders", PC_NAME_DROP, "Orders");
+	expect_table("DROP VIEW v", PC_NAME_DROP, NULL);
+	expect_table("CREATE TABLE `a b` (id INT)", PC_NAME_DDL, "a b");
+	expect_table("INSERT INTO o SELECT * FROM s", PC_NAME_DML, "o");
+	expect_table("CREATE TABLE c AS SELECT * FROM s", PC_NAME_DML, "c");
+	expect_table("INSERT INTO 'unterminated", PC_NAME_DML, NULL);
+	expect_table(NULL, PC_NAME_DDL, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_naming_labels__odd_table_name_is_not_a_label_value),
 		cmocka_unit_test(test_naming_is_managed__by_name_pattern_or_label_under_prefix),
 		cmocka_unit_test(test_name_kind__round_trips),
+		cmocka_unit_test(test_naming_table_from_sql__reads_the_table_of_each_kind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -188,7 +188,7 @@ static pc_statement *stmt(const char *name, const char *phase)
 	pc_statement *st = PC_NEW(pc_statement);
 	char ts[40];
 	st->name = pc_strdup(name);
-	st->phase = pc_strdup(phase);
+	pc_statement_set_phase(st, phase);
 	st->resource_version = pc_strdup("1");
 	snprintf(ts, sizeof(ts), "2026-01-01T00:00:%02dZ", F->clock++);
 	st->created_at = pc_strdup(ts);
@@ -317,6 +317,19 @@ static void test_plan_rule__unchanged_running_is_noop(void **state)
 	assert_int_equal(kind_of("orders"), PC_ACT_NOOP);
 	assert_int_equal(act_of("orders")->steps.len, 0);
 	assert_false(pc_plan_has_changes(F->plan));
+}
+
+static void test_plan_rule__dml_in_an_unknown_phase_is_left_alone_with_a_warning(void **state)
+{
+	(void)state;
+	pc_table *t = table("orders", "sources", NULL, 1);
+	pc_statement *st = deployed(t, "HIBERNATING");
+	plan_ok(NULL);
+	assert_int_equal(kind_of("orders"), PC_ACT_NOOP);
+	assert_int_equal(act_of("orders")->steps.len, 0);
+	assert_non_null(strstr(act_of("orders")->reason, "HIBERNATING"));
+	assert_true(has_warning(st->name));
+	assert_true(has_warning("which pipectl does not know"));
 }
 
 static void test_plan_rule__stopped_dml_is_resumed(void **state)
@@ -1188,6 +1201,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_plan_rule__absent_table_is_created_ddl_then_dml),
 		T(test_plan_rule__unchanged_running_is_noop),
+		T(test_plan_rule__dml_in_an_unknown_phase_is_left_alone_with_a_warning),
 		T(test_plan_rule__stopped_dml_is_resumed),
 		T(test_plan_rule__failed_eligible_dml_restarts_carrying_offsets),
 		T(test_plan_rule__failed_eligible_dml_without_offsets_rebuilds),

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "model/project.h"
-#include "reconcile/select.h"
+#include "model/select.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/map.h"

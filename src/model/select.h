@@ -14,10 +14,10 @@
  * Several selectors are a union. The ancestors a selection cannot run
  * without (absent or not running) are added by the planner, not here.
  */
-#ifndef PC_RECONCILE_SELECT_H
-#define PC_RECONCILE_SELECT_H
+#ifndef PC_MODEL_SELECT_H
+#define PC_MODEL_SELECT_H
 
-#include "../model/project.h"
+#include "project.h"
 #include "../util/map.h"
 
 /*

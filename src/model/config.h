@@ -1,0 +1,58 @@
+/*
+ * config.h - pipectl.yaml: where the project, the target and its credentials
+ * are (design.md §2). The providers need only this, not the whole project.
+ */
+#ifndef PC_MODEL_CONFIG_H
+#define PC_MODEL_CONFIG_H
+
+#include "../util/kv.h"
+#include "../util/vec.h"
+
+/* ---- pipectl.yaml ---- */
+
+typedef struct pc_endpoint_cfg {
+	char *endpoint;
+	char *api_key;
+	char *api_secret;   /* secret: never printed */
+} pc_endpoint_cfg;
+
+typedef struct pc_config {
+	char *path;            /* file read, NULL when defaults */
+	char *root;            /* project root (-C) */
+	char *pipelines;       /* default "pipelines" (relative to root) */
+	char *prefix;          /* default "dev" */
+	char *target;          /* "local" (default) | "confluent" */
+	char *local_state;     /* default ".pipectl/local-state.json" (relative to root) */
+	/* confluent */
+	char *organization_id;
+	char *environment_id;
+	char *principal;
+	pc_endpoint_cfg flink;
+	char *flink_compute_pool_id;
+	char *flink_catalog;
+	char *flink_database;
+	pc_endpoint_cfg kafka;
+	char *kafka_cluster_id;
+	pc_endpoint_cfg cloud;
+	int pools_create;      /* compute_pools.create */
+	char *pools_cloud;
+	char *pools_region;
+	int pools_max_cfu;
+	/* reconcile loop (optional section `reconcile:`) */
+	pc_kvlist extra;       /* other validated settings, key -> value */
+} pc_config;
+
+/*
+ * Load pipectl.yaml. path NULL: $PIPECTL_CONFIG, else <root>/pipectl.yaml when
+ * it exists, else defaults. $PIPECTL_TARGET overrides target. `${VAR}` is
+ * interpolated in every string; an unset VAR is an error naming it. An
+ * unknown key is an error "<file>:<line>: unknown key 'x' in 'section'".
+ */
+int pc_config_load(pc_config **out, const char *root, const char *path);
+/* Parse from memory (fuzzing, tests). file_label used in messages. */
+int pc_config_parse(pc_config **out, const char *root, const char *file_label, const char *text, size_t len);
+void pc_config_free(pc_config *c);
+/* Every secret value of the config (for redaction), borrowed pointers. */
+void pc_config_secrets(const pc_config *c, pc_vec *out);
+
+#endif
