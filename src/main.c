@@ -2,6 +2,7 @@
  * main.c - global options and command dispatch.
  */
 #include "cli/cli.h"
+#include "cli/color.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@ static void print_help(void)
 	       "Options:\n"
 	       "  -C DIR          project root (default .)\n"
 	       "  --config FILE   pipectl.yaml to use (default DIR/pipectl.yaml, or $PIPECTL_CONFIG)\n"
+	       "  --no-color      no colour, also accepted after the command (NO_COLOR=1 too;\n"
+	       "                  colour is only ever used on a terminal)\n"
 	       "  -h, --help      this help; 'pipectl COMMAND --help' for a command\n"
 	       "  --version       print the version\n"
 	       "\n"
@@ -32,7 +35,22 @@ int main(int argc, char **argv)
 {
 	pc_cli cli = { ".", NULL, argv[0] };
 	const pc_command *cmd;
-	int i, rc;
+	int i, j, rc;
+
+	/* --no-color is global and accepted anywhere before "--": taken out here */
+	for (i = j = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				argv[j++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "--no-color") == 0)
+			pc_color_disable();
+		else
+			argv[j++] = argv[i];
+	}
+	argc = j;
+	argv[argc] = NULL;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];

@@ -62,9 +62,12 @@ const pc_command pc_commands[] = {
 	{ "plan", pc_cmd_plan, "show the actions that would make the target match git",
 	  "usage: pipectl [-C DIR] plan [SELECTOR...] [--json] [--out FILE] [--dml-only] [--force]\n"
 	  "                              [--prune] [--detailed-exitcode] [--verbose] [--compute-pool ID]\n"
+	  "                              [--compact]\n"
 	  "\n"
 	  "Compare git with what runs on the target and show one action per table\n"
-	  "(create, start, replace-dml, rebuild, restart, drop) with its reason.\n"
+	  "(create, start, replace-dml, rebuild, restart, drop) with its reason, and\n"
+	  "what it changes in the running statements: a unified diff of the SQL\n"
+	  "(running -> git), compute pool and properties as old -> new.\n"
 	  "Planning never changes anything. See docs/reconcile.md.\n"
 	  "\n"
 	  "  SELECTOR             TABLE, +TABLE (with ancestors), TABLE+ (with descendants),\n"
@@ -76,6 +79,7 @@ const pc_command pc_commands[] = {
 	  "  --prune              drop managed tables that git no longer has\n"
 	  "  --detailed-exitcode  exit 0 when no changes, 2 when changes, 1 on error\n"
 	  "  --verbose            also list unchanged tables\n"
+	  "  --compact            no diffs, one line per action\n"
 	  "  --compute-pool ID    pool for new statements when table.yaml names none\n" },
 	{ "apply", pc_cmd_apply, "apply a plan (saved, or computed now)",
 	  "usage: pipectl [-C DIR] apply [PLANFILE | SELECTOR...] [--auto-approve] [--parallelism N]\n"

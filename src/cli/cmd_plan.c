@@ -27,7 +27,7 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 	pc_plan_options opt = { 0 };
 	pc_vec sels = PC_VEC_INIT;
 	const char *out_path = NULL;
-	int json = 0, detailed = 0, verbose = 0, rc, status = PC_EXIT_ERROR;
+	int json = 0, detailed = 0, verbose = 0, compact = 0, rc, status = PC_EXIT_ERROR;
 	pc_view view = { 0 };
 	pc_plan *plan = NULL;
 	pc_buf b = PC_BUF_INIT;
@@ -50,6 +50,8 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 			detailed = 1;
 		else if (pc_args_flag(&args, "--verbose", "-v"))
 			verbose = 1;
+		else if (pc_args_flag(&args, "--compact", NULL))
+			compact = 1;
 		else if ((m = pc_args_value(&args, "--out")) > 0)
 			out_path = args.value;
 		else if (m == 0 && (m = pc_args_value(&args, "--compute-pool")) > 0)
@@ -89,7 +91,7 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 			goto done;
 		}
 	} else {
-		pc_render_plan(stdout, plan, verbose);
+		pc_render_plan_ex(stdout, plan, verbose, !compact);
 		if (out_path)
 			printf("\nPlan saved to '%s'. Apply exactly this plan with: pipectl apply %s\n", out_path,
 			       out_path);
