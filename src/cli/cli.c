@@ -81,6 +81,15 @@ const pc_command pc_commands[] = {
 	  "  --verbose            also list unchanged tables\n"
 	  "  --compact            no diffs, one line per action\n"
 	  "  --compute-pool ID    pool for new statements when table.yaml names none\n" },
+	{ "show", pc_cmd_show, "print a saved plan as plan printed it",
+	  "usage: pipectl show PLANFILE [--json] [--compact]\n"
+	  "\n"
+	  "Print a plan saved with 'plan --out FILE' as 'plan' printed it (actions,\n"
+	  "reasons, SQL diffs), after what it was made from: time, commit or working\n"
+	  "tree, target, prefix, state fingerprint, options. Reads only the file.\n"
+	  "\n"
+	  "  --json      the plan as JSON, as 'plan --json' writes it\n"
+	  "  --compact   no diffs, one line per action\n" },
 	{ "apply", pc_cmd_apply, "apply a plan (saved, or computed now)",
 	  "usage: pipectl [-C DIR] apply [PLANFILE | SELECTOR...] [--auto-approve] [--parallelism N]\n"
 	  "                               [--dml-only] [--force] [--prune] [--lock-timeout D]\n"

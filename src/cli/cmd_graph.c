@@ -11,6 +11,7 @@
  */
 #include "args.h"
 #include "cli.h"
+#include "color.h"
 #include "output.h"
 
 #include "../util/alloc.h"
@@ -141,13 +142,16 @@ static void lineage_dispose(lineage *g)
 static void put_label(pc_buf *b, const node *n)
 {
 	const pc_table *t = n->t;
+	/* the text goes to stdout: coloured when that is a terminal */
 	if (!t) {
-		pc_buf_printf(b, "%s [external]", n->name);
+		pc_buf_printf(b, "%s%s [external]%s", pc_color(stdout, PC_COLOR_DIM), n->name,
+			      pc_color(stdout, PC_COLOR_RESET));
 		return;
 	}
-	pc_buf_printf(b, "%s [%s%s%s%s%s]", t->name, t->layer ? t->layer : "unknown",
-		      t->product ? "/" : "", t->product ? t->product : "",
-		      t->stateful ? ", stateful" : "", t->upsert ? ", upsert" : "");
+	pc_buf_printf(b, "%s%s%s [%s%s%s%s%s%s%s]", pc_color(stdout, PC_COLOR_BOLD), t->name, pc_color(stdout, PC_COLOR_RESET),
+		      t->layer ? t->layer : "unknown", t->product ? "/" : "", t->product ? t->product : "",
+		      t->stateful ? pc_color(stdout, PC_COLOR_YELLOW) : "", t->stateful ? ", stateful" : "",
+		      t->stateful ? pc_color(stdout, PC_COLOR_RESET) : "", t->upsert ? ", upsert" : "");
 }
 
 static void put_tree(pc_buf *b, const lineage *g, const pc_table *t, int up, int depth, pc_map *seen)

@@ -2,6 +2,7 @@
  * progress.c - live lines on a terminal, plain lines elsewhere (progress.h).
  */
 #include "progress.h"
+#include "color.h"
 
 #include "../util/alloc.h"
 #include "../util/buf.h"
@@ -131,14 +132,17 @@ static void end_line(pc_progress *pr, const pc_action_result *res)
 	pc_progress_duration(res->duration_ms, el, sizeof el);
 	switch (res->state) {
 	case PC_RESULT_DONE:
-		fprintf(pr->out, "  %-6s %-11s %s  (%s)\n", "ok", kind_of(res), res->action->table, el);
+		fprintf(pr->out, "  %s%-6s%s %-11s %s  (%s)\n", pc_color(pr->out, PC_COLOR_GREEN), "ok",
+			pc_color(pr->out, PC_COLOR_RESET), kind_of(res), res->action->table, el);
 		break;
 	case PC_RESULT_FAILED:
-		fprintf(pr->out, "  %-6s %-11s %s  (%s): %s\n", "FAILED", kind_of(res), res->action->table, el,
+		fprintf(pr->out, "  %s%-6s%s %-11s %s  (%s): %s\n", pc_color(pr->out, PC_COLOR_RED), "FAILED",
+			pc_color(pr->out, PC_COLOR_RESET), kind_of(res), res->action->table, el,
 			res->error ? res->error : "");
 		break;
 	case PC_RESULT_SKIPPED:
-		fprintf(pr->out, "  %-6s %-11s %s: %s\n", "skip", kind_of(res), res->action->table,
+		fprintf(pr->out, "  %s%-6s%s %-11s %s: %s\n", pc_color(pr->out, PC_COLOR_YELLOW), "skip",
+			pc_color(pr->out, PC_COLOR_RESET), kind_of(res), res->action->table,
 			res->error ? res->error : "skipped");
 		break;
 	default:
@@ -204,7 +208,7 @@ void pc_progress_summary(FILE *out, const pc_apply_result *r, const char *verb)
 		if (a->state != PC_RESULT_FAILED)
 			continue;
 		if (!header++)
-			fprintf(out, "\nFailed:\n");
+			fprintf(out, "\n%sFailed:%s\n", pc_color(out, PC_COLOR_RED), pc_color(out, PC_COLOR_RESET));
 		fprintf(out, "  %s %s: %s\n", pc_action_kind_str(a->action->kind), a->action->table,
 			a->error ? a->error : "failed");
 		if (a->exception)
