@@ -6,6 +6,7 @@
 
 #include "../reconcile/snapshot.h"
 
+#include "color.h"
 #include "progress.h"
 #include "render.h"
 
@@ -200,6 +201,33 @@ int pc_run_confirm(const char *question)
 	       strcmp(line, "YES") == 0 || strcmp(line, "Yes") == 0;
 }
 
+int pc_run_confirm_plan(const pc_plan *plan, const char *question)
+{
+	char line[64];
+	ssize_t n;
+	size_t len = 0, i, destructive = 0;
+
+	for (i = 0; i < plan->actions.len; i++)
+		destructive += ((const pc_action *)plan->actions.items[i])->destructive != 0;
+	if (!destructive)
+		return pc_run_confirm(question);
+	/* as Terraform: what deletes data needs the whole word */
+	printf("\n%s%zu action%s drop%s a table and %s data.%s\n%s\n  Only 'yes' will be accepted: ",
+	       pc_color(stdout, PC_COLOR_RED), destructive, destructive == 1 ? "" : "s", destructive == 1 ? "s" : "",
+	       destructive == 1 ? "its" : "their", pc_color(stdout, PC_COLOR_RESET), question);
+	fflush(stdout);
+	while (len + 1 < sizeof line) {
+		n = read(STDIN_FILENO, line + len, 1);
+		if (n <= 0 || line[len] == '\n')
+			break;
+		len++;
+	}
+	line[len] = '\0';
+	if (pc_run_interrupted)
+		return 0;
+	return strcmp(line, "yes") == 0;
+}
+
 int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const char *verb)
 {
 	pc_apply_options ao = { 0 };
@@ -226,7 +254,8 @@ int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const
 	if (rc != 0)
 		return pc_cli_fail(NULL, rc);
 	pc_progress_summary(stdout, res, verb);
-	if (pc_history_record_apply(run->proj->root, plan, res, started) != 0)
+	if (pc_history_record_run(run->proj->root, strcmp(verb, "Destroy") == 0 ? "destroy" : "apply", plan, res,
+				  started) != 0)
 		pc_cli_warning("could not record the run in the history: %s", pc_error_last());
 	status = pc_apply_succeeded(res) ? PC_EXIT_OK : PC_EXIT_ERROR;
 	pc_apply_result_free(res);
@@ -240,7 +269,7 @@ int pc_run_confirm_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *
 	pc_render_plan(stdout, plan, o->verbose);
 	if (!pc_plan_has_changes(plan))
 		return PC_EXIT_OK;
-	if (!o->auto_approve && !pc_run_confirm(question)) {
+	if (!o->auto_approve && !pc_run_confirm_plan(plan, question)) {
 		printf("%s cancelled: nothing was changed.\n", verb);
 		return PC_EXIT_ERROR;
 	}

@@ -62,7 +62,7 @@ const pc_command pc_commands[] = {
 	{ "plan", pc_cmd_plan, "show the actions that would make the target match git",
 	  "usage: pipectl [-C DIR] plan [SELECTOR...] [--json] [--out FILE] [--dml-only] [--force]\n"
 	  "                              [--prune] [--detailed-exitcode] [--verbose] [--compute-pool ID]\n"
-	  "                              [--compact]\n"
+	  "                              [--compact] [--destroy]\n"
 	  "\n"
 	  "Compare git with what runs on the target and show one action per table\n"
 	  "(create, start, replace-dml, rebuild, restart, drop) with its reason, and\n"
@@ -80,6 +80,7 @@ const pc_command pc_commands[] = {
 	  "  --detailed-exitcode  exit 0 when no changes, 2 when changes, 1 on error\n"
 	  "  --verbose            also list unchanged tables\n"
 	  "  --compact            no diffs, one line per action\n"
+	  "  --destroy            the plan 'destroy SELECTOR...' would run (a preview for CI)\n"
 	  "  --compute-pool ID    pool for new statements when table.yaml names none\n" },
 	{ "show", pc_cmd_show, "print a saved plan as plan printed it",
 	  "usage: pipectl show PLANFILE [--json] [--compact]\n"
@@ -107,12 +108,16 @@ const pc_command pc_commands[] = {
 	  "  --action-timeout D   per action part (default 10m); --timeout D: whole run\n"
 	  "  --verbose            noop actions, plan details, request counts and timings\n" },
 	{ "destroy", pc_cmd_destroy, "remove a pipeline, keeping tables other pipelines read",
-	  "usage: pipectl [-C DIR] destroy SELECTOR... [--auto-approve]\n"
+	  "usage: pipectl [-C DIR] destroy SELECTOR... [--auto-approve] [--plan-only]\n"
 	  "\n"
 	  "Stop the DML statements and drop the tables of the selection, children\n"
 	  "first. A selected table that a table outside the selection still reads is\n"
 	  "kept (and said so); protect: true is refused. The plan is shown first and\n"
-	  "executed exactly. Options as for apply (--lock-timeout, --parallelism, ...).\n" },
+	  "executed exactly; it asks for 'yes'. Options as for apply (--lock-timeout,\n"
+	  "--parallelism, ...).\n"
+	  "\n"
+	  "  --plan-only   show the plan and stop: no lock, no question, nothing changed\n"
+	  "                (the same as 'plan --destroy SELECTOR...')\n" },
 	{ "reconcile", pc_cmd_reconcile, "keep the target matching git, continuously",
 	  "usage: pipectl [-C DIR] reconcile [--interval 60s] [--once] [--listen ADDR] [--git-ref REF]\n"
 	  "\n"

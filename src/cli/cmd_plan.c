@@ -12,6 +12,7 @@
 #include "common.h"
 #include "render.h"
 
+#include "../reconcile/destroy.h"
 #include "../reconcile/plan.h"
 #include "../util/buf.h"
 #include "../util/error.h"
@@ -27,7 +28,7 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 	pc_plan_options opt = { 0 };
 	pc_vec sels = PC_VEC_INIT;
 	const char *out_path = NULL;
-	int json = 0, detailed = 0, verbose = 0, compact = 0, rc, status = PC_EXIT_ERROR;
+	int json = 0, detailed = 0, verbose = 0, compact = 0, destroy = 0, rc, status = PC_EXIT_ERROR;
 	pc_view view = { 0 };
 	pc_plan *plan = NULL;
 	pc_buf b = PC_BUF_INIT;
@@ -52,6 +53,8 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 			verbose = 1;
 		else if (pc_args_flag(&args, "--compact", NULL))
 			compact = 1;
+		else if (pc_args_flag(&args, "--destroy", NULL))
+			destroy = 1;
 		else if ((m = pc_args_value(&args, "--out")) > 0)
 			out_path = args.value;
 		else if (m == 0 && (m = pc_args_value(&args, "--compute-pool")) > 0)
@@ -70,6 +73,14 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 		status = pc_cli_usage_error(cmd, "--out needs a file name");
 		goto done;
 	}
+	if (destroy && !sels.len) {
+		status = pc_cli_usage_error(cmd, "--destroy needs at least one selector (TABLE, TABLE+, product:NAME, layer:NAME)");
+		goto done;
+	}
+	if (destroy && (opt.dml_only || opt.force || opt.prune || opt.compute_pool)) {
+		status = pc_cli_usage_error(cmd, "--destroy plans drops only: --dml-only, --force, --prune and --compute-pool do not apply");
+		goto done;
+	}
 	opt.selectors = (const char *const *)sels.items;
 	opt.n_selectors = sels.len;
 
@@ -77,7 +88,9 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 		status = rc;
 		goto done;
 	}
-	if ((rc = pc_plan_compute(&plan, view.proj, view.act, &opt)) < 0) {
+	rc = destroy ? pc_plan_destroy(&plan, view.proj, view.act, opt.selectors, opt.n_selectors)
+		     : pc_plan_compute(&plan, view.proj, view.act, &opt);
+	if (rc < 0) {
 		status = pc_cli_fail(cmd, rc);
 		goto done;
 	}
