@@ -3,10 +3,24 @@
  */
 #include "cli/cli.h"
 #include "cli/color.h"
+#include "cli/suggest.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
+
+static const char *const global_opts[] = { "-C", "--config", "--no-color", "--help", "--version" };
+
+/* "error: unknown command 'X'" with the closest command; exit status 64. */
+static int unknown_command(const char *name)
+{
+	const char *best = pc_cli_suggest_command(name);
+	fprintf(stderr, "error: unknown command '%s'", name);
+	if (best)
+		fprintf(stderr, " (did you mean '%s'?)", best);
+	fprintf(stderr, "\nRun 'pipectl --help' for the list of commands.\n");
+	return PC_EXIT_USAGE;
+}
 
 static void print_help(void)
 {
@@ -71,7 +85,9 @@ int main(int argc, char **argv)
 		} else if (strncmp(a, "--config=", 9) == 0) {
 			cli.config_path = a + 9;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "help") == 0) {
-			if (strcmp(a, "help") == 0 && i + 1 < argc && (cmd = pc_cli_find(argv[i + 1]))) {
+			if (strcmp(a, "help") == 0 && i + 1 < argc) {
+				if (!(cmd = pc_cli_find(argv[i + 1])))
+					return unknown_command(argv[i + 1]);
 				fputs(cmd->usage, stdout);
 				return PC_EXIT_OK;
 			}
@@ -81,7 +97,11 @@ int main(int argc, char **argv)
 			printf("pipectl %s\n", PC_VERSION);
 			return PC_EXIT_OK;
 		} else if (a[0] == '-') {
-			fprintf(stderr, "error: unknown option '%s'\n", a);
+			const char *best = pc_suggest(a, global_opts, sizeof global_opts / sizeof global_opts[0]);
+			fprintf(stderr, "error: unknown option '%s'", a);
+			if (best)
+				fprintf(stderr, " (did you mean '%s'?)", best);
+			fputc('\n', stderr);
 			fprintf(stderr, "usage: pipectl [-C DIR] [--config FILE] COMMAND [ARGS]\n");
 			return PC_EXIT_USAGE;
 		} else {
@@ -93,11 +113,8 @@ int main(int argc, char **argv)
 		return PC_EXIT_USAGE;
 	}
 	cmd = pc_cli_find(argv[i]);
-	if (!cmd) {
-		fprintf(stderr, "error: unknown command '%s'\n", argv[i]);
-		fprintf(stderr, "Run 'pipectl --help' for the list of commands.\n");
-		return PC_EXIT_USAGE;
-	}
+	if (!cmd)
+		return unknown_command(argv[i]);
 	if (pc_cli_wants_help(cmd->name, argc - i, argv + i))
 		return PC_EXIT_OK;
 	curl_global_init(CURL_GLOBAL_DEFAULT);

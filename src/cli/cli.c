@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "suggest.h"
 
 #include "../util/error.h"
 
@@ -58,7 +59,9 @@ const pc_command pc_commands[] = {
 	  "Per desired table: whether its table (topic) exists, its DML statement and\n"
 	  "phase, and whether it is in sync with git (SQL differs, FAILED with the\n"
 	  "latest exception, DEGRADED). Also lists statements and topics pipectl\n"
-	  "manages that git no longer has.\n" },
+	  "manages that git no longer has.\n"
+	  "\n"
+	  "  --json    machine-readable output (format_version 1, see docs/reconcile.md)\n" },
 	{ "plan", pc_cmd_plan, "show the actions that would make the target match git",
 	  "usage: pipectl [-C DIR] plan [SELECTOR...] [--json] [--out FILE] [--dml-only] [--force]\n"
 	  "                              [--prune] [--detailed-exitcode] [--verbose] [--compute-pool ID]\n"
@@ -78,7 +81,7 @@ const pc_command pc_commands[] = {
 	  "  --force              rebuild the selected tables even when unchanged\n"
 	  "  --prune              drop managed tables that git no longer has\n"
 	  "  --detailed-exitcode  exit 0 when no changes, 2 when changes, 1 on error\n"
-	  "  --verbose            also list unchanged tables\n"
+	  "  -v, --verbose        also list unchanged tables, details and steps\n"
 	  "  --compact            no diffs, one line per action\n"
 	  "  --destroy            the plan 'destroy SELECTOR...' would run (a preview for CI)\n"
 	  "  --compute-pool ID    pool for new statements when table.yaml names none\n" },
@@ -106,18 +109,23 @@ const pc_command pc_commands[] = {
 	  "  --lock-timeout D     wait this long for a held lock, then exit 3 (default 5m)\n"
 	  "  --lock-ttl D         a lock not renewed for D lapses (default 5m)\n"
 	  "  --action-timeout D   per action part (default 10m); --timeout D: whole run\n"
-	  "  --verbose            noop actions, plan details, request counts and timings\n" },
+	  "  -v, --verbose        noop actions, plan details, request counts and timings\n" },
 	{ "destroy", pc_cmd_destroy, "remove a pipeline, keeping tables other pipelines read",
 	  "usage: pipectl [-C DIR] destroy SELECTOR... [--auto-approve] [--plan-only]\n"
 	  "\n"
 	  "Stop the DML statements and drop the tables of the selection, children\n"
 	  "first. A selected table that a table outside the selection still reads is\n"
 	  "kept (and said so); protect: true is refused. The plan is shown first and\n"
-	  "executed exactly; it asks for 'yes'. Options as for apply (--lock-timeout,\n"
-	  "--parallelism, ...).\n"
+	  "executed exactly; it asks for 'yes'.\n"
 	  "\n"
-	  "  --plan-only   show the plan and stop: no lock, no question, nothing changed\n"
-	  "                (the same as 'plan --destroy SELECTOR...')\n" },
+	  "  --plan-only          show the plan and stop: no lock, no question, nothing\n"
+	  "                       changed (the same as 'plan --destroy SELECTOR...')\n"
+	  "  --auto-approve       do not ask (required when stdin is not a terminal)\n"
+	  "  --parallelism N      actions at once (default 8)\n"
+	  "  --lock-timeout D     wait this long for a held lock, then exit 3 (default 5m)\n"
+	  "  --lock-ttl D         a lock not renewed for D lapses (default 5m)\n"
+	  "  --action-timeout D   per action part (default 10m); --timeout D: whole run\n"
+	  "  -v, --verbose        plan details, request counts and timings\n" },
 	{ "reconcile", pc_cmd_reconcile, "keep the target matching git, continuously",
 	  "usage: pipectl [-C DIR] reconcile [--interval 60s] [--once] [--listen ADDR] [--git-ref REF]\n"
 	  "\n"
@@ -139,6 +147,7 @@ const pc_command pc_commands[] = {
 	  "  --backoff D           first retry delay of a failing table (30s)\n"
 	  "  --max-backoff D       longest retry delay (15m)\n"
 	  "  --degraded-after N    failures in a row before 'degraded' (3)\n"
+	  "  --jitter PCT          +-PCT% random spread of the interval, 0-50 (10)\n"
 	  "  --lock-timeout D      wait for a held lock (0: skip the cycle)\n" },
 	{ "history", pc_cmd_history, "show past apply and reconcile executions",
 	  "usage: pipectl [-C DIR] history [--json] [--limit N]\n"
@@ -174,6 +183,16 @@ const pc_command pc_commands[] = {
 	  "  --exit-after S           exit after S seconds (test safety stop)\n" },
 	{ NULL, NULL, NULL, NULL },
 };
+
+const char *pc_cli_suggest_command(const char *name)
+{
+	const char *names[64];
+	size_t n = 0;
+	for (const pc_command *c = pc_commands; c->name && n < 64; c++)
+		if (c->run)
+			names[n++] = c->name;
+	return pc_suggest(name, names, n);
+}
 
 const pc_command *pc_cli_find(const char *name)
 {
@@ -232,7 +251,17 @@ int pc_cli_usage_error(const pc_command *cmd, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	fputs("error: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	if (cmd && strcmp(fmt, "unknown option '%s'") == 0) {
+		/* every command's unknown option gets its "did you mean" from the usage text */
+		const char *opt = va_arg(ap, const char *);
+		char best[64];
+		pc_suggest_option(opt, cmd->usage, best, sizeof best);
+		fprintf(stderr, "unknown option '%s'", opt);
+		if (best[0])
+			fprintf(stderr, " (did you mean '%s'?)", best);
+	} else {
+		vfprintf(stderr, fmt, ap);
+	}
 	fputc('\n', stderr);
 	va_end(ap);
 	if (cmd)

@@ -12,6 +12,7 @@
 #include "args.h"
 #include "cli.h"
 #include "color.h"
+#include "suggest.h"
 #include "output.h"
 
 #include "../util/alloc.h"
@@ -381,8 +382,18 @@ int pc_cmd_graph(const pc_cli *cli, int argc, char **argv)
 		if (reader)
 			pc_cli_error("'%s' is an external table (no DDL in the tree creates it; '%s' reads it): "
 				     "run graph on a table of the tree", name, reader->name);
-		else
-			pc_cli_error("unknown table '%s'", name);
+		else {
+			pc_vec names = PC_VEC_INIT;
+			const char *best;
+			for (size_t i = 0; i < p->tables.len; i++)
+				pc_vec_push(&names, ((pc_table *)p->tables.items[i])->name);
+			best = pc_suggest(name, (const char *const *)names.items, names.len);
+			if (best)
+				pc_cli_error("unknown table '%s' (did you mean '%s'?)", name, best);
+			else
+				pc_cli_error("unknown table '%s'", name);
+			pc_vec_dispose(&names, NULL);
+		}
 		rc = PC_EXIT_ERROR;
 		goto done;
 	}
