@@ -38,7 +38,7 @@ const pc_command pc_commands[] = {
 	  "  --format text     indented trees (default)\n"
 	  "  --format json     {format_version, table, nodes, edges}\n"
 	  "  --format yaml     the same as YAML\n"
-	  "  --format dot      Graphviz (dot -Tsvg)\n"
+	  "  --format dot      Graphviz DOT (render it with dot, to SVG or PNG)\n"
 	  "  --format mermaid  a Mermaid flowchart\n"
 	  "\n"
 	  "An unknown TABLE is an error (exit 1).\n" },
