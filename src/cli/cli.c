@@ -29,17 +29,21 @@ const pc_command pc_commands[] = {
 	  "\n"
 	  "Problems in single files are printed on stderr; the inventory of what\n"
 	  "could be read is still printed, and the exit status is then 1.\n" },
-	{ "graph", pc_cmd_graph, "show a table's ancestors and descendants",
-	  "usage: pipectl [-C DIR] graph TABLE [--up|--down] [--format text|json|yaml|dot|mermaid]\n"
+	{ "graph", pc_cmd_graph, "show the lineage of a table, or of the whole project by layer and product",
+	  "usage: pipectl [-C DIR] graph [TABLE [--up|--down]] [--format text|json|yaml|dot|mermaid|html]\n"
 	  "\n"
 	  "Show the lineage of TABLE: its ancestors and the external tables they\n"
-	  "read (--up), its descendants (--down), or both (default).\n"
+	  "read (--up), its descendants (--down), or both (default). Without TABLE,\n"
+	  "the whole project grouped by layer and product, stateful tables, upsert\n"
+	  "sinks, protected and external tables marked, with a legend.\n"
 	  "\n"
 	  "  --format text     indented trees (default)\n"
 	  "  --format json     {format_version, table, nodes, edges}\n"
 	  "  --format yaml     the same as YAML\n"
 	  "  --format dot      Graphviz DOT (render it with dot, to SVG or PNG)\n"
-	  "  --format mermaid  a Mermaid flowchart\n"
+	  "  --format mermaid  a Mermaid flowchart (subgraphs per layer and product)\n"
+	  "  --format html     the whole project as one self-contained page: click a\n"
+	  "                    table for its SQL, parents, children, statefulness\n"
 	  "\n"
 	  "An unknown TABLE is an error (exit 1).\n" },
 	{ "analyze", pc_cmd_analyze, "show what SQL files create, write and read, and why they are stateful",

@@ -12,6 +12,7 @@
 #include "args.h"
 #include "cli.h"
 #include "color.h"
+#include "graph_project.h"
 #include "suggest.h"
 #include "output.h"
 
@@ -296,8 +297,14 @@ static void put_mermaid_label(pc_buf *b, const char *s)
 	for (; *s; s++) {
 		if (*s == '"')
 			pc_buf_puts(b, "#quot;");
+		else if (*s == '#')
+			pc_buf_puts(b, "#35;");
+		else if (*s == '<')
+			pc_buf_puts(b, "#lt;");
+		else if (*s == '>')
+			pc_buf_puts(b, "#gt;");
 		else
-			pc_buf_putc(b, *s);
+			pc_buf_putc(b, (unsigned char)*s < 0x20 ? ' ' : *s);
 	}
 	pc_buf_putc(b, '"');
 }
@@ -367,15 +374,23 @@ int pc_cmd_graph(const pc_cli *cli, int argc, char **argv)
 		else
 			name = args.arg;
 	}
-	if (!name)
-		return pc_cli_usage_error(cmd, "missing TABLE");
 	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "yaml") &&
-	    strcmp(format, "dot") && strcmp(format, "mermaid"))
-		return pc_cli_usage_error(cmd, "unknown format '%s' (text, json, yaml, dot, mermaid)", format);
+	    strcmp(format, "dot") && strcmp(format, "mermaid") && (name || strcmp(format, "html")))
+		return pc_cli_usage_error(cmd, "unknown format '%s' (text, json, yaml, dot, mermaid%s)", format,
+					  name ? "; html for the whole project" : ", html");
+	if (!name && d != DIR_BOTH)
+		return pc_cli_usage_error(cmd, "--up and --down need a TABLE");
 	rc = pc_out_load_project(&p, cli);
 	if (rc)
 		return rc;
 	pc_out_diags(stderr, p);
+	if (!name) {
+		pc_graph_project(&out, p, format, stdout);
+		rc = pc_out_flush(&out, stdout);
+		if (!rc && p->n_errors)
+			rc = PC_EXIT_ERROR;
+		goto done;
+	}
 	t = pc_project_table(p, name);
 	if (!t) {
 		const pc_table *reader = external_reader(p, name);
