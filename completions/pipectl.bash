@@ -46,7 +46,7 @@ _pipectl() {
 	destroy) opts='--auto-approve --plan-only --parallelism --lock-timeout --lock-ttl --action-timeout --timeout -v --verbose --help' ;;
 	reconcile) opts='--interval --once --listen --git-ref --git-fetch --allow-destructive --prune --suspend --suspend-file --log-format --parallelism --backoff --max-backoff --degraded-after --jitter --lock-timeout --help' ;;
 	history) opts='--json --limit --help' ;;
-	emulator) opts='--listen --state --cluster-id --api-key --api-secret --ddl-ms --pending-ms --produce-rate --latency-ms --fail-rate --throttle-rate --seed --fail-statement --expire-completed-s --hang-path --max-requests --exit-after --help' ;;
+	emulator) opts='--listen --state --project --cluster-id --api-key --api-secret --ddl-ms --pending-ms --produce-rate --latency-ms --fail-rate --throttle-rate --seed --fail-statement --expire-completed-s --hang-path --max-requests --exit-after --help' ;;
 	*) opts= ;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -34,8 +34,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (st->line < 1 || st->end_line < st->line || st->stateful != (st->reasons.len > 0))
 				abort();
 			pc_stmt_kind_name(st->kind);
-			for (size_t k = 0; k < st->reads.len; k++)
+			for (size_t k = 0; k < st->reads.len; k++) {
 				pc_sql_base_name(st->reads.items[k]);
+				/* every read and write keeps a line inside its statement */
+				if (!st->read_lines || st->read_lines[k] < st->line || st->read_lines[k] > st->end_line)
+					abort();
+				if (pc_sql_edit_distance(st->reads.items[k], st->reads.items[k], 1) != 0)
+					abort();
+			}
+			for (size_t k = 0; k < st->writes.len; k++)
+				if (!st->write_lines || st->write_lines[k] < st->line || st->write_lines[k] > st->end_line)
+					abort();
 		}
 		/* renaming a table to its own name gives the text back */
 		for (size_t i = 0; i < f->stmts.len; i++) {

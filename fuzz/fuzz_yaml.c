@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,6 +25,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pc_config_parse(&c, ".", "pipectl.yaml", (const char *)data, size) == 0) {
 		pc_config_secrets(c, &secrets);
 		pc_vec_dispose(&secrets, NULL);
+		/* every declared external is found by its name and by its base name */
+		for (size_t i = 0; i < c->externals.len; i++) {
+			const pc_external_cfg *x = c->externals.items[i];
+			const char *dot = strrchr(x->name, '.');
+			if (!pc_config_external(c, x->name) || (dot && !pc_config_external(c, dot + 1)))
+				abort();
+		}
 		pc_config_free(c);
 	}
 	if (pc_table_yaml_parse(&t, "table.yaml", (const char *)data, size) == 0)

@@ -1,6 +1,7 @@
 /*
  * main.c - global options and command dispatch.
  */
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/color.h"
 #include "cli/suggest.h"
@@ -48,8 +49,9 @@ static void print_help(void)
 int main(int argc, char **argv)
 {
 	pc_cli cli = { ".", NULL, argv[0] };
+	pc_args args;
 	const pc_command *cmd;
-	int i, j, rc;
+	int i, j, rc, m;
 
 	/* --no-color is global and accepted anywhere before "--": taken out here */
 	for (i = j = 1; i < argc; i++) {
@@ -65,38 +67,37 @@ int main(int argc, char **argv)
 	}
 	argc = j;
 	argv[argc] = NULL;
+	args = (pc_args)PC_ARGS_INIT(argc, argv);
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-C") == 0) {
-			if (++i >= argc) {
+	while (pc_args_next(&args)) {
+		const char *a = args.arg;
+		if ((m = pc_args_value(&args, "-C")) != 0) {
+			if (m < 0) {
 				fprintf(stderr, "error: -C needs a directory\n");
 				return PC_EXIT_USAGE;
 			}
-			cli.root = argv[i];
-		} else if (strncmp(a, "-C", 2) == 0 && a[2]) {
+			cli.root = args.value;
+		} else if (strncmp(a, "-C", 2) == 0 && a[2] && !args.positional) {
 			cli.root = a + 2;
-		} else if (strcmp(a, "--config") == 0) {
-			if (++i >= argc) {
+		} else if ((m = pc_args_value(&args, "--config")) != 0) {
+			if (m < 0) {
 				fprintf(stderr, "error: --config needs a file\n");
 				return PC_EXIT_USAGE;
 			}
-			cli.config_path = argv[i];
-		} else if (strncmp(a, "--config=", 9) == 0) {
-			cli.config_path = a + 9;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "help") == 0) {
-			if (strcmp(a, "help") == 0 && i + 1 < argc) {
-				if (!(cmd = pc_cli_find(argv[i + 1])))
-					return unknown_command(argv[i + 1]);
+			cli.config_path = args.value;
+		} else if (pc_args_flag(&args, "-h", "--help") || pc_args_flag(&args, "help", NULL)) {
+			if (strcmp(a, "help") == 0 && args.i + 1 < argc) {
+				if (!(cmd = pc_cli_find(argv[args.i + 1])))
+					return unknown_command(argv[args.i + 1]);
 				fputs(cmd->usage, stdout);
 				return PC_EXIT_OK;
 			}
 			print_help();
 			return PC_EXIT_OK;
-		} else if (strcmp(a, "--version") == 0 || strcmp(a, "version") == 0) {
+		} else if (pc_args_flag(&args, "--version", "version")) {
 			printf("pipectl %s\n", PC_VERSION);
 			return PC_EXIT_OK;
-		} else if (a[0] == '-') {
+		} else if (a[0] == '-' && !args.positional) {
 			const char *best = pc_suggest(a, global_opts, sizeof global_opts / sizeof global_opts[0]);
 			fprintf(stderr, "error: unknown option '%s'", a);
 			if (best)
@@ -108,6 +109,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	i = args.arg ? args.i : argc;
 	if (i >= argc) {
 		print_help();
 		return PC_EXIT_USAGE;

@@ -4,8 +4,6 @@
  */
 #include "applyrun.h"
 
-#include "../reconcile/snapshot.h"
-
 #include "color.h"
 #include "progress.h"
 #include "render.h"
@@ -94,7 +92,7 @@ int pc_run_check_approval_possible(const pc_run_opts *o)
 	return pc_error_set(PC_ERROR, "refusing to apply without --auto-approve when stdin is not a terminal");
 }
 
-static int take_lock(pc_run *run, const pc_run_opts *o, const pc_config *cfg)
+static int take_lock(pc_run *run, const pc_run_opts *o, pc_provider *prov, const pc_config *cfg)
 {
 	pc_lock_opts lo = { 0 };
 	int rc;
@@ -103,7 +101,7 @@ static int take_lock(pc_run *run, const pc_run_opts *o, const pc_config *cfg)
 	lo.ttl_ms = o->lock_ttl_ms;
 	lo.cancel = &pc_run_interrupted;
 	lo.timeout_ms = 0;
-	rc = pc_lock_acquire(&run->lock, run->prov, &lo);
+	rc = pc_lock_acquire(&run->lock, prov, &lo);
 	if (rc != PC_ELOCKED || o->lock_timeout_ms <= 0)
 		return rc;
 	{
@@ -112,7 +110,7 @@ static int take_lock(pc_run *run, const pc_run_opts *o, const pc_config *cfg)
 		fprintf(stderr, "%s; waiting up to %s\n", pc_error_last(), d);
 	}
 	lo.timeout_ms = o->lock_timeout_ms;
-	return pc_lock_acquire(&run->lock, run->prov, &lo);
+	return pc_lock_acquire(&run->lock, prov, &lo);
 }
 
 typedef struct lock_gate_ctx {
@@ -127,8 +125,7 @@ static int lock_gate(void *ctx, pc_provider *prov, const pc_config *cfg)
 	int64_t t = pc_mono_ms();
 	int rc;
 
-	g->run->prov = prov;
-	rc = take_lock(g->run, g->o, cfg);
+	rc = take_lock(g->run, g->o, prov, cfg);
 	g->run->lock_ms = pc_mono_ms() - t;
 	return rc;
 }
@@ -136,16 +133,11 @@ static int lock_gate(void *ctx, pc_provider *prov, const pc_config *cfg)
 int pc_run_open(pc_run *run, const pc_cli *cli, const pc_run_opts *o)
 {
 	lock_gate_ctx g = { run, o };
-	pc_snapshot s;
 	int64_t t = pc_mono_ms();
 	int rc;
 
 	memset(run, 0, sizeof *run);
-	rc = pc_snapshot_load_gated(&s, cli->root, cli->config_path, lock_gate, &g);
-	run->proj = s.proj;
-	run->prov = s.prov;
-	run->act = s.act;
-	run->prov_cfg = s.prov_cfg;
+	rc = pc_session_load(&run->s, cli->root, cli->config_path, lock_gate, &g);
 	run->read_ms = pc_mono_ms() - t - run->lock_ms;
 	return rc;
 }
@@ -153,9 +145,9 @@ int pc_run_open(pc_run *run, const pc_cli *cli, const pc_run_opts *o)
 void pc_run_print_stats(const pc_run *run, FILE *out)
 {
 	const pc_provider_stats *st;
-	if (!run->prov)
+	if (!run->s.prov)
 		return;
-	st = &run->prov->stats;
+	st = &run->s.prov->stats;
 	fprintf(out, "timing: lock %lld ms, then the tree and the actual state (read together) %lld ms\n",
 		(long long)run->lock_ms, (long long)run->read_ms);
 	fprintf(out, "API requests: %llu (2xx %llu, 4xx %llu, 5xx %llu, network errors %llu), retries %llu\n",
@@ -169,14 +161,7 @@ void pc_run_close(pc_run *run)
 	if (run->lock && pc_lock_release(run->lock) != 0)
 		pc_cli_warning("%s", pc_error_last());
 	run->lock = NULL;
-	pc_actual_free(run->act);
-	run->act = NULL;
-	pc_provider_free(run->prov);
-	run->prov = NULL;
-	pc_project_free(run->proj);
-	run->proj = NULL;
-	pc_config_free(run->prov_cfg);
-	run->prov_cfg = NULL;
+	pc_session_dispose(&run->s);
 }
 
 int pc_run_confirm(const char *question)
@@ -243,18 +228,18 @@ int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const
 	ao.total_timeout_ms = o->total_timeout_ms;
 	ao.cancel = &pc_run_interrupted;
 	ao.lock = run->lock;
-	ao.actual = run->act;
+	ao.actual = run->s.act;
 	started = pc_wall_ms();
 	pr = pc_progress_new(stdout, live, o->verbose);
 	ao.progress = pc_progress_event;
 	ao.progress_ctx = pr;
 	printf("\n");
-	rc = pc_apply_run(&res, run->prov, plan, &ao);
+	rc = pc_apply_run(&res, run->s.prov, plan, &ao);
 	pc_progress_free(pr);
 	if (rc != 0)
 		return pc_cli_fail(NULL, rc);
 	pc_progress_summary(stdout, res, verb);
-	if (pc_history_record_run(run->proj->root, strcmp(verb, "Destroy") == 0 ? "destroy" : "apply", plan, res,
+	if (pc_history_record_run(run->s.proj->root, strcmp(verb, "Destroy") == 0 ? "destroy" : "apply", plan, res,
 				  started) != 0)
 		pc_cli_warning("could not record the run in the history: %s", pc_error_last());
 	status = pc_apply_succeeded(res) ? PC_EXIT_OK : PC_EXIT_ERROR;

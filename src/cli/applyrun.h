@@ -10,12 +10,10 @@
 #include "args.h"
 #include "cli.h"
 
-#include "../model/project.h"
-#include "../providers/provider.h"
-#include "../reconcile/actual.h"
 #include "../reconcile/apply.h"
 #include "../reconcile/lock.h"
 #include "../reconcile/plan.h"
+#include "../reconcile/session.h"
 
 #include <signal.h>
 
@@ -33,11 +31,8 @@ typedef struct pc_run_opts {
 
 /* Everything a run holds; pc_run_close() releases it (lock first). */
 typedef struct pc_run {
-	pc_project *proj;
-	pc_provider *prov;
+	pc_session s;           /* config, project, provider, actual state (read under the lock) */
 	pc_lock *lock;
-	pc_actual *act;
-	pc_config *prov_cfg;    /* the provider's copy of the config */
 	int64_t lock_ms, read_ms; /* pc_run_open: the lock, then the tree and the actual state read together */
 } pc_run;
 
@@ -58,7 +53,7 @@ int pc_run_parse_opt(pc_run_opts *o, pc_args *a);
  */
 int pc_run_check_approval_possible(const pc_run_opts *o);
 
-/* Load the project, open the provider, take the lock (waiting as told), load the actual state. */
+/* Load the config, open the provider, take the lock (waiting as told), read the project and the actual state. */
 int pc_run_open(pc_run *run, const pc_cli *cli, const pc_run_opts *o);
 void pc_run_close(pc_run *run);
 /* "API requests: N (2xx …), retries R" (with --verbose; requests made by this process). */

@@ -171,6 +171,7 @@ const pc_command pc_commands[] = {
 	  "\n"
 	  "  --listen HOST:PORT       address (port 0 picks a free one)\n"
 	  "  --state FILE             load at start, save atomically on change and exit\n"
+	  "  --project DIR            create the declared externals of DIR/pipectl.yaml at start\n"
 	  "  --cluster-id ID          the Kafka cluster id (lkc-local)\n"
 	  "  --api-key K --api-secret S   require HTTP Basic auth with that pair\n"
 	  "  --ddl-ms N               DDL PENDING -> COMPLETED, stop, pool provisioning (200)\n"

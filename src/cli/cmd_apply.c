@@ -28,7 +28,7 @@ static int is_plan_file(const char *arg)
 /* A saved plan is applied only to what it was made from. */
 static int check_saved_plan(const pc_plan *plan, const pc_run *run)
 {
-	const pc_config *cfg = run->proj->config;
+	const pc_config *cfg = run->s.config;
 	if (plan->prefix && cfg->prefix && strcmp(plan->prefix, cfg->prefix) != 0)
 		return pc_error_set(PC_EINVALID, "saved plan was made for prefix '%s', this project uses '%s'",
 				    plan->prefix, cfg->prefix);
@@ -38,7 +38,7 @@ static int check_saved_plan(const pc_plan *plan, const pc_run *run)
 	if (plan->environment_id && cfg->environment_id && strcmp(plan->environment_id, cfg->environment_id) != 0)
 		return pc_error_set(PC_EINVALID, "saved plan was made for environment '%s', not '%s'",
 				    plan->environment_id, cfg->environment_id);
-	if (strcmp(plan->state_fingerprint, run->act->fingerprint) != 0)
+	if (strcmp(plan->state_fingerprint, run->s.act->fingerprint) != 0)
 		return pc_error_set(PC_EINVALID, "saved plan is stale: the target changed since it was made; run plan again");
 	return 0;
 }
@@ -121,7 +121,7 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 	} else {
 		po.selectors = (const char *const *)sels.items;
 		po.n_selectors = sels.len;
-		if ((rc = pc_plan_compute(&plan, run.proj, run.act, &po)) != 0) {
+		if ((rc = pc_plan_compute(&plan, run.s.proj, run.s.act, &po)) != 0) {
 			status = pc_cli_fail(self, rc);
 			goto done;
 		}

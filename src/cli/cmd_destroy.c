@@ -53,8 +53,9 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if (plan_only) {
-		pc_view view = { 0 };
-		if ((rc = pc_view_open(&view, cli)) != PC_EXIT_OK) {
+		pc_session view = PC_SESSION_INIT;
+		if ((rc = pc_common_session(&view, cli)) != PC_EXIT_OK) {
+			pc_session_dispose(&view);
 			status = rc;
 			goto done;
 		}
@@ -64,7 +65,7 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 			pc_render_plan(stdout, plan, ro.verbose);
 			status = fflush(stdout) == 0 ? PC_EXIT_OK : PC_EXIT_ERROR;
 		}
-		pc_view_close(&view);
+		pc_session_dispose(&view);
 		goto done;
 	}
 	if ((rc = pc_run_check_approval_possible(&ro)) != 0) {
@@ -76,7 +77,7 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 		status = pc_cli_fail(self, rc);
 		goto done;
 	}
-	if ((rc = pc_plan_destroy(&plan, run.proj, run.act, (const char *const *)sels.items, sels.len)) != 0) {
+	if ((rc = pc_plan_destroy(&plan, run.s.proj, run.s.act, (const char *const *)sels.items, sels.len)) != 0) {
 		status = pc_cli_fail(self, rc);
 		goto done;
 	}

@@ -47,6 +47,7 @@ static const char *const value_opts[] = {
 	"--listen", "--state", "--cluster-id", "--api-key", "--api-secret", "--fail-statement",
 	"--hang-path", "--ddl-ms", "--pending-ms", "--latency-ms", "--expire-completed-s",
 	"--max-requests", "--exit-after", "--seed", "--fail-rate", "--throttle-rate", "--produce-rate",
+	"--project",
 };
 
 /* The option of value_opts at the current argument: its name (value in a->value), or NULL; *missing when its value is. */
@@ -74,6 +75,8 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 	int64_t exit_after_ms = 0, v, started, last_save;
 	double rate;
 	pc_args args = PC_ARGS_INIT(argc, argv);
+	const char *project = NULL;
+	pc_config *project_cfg = NULL;
 	int rc;
 
 	(void)cli;
@@ -102,6 +105,8 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 			o.api_secret = val;
 		else if (strcmp(a, "--fail-statement") == 0)
 			o.sim.fail_statement = val;
+		else if (strcmp(a, "--project") == 0)
+			project = val;
 		else if (strcmp(a, "--hang-path") == 0)
 			o.hang_path = val;
 		else if (strcmp(a, "--ddl-ms") == 0 || strcmp(a, "--pending-ms") == 0 || strcmp(a, "--latency-ms") == 0 ||
@@ -146,9 +151,17 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (project) {
+		/* its pipectl.yaml's `externals:` are created from their DDL at start */
+		if ((rc = pc_config_load(&project_cfg, project, NULL)) != 0)
+			return pc_cli_fail(cmd, rc);
+		o.externals = project_cfg;
+	}
 	rc = pc_emulator_start(&emu, &o);
-	if (rc)
+	if (rc) {
+		pc_config_free(project_cfg);
 		return pc_cli_fail(cmd, rc);
+	}
 	{
 		const char *colon = strrchr(o.listen, ':');
 		int hlen = colon ? (int)(colon - o.listen) : 0;
@@ -169,6 +182,7 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 		}
 	}
 	rc = pc_emulator_stop(emu);
+	pc_config_free(project_cfg);
 	if (rc)
 		return pc_cli_fail(cmd, rc);
 	return PC_EXIT_OK;

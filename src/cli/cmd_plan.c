@@ -29,7 +29,7 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 	pc_vec sels = PC_VEC_INIT;
 	const char *out_path = NULL;
 	int json = 0, detailed = 0, verbose = 0, compact = 0, destroy = 0, rc, status = PC_EXIT_ERROR;
-	pc_view view = { 0 };
+	pc_session view = PC_SESSION_INIT;
 	pc_plan *plan = NULL;
 	pc_buf b = PC_BUF_INIT;
 	pc_args args = PC_ARGS_INIT(argc, argv);
@@ -84,7 +84,7 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 	opt.selectors = (const char *const *)sels.items;
 	opt.n_selectors = sels.len;
 
-	if ((rc = pc_view_open(&view, cli)) != PC_EXIT_OK) {
+	if ((rc = pc_common_session(&view, cli)) != PC_EXIT_OK) {
 		status = rc;
 		goto done;
 	}
@@ -117,7 +117,7 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 done:
 	pc_buf_dispose(&b);
 	pc_plan_free(plan);
-	pc_view_close(&view);
+	pc_session_dispose(&view);
 	pc_vec_dispose(&sels, NULL);
 	return status;
 }

@@ -11,6 +11,8 @@
 #include "color.h"
 #include "common.h"
 
+#include "../reconcile/plan.h"
+
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/error.h"
@@ -154,7 +156,7 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 	const pc_command *cmd = pc_cli_find("status");
 	pc_args args = PC_ARGS_INIT(argc, argv);
 	int json = 0, rc, status = PC_EXIT_ERROR;
-	pc_view view = { 0 };
+	pc_session view = PC_SESSION_INIT;
 	pc_project *proj;
 	pc_actual *act;
 	row *rows = NULL;
@@ -170,7 +172,7 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 		else
 			return pc_cli_usage_error(cmd, "unknown argument '%s'", args.arg);
 	}
-	if ((rc = pc_view_open(&view, cli)) != PC_EXIT_OK) {
+	if ((rc = pc_common_session(&view, cli)) != PC_EXIT_OK) {
 		status = rc;
 		goto done;
 	}
@@ -216,6 +218,16 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	status = PC_EXIT_OK;
+	{
+		/* a declared external that is missing stops every reader: an error line each */
+		pc_vec missing = PC_VEC_INIT;
+		if (pc_plan_missing_externals(proj, act, &missing)) {
+			for (i = 0; i < missing.len; i++)
+				pc_cli_error("%s", (const char *)missing.items[i]);
+			status = PC_EXIT_ERROR;
+		}
+		pc_vec_dispose(&missing, free);
+	}
 done:
 	for (i = 0; rows && i < n; i++)
 		free(rows[i].reason);
@@ -223,6 +235,6 @@ done:
 	pc_vec_dispose(&ost, NULL);
 	pc_vec_dispose(&otp, NULL);
 	pc_buf_dispose(&b);
-	pc_view_close(&view);
+	pc_session_dispose(&view);
 	return status;
 }

@@ -91,7 +91,7 @@ int pc_yaml_is_null(const yaml_node_t *n)
 
 /* ---- schema ---- */
 
-typedef enum field_kind { F_STR, F_INT, F_BOOL, F_DURATION, F_MAP, F_EXTRA_STR, F_EXTRA_BOOL } field_kind;
+typedef enum field_kind { F_STR, F_INT, F_BOOL, F_DURATION, F_MAP, F_EXTRA_STR, F_EXTRA_BOOL, F_EXTERNALS } field_kind;
 
 typedef struct field {
 	const char *key;
@@ -153,6 +153,7 @@ static const field top_fields[] = {
 	MAP("local", local_fields),
 	MAP("confluent", confluent_fields),
 	MAP("reconcile", reconcile_fields),
+	{ "externals", F_EXTERNALS, 0, NULL },
 	END,
 };
 
@@ -294,11 +295,128 @@ static int walk_map(walk *w, yaml_node_t *map, const field *fields, const char *
 	return 0;
 }
 
+/* ---- externals: a list of {name, ddl} (a plain string is a name) ---- */
+
+static void external_free(void *p)
+{
+	pc_external_cfg *x = p;
+	if (!x)
+		return;
+	free(x->name);
+	free(x->ddl);
+	free(x);
+}
+
+/* A path inside the project: relative, no '..' part. */
+static int inside_project(const char *p)
+{
+	const char *s = p;
+	if (!p[0] || p[0] == '/')
+		return 0;
+	while (*s) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		if (n == 2 && s[0] == '.' && s[1] == '.')
+			return 0;
+		if (!e)
+			break;
+		s = e + 1;
+	}
+	return 1;
+}
+
+static int external_entry(walk *w, yaml_node_t *item, pc_external_cfg *x)
+{
+	int rc;
+	x->line = pc_yaml_line(item);
+	if (item->type == YAML_SCALAR_NODE)
+		return scalar_value(w, item, "externals", &x->name);
+	if (item->type != YAML_MAPPING_NODE)
+		return pc_error_set(PC_EINVALID, "%s:%d: an entry of 'externals' must be a map (name, ddl), not %s",
+				    w->label, x->line, pc_yaml_kind(item));
+	for (yaml_node_pair_t *pr = item->data.mapping.pairs.start; pr < item->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(w->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(w->doc, pr->value);
+		const char *key;
+		char **slot;
+		if (!k || !v)
+			continue;
+		if (k->type != YAML_SCALAR_NODE)
+			return pc_error_set(PC_EINVALID, "%s:%d: a key must be a string, not %s", w->label, pc_yaml_line(k),
+					    pc_yaml_kind(k));
+		key = (const char *)k->data.scalar.value;
+		if (strcmp(key, "name") == 0)
+			slot = &x->name;
+		else if (strcmp(key, "ddl") == 0)
+			slot = &x->ddl;
+		else
+			return pc_error_set(PC_EINVALID, "%s:%d: unknown key '%s' in 'externals' (expected name, ddl)",
+					    w->label, pc_yaml_line(k), key);
+		if (*slot)
+			return pc_error_set(PC_EINVALID, "%s:%d: duplicate key '%s' in 'externals'", w->label,
+					    pc_yaml_line(k), key);
+		if ((rc = scalar_value(w, v, strcmp(key, "name") == 0 ? "externals.name" : "externals.ddl", slot)) < 0)
+			return rc;
+	}
+	if (!x->name || !x->name[0])
+		return pc_error_set(PC_EINVALID, "%s:%d: an entry of 'externals' needs a name", w->label, x->line);
+	if (x->ddl && !inside_project(x->ddl))
+		return pc_error_set(PC_EINVALID, "%s:%d: 'externals.ddl' must be a file inside the project, not '%s'",
+				    w->label, x->line, x->ddl);
+	return 0;
+}
+
+static int walk_externals(walk *w, yaml_node_t *v)
+{
+	if (v->type != YAML_SEQUENCE_NODE)
+		return pc_error_set(PC_EINVALID, "%s:%d: 'externals' must be a list, not %s", w->label, pc_yaml_line(v),
+				    pc_yaml_kind(v));
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(w->doc, *it);
+		pc_external_cfg *x;
+		int rc;
+		if (!item)
+			continue;
+		x = PC_NEW(pc_external_cfg);
+		if ((rc = external_entry(w, item, x)) < 0) {
+			external_free(x);
+			return rc;
+		}
+		if (pc_config_external(w->cfg, x->name)) {
+			rc = pc_error_set(PC_EINVALID, "%s:%d: external table '%s' is declared twice", w->label, x->line,
+					  x->name);
+			external_free(x);
+			return rc;
+		}
+		pc_vec_push(&w->cfg->externals, x);
+	}
+	return 0;
+}
+
+const pc_external_cfg *pc_config_external(const pc_config *c, const char *name)
+{
+	const char *base;
+	if (!c || !name)
+		return NULL;
+	base = strrchr(name, '.');
+	base = base ? base + 1 : name;
+	for (size_t i = 0; i < c->externals.len; i++) {
+		const pc_external_cfg *x = c->externals.items[i];
+		const char *xb = strrchr(x->name, '.');
+		xb = xb ? xb + 1 : x->name;
+		if (strcmp(x->name, name) == 0 || strcmp(xb, base) == 0)
+			return x;
+	}
+	return NULL;
+}
+
 static int set_field(walk *w, const field *f, yaml_node_t *v, const char *path)
 {
 	char *s = NULL;
 	int rc = 0;
 
+	if (f->kind == F_EXTERNALS)
+		return pc_yaml_is_null(v) ? 0 : walk_externals(w, v);
 	if (f->kind == F_MAP) {
 		if (pc_yaml_is_null(v))
 			return 0;
@@ -357,6 +475,7 @@ static int set_field(walk *w, const field *f, yaml_node_t *v, const char *path)
 		pc_kv_set(&w->cfg->extra, path, s);
 		break;
 	case F_MAP:
+	case F_EXTERNALS:
 		break;
 	}
 	free(s);
@@ -487,6 +606,27 @@ int pc_config_load(pc_config **out, const char *root, const char *path)
 	return rc;
 }
 
+int pc_config_find(pc_config **out, const char *root, const char *path, pc_source *src)
+{
+	const char *env = getenv("PIPECTL_CONFIG");
+	char *text = NULL, *label;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if (!src || !src->commit || (path && path[0]) || (env && env[0]))
+		return pc_config_load(out, root, path);
+	if (src->ops->kind(src, "pipectl.yaml") != 2)
+		return pc_config_parse(out, root, "pipectl.yaml", "", 0);
+	if ((rc = src->ops->read_file(src, "pipectl.yaml", &text, &len)) < 0)
+		return rc;
+	label = pc_sprintf("pipectl.yaml@%.12s", src->commit);
+	rc = pc_config_parse(out, root, label, text, len);
+	free(label);
+	free(text);
+	return rc;
+}
+
 void pc_config_free(pc_config *c)
 {
 	if (!c)
@@ -516,6 +656,7 @@ void pc_config_free(pc_config *c)
 	free(c->pools_cloud);
 	free(c->pools_region);
 	pc_kv_dispose(&c->extra);
+	pc_vec_dispose(&c->externals, external_free);
 	free(c);
 }
 

@@ -7,6 +7,7 @@
 
 #include "../util/kv.h"
 #include "../util/vec.h"
+#include "source.h"
 
 /* ---- pipectl.yaml ---- */
 
@@ -15,6 +16,13 @@ typedef struct pc_endpoint_cfg {
 	char *api_key;
 	char *api_secret;   /* secret: never printed */
 } pc_endpoint_cfg;
+
+/* One entry of `externals:`: a table read but never deployed (design.md §2). */
+typedef struct pc_external_cfg {
+	char *name;            /* as written: base name or catalog.db.name */
+	char *ddl;             /* optional: DDL file relative to the root (local target, emulator) */
+	int line;              /* line of the entry in pipectl.yaml */
+} pc_external_cfg;
 
 typedef struct pc_config {
 	char *path;            /* file read, NULL when defaults */
@@ -38,13 +46,23 @@ typedef struct pc_config {
 	char *pools_cloud;
 	char *pools_region;
 	int pools_max_cfu;
+	/* `externals:` (pc_external_cfg *, owned), in file order, names unique */
+	pc_vec externals;
 	/* reconcile loop (optional section `reconcile:`) */
 	pc_kvlist extra;       /* other validated settings, key -> value */
 } pc_config;
 
 /*
- * Load pipectl.yaml. path NULL: $PIPECTL_CONFIG, else <root>/pipectl.yaml when
- * it exists, else defaults. $PIPECTL_TARGET overrides target. `${VAR}` is
+ * Find and load pipectl.yaml, the one rule: path when given, else
+ * $PIPECTL_CONFIG, else the pipectl.yaml of the tree read: for a git source
+ * (src->commit set) the commit's own (named "pipectl.yaml@<commit>" in
+ * messages; none in the commit: defaults), else <root>/pipectl.yaml when it
+ * exists, else defaults. src may be NULL (the working tree).
+ */
+int pc_config_find(pc_config **out, const char *root, const char *path, pc_source *src);
+/*
+ * Load pipectl.yaml: pc_config_find() in the working tree (path NULL:
+ * $PIPECTL_CONFIG, else <root>/pipectl.yaml when it exists, else defaults). $PIPECTL_TARGET overrides target. `${VAR}` is
  * interpolated in every string; an unset VAR is an error naming it. An
  * unknown key is an error "<file>:<line>: unknown key 'x' in 'section'".
  */
@@ -52,6 +70,8 @@ int pc_config_load(pc_config **out, const char *root, const char *path);
 /* Parse from memory (fuzzing, tests). file_label used in messages. */
 int pc_config_parse(pc_config **out, const char *root, const char *file_label, const char *text, size_t len);
 void pc_config_free(pc_config *c);
+/* The declared external whose name (or base name) is name, or NULL. */
+const pc_external_cfg *pc_config_external(const pc_config *c, const char *name);
 /* Every secret value of the config (for redaction), borrowed pointers. */
 void pc_config_secrets(const pc_config *c, pc_vec *out);
 

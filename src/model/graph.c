@@ -79,7 +79,70 @@ static void sort_and_dedup(pc_project *p)
 	p->tables.len = w;
 }
 
-static void add_reads(pc_project *p, pc_table *t, size_t self, const pc_sql_file *f, int *stamp)
+/* The table or declared external name closest to name, when close enough to be a typo. */
+static int close_enough(const char *a, const char *b, int d)
+{
+	size_t n = strlen(a), m = strlen(b);
+	size_t longer = n > m ? n : m;
+	/* a typo changes a few letters of a name, never most of it */
+	return d <= (longer <= 4 ? 1 : longer <= 10 ? 2 : 3) && (size_t)d * 3 <= longer;
+}
+
+static const char *did_you_mean(const pc_project *p, const pc_table *reader, const char *name)
+{
+	const char *best = NULL;
+	int best_d = 1000;
+	for (size_t i = 0; i < p->tables.len; i++) {
+		const pc_table *t = p->tables.items[i];
+		int d = t == reader ? 1000 : pc_sql_edit_distance(name, t->name, 1);
+		if (d < best_d && close_enough(name, t->name, d)) {
+			best_d = d;
+			best = t->name;
+		}
+	}
+	for (size_t i = 0; i < p->externals.len; i++) {
+		const pc_external *x = p->externals.items[i];
+		int d = pc_sql_edit_distance(name, pc_sql_base_name(x->name), 1);
+		if (d < best_d && close_enough(name, pc_sql_base_name(x->name), d)) {
+			best_d = d;
+			best = x->name;
+		}
+	}
+	return best;
+}
+
+/* A read of a name no DDL creates: a declared external, or an error with "did you mean". */
+static void external_read(pc_project *p, pc_table *t, const char *path, int line, const char *read, int *n_undeclared)
+{
+	pc_external *x = pc_project_external(p, read);
+	int first = pc_vec_find_str(&t->external_parents, read) < 0;
+	pc_vec_add_str_unique(&t->external_parents, read);
+	if (x) {
+		if (!x->readers.len || x->readers.items[x->readers.len - 1] != t)
+			pc_vec_push(&x->readers, t);
+		return;
+	}
+	if (!first)
+		return;
+	t->broken = 1;
+	{
+		/* "did you mean" costs a scan of every name: only for the first errors */
+		const char *hint = (*n_undeclared)++ < 200 ? did_you_mean(p, t, pc_sql_base_name(read)) : NULL;
+		if (hint)
+			pc_project_add_diag(p, PC_SEV_ERROR, path, line, t->name,
+					    "'%s' reads table '%s', which no DDL in the tree creates and 'externals' in "
+					    "pipectl.yaml does not declare (did you mean '%s'?)",
+					    t->name, read, hint);
+		else
+			pc_project_add_diag(p, PC_SEV_ERROR, path, line, t->name,
+					    "'%s' reads table '%s', which no DDL in the tree creates and 'externals' in "
+					    "pipectl.yaml does not declare",
+					    t->name, read);
+	}
+}
+
+static void add_reads(pc_project *p, pc_table *t, size_t self, const pc_sql_file *f, const char *path, int *stamp,
+		      int *n_undeclared)
 {
 	if (!f)
 		return;
@@ -93,7 +156,7 @@ static void add_reads(pc_project *p, pc_table *t, size_t self, const pc_sql_file
 				continue;
 			parent = pc_map_get(&p->by_name, base);
 			if (!parent) {
-				pc_vec_add_str_unique(&t->external_parents, read);
+				external_read(p, t, path, s->read_lines ? s->read_lines[j] : s->line, read, n_undeclared);
 				continue;
 			}
 			if (stamp[parent->topo_index] == (int)self + 1)
@@ -103,6 +166,27 @@ static void add_reads(pc_project *p, pc_table *t, size_t self, const pc_sql_file
 			pc_vec_push(&parent->children, t);
 		}
 	}
+}
+
+/* Line (and file) where t's DML, CTAS or view reads the table name; 0 when unknown. */
+static int read_line(const pc_table *t, const char *name, const char **file)
+{
+	const pc_sql_file *fs[2] = { t->dml, t->ddl };
+	const char *paths[2] = { t->dml_path, t->ddl_path };
+	for (size_t k = 0; k < 2; k++) {
+		if (!fs[k])
+			continue;
+		for (size_t i = 0; i < fs[k]->stmts.len; i++) {
+			const pc_sql_stmt *s = fs[k]->stmts.items[i];
+			for (size_t j = 0; j < s->reads.len; j++) {
+				if (strcmp(pc_sql_base_name(s->reads.items[j]), name) == 0) {
+					*file = paths[k];
+					return s->read_lines ? s->read_lines[j] : s->line;
+				}
+			}
+		}
+	}
+	return 0;
 }
 
 /* ---- a min-heap of table indexes (the ready set of Kahn's algorithm) ---- */
@@ -189,8 +273,15 @@ static void report_cycles(pc_project *p, const char *done)
 					q = q == k ? len - 1 : q - 1;
 				}
 				ft = p->tables.items[path[first]];
-				pc_project_add_diag(p, PC_SEV_ERROR, ft->dml_path ? ft->dml_path : ft->ddl_path, 0, ft->name,
-						    "%s", b.ptr);
+				{
+					/* ft reads the table before it in the cycle: name that read's line */
+					size_t up = first + 1 < len ? first + 1 : k;
+					const pc_table *src = p->tables.items[path[up]];
+					const char *file = NULL;
+					int line = read_line(ft, src->name, &file);
+					pc_project_add_diag(p, PC_SEV_ERROR, file ? file : ft->dml_path ? ft->dml_path : ft->ddl_path,
+							    line, ft->name, "%s", b.ptr);
+				}
 				pc_buf_dispose(&b);
 				break;
 			}
@@ -222,6 +313,7 @@ int pc_graph_build(pc_project *p)
 	size_t *indeg = NULL;
 	char *done = NULL;
 	heap h = { NULL, 0 };
+	int n_undeclared = 0;
 
 	sort_and_dedup(p);
 	n = p->tables.len;
@@ -238,12 +330,14 @@ int pc_graph_build(pc_project *p)
 		pc_map_put(&p->by_name, t->name, t);
 	}
 
+	for (size_t i = 0; i < p->externals.len; i++)
+		pc_vec_dispose(&((pc_external *)p->externals.items[i])->readers, NULL);
 	stamp = pc_calloc(n ? n : 1, sizeof(int));
 	for (size_t i = 0; i < n; i++) {
 		pc_table *t = p->tables.items[i];
-		add_reads(p, t, i, t->dml, stamp);
+		add_reads(p, t, i, t->dml, t->dml_path, stamp, &n_undeclared);
 		if (t->ctas || ddl_is_view(t))
-			add_reads(p, t, i, t->ddl, stamp);
+			add_reads(p, t, i, t->ddl, t->ddl_path, stamp, &n_undeclared);
 		/* parents by name (the index is the name order here); children come out by name already */
 		if (t->parents.len > 1)
 			qsort(t->parents.items, t->parents.len, sizeof(void *), cmp_topo_ptr);

@@ -253,8 +253,8 @@ static void use_dml(loader *l, pc_table *t)
 			const char *w = s->writes.items[j];
 			writes++;
 			if (strcmp(pc_sql_base_name(w), t->name) != 0) {
-				pc_project_add_diag(l->p, PC_SEV_ERROR, t->dml_path, s->line, t->name,
-						    "INSERT INTO '%s' does not match the table '%s' created by '%s'", w,
+				pc_project_add_diag(l->p, PC_SEV_ERROR, t->dml_path, s->write_lines ? s->write_lines[j] : s->line,
+						    t->name, "INSERT INTO '%s' does not match the table '%s' created by '%s'", w,
 						    t->name, t->ddl_path);
 				t->broken = 1;
 			}
@@ -269,6 +269,63 @@ static void use_dml(loader *l, pc_table *t)
 		t->broken = 1;
 	}
 	memcpy(t->dml_fingerprint, t->dml->fingerprint, sizeof(t->dml_fingerprint));
+}
+
+/* ASCII lower-case copy. */
+static char *lower(const char *s)
+{
+	char *r = pc_strdup(s);
+	for (char *p = r; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return r;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * A file in sql-scripts/ that looks meant to be read and is not: a .sql
+ * file not named ddl.* or dml.*, a ddl./dml. file with another extension
+ * (dml.x.sq, ddl.x.SQL), a .properties file not named dml.*.
+ */
+static void warn_misnamed_file(loader *l, const char *scripts, const char *name)
+{
+	char *low = lower(name), *rel;
+	const char *why = NULL;
+	int ddl = strncmp(low, "ddl", 3) == 0, dml = strncmp(low, "dml", 3) == 0;
+
+	if (name[0] == '.') {
+		free(low);
+		return;
+	}
+	if (ends_with(low, ".sql") || ends_with(low, ".sq") || ends_with(low, ".sqll") || ends_with(low, ".qsl") ||
+	    ((ddl || dml) && strchr(low, '.') && !ends_with(low, ".properties")))
+		why = ddl ? "a DDL file must be named ddl.<name>.sql"
+		      : dml ? "a DML file must be named dml.<name>.sql"
+			    : "SQL files must be named ddl.<name>.sql or dml.<name>.sql";
+	else if (ends_with(low, ".properties") || ends_with(low, ".propertie"))
+		why = "a properties file must be named dml.<name>.properties";
+	else if (strcmp(low, "table.yml") == 0 || strcmp(low, "table.yaml") == 0 || strcmp(low, "tabel.yaml") == 0)
+		why = "table settings must be in table.yaml";
+	free(low);
+	if (!why)
+		return;
+	rel = join(scripts, name);
+	pc_project_add_diag(l->p, PC_SEV_WARNING, rel, 0, NULL, "not read: %s", why);
+	free(rel);
+}
+
+/* A folder name that looks like a misspelled sql-scripts. */
+static int looks_like_sql_scripts(const char *name)
+{
+	int d;
+	if (strcmp(name, "sql-scripts") == 0)
+		return 0;
+	d = pc_sql_edit_distance(name, "sql-scripts", 1);
+	return d <= 2 || pc_sql_edit_distance(name, "sql_scripts", 1) <= 1 || pc_sql_edit_distance(name, "sqlscripts", 1) <= 1;
 }
 
 static void add_second_file_error(loader *l, const pc_vec *files, const char *scripts, const char *what)
@@ -307,6 +364,8 @@ static void load_table(loader *l, const char *folder, const char *layer, const c
 			pc_vec_push(&props, (void *)e);
 		else if (strcmp(e, "table.yaml") == 0)
 			yaml_listed = 1;
+		else
+			warn_misnamed_file(l, scripts, e);
 	}
 	if (!ddls.len) {
 		if (dmls.len) {
@@ -391,6 +450,7 @@ static int is_table_folder(loader *l, const char *rel)
 static void descend(loader *l, const char *dir, const char *layer, const char *product, int depth)
 {
 	pc_vec entries = PC_VEC_INIT;
+	int k;
 
 	if (l->src->ops->list_dir(l->src, dir, &entries) < 0) {
 		pc_project_add_diag(l->p, PC_SEV_ERROR, dir, 0, NULL, "could not list the folder: %s", pc_error_last());
@@ -403,11 +463,18 @@ static void descend(loader *l, const char *dir, const char *layer, const char *p
 		if (name[0] == '.' || strcmp(name, "tests") == 0 || strcmp(name, "sql-scripts") == 0)
 			continue;
 		rel = join(dir, name);
-		if (l->src->ops->kind(l->src, rel) == 1) {
+		k = l->src->ops->kind(l->src, rel);
+		if (k == 1 && looks_like_sql_scripts(name)) {
+			pc_project_add_diag(l->p, PC_SEV_WARNING, rel, 0, NULL,
+					    "not read: a table folder holds its SQL in 'sql-scripts/', not '%s/'", name);
+		} else if (k == 1) {
 			if (is_table_folder(l, rel))
 				load_table(l, rel, layer, product);
 			else if (depth < MAX_DEPTH)
 				descend(l, rel, layer, product ? product : name, depth + 1);
+		} else if (k == 2 && (has_affixes(name, "ddl.", ".sql") || has_affixes(name, "dml.", ".sql"))) {
+			pc_project_add_diag(l->p, PC_SEV_WARNING, rel, 0, NULL,
+					    "not read: SQL files of a table go in its 'sql-scripts/' folder");
 		}
 		free(rel);
 	}
@@ -458,6 +525,60 @@ static void walk_pipelines(loader *l, const char *pipelines)
 	pc_vec_dispose(&layers, free);
 }
 
+/*
+ * `externals:` of pipectl.yaml: each DDL, when given, is read from the tree
+ * and must create the declared table (and nothing else). A declared name that
+ * a DDL of the tree creates is a warning: the tree wins.
+ */
+static void load_externals(loader *l)
+{
+	const pc_config *c = l->p->config;
+	const char *label = c->path ? c->path : "pipectl.yaml";
+	for (size_t i = 0; i < c->externals.len; i++) {
+		const pc_external_cfg *xc = c->externals.items[i];
+		pc_external *x = PC_NEW(pc_external);
+		pc_vec_push(&l->p->externals, x);
+		x->name = pc_strdup(xc->name);
+		x->line = xc->line;
+		x->ddl_path = pc_strdup(xc->ddl);
+		for (size_t k = 0; k < l->p->tables.len; k++) {
+			const pc_table *t = l->p->tables.items[k];
+			if (t->name && strcmp(t->name, pc_sql_base_name(xc->name)) == 0)
+				pc_project_add_diag(l->p, PC_SEV_WARNING, label, xc->line, NULL,
+						    "external table '%s' is also created by '%s': the tree's DDL is used",
+						    xc->name, t->ddl_path);
+		}
+		if (xc->ddl) {
+			char *text = NULL;
+			size_t len = 0;
+			pc_sql_file *f = NULL;
+			const char *created = NULL;
+			if (read_tree_file(l, xc->ddl, NULL, &text, &len) < 0)
+				continue;
+			if (pc_sql_analyze(&f, xc->ddl, text, len) < 0) {
+				add_error_diag(l->p, xc->ddl, NULL, pc_error_last());
+				free(text);
+				continue;
+			}
+			for (size_t s = 0; s < f->stmts.len && !created; s++) {
+				const pc_sql_stmt *st = f->stmts.items[s];
+				if (st->creates.len)
+					created = st->creates.items[0];
+			}
+			if (!created || strcmp(pc_sql_base_name(created), pc_sql_base_name(xc->name)) != 0)
+				pc_project_add_diag(l->p, PC_SEV_ERROR, xc->ddl, 0, NULL,
+						    "the DDL of external table '%s' must create it%s%s%s", xc->name,
+						    created ? " (it creates '" : "", created ? created : "", created ? "')" : "");
+			else {
+				x->ddl_sql = text;
+				text = NULL;
+			}
+			pc_sql_file_free(f);
+			free(text);
+		}
+	}
+}
+
 int pc_project_load_from(pc_project **out, pc_config *cfg, pc_source *src)
 {
 	pc_project *p = NULL;
@@ -469,10 +590,8 @@ int pc_project_load_from(pc_project **out, pc_config *cfg, pc_source *src)
 
 	*out = NULL;
 	if (!src) {
-		if ((rc = pc_source_open_fs(&own, cfg->root)) < 0) {
-			pc_config_free(cfg);
+		if ((rc = pc_source_open_fs(&own, cfg->root)) < 0)
 			return rc;
-		}
 		src = own;
 	}
 	pipelines = pc_strdup(cfg->pipelines);
@@ -481,7 +600,6 @@ int pc_project_load_from(pc_project **out, pc_config *cfg, pc_source *src)
 		pipelines[--n] = '\0';
 	if (src->ops->kind(src, pipelines) != 1) {
 		rc = pc_error_set(PC_ENOTFOUND, "no pipelines folder '%s' in '%s'", pipelines, cfg->root);
-		pc_config_free(cfg);
 		goto done;
 	}
 	p = PC_NEW(pc_project);
@@ -492,6 +610,7 @@ int pc_project_load_from(pc_project **out, pc_config *cfg, pc_source *src)
 	l.p = p;
 	l.src = src;
 	walk_pipelines(&l, pipelines);
+	load_externals(&l);
 	pc_graph_build(p);
 	*out = p;
 done:
@@ -508,5 +627,10 @@ int pc_project_load(pc_project **out, const char *root, const char *config_path)
 	*out = NULL;
 	if ((rc = pc_config_load(&cfg, root, config_path)) < 0)
 		return rc;
-	return pc_project_load_from(out, cfg, NULL);
+	if ((rc = pc_project_load_from(out, cfg, NULL)) < 0) {
+		pc_config_free(cfg);
+		return rc;
+	}
+	(*out)->owns_config = 1;
+	return 0;
 }

@@ -98,14 +98,29 @@ void pc_table_user_props(const pc_table *t, pc_kvlist *out);
 /* pipectl-fp of the table's DML: pc_naming_dml_fp(SQL fp, user properties). */
 void pc_table_dml_fp(const pc_table *t, char out[33]);
 
+/*
+ * A table declared in `externals:` of pipectl.yaml: read, never deployed
+ * (CDC topics, other teams' topics). Its DDL, when given, is what the local
+ * target and the emulator create it from.
+ */
+typedef struct pc_external {
+	char *name;            /* as declared */
+	char *ddl_path;        /* relative to the root, NULL when none */
+	char *ddl_sql;         /* the DDL's text, NULL when none or unreadable */
+	int line;              /* of the entry in pipectl.yaml */
+	pc_vec readers;        /* pc_table * borrowed: desired tables that read it, by name */
+} pc_external;
+
 typedef struct pc_project {
-	pc_config *config;     /* owned */
+	pc_config *config;     /* owned when owns_config (pc_project_load), else borrowed */
+	int owns_config;
 	char *root;
 	char *commit;          /* commit id of the tree read, NULL for the working tree */
 	pc_vec tables;         /* pc_table *, owned, sorted by name */
 	pc_map by_name;        /* name -> pc_table * */
 	pc_vec topo;           /* pc_table * borrowed, parents before children (valid when no cycle) */
 	pc_vec diags;          /* pc_diag *, owned, in file order */
+	pc_vec externals;      /* pc_external *, owned: one per `externals:` entry, in file order */
 	int n_errors;
 	int n_warnings;
 } pc_project;
@@ -117,12 +132,15 @@ typedef struct pc_project {
  */
 int pc_project_load(pc_project **out, const char *root, const char *config_path);
 /*
- * Same with an already loaded config (takes ownership of cfg) and a source
- * for the tree (borrowed; NULL = the working tree under cfg->root).
+ * Same with an already loaded config (borrowed: it must outlive the project,
+ * which others such as the provider may share) and a source for the tree
+ * (borrowed; NULL = the working tree under cfg->root).
  */
 int pc_project_load_from(pc_project **out, pc_config *cfg, pc_source *src);
 void pc_project_free(pc_project *p);
 pc_table *pc_project_table(const pc_project *p, const char *name);
+/* The declared external named name (full or base name), or NULL. */
+pc_external *pc_project_external(const pc_project *p, const char *name);
 void pc_project_add_diag(pc_project *p, pc_severity sev, const char *file, int line,
 			 const char *table, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 

@@ -83,13 +83,13 @@ static int fs_read_file(pc_source *s, const char *rel, char **out, size_t *len)
 			rc = pc_error_set(PC_EIO, "could not read '%s': is a directory", rel);
 			goto done;
 		}
-		if (st.st_size > 0)
-			pc_buf_grow(&b, (size_t)st.st_size + 1);
+		if (st.st_size > 0 && (rc = pc_buf_grow(&b, (size_t)st.st_size + 1)) < 0)
+			goto done;
 	}
 	for (;;) {
 		ssize_t n;
-		if (b.cap == 0 || b.len + 1 >= b.cap)
-			pc_buf_grow(&b, b.cap ? b.cap : 4096);
+		if ((b.cap == 0 || b.len + 1 >= b.cap) && (rc = pc_buf_grow(&b, b.cap ? b.cap : 4096)) < 0)
+			goto done;
 		n = read(fd, b.ptr + b.len, b.cap - b.len - 1);
 		if (n < 0) {
 			if (errno == EINTR)

@@ -92,6 +92,8 @@ typedef struct pc_sql_stmt {
 	pc_vec creates;      /* char *, owned: tables created (CREATE TABLE/CTAS/MATERIALIZED/VIEW) */
 	pc_vec writes;       /* char *, owned: INSERT targets, CTAS target */
 	pc_vec reads;        /* char *, owned: tables read (not CTE names, not functions) */
+	int *write_lines;    /* owned: 1-based line of each writes[i] (its first reference) */
+	int *read_lines;     /* owned: 1-based line of each reads[i] (its first reference) */
 	pc_vec drops;        /* char *, owned: the table of a DROP TABLE [IF EXISTS] */
 	int stateful;
 	pc_vec reasons;      /* pc_state_reason *, owned */
@@ -116,7 +118,10 @@ typedef struct pc_sql_file {
 /*
  * Analyze one SQL file's text. path is used only in messages (and kept).
  * On a tokenizer or syntax error returns PC_EPARSE with the message
- * "<path>:<line>: <problem>" and *out is NULL.
+ * "<path>:<line>: <problem>" and *out is NULL. Strict: a statement the
+ * analyzer does not understand (an unknown first word, a query with a
+ * misspelled keyword, a query cut short by a stray ';', a double-quoted
+ * name) is an error, never a silent OTHER (docs/sql-analysis.md).
  */
 int pc_sql_analyze(pc_sql_file **out, const char *path, const char *text, size_t len);
 void pc_sql_file_free(pc_sql_file *f);
@@ -128,6 +133,13 @@ void pc_sql_file_free(pc_sql_file *f);
  * Afterwards tokens.len is 0 and tok_begin/tok_end must not be used.
  */
 void pc_sql_file_drop_tokens(pc_sql_file *f);
+
+/*
+ * Edit distance (insertions, deletions, substitutions, swaps of two
+ * neighbours) between a and b, case-folded when icase; 1000 past 256 bytes.
+ * Used for "did you mean" on keywords and table names.
+ */
+int pc_sql_edit_distance(const char *a, const char *b, int icase);
 
 /* Last part of a possibly qualified name: "cat.db.t" -> "t" (pointer into s). */
 const char *pc_sql_base_name(const char *s);

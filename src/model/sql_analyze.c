@@ -66,6 +66,8 @@ static void stmt_free(void *p)
 	pc_vec_dispose(&st->creates, free);
 	pc_vec_dispose(&st->writes, free);
 	pc_vec_dispose(&st->reads, free);
+	free(st->write_lines);
+	free(st->read_lines);
 	pc_vec_dispose(&st->drops, free);
 	pc_vec_dispose(&st->reasons, reason_free);
 	pc_kv_dispose(&st->with_options);
@@ -113,7 +115,14 @@ void sql_add_ref(pc_sql_stmt *st, const pc_token *toks, size_t b, size_t e, int 
 		 pc_vec *refs)
 {
 	pc_vec *v = role == SQL_REF_READ ? &st->reads : role == SQL_REF_WRITE ? &st->writes : &st->creates;
+	int **lines = role == SQL_REF_READ ? &st->read_lines : role == SQL_REF_WRITE ? &st->write_lines : NULL;
+	size_t oldcap = v->cap;
 	pc_vec_push(v, sql_name(toks, b, e));
+	if (lines) {
+		if (v->cap != oldcap || !*lines)
+			*lines = pc_realloc(*lines, pc_st_mult(v->cap, sizeof(int)));
+		(*lines)[v->len - 1] = toks[b].line;
+	}
 	if (refs) {
 		sql_ref *r = PC_NEW(sql_ref);
 		r->begin = b;
@@ -124,8 +133,8 @@ void sql_add_ref(pc_sql_stmt *st, const pc_token *toks, size_t b, size_t e, int 
 	}
 }
 
-/* Keep the first of equal strings, in order. */
-static void dedupe_strs(pc_vec *v)
+/* Keep the first of equal strings, in order (lines, when given, follow them). */
+static void dedupe_strs(pc_vec *v, int *lines)
 {
 	pc_map seen = PC_MAP_INIT;
 	size_t n = 0;
@@ -140,10 +149,13 @@ static void dedupe_strs(pc_vec *v)
 			if (!dup)
 				pc_map_put(&seen, s, s);
 		}
-		if (dup)
+		if (dup) {
 			free(s);
-		else
+		} else {
+			if (lines)
+				lines[n] = lines[i];
 			v->items[n++] = s;
+		}
 	}
 	v->len = n;
 	pc_map_dispose(&seen, NULL);
@@ -180,11 +192,18 @@ static void dedupe_reasons(pc_vec *v)
 	pc_map_dispose(&seen, NULL);
 }
 
-/* Move everything src found into dst (src is left empty). */
-static void move_all(pc_vec *dst, pc_vec *src)
+/* Move everything src found into dst (src is left empty), lines with them. */
+static void move_all(pc_vec *dst, int **dst_lines, pc_vec *src, const int *src_lines)
 {
-	for (size_t i = 0; i < src->len; i++)
+	for (size_t i = 0; i < src->len; i++) {
+		size_t oldcap = dst->cap;
 		pc_vec_push(dst, src->items[i]);
+		if (dst_lines) {
+			if (dst->cap != oldcap || !*dst_lines)
+				*dst_lines = pc_realloc(*dst_lines, pc_st_mult(dst->cap, sizeof(int)));
+			(*dst_lines)[dst->len - 1] = src_lines ? src_lines[i] : 0;
+		}
+	}
 	src->len = 0;
 }
 
@@ -273,8 +292,9 @@ static int parse_create(pc_sql_stmt *st, const pc_token_list *l, const size_t *m
 	int line = t[i].line;
 	const char *what;
 	size_t j, nb;
+	int replace = pc_tok_is(&t[i], "REPLACE");
 
-	i++;
+	i++; /* CREATE, or REPLACE of REPLACE TABLE t AS ... */
 	if (i < e && pc_tok_is(&t[i], "OR") && i + 1 < e)
 		i += 2; /* OR REPLACE / OR ALTER */
 	if (i < e && pc_tok_is(&t[i], "TEMPORARY"))
@@ -296,9 +316,23 @@ static int parse_create(pc_sql_stmt *st, const pc_token_list *l, const size_t *m
 	} else if (i < e && pc_tok_is(&t[i], "FUNCTION")) {
 		st->kind = PC_STMT_CREATE_FUNCTION;
 		return 0;
-	} else {
-		st->kind = PC_STMT_OTHER;
+	} else if (i < e && (pc_tok_is(&t[i], "CATALOG") || pc_tok_is(&t[i], "DATABASE") ||
+			     pc_tok_is(&t[i], "MODEL") || pc_tok_is(&t[i], "CONNECTION"))) {
+		st->kind = PC_STMT_OTHER; /* understood, but names no table */
 		return 0;
+	} else {
+		static const char *const objects[] = { "TABLE", "VIEW", "FUNCTION", "MATERIALIZED", "CATALOG",
+						       "DATABASE", "MODEL", "TEMPORARY", NULL };
+		const char *hint = i < e ? sql_suggest(&t[i], objects) : NULL;
+		if (i >= e)
+			return pc_error_set(PC_EPARSE, "line %d: CREATE without what to create", line);
+		if (hint)
+			return pc_error_set(PC_EPARSE, "line %d: CREATE %.*s is not a Flink SQL statement (did you mean %s?)",
+					    t[i].line, (int)(t[i].len > 40 ? 40 : t[i].len), t[i].start, hint);
+		return pc_error_set(PC_EPARSE,
+				    "line %d: CREATE %.*s is not a Flink SQL statement (expected TABLE, VIEW, "
+				    "MATERIALIZED TABLE, FUNCTION, CATALOG, DATABASE or MODEL)",
+				    t[i].line, (int)(t[i].len > 40 ? 40 : t[i].len), t[i].start);
 	}
 	if (i + 2 < e && pc_tok_is(&t[i], "IF") && pc_tok_is(&t[i + 1], "NOT") && pc_tok_is(&t[i + 2], "EXISTS"))
 		i += 3;
@@ -334,15 +368,28 @@ static int parse_create(pc_sql_stmt *st, const pc_token_list *l, const size_t *m
 		}
 		if (pc_tok_is(&t[i], "AS")) {
 			size_t q = skip_hints(t, i + 1, e);
+			int rc;
 			if (st->kind == PC_STMT_CREATE_TABLE)
 				st->kind = PC_STMT_CREATE_TABLE_AS;
 			if (st->kind != PC_STMT_CREATE_VIEW)
 				sql_add_ref(st, t, nb, j, SQL_REF_WRITE, 0, NULL);
-			sql_walk_query(st, l, match, q, e, 1, refs);
+			if ((rc = sql_walk_query(st, l, match, q, e, 1, refs)) != 0)
+				return rc;
 			break;
+		}
+		if (t[i].kind == PC_TOK_WORD && !sql_is_keyword(&t[i])) {
+			/* a misspelled clause (WTIH, COMENT) would drop what follows it */
+			static const char *const clauses[] = { "WITH", "COMMENT", "PARTITIONED", "DISTRIBUTED",
+							       "LIKE", "FRESHNESS", NULL };
+			const char *hint = sql_suggest(&t[i], clauses);
+			if (hint && !(i > 0 && (is_punct(&t[i - 1], '=') || pc_tok_is(&t[i - 1], "BY"))))
+				return pc_error_set(PC_EPARSE, "line %d: unexpected '%.*s' (did you mean %s?)", t[i].line,
+						    (int)(t[i].len > 40 ? 40 : t[i].len), t[i].start, hint);
 		}
 		i++;
 	}
+	if (replace && st->kind != PC_STMT_CREATE_TABLE_AS)
+		return pc_error_set(PC_EPARSE, "line %d: REPLACE TABLE needs an AS query", line);
 	if (st->kind != PC_STMT_CREATE_VIEW) {
 		const char *mode = pc_kv_get(&st->with_options, "changelog.mode");
 		if (mode) {
@@ -377,16 +424,18 @@ static int parse_insert(pc_sql_stmt *st, const pc_token_list *l, const size_t *m
 		i = skip_hints(t, match[i + 1] + 1, e);
 	if (i + 1 < e && is_punct(&t[i], '(') && !starts_query(&t[i + 1]) && match[i] > i && match[i] < e)
 		i = skip_hints(t, match[i] + 1, e); /* column list */
-	sql_walk_query(st, l, match, i, e, 1, refs);
-	return 0;
+	if (i >= e)
+		return pc_error_set(PC_EPARSE, "line %d: INSERT INTO %.*s without a query", line,
+				    (int)(t[j - 1].len > 40 ? 40 : t[j - 1].len), t[j - 1].start);
+	return sql_walk_query(st, l, match, i, e, 1, refs);
 }
 
 static void merge(pc_sql_stmt *dst, pc_sql_stmt *src)
 {
-	move_all(&dst->creates, &src->creates);
-	move_all(&dst->writes, &src->writes);
-	move_all(&dst->reads, &src->reads);
-	move_all(&dst->reasons, &src->reasons);
+	move_all(&dst->creates, NULL, &src->creates, NULL);
+	move_all(&dst->writes, &dst->write_lines, &src->writes, src->write_lines);
+	move_all(&dst->reads, &dst->read_lines, &src->reads, src->read_lines);
+	move_all(&dst->reasons, NULL, &src->reasons, NULL);
 	dst->stateful = dst->reasons.len > 0;
 }
 
@@ -440,6 +489,8 @@ static int parse_set(pc_sql_stmt *st, const pc_token_list *l, const size_t *matc
 			pc_vec_dispose(&inner.creates, free);
 			pc_vec_dispose(&inner.writes, free);
 			pc_vec_dispose(&inner.reads, free);
+			free(inner.write_lines);
+			free(inner.read_lines);
 			pc_vec_dispose(&inner.drops, free);
 			pc_vec_dispose(&inner.reasons, reason_free);
 			pc_kv_dispose(&inner.with_options);
@@ -452,14 +503,11 @@ static int parse_set(pc_sql_stmt *st, const pc_token_list *l, const size_t *matc
 	return 0;
 }
 
-int sql_analyze_stmt(pc_sql_stmt *st, const pc_token_list *l, const size_t *match, size_t b, size_t e,
-		     pc_vec *refs)
+static int analyze_body(pc_sql_stmt *st, const pc_token_list *l, const size_t *match, size_t i, size_t e,
+			pc_vec *refs)
 {
 	const pc_token *t = l->toks;
-	size_t i = skip_hints(t, b, e);
 
-	if (i >= e)
-		return 0;
 	if (i + 3 < e && pc_tok_is(&t[i], "EXECUTE") && pc_tok_is(&t[i + 1], "STATEMENT") &&
 	    pc_tok_is(&t[i + 2], "SET") && pc_tok_is(&t[i + 3], "BEGIN"))
 		return parse_set(st, l, match, i + 4, e, refs);
@@ -468,15 +516,16 @@ int sql_analyze_stmt(pc_sql_stmt *st, const pc_token_list *l, const size_t *matc
 		return parse_set(st, l, match, i + 3, e, refs);
 	if (pc_tok_is(&t[i], "EXECUTE") && i + 1 < e && pc_tok_is(&t[i + 1], "INSERT"))
 		i++;
-	if (pc_tok_is(&t[i], "CREATE"))
+	if (pc_tok_is(&t[i], "CREATE") || (pc_tok_is(&t[i], "REPLACE") && i + 1 < e && pc_tok_is(&t[i + 1], "TABLE")))
 		return parse_create(st, l, match, i, e, refs);
 	if (pc_tok_is(&t[i], "INSERT"))
 		return parse_insert(st, l, match, i, e, refs);
 	if (starts_query(&t[i])) {
 		st->kind = PC_STMT_SELECT;
-		sql_walk_query(st, l, match, i, e, 1, refs);
-		return 0;
+		return sql_walk_query(st, l, match, i, e, 1, refs);
 	}
+	if (!sql_is_starter(&t[i]))
+		return sql_error_unknown_start(&t[i]);
 	if (pc_tok_is(&t[i], "DROP"))
 		return parse_drop(st, t, i, e);
 	if (pc_tok_is(&t[i], "ALTER"))
@@ -488,6 +537,24 @@ int sql_analyze_stmt(pc_sql_stmt *st, const pc_token_list *l, const size_t *matc
 	else
 		st->kind = PC_STMT_OTHER;
 	return 0;
+}
+
+int sql_analyze_stmt(pc_sql_stmt *st, const pc_token_list *l, const size_t *match, size_t b, size_t e,
+		     pc_vec *refs)
+{
+	const pc_token *t = l->toks;
+	size_t i = skip_hints(t, b, e);
+	int is_set, rc;
+
+	if (i >= e)
+		return 0;
+	is_set = (i + 3 < e && pc_tok_is(&t[i], "EXECUTE") && pc_tok_is(&t[i + 1], "STATEMENT")) ||
+		 (i + 2 < e && pc_tok_is(&t[i], "BEGIN") && pc_tok_is(&t[i + 1], "STATEMENT"));
+	if ((rc = sql_check_quotes(l, i, e)) != 0)
+		return rc;
+	if ((rc = analyze_body(st, l, match, i, e, refs)) != 0)
+		return rc;
+	return is_set ? 0 : sql_check_end(l, i, e);
 }
 
 /* Reasons in line order (stable: same-line reasons keep their order). */
@@ -592,9 +659,9 @@ int sql_analyze_refs(pc_sql_file **out, const char *path, const char *text, size
 			free(msg);
 			goto done;
 		}
-		dedupe_strs(&st->creates);
-		dedupe_strs(&st->writes);
-		dedupe_strs(&st->reads);
+		dedupe_strs(&st->creates, NULL);
+		dedupe_strs(&st->writes, st->write_lines);
+		dedupe_strs(&st->reads, st->read_lines);
 		dedupe_reasons(&st->reasons);
 		sort_reasons(st);
 		if (refs)

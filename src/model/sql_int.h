@@ -61,9 +61,11 @@ int sql_analyze_stmt(pc_sql_stmt *st, const pc_token_list *l, const size_t *matc
 /*
  * Walk a query (SELECT / WITH / VALUES / set operations) in [b, e):
  * record reads and stateful operators into st. top: 1 when this is the
- * statement's top-level query (ORDER BY / LIMIT count there).
+ * statement's top-level query (ORDER BY / LIMIT count there). Returns 0,
+ * or PC_EPARSE with "line N: problem" when the query is not understood
+ * (a misspelled keyword read as an alias, an empty select list).
  */
-void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match,
+int sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match,
 		    size_t b, size_t e, int top, pc_vec *refs);
 
 /* Add a reason unless the same op and line is there. */
@@ -72,5 +74,20 @@ void sql_add_reason(pc_sql_stmt *st, const char *op, int line);
 /* Record a table reference [b, e) with a role. */
 void sql_add_ref(pc_sql_stmt *st, const pc_token *toks, size_t b, size_t e, int role,
 		 int has_alias, pc_vec *refs);
+
+/* ---- strict checks (sql_check.c) ---- */
+
+/* 1 when t can start a statement (a word of the list or '('). */
+int sql_is_starter(const pc_token *t);
+/* PC_EPARSE "line N: 'x' does not start a Flink SQL statement (did you mean ...?)". */
+int sql_error_unknown_start(const pc_token *t);
+/* PC_EPARSE on the first double-quoted token of [b, e) (never Flink SQL). */
+int sql_check_quotes(const pc_token_list *l, size_t b, size_t e);
+/* PC_EPARSE when [b, e) ends on a word that needs a continuation (FROM, AND, ',' ...). */
+int sql_check_end(const pc_token_list *l, size_t b, size_t e);
+/* PC_EPARSE "line N: unexpected 't' after 'prev' (did you mean ...?)". */
+int sql_error_unexpected(const pc_token *prev, const pc_token *t);
+/* The word of words (NULL-terminated) that t most likely misspells, or NULL. */
+const char *sql_suggest(const pc_token *t, const char *const *words);
 
 #endif

@@ -459,7 +459,8 @@ static void norm_token(pc_buf *h, const pc_token *prev, const pc_token *t, const
 		pc_buf_putc(h, '\0');
 		return;
 	}
-	pc_buf_grow(h, t->len + 2);
+	if (pc_buf_grow(h, t->len + 2) < 0) /* h is unbounded: never */
+		return;
 	p = h->ptr + h->len;
 	p[0] = (char)('0' + t->kind);
 	memcpy(p + 1, t->start, t->len);

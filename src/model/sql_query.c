@@ -13,6 +13,7 @@
 #include "sql_int.h"
 
 #include "../util/alloc.h"
+#include "../util/error.h"
 #include "../util/map.h"
 
 #include <stdio.h>
@@ -20,6 +21,13 @@
 #include <string.h>
 
 enum { FR_PAREN = 0, FR_FUNC, FR_OTHER };
+
+/*
+ * In a select list or a FROM clause an item is an expression (or a table)
+ * and at most one alias: `a b` is `a AS b`, but a third name in a row
+ * (`a FORM t`, `t1 JOIN t2 OM t1.k = ...`) is a misspelled keyword.
+ */
+enum { RUN_OTHER = 0, RUN_END, RUN_ALIAS, RUN_AS };
 
 typedef struct frame {
 	size_t close;      /* index of the ')' ending this frame (e for the outermost) */
@@ -35,6 +43,8 @@ typedef struct frame {
 	const char *tvf;     /* window TVF in this frame's FROM (static string) */
 	int join_pending, join_line, join_temporal;
 	int top;           /* the statement's top-level query */
+	int run;           /* strict check of select lists and FROM clauses: RUN_* */
+	const pc_token *run_prev; /* the word that set RUN_ALIAS */
 	size_t owner;      /* 1 + index of the query frame whose select list holds this one, 0 = none */
 } frame;
 
@@ -44,6 +54,7 @@ typedef struct walker {
 	const size_t *match;
 	size_t e;
 	pc_vec *refs;
+	int rc;             /* first strict-check error, PC_EPARSE with its message set */
 	pc_map ctes;        /* CTE names of this query (keys only) */
 	const char *last_tvf; /* the last window TVF seen anywhere (for GROUP BY over a CTE of it) */
 	frame *fr;
@@ -214,8 +225,11 @@ static size_t skip_hints(walker *w, size_t i)
 static size_t table_item(walker *w, frame *f, size_t i)
 {
 	const pc_token *t = w->t;
-	size_t j = name_end(w, i), k = skip_hints(w, j);
+	size_t j = name_end(w, i), k;
 	int alias;
+	if (j == i)
+		j = i + 1; /* a CTE named by a keyword */
+	k = skip_hints(w, j);
 	/* FOR SYSTEM_TIME AS OF: a temporal (or lookup) join */
 	if (k + 1 < w->e && pc_tok_is(&t[k], "FOR") && pc_tok_is(&t[k + 1], "SYSTEM_TIME") &&
 	    f->join_pending)
@@ -224,6 +238,7 @@ static size_t table_item(walker *w, frame *f, size_t i)
 	if (!is_cte(w, i, j))
 		sql_add_ref(w->st, t, i, j, SQL_REF_READ, alias, w->refs);
 	f->expect_table = 0;
+	f->run = RUN_END;
 	return j - 1;
 }
 
@@ -372,8 +387,111 @@ static int is_distinct_from(const pc_token *t, size_t i, size_t b)
 	return i >= b + 3 && pc_tok_is(&t[i - 2], "NOT") && pc_tok_is(&t[i - 3], "IS");
 }
 
-void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match, size_t b,
-		    size_t e, int top, pc_vec *refs)
+/* Checked frames: a select list or a FROM clause of a query. */
+static int run_checked(const frame *f)
+{
+	return f->has_select && (f->in_select || f->in_from);
+}
+
+/*
+ * A word that is not reserved but is structural where it appears in a
+ * select list or a FROM clause (`WITH ORDINALITY`, `NULLS FIRST`...).
+ */
+static int structural_word(const pc_token *t)
+{
+	static const char *const words[] = { "ORDINALITY", "NULLS", "FIRST", "LAST", "UNBOUNDED",
+					     "PRECEDING", "FOLLOWING", "ROW", "ROWS", "ESCAPE", NULL };
+	for (size_t i = 0; words[i]; i++)
+		if (pc_tok_is(t, words[i]))
+			return 1;
+	return 0;
+}
+
+/* One token at a checked frame's level; sets w->rc on a name after an alias. */
+static void run_token(walker *w, frame *f, size_t i, size_t b)
+{
+	const pc_token *t = w->t, *tk = &t[i];
+	if (!run_checked(f) || w->rc)
+		return;
+	if (tk->kind == PC_TOK_STRING || tk->kind == PC_TOK_NUMBER) {
+		f->run = RUN_END;
+		return;
+	}
+	if (tk->kind == PC_TOK_PUNCT) {
+		if (is_punct(tk, '.'))
+			return; /* inside a qualified name */
+		if (is_punct(tk, '*') && i > b &&
+		    (is_punct(&t[i - 1], '.') || is_punct(&t[i - 1], ',') || pc_tok_is(&t[i - 1], "SELECT") ||
+		     pc_tok_is(&t[i - 1], "DISTINCT") || pc_tok_is(&t[i - 1], "ALL")))
+			f->run = RUN_END;
+		else
+			f->run = RUN_OTHER;
+		return;
+	}
+	if (tk->kind != PC_TOK_WORD && tk->kind != PC_TOK_QIDENT)
+		return;
+	if (i > b && is_punct(&t[i - 1], '.'))
+		return; /* a later part of a qualified name */
+	if (tk->kind == PC_TOK_WORD && (!is_name_tok(tk) || structural_word(tk))) {
+		if (pc_tok_is(tk, "BY") && f->run == RUN_ALIAS) {
+			w->rc = sql_error_unexpected(f->run_prev, tk);
+			return;
+		}
+		f->run = pc_tok_is(tk, "AS") ? RUN_AS : RUN_OTHER;
+		return;
+	}
+	if (i + 1 < w->e && is_punct(&t[i + 1], '(')) {
+		f->run = RUN_OTHER; /* a function call: its ')' ends the expression */
+		return;
+	}
+	if (f->run == RUN_ALIAS) {
+		w->rc = sql_error_unexpected(f->run_prev, tk);
+		return;
+	}
+	if (f->run == RUN_END || f->run == RUN_AS) {
+		f->run = RUN_ALIAS;
+		f->run_prev = tk;
+	} else {
+		f->run = RUN_END;
+	}
+}
+
+/* The '(' at i opens a subquery used as a value: ANY/SOME/ALL, or scalar. */
+static void value_subquery(walker *w, frame *f, size_t i, size_t b)
+{
+	const pc_token *t = w->t, *p;
+	if (i == b || f->expect_table)
+		return;
+	p = &t[i - 1];
+	if (pc_tok_is(p, "ANY") || pc_tok_is(p, "SOME") ||
+	    (pc_tok_is(p, "ALL") && !(i >= b + 2 && (pc_tok_is(&t[i - 2], "UNION") || pc_tok_is(&t[i - 2], "INTERSECT") ||
+						     pc_tok_is(&t[i - 2], "EXCEPT") || pc_tok_is(&t[i - 2], "MINUS"))))) {
+		sql_add_reason(w->st, pc_tok_is(p, "ANY")    ? "semi join (ANY subquery)"
+				      : pc_tok_is(p, "SOME") ? "semi join (SOME subquery)"
+							     : "semi join (ALL subquery)",
+			       p->line);
+		return;
+	}
+	if (pc_tok_is(p, "IN") || pc_tok_is(p, "EXISTS") || pc_tok_is(p, "AS") || pc_tok_is(p, "UNION") ||
+	    pc_tok_is(p, "INTERSECT") || pc_tok_is(p, "EXCEPT") || pc_tok_is(p, "MINUS") ||
+	    pc_tok_is(p, "DISTINCT") || pc_tok_is(p, "ALL") || pc_tok_is(p, "LATERAL") ||
+	    pc_tok_is(p, "FROM") || pc_tok_is(p, "JOIN") || pc_tok_is(p, "TABLE") || is_punct(p, '(') ||
+	    p->kind == PC_TOK_HINT || f->is_cte_body)
+		return;
+	/* an expression: SELECT (SELECT ...), WHERE x = (SELECT ...), f((SELECT ...)) */
+	sql_add_reason(w->st, "scalar subquery (join)", t[i + 1].line);
+}
+
+static int starts_query_tok(const pc_token *t)
+{
+	return pc_tok_is(t, "SELECT") || pc_tok_is(t, "WITH") || pc_tok_is(t, "VALUES") ||
+	       pc_tok_is(t, "TABLE") || is_punct(t, '(');
+}
+
+static const char *const query_starts[] = { "SELECT", "WITH", "VALUES", "TABLE", NULL };
+
+int sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match, size_t b,
+		   size_t e, int top, pc_vec *refs)
 {
 	walker w;
 	const pc_token *t = l->toks;
@@ -386,6 +504,30 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 	push_frame(&w, e, FR_PAREN);
 	w.fr[0].top = top;
 
+	while (b < e && t[b].kind == PC_TOK_HINT)
+		b++;
+	if (b >= e) {
+		w.rc = pc_error_set(PC_EPARSE, "line %d: a query is missing", b < l->len ? t[b].line : 0);
+		goto done;
+	}
+	if (!starts_query_tok(&t[b])) {
+		const char *hint = sql_suggest(&t[b], query_starts);
+		char word[48];
+		size_t n = t[b].len < 40 ? t[b].len : 40;
+		memcpy(word, t[b].start, n);
+		word[n] = '\0';
+		for (size_t k = 0; k < n; k++)
+			if ((unsigned char)word[k] < 0x20)
+				word[k] = ' ';
+		if (hint)
+			w.rc = pc_error_set(PC_EPARSE, "line %d: expected a query, found '%s' (did you mean %s?)",
+					    t[b].line, word, hint);
+		else
+			w.rc = pc_error_set(PC_EPARSE, "line %d: expected a query (SELECT, WITH, VALUES), found '%s'",
+					    t[b].line, word);
+		goto done;
+	}
+
 	/* TABLE src as a whole query */
 	if (b < e && pc_tok_is(&t[b], "TABLE") && b + 1 < e && is_name_tok(&t[b + 1])) {
 		size_t j = name_end(&w, b + 1);
@@ -393,12 +535,17 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 		b = j;
 	}
 
-	for (size_t i = b; i < e; i++) {
+	for (size_t i = b; i < e && !w.rc; i++) {
 		const pc_token *tk = &t[i];
 		frame *f = cur(&w);
 
 		if (tk->kind == PC_TOK_HINT)
 			continue;
+		if (!is_punct(tk, '(') && !is_punct(tk, ')') && !f->expect_table && !f->cte_expect) {
+			run_token(&w, f, i, b);
+			if (w.rc)
+				break;
+		}
 
 		if (is_punct(tk, '(')) {
 			size_t close = match[i] > i && match[i] < e ? match[i] : e;
@@ -408,6 +555,8 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 				sql_add_reason(st, pc_tok_is(&t[i - 1], "IN") ? "semi join (IN subquery)"
 									  : "semi join (EXISTS subquery)",
 					       t[i - 1].line);
+			else if (subquery)
+				value_subquery(&w, f, i, b);
 			f->expect_table = 0;
 			push_frame(&w, close, kind);
 			continue;
@@ -417,6 +566,7 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 				int was_cte = f->is_cte_body;
 				finish_branch(&w, f);
 				w.depth--;
+				cur(&w)->run = RUN_END;
 				if (was_cte && i + 1 < e && is_punct(&t[i + 1], ',')) {
 					cur(&w)->cte_expect = 1;
 					i++;
@@ -428,6 +578,10 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 		/* CTE list: WITH name [(cols)] AS ( query ) [, ...] */
 		if (f->cte_expect) {
 			size_t j = name_end(&w, i);
+			/* a CTE may be named by a keyword Flink does not reserve (`groups`, `year`...) */
+			if (j == i && tk->kind == PC_TOK_WORD && i + 1 < e &&
+			    (pc_tok_is(&t[i + 1], "AS") || is_punct(&t[i + 1], '(')))
+				j = i + 1;
 			if (j > i) {
 				char *n = sql_name(t, i, j);
 				pc_map_put(&w.ctes, n, NULL);
@@ -476,7 +630,7 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 				f->expect_table = 0;
 				continue;
 			}
-			if (is_name_tok(tk)) {
+			if (is_name_tok(tk) || (tk->kind == PC_TOK_WORD && is_cte(&w, i, i + 1))) {
 				i = table_item(&w, f, i);
 				continue;
 			}
@@ -504,8 +658,19 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 			f->has_select = 1;
 			f->in_select = 1;
 			f->in_from = 0;
+			f->run = RUN_OTHER;
 			if (i + 1 < e && pc_tok_is(&t[i + 1], "DISTINCT"))
 				sql_add_reason(st, "SELECT DISTINCT", t[i + 1].line);
+			{
+				size_t k = i + 1;
+				while (k < e && (t[k].kind == PC_TOK_HINT || pc_tok_is(&t[k], "DISTINCT") ||
+						 pc_tok_is(&t[k], "ALL")))
+					k++;
+				if (k >= e || pc_tok_is(&t[k], "FROM") || is_punct(&t[k], ')')) {
+					w.rc = pc_error_set(PC_EPARSE, "line %d: SELECT without a column list", tk->line);
+					break;
+				}
+			}
 		} else if (pc_tok_is(tk, "FROM")) {
 			if (f->has_select && !is_distinct_from(t, i, b)) {
 				flush_join(&w, f, 0);
@@ -542,6 +707,10 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 			f->in_from = 0;
 			if (pc_tok_is(tk, "GROUP") && i + 1 < e && pc_tok_is(&t[i + 1], "BY")) {
 				group_by(&w, f, i, f->close);
+			} else if (pc_tok_is(tk, "HAVING") && !f->group_by) {
+				/* HAVING without GROUP BY: the whole input is one group */
+				sql_add_reason(st, "aggregation without GROUP BY (HAVING)", tk->line);
+				f->group_by = 1; /* one reason is enough for this branch */
 			} else if (f->top && pc_tok_is(tk, "ORDER") && i + 1 < e && pc_tok_is(&t[i + 1], "BY")) {
 				sql_add_reason(st, "ORDER BY", tk->line);
 			} else if (pc_tok_is(tk, "LIMIT") || pc_tok_is(tk, "FETCH")) {
@@ -591,10 +760,12 @@ void sql_walk_query(pc_sql_stmt *st, const pc_token_list *l, const size_t *match
 			}
 		}
 	}
+done:
 	while (w.depth > 0) {
 		finish_branch(&w, cur(&w));
 		w.depth--;
 	}
 	free(w.fr);
 	pc_map_dispose(&w.ctes, NULL);
+	return w.rc;
 }

@@ -103,18 +103,46 @@ pc_table *pc_project_table(const pc_project *p, const char *name)
 	return pc_map_get(&p->by_name, name);
 }
 
+static void external_free_fn(void *v)
+{
+	pc_external *x = v;
+	if (!x)
+		return;
+	free(x->name);
+	free(x->ddl_path);
+	free(x->ddl_sql);
+	pc_vec_dispose(&x->readers, NULL);
+	free(x);
+}
+
 void pc_project_free(pc_project *p)
 {
 	if (!p)
 		return;
-	pc_config_free(p->config);
+	if (p->owns_config)
+		pc_config_free(p->config);
 	free(p->root);
 	free(p->commit);
 	pc_vec_dispose(&p->tables, table_free_fn);
 	pc_map_dispose(&p->by_name, NULL);
 	pc_vec_dispose(&p->topo, NULL);
 	pc_vec_dispose(&p->diags, diag_free);
+	pc_vec_dispose(&p->externals, external_free_fn);
 	free(p);
+}
+
+pc_external *pc_project_external(const pc_project *p, const char *name)
+{
+	const char *base;
+	if (!p || !name)
+		return NULL;
+	base = pc_sql_base_name(name);
+	for (size_t i = 0; i < p->externals.len; i++) {
+		pc_external *x = p->externals.items[i];
+		if (strcmp(x->name, name) == 0 || strcmp(pc_sql_base_name(x->name), base) == 0)
+			return x;
+	}
+	return NULL;
 }
 
 /* ---- the desired side, as pipectl records it in labels ---- */

@@ -423,6 +423,9 @@ int pc_emulator_start(pc_emulator **out, const pc_emulator_options *opt)
 		}
 	}
 	e->saved_changes = e->sim->changes;
+	/* a project's declared externals exist before any statement reads them */
+	if (opt->externals && (rc = pc_sim_seed_externals(e->sim, pc_wall_ms(), opt->externals, NULL)) != 0)
+		goto done;
 	e->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
 				  handler, e, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				  MHD_OPTION_NOTIFY_COMPLETED, completed, e, MHD_OPTION_CONNECTION_TIMEOUT,

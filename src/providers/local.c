@@ -49,6 +49,8 @@ typedef struct local_impl {
 	int lock_fd;        /* >= 0 while we hold the flock */
 	int dirty;          /* changes not saved yet (the flock is held) */
 	int64_t last_save_ms;
+	const pc_config *cfg; /* borrowed: its `externals:` are created when missing */
+	int seeded;         /* externals were created by begin(): the operation changed the state */
 	pthread_cond_t cv;  /* wakes the flusher */
 	pthread_t thread;
 	int closing;
@@ -152,6 +154,14 @@ static int begin(local_impl *l)
 		rc = pc_error_set(PC_EIO, "could not read '%s': %s", l->label, strerror(errno));
 		goto fail;
 	}
+	{
+		/* the declared externals exist on the local target as they would on Confluent */
+		int n = 0;
+		if ((rc = pc_sim_seed_externals(l->sim, pc_wall_ms(), l->cfg, &n)) != 0)
+			goto fail;
+		if (n)
+			l->seeded = 1;
+	}
 	free(dir);
 	free(text);
 	return 0;
@@ -176,8 +186,9 @@ fail:
 static int end_op(local_impl *l, int rc, int mutating)
 {
 	int err = 0;
-	if (mutating && l->sim->changes != l->saved_changes)
+	if ((mutating || l->seeded) && l->sim->changes != l->saved_changes)
 		l->dirty = 1;
+	l->seeded = 0;
 	if (l->dirty && pc_mono_ms() - l->last_save_ms >= SAVE_EVERY_MS)
 		err = save(l);
 	if (l->dirty)
@@ -550,6 +561,7 @@ int pc_local_open(pc_provider **out, const pc_config *cfg)
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
 	l->label = pc_strdup(rel);
+	l->cfg = cfg;
 	l->path = rel[0] == '/' ? pc_strdup(rel) : pc_path_join(root, rel);
 	l->lock_path = pc_sprintf("%s.lock", l->path);
 	o.ddl_ms = LOCAL_DDL_MS;

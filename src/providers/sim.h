@@ -27,6 +27,7 @@
 #include "../util/kv.h"
 #include "../util/map.h"
 #include "../util/vec.h"
+#include "../model/config.h"
 
 #include <stdint.h>
 
@@ -280,6 +281,14 @@ int pc_sim_create_pool(pc_sim *s, int64_t now, const char *env, const char *disp
 int pc_sim_save_json(const pc_sim *s, pc_buf *out);
 /* Replace the state of s (options kept) by a saved one. label names the source in errors. */
 int pc_sim_load_json(pc_sim *s, const char *text, size_t len, const char *label);
+
+/*
+ * Create, as topics, the declared externals of cfg (`externals:` with a
+ * `ddl:`, read relative to cfg->root) that do not exist yet; *created counts
+ * them. A DDL that cannot be read or does not create its table is
+ * PC_EINVALID naming the table. (sim_externals.c)
+ */
+int pc_sim_seed_externals(pc_sim *s, int64_t now, const pc_config *cfg, int *created);
 
 /* ---- internal, shared by sim.c and sim_json.c ---- */
 pc_sim_stmt *pc_sim__stmt_new(void);

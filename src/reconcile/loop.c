@@ -116,55 +116,14 @@ static int load_settings(pc_loop *l)
 	return 0;
 }
 
-/*
- * The configuration of one cycle's desired state: --config or
- * $PIPECTL_CONFIG when given; else the commit's own pipectl.yaml (git
- * mode); else the working tree's.
- */
-static int load_config(pc_loop *l, pc_source *src, pc_config **out)
-{
-	char *text = NULL, *label;
-	size_t len = 0;
-	const char *env = getenv("PIPECTL_CONFIG");
-	int rc;
-
-	if (!src || l->flags.config_path || (env && *env))
-		return pc_config_load(out, l->flags.root, l->flags.config_path);
-	if (src->ops->kind(src, "pipectl.yaml") != 2)
-		return pc_config_parse(out, l->flags.root, "pipectl.yaml", "", 0);
-	if ((rc = src->ops->read_file(src, "pipectl.yaml", &text, &len)) < 0)
-		return rc;
-	label = pc_sprintf("pipectl.yaml@%.12s", src->commit);
-	rc = pc_config_parse(out, l->flags.root, label, text, len);
-	free(label);
-	free(text);
-	return rc;
-}
-
-/* What identifies the connection (never printed: it holds secrets). */
-static char *connection_key(const pc_config *c)
-{
-	return pc_sprintf("%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s", c->target ? c->target : "",
-			  c->local_state ? c->local_state : "", c->organization_id ? c->organization_id : "",
-			  c->environment_id ? c->environment_id : "", c->principal ? c->principal : "",
-			  c->flink.endpoint ? c->flink.endpoint : "", c->flink.api_key ? c->flink.api_key : "",
-			  c->flink.api_secret ? c->flink.api_secret : "",
-			  c->flink_compute_pool_id ? c->flink_compute_pool_id : "",
-			  c->flink_catalog ? c->flink_catalog : "", c->flink_database ? c->flink_database : "",
-			  c->kafka.endpoint ? c->kafka.endpoint : "", c->kafka.api_key ? c->kafka.api_key : "",
-			  c->kafka.api_secret ? c->kafka.api_secret : "", c->kafka_cluster_id ? c->kafka_cluster_id : "",
-			  c->cloud.endpoint ? c->cloud.endpoint : "", c->cloud.api_key ? c->cloud.api_key : "",
-			  c->cloud.api_secret ? c->cloud.api_secret : "");
-}
-
 /* Collect the provider's request counters into the metrics (delta since last time). */
 void pc_loop_collect_api_stats(pc_loop *l)
 {
 	uint64_t now[6], delta[6];
-	if (!l->provider)
+	if (!l->s.prov)
 		return;
 	for (int i = 0; i < 6; i++) {
-		now[i] = __atomic_load_n(&l->provider->stats.by_status[i], __ATOMIC_RELAXED);
+		now[i] = __atomic_load_n(&l->s.prov->stats.by_status[i], __ATOMIC_RELAXED);
 		delta[i] = now[i] >= l->api_seen[i] ? now[i] - l->api_seen[i] : now[i];
 		l->api_seen[i] = now[i];
 	}
@@ -174,38 +133,8 @@ void pc_loop_collect_api_stats(pc_loop *l)
 static void close_provider(pc_loop *l)
 {
 	pc_loop_collect_api_stats(l);
-	pc_provider_free(l->provider);
-	l->provider = NULL;
-	pc_config_free(l->provider_cfg);
-	l->provider_cfg = NULL;
-	free(l->provider_key);
-	l->provider_key = NULL;
+	pc_session_close_provider(&l->s);
 	memset(l->api_seen, 0, sizeof(l->api_seen));
-}
-
-/* Open the provider for cfg unless the one open already talks to the same place. Takes cfg. */
-static int ensure_provider(pc_loop *l, pc_config *cfg)
-{
-	char *key = connection_key(cfg);
-	int rc;
-
-	if (l->provider && l->provider_key && strcmp(key, l->provider_key) == 0) {
-		free(key);
-		pc_config_free(cfg);
-		return 0;
-	}
-	if (l->provider)
-		pc_loop_log(l, "info", NULL, NULL, "target configuration changed: reconnecting");
-	close_provider(l);
-	if ((rc = pc_provider_open(&l->provider, cfg)) < 0) {
-		l->provider = NULL;
-		free(key);
-		pc_config_free(cfg);
-		return rc;
-	}
-	l->provider_cfg = cfg;
-	l->provider_key = key;
-	return 0;
 }
 
 /* ---- desired state ---- */
@@ -218,9 +147,9 @@ static int ensure_provider(pc_loop *l, pc_config *cfg)
 static int load_desired(pc_loop *l, pc_project **out, int *invalid, char **why)
 {
 	pc_source *src = NULL;
-	pc_config *cfg = NULL, *pcfg = NULL;
+	pc_config *cfg = NULL;
 	pc_project *proj = NULL;
-	int rc;
+	int rc, reconnected = 0, had_provider = l->s.prov != NULL;
 
 	*out = NULL;
 	*invalid = 0;
@@ -230,7 +159,7 @@ static int load_desired(pc_loop *l, pc_project **out, int *invalid, char **why)
 		if (rc < 0)
 			goto done;
 		/* the same commit as last time: nothing to read again */
-		if (l->good && l->good->commit && strcmp(l->good->commit, src->commit) == 0 && !l->reload) {
+		if (l->s.proj && l->s.proj->commit && strcmp(l->s.proj->commit, src->commit) == 0 && !l->reload) {
 			set_commit(l, src->commit);
 			goto done;
 		}
@@ -238,15 +167,13 @@ static int load_desired(pc_loop *l, pc_project **out, int *invalid, char **why)
 			*invalid = 1;
 			*why = pc_sprintf("commit %.12s is broken (errors logged when it was read): skipped, %s",
 					  src->commit,
-					  l->good ? "the last good desired state stays in force" : "nothing to reconcile yet");
+					  l->s.proj ? "the last good desired state stays in force" : "nothing to reconcile yet");
 			goto done;
 		}
 	}
-	if ((rc = load_config(l, src, &cfg)) < 0 || (rc = load_config(l, src, &pcfg)) < 0)
+	if ((rc = pc_config_find(&cfg, l->flags.root, l->flags.config_path, src)) < 0)
 		goto done;
-	rc = pc_project_load_from(&proj, cfg, src);
-	cfg = NULL; /* owned by proj, or freed */
-	if (rc < 0)
+	if ((rc = pc_project_load_from(&proj, cfg, src)) < 0)
 		goto done;
 	if (proj->n_errors > 0) {
 		size_t shown = 0;
@@ -265,43 +192,41 @@ static int load_desired(pc_loop *l, pc_project **out, int *invalid, char **why)
 		if (proj->commit)
 			*why = pc_sprintf("commit %.12s has %d error%s: skipped, %s", proj->commit, proj->n_errors,
 					  proj->n_errors == 1 ? "" : "s",
-					  l->good ? "the last good desired state stays in force" : "nothing to reconcile yet");
+					  l->s.proj ? "the last good desired state stays in force" : "nothing to reconcile yet");
 		else
 			*why = pc_sprintf("the working tree has %d error%s: skipped, %s", proj->n_errors,
 					  proj->n_errors == 1 ? "" : "s",
-					  l->good ? "the last good desired state stays in force" : "nothing to reconcile yet");
+					  l->s.proj ? "the last good desired state stays in force" : "nothing to reconcile yet");
 		free(l->bad_commit);
 		l->bad_commit = pc_strdup(proj->commit ? proj->commit : "worktree");
-		pc_project_free(proj);
-		proj = NULL;
 		goto done;
 	}
 	/* a good tree: it becomes the desired state; the target follows its config */
-	if ((rc = ensure_provider(l, pcfg)) < 0) {
-		pcfg = NULL;
-		pc_project_free(proj);
-		proj = NULL;
-		goto done;
-	}
-	pcfg = NULL;
-	pc_project_free(l->good);
-	l->good = proj;
+	pc_loop_collect_api_stats(l);
+	rc = pc_session_set_desired(&l->s, cfg, proj, &reconnected);
+	cfg = NULL; /* the session's, or freed */
 	proj = NULL;
+	if (reconnected) {
+		memset(l->api_seen, 0, sizeof(l->api_seen));
+		if (had_provider)
+			pc_loop_log(l, "info", NULL, NULL, "target configuration changed: reconnecting");
+	}
+	if (rc < 0)
+		goto done;
 	free(l->bad_commit);
 	l->bad_commit = NULL;
 	l->reload = 0;
-	set_commit(l, l->good->commit);
+	set_commit(l, l->s.proj->commit);
 done:
-	pc_config_free(cfg);
-	pc_config_free(pcfg);
 	pc_project_free(proj);
+	pc_config_free(cfg);
 	pc_source_free(src);
-	if (rc < 0 && l->good && l->provider && !*why)
+	if (rc < 0 && l->s.proj && l->s.prov && !*why)
 		*why = pc_sprintf("could not read the desired state: %s: keeping the last good one", pc_error_last());
-	if (l->good && l->provider) {
-		*out = l->good;
+	if (l->s.proj && l->s.prov) {
+		*out = l->s.proj;
 		if (*invalid || rc < 0)
-			set_commit(l, l->good->commit);
+			set_commit(l, l->s.proj->commit);
 		return 0;
 	}
 	if (rc == 0)
@@ -357,7 +282,7 @@ int pc_loop_cycle(pc_loop *l)
 static void free_loop(pc_loop *l)
 {
 	close_provider(l);
-	pc_project_free(l->good);
+	pc_session_dispose(&l->s);
 	pc_map_dispose(&l->failures, pc_loop_failure_free);
 	pc_metrics_free(l->metrics);
 	pc_config_free(l->settings_cfg);

@@ -453,7 +453,7 @@ void pc_loop_finish(pc_loop *l, pc_cycle *c, const char *result, const char *err
 /* ---- the cycle ---- */
 
 /* Snapshot and plan; on failure the error is logged and the result word set. */
-static int snapshot_and_plan(pc_loop *l, const pc_project *proj, pc_actual **act, pc_plan **plan,
+static int snapshot_and_plan(pc_loop *l, const pc_project *proj, const pc_actual **act, pc_plan **plan,
 			     const char **result)
 {
 	pc_plan_options popt;
@@ -461,11 +461,13 @@ static int snapshot_and_plan(pc_loop *l, const pc_project *proj, pc_actual **act
 
 	memset(&popt, 0, sizeof(popt));
 	popt.prune = l->o.prune > 0;
-	if ((rc = pc_actual_load(act, l->provider, proj)) < 0) {
+	*act = NULL;
+	if ((rc = pc_session_read_actual(&l->s)) < 0) {
 		*result = "error";
 		pc_loop_log(l, "error", NULL, NULL, "could not read the actual state: %s", pc_error_last());
 		return rc;
 	}
+	*act = l->s.act;
 	if ((rc = pc_plan_compute(plan, proj, *act, &popt)) < 0) {
 		*result = "failed";
 		pc_loop_log(l, "error", NULL, NULL, "could not plan: %s", pc_error_last());
@@ -547,7 +549,7 @@ static void count_unapplied_metrics(pc_loop *l, const pc_plan *plan, const dispo
 
 /* What one cycle holds between its parts. */
 typedef struct cycle_run {
-	pc_actual *act;
+	const pc_actual *act;     /* borrowed from the loop's session */
 	pc_plan *plan;
 	disposition *disp;        /* per action of plan */
 	pc_apply_result *res;
@@ -589,7 +591,7 @@ static void run_applicable(pc_loop *l, pc_cycle *c, pc_lock *lock, cycle_run *r)
 	aopt.progress_ctx = &pctx;
 	c->wall_minus_mono = pc_wall_ms() - pc_mono_ms();
 	if (sub.actions.len && !*l->stop) {
-		if (pc_apply_run(&r->res, l->provider, &sub, &aopt) < 0) {
+		if (pc_apply_run(&r->res, l->s.prov, &sub, &aopt) < 0) {
 			r->result = "failed";
 			r->error = pc_strdup(pc_error_last());
 			pc_loop_log(l, "error", NULL, NULL, "could not apply: %s", r->error);
@@ -629,13 +631,12 @@ static int apply_locked(pc_loop *l, pc_cycle *c, const pc_project *proj, cycle_r
 	lopt.prefix = proj->config->prefix;
 	lopt.timeout_ms = l->o.lock_timeout_ms;
 	lopt.cancel = l->stop;
-	if ((rc = pc_lock_acquire(&lock, l->provider, &lopt)) < 0) {
+	if ((rc = pc_lock_acquire(&lock, l->s.prov, &lopt)) < 0) {
 		r->result = rc == PC_ELOCKED ? "locked" : "error";
 		r->error = pc_strdup(pc_error_last());
 		pc_loop_log(l, rc == PC_ELOCKED ? "warn" : "error", NULL, NULL, "not applied: %s", r->error);
 		return 0;
 	}
-	pc_actual_free(r->act);
 	r->act = NULL;
 	pc_plan_free(r->plan);
 	r->plan = NULL;
@@ -695,7 +696,6 @@ done:
 	pc_loop_finish(l, c, r.result, r.error, c->reached_api);
 	pc_apply_result_free(r.res);
 	pc_plan_free(r.plan);
-	pc_actual_free(r.act);
 	free(r.disp);
 	rc = cycle_rc(r.result, r.error);
 	free(r.error);

@@ -13,6 +13,7 @@
 #include "history.h"
 #include "loop.h"
 #include "metrics.h"
+#include "session.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -35,11 +36,8 @@ typedef struct pc_loop {
 	char *suspend_file;
 	char *history_path;
 	pc_metrics *metrics;
-	pc_provider *provider;
-	pc_config *provider_cfg;    /* borrowed by provider */
-	char *provider_key;
+	pc_session s;               /* the desired state in force (last good one), its config, the target, the actual state */
 	uint64_t api_seen[6];
-	pc_project *good;           /* last good desired state */
 	char *bad_commit;           /* last broken commit ("worktree" for a broken working tree) */
 	int reload;                 /* read the desired state again even if the commit did not move */
 	char *commit;               /* commit of the desired state in force (for logs) */

@@ -154,16 +154,39 @@ static void pull_in_ancestors(pc_planner *pl)
 	pc_vec_dispose(&stack, NULL);
 }
 
+size_t pc_plan_missing_externals(const pc_project *proj, const pc_actual *act, pc_vec *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < proj->externals.len; i++) {
+		const pc_external *x = proj->externals.items[i];
+		const pc_table *reader;
+		if (!x->readers.len || pc_actual_topic_exists(act, pc_sql_base_name(x->name)))
+			continue;
+		reader = x->readers.items[0];
+		pc_vec_push(out, pc_sprintf("external table '%s' (declared in pipectl.yaml) does not exist in the "
+					    "target; '%s' reads it",
+					    x->name, reader->name));
+		n++;
+	}
+	return n;
+}
+
 int pc_plan_check_external(pc_planner *pl, const pc_table *t)
 {
 	size_t i;
 	for (i = 0; i < t->external_parents.len; i++) {
 		const char *e = t->external_parents.items[i];
-		if (!pc_actual_topic_exists(pl->act, pc_sql_base_name(e)))
+		if (!pc_actual_topic_exists(pl->act, pc_sql_base_name(e))) {
+			if (pc_project_external(pl->proj, e))
+				return pc_error_set(PC_EINVALID,
+						    "external table '%s' (declared in pipectl.yaml) does not exist in the "
+						    "target; '%s' reads it",
+						    e, t->name);
 			return pc_error_set(PC_EINVALID,
 					    "table '%s' reads '%s', which no DDL in the tree creates and which does "
 					    "not exist in the target",
 					    t->name, e);
+		}
 	}
 	return 0;
 }

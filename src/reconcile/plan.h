@@ -174,6 +174,14 @@ typedef struct pc_plan {
 } pc_plan;
 
 /*
+ * Declared externals (pipectl.yaml `externals:`) that a desired table reads
+ * and that do not exist in the target: one owned line each in out
+ * ("external table 'x' (declared in pipectl.yaml) does not exist in the
+ * target; 't' reads it"). Returns how many. status reports them.
+ */
+size_t pc_plan_missing_externals(const pc_project *proj, const pc_actual *act, pc_vec *out);
+
+/*
  * Compute the plan. Returns 0, or a negative code with one line (a missing
  * external table naming the table that reads it, a cycle, a protected
  * table the rules would drop, an unknown selector, a project with errors).

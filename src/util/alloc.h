@@ -8,12 +8,13 @@
 
 #include <stddef.h>
 
-void *pc_malloc(size_t n);
-void *pc_calloc(size_t count, size_t size);
-void *pc_realloc(void *p, size_t n);
-char *pc_strdup(const char *s);             /* NULL in, NULL out */
-char *pc_strndup(const char *s, size_t n);
-char *pc_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The result is the caller's to free: dropping it is a leak, so the compiler refuses it. */
+void *pc_malloc(size_t n) __attribute__((warn_unused_result));
+void *pc_calloc(size_t count, size_t size) __attribute__((warn_unused_result));
+void *pc_realloc(void *p, size_t n) __attribute__((warn_unused_result));
+char *pc_strdup(const char *s) __attribute__((warn_unused_result));             /* NULL in, NULL out */
+char *pc_strndup(const char *s, size_t n) __attribute__((warn_unused_result));
+char *pc_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2), warn_unused_result));
 size_t pc_st_add(size_t a, size_t b);       /* dies on overflow */
 size_t pc_st_mult(size_t a, size_t b);
 

@@ -1,7 +1,10 @@
 #include "error.h"
 
+#include "alloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static _Thread_local char last_msg[1024];
@@ -69,4 +72,32 @@ int pc_error_wrap(const char *fmt, ...)
 	}
 	one_line(last_msg);
 	return last_code ? last_code : PC_ERROR;
+}
+
+int pc_error_save(pc_error_state *st)
+{
+	st->code = last_code;
+	st->message = last_code || last_msg[0] ? pc_strdup(last_msg) : NULL;
+	pc_error_clear();
+	return st->code;
+}
+
+int pc_error_restore(pc_error_state *st)
+{
+	int code = st->code;
+	if (st->message) {
+		snprintf(last_msg, sizeof(last_msg), "%s", st->message);
+		last_code = code;
+	} else {
+		pc_error_clear();
+	}
+	pc_error_state_free(st);
+	return code;
+}
+
+void pc_error_state_free(pc_error_state *st)
+{
+	free(st->message);
+	st->message = NULL;
+	st->code = 0;
 }

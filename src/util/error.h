@@ -39,6 +39,23 @@ int pc_error_last_code(void);
 
 void pc_error_clear(void);
 
+/*
+ * The last error of one thread carried to another, as libgit2's
+ * git_error_save()/git_error_restore(): a worker saves its error before it
+ * ends, the thread that joins it restores it as its own.
+ */
+typedef struct pc_error_state {
+	int code;
+	char *message; /* owned, NULL when no error was saved */
+} pc_error_state;
+
+/* Move this thread's last error into *st (this thread's is cleared); returns its code. */
+int pc_error_save(pc_error_state *st);
+/* Make *st this thread's last error and release it; returns its code (0 when it held none). */
+int pc_error_restore(pc_error_state *st);
+/* Release a saved error that is not restored. */
+void pc_error_state_free(pc_error_state *st);
+
 /* Prefix the current message: "<prefix>: <old message>". Returns the code. */
 int pc_error_wrap(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -27,8 +27,8 @@ int pc_fs_read(char **out, size_t *len, const char *path)
 		rc = pc_error_set(PC_EIO, "could not read '%s': Is a directory", path);
 		goto done;
 	}
-	if (fstat(fd, &st) == 0 && st.st_size > 0)
-		pc_buf_grow(&b, (size_t)st.st_size);
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && (rc = pc_buf_grow(&b, (size_t)st.st_size)) < 0)
+		goto done;
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 		if (n < 0) {
@@ -39,7 +39,8 @@ int pc_fs_read(char **out, size_t *len, const char *path)
 		}
 		if (n == 0)
 			break;
-		pc_buf_put(&b, chunk, (size_t)n);
+		if ((rc = pc_buf_put(&b, chunk, (size_t)n)) < 0)
+			goto done;
 	}
 	if (len)
 		*len = b.len;

@@ -91,13 +91,24 @@ expect_out '"format_version":"1"' "status --json"
 expect_out '"name":"fct_totals","exists":false,"dml_statement":null,"phase":null,"in_sync":false,"reason":"table missing"' "status --json row"
 expect_out '"orphans":{"statements":[],"topics":[]}' "status --json orphans"
 
-# --- a missing external table stops the plan with one line ---
+# --- a declared external table that is missing stops the plan with one line ---
 table facts fct_ext "CREATE TABLE fct_ext (id BIGINT);" "INSERT INTO fct_ext SELECT id FROM ext_missing;"
+printf 'prefix: it\ntarget: local\nexternals:\n  - name: ext_missing\n' >"$proj/pipectl.yaml"
 run "${P[@]}" plan
 expect_rc 1 "plan with a missing external table"
-expect_err "table 'fct_ext' reads 'ext_missing'" "missing external"
+expect_err "external table 'ext_missing' (declared in pipectl.yaml) does not exist in the target; 'fct_ext' reads it" "missing external"
 [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "missing external: more than one line: $err"
 [ -z "$out" ] || fail "missing external: a plan was printed: $out"
+# status shows the tables and says so too, with a non-zero exit
+run "${P[@]}" status
+expect_rc 1 "status with a missing external table"
+expect_err "external table 'ext_missing' (declared in pipectl.yaml) does not exist in the target; 'fct_ext' reads it" "status: missing external"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "status: missing external: more than one line: $err"
+# undeclared, it is a validation error naming the line (a typo must not become an external)
+printf 'prefix: it\ntarget: local\n' >"$proj/pipectl.yaml"
+run "${P[@]}" plan
+expect_rc 1 "plan with an undeclared external table"
+expect_err "dml.fct_ext.sql:1: 'fct_ext' reads table 'ext_missing', which no DDL in the tree creates and 'externals' in pipectl.yaml does not declare" "undeclared external"
 rm -rf "$proj/pipelines/facts/fct_ext"
 
 # --- apply, then nothing to do ---

@@ -107,6 +107,46 @@ static void test_config__unknown_key_names_file_line_and_section(void **state)
 	assert_string_equal(pc_error_last(), "pipectl.yaml:2: unknown key 'every' in 'reconcile'");
 }
 
+static void test_config__externals_are_read_and_checked(void **state)
+{
+	pc_config *c = NULL;
+	const pc_external_cfg *x;
+	(void)state;
+	setenv("PC_TEST_EXT", "raw_payments", 1);
+	assert_int_equal(parse(&c, "externals:\n  - name: raw_orders\n    ddl: externals/raw_orders.sql\n"
+				   "  - name: cat.db.raw_users\n  - ${PC_TEST_EXT}\n"),
+			 0);
+	assert_int_equal(c->externals.len, 3);
+	x = c->externals.items[0];
+	assert_string_equal(x->name, "raw_orders");
+	assert_string_equal(x->ddl, "externals/raw_orders.sql");
+	assert_int_equal(x->line, 2);
+	x = c->externals.items[1];
+	assert_null(x->ddl);
+	assert_string_equal(((pc_external_cfg *)c->externals.items[2])->name, "raw_payments");
+	/* found by full or base name */
+	assert_ptr_equal(pc_config_external(c, "raw_users"), x);
+	assert_ptr_equal(pc_config_external(c, "cat.db.raw_users"), x);
+	assert_null(pc_config_external(c, "raw_user"));
+	pc_config_free(c);
+	unsetenv("PC_TEST_EXT");
+
+	assert_int_equal(parse(&c, "externals:\n  - name: a\n    dll: a.sql\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:3: unknown key 'dll' in 'externals' (expected name, ddl)");
+	assert_int_equal(parse(&c, "externals:\n  - ddl: a.sql\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:2: an entry of 'externals' needs a name");
+	assert_int_equal(parse(&c, "externals:\n  - a\n  - name: a\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:3: external table 'a' is declared twice");
+	assert_int_equal(parse(&c, "externals:\n  name: a\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:2: 'externals' must be a list, not a map");
+	assert_int_equal(parse(&c, "externals:\n  - name: a\n    ddl: ../outside.sql\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(),
+			    "pipectl.yaml:2: 'externals.ddl' must be a file inside the project, not '../outside.sql'");
+	assert_int_equal(parse(&c, "externals:\n  - [a]\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:2: an entry of 'externals' must be a map (name, ddl), not a list");
+	assert_null(c);
+}
+
 static void test_config__a_map_where_a_string_is_expected_is_an_error(void **state)
 {
 	pc_config *c = NULL;
@@ -313,6 +353,7 @@ int main(void)
 		cmocka_unit_test_setup(test_config__load_finds_root_file_or_pipectl_config_or_defaults, setup),
 		cmocka_unit_test_setup(test_config__secrets_lists_keys_and_secrets, setup),
 		cmocka_unit_test_setup(test_config__empty_values_keep_defaults, setup),
+		cmocka_unit_test_setup(test_config__externals_are_read_and_checked, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

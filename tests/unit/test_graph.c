@@ -47,6 +47,14 @@ static pc_table *add(pc_project *p, const char *name, ...)
 	return t;
 }
 
+/* Declare an external table (as `externals:` of pipectl.yaml does). */
+static void declare(pc_project *p, const char *name)
+{
+	pc_external *x = PC_NEW(pc_external);
+	x->name = pc_strdup(name);
+	pc_vec_push(&p->externals, x);
+}
+
 static char *names(const pc_vec *v)
 {
 	pc_buf b = PC_BUF_INIT;
@@ -79,6 +87,9 @@ static void test_graph__parents_children_externals_and_self_reads(void **state)
 	src = add(p, "src_orders", "raw.orders", NULL);
 	orders = add(p, "int_orders", "cat.db.src_orders", "`src_orders`", "int_orders", "customers_ext", NULL);
 	agg = add(p, "fct_orders", "int_orders", "src_orders", NULL);
+	declare(p, "raw.orders");
+	declare(p, "`src_orders`");
+	declare(p, "customers_ext");
 	assert_int_equal(pc_graph_build(p), 0);
 	assert_int_equal(p->n_errors, 0);
 	assert_names(&orders->parents, "src_orders");
@@ -91,6 +102,39 @@ static void test_graph__parents_children_externals_and_self_reads(void **state)
 	assert_string_equal(orders->external_parents.items[1], "customers_ext");
 	assert_ptr_equal(pc_project_table(p, "int_orders"), orders);
 	assert_null(pc_project_table(p, "nope"));
+	assert_int_equal(pc_project_external(p, "customers_ext")->readers.len, 1);
+	assert_ptr_equal(pc_project_external(p, "customers_ext")->readers.items[0], orders);
+	assert_ptr_equal(pc_project_external(p, "orders")->readers.items[0], src); /* by base name */
+	pc_project_free(p);
+}
+
+static void test_graph__undeclared_read_is_an_error_with_did_you_mean(void **state)
+{
+	pc_project *p = new_project();
+	pc_table *f, *g;
+	char *hold = NULL;
+	(void)state;
+	add(p, "int_order_lines_usd", NULL);
+	f = add(p, "fct_orders", "int_order_lines_us", NULL);
+	g = add(p, "fct_other", "x", "raw_orderz", NULL);
+	declare(p, "raw_orders");
+	assert_int_equal(pc_graph_build(p), 0);
+	assert_int_equal(p->n_errors, 3);
+	assert_string_equal(diag_text(p, 0, &hold),
+			    "pipelines/facts/fct_orders/sql-scripts/dml.fct_orders.sql:1: 'fct_orders' reads table "
+			    "'int_order_lines_us', which no DDL in the tree creates and 'externals' in pipectl.yaml does "
+			    "not declare (did you mean 'int_order_lines_usd'?)");
+	/* nothing close: no guess */
+	assert_string_equal(diag_text(p, 1, &hold),
+			    "pipelines/facts/fct_other/sql-scripts/dml.fct_other.sql:1: 'fct_other' reads table 'x', "
+			    "which no DDL in the tree creates and 'externals' in pipectl.yaml does not declare");
+	assert_string_equal(diag_text(p, 2, &hold),
+			    "pipelines/facts/fct_other/sql-scripts/dml.fct_other.sql:1: 'fct_other' reads table "
+			    "'raw_orderz', which no DDL in the tree creates and 'externals' in pipectl.yaml does not "
+			    "declare (did you mean 'raw_orders'?)");
+	assert_true(f->broken);
+	assert_true(g->broken);
+	free(hold);
 	pc_project_free(p);
 }
 
@@ -140,7 +184,7 @@ static void test_graph__cycle_is_an_error_naming_its_tables(void **state)
 	add(p, "after", "c", NULL); /* below the cycle, not in it */
 	assert_int_equal(pc_graph_build(p), 0);
 	assert_int_equal(p->n_errors, 1);
-	assert_string_equal(diag_text(p, 0, &hold), "pipelines/facts/a/sql-scripts/dml.a.sql: cycle: a -> b -> c -> a");
+	assert_string_equal(diag_text(p, 0, &hold), "pipelines/facts/a/sql-scripts/dml.a.sql:1: cycle: a -> b -> c -> a");
 	assert_true(pc_project_table(p, "a")->broken);
 	assert_false(pc_project_table(p, "after")->broken);
 	assert_false(pc_project_table(p, "src")->broken);
@@ -163,8 +207,8 @@ static void test_graph__two_disjoint_cycles_are_both_reported(void **state)
 	add(p, "y3", "y2", NULL);
 	assert_int_equal(pc_graph_build(p), 0);
 	assert_int_equal(p->n_errors, 2);
-	assert_string_equal(diag_text(p, 0, &hold), "pipelines/facts/x1/sql-scripts/dml.x1.sql: cycle: x1 -> x2 -> x1");
-	assert_string_equal(diag_text(p, 1, &hold), "pipelines/facts/y1/sql-scripts/dml.y1.sql: cycle: y1 -> y2 -> y3 -> y1");
+	assert_string_equal(diag_text(p, 0, &hold), "pipelines/facts/x1/sql-scripts/dml.x1.sql:1: cycle: x1 -> x2 -> x1");
+	assert_string_equal(diag_text(p, 1, &hold), "pipelines/facts/y1/sql-scripts/dml.y1.sql:1: cycle: y1 -> y2 -> y3 -> y1");
 	free(hold);
 	pc_project_free(p);
 }
@@ -281,6 +325,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_graph__parents_children_externals_and_self_reads),
+		cmocka_unit_test(test_graph__undeclared_read_is_an_error_with_did_you_mean),
 		cmocka_unit_test(test_graph__tables_are_sorted_and_topo_order_is_by_name_among_ready),
 		cmocka_unit_test(test_graph__depth_is_the_longest_path),
 		cmocka_unit_test(test_graph__cycle_is_an_error_naming_its_tables),

@@ -217,6 +217,16 @@ static void test_loader__shift_left_project_loads_as_is(void **state)
 	assert_false(pc_project_table(p, "src_c360_groups")->upsert);
 	assert_string_equal(pc_project_table(p, "src_c360_users")->external_parents.items[0], "raw_users");
 	assert_int_equal(pc_project_table(p, "fct_c360_users_per_group")->depth, 2);
+	/* its CDC topics are declared in pipectl.yaml, with the DDL the local target creates them from */
+	assert_int_equal(p->externals.len, 2);
+	{
+		pc_external *x = pc_project_external(p, "raw_users");
+		assert_non_null(x);
+		assert_string_equal(x->ddl_path, "externals/raw_users.sql");
+		assert_non_null(strstr(x->ddl_sql, "CREATE TABLE raw_users"));
+		assert_int_equal(x->readers.len, 1);
+		assert_string_equal(((pc_table *)x->readers.items[0])->name, "src_c360_users");
+	}
 	pc_project_free(p);
 }
 
@@ -224,7 +234,7 @@ static void test_loader__cycle_is_reported(void **state)
 {
 	pc_project *p = load_fixture("cycle");
 	(void)state;
-	assert_diags(p, "pipelines/intermediates/a/sql-scripts/dml.a.sql: cycle: a -> b -> c -> a\n");
+	assert_diags(p, "pipelines/intermediates/a/sql-scripts/dml.a.sql:2: cycle: a -> b -> c -> a\n");
 	assert_int_equal(p->tables.len, 3);
 	pc_project_free(p);
 }
@@ -405,7 +415,7 @@ static void test_loader__dml_with_no_insert_is_an_error(void **state)
 	pc_project *p;
 	(void)state;
 	put("pipelines/sources/t/sql-scripts/ddl.t.sql", "CREATE TABLE t (id STRING);\n");
-	put("pipelines/sources/t/sql-scripts/dml.t.sql", "SELECT id FROM x;\n");
+	put("pipelines/sources/t/sql-scripts/dml.t.sql", "SELECT id FROM t;\n");
 	p = load_tmp();
 	assert_diags(p, "pipelines/sources/t/sql-scripts/dml.t.sql: no INSERT INTO statement\n");
 	pc_project_free(p);
@@ -530,6 +540,7 @@ static void test_loader__load_from_reads_through_a_given_source(void **state)
 	assert_int_equal(pc_project_load_from(&p, cfg, src), 0);
 	assert_tables(&p->tables, "t");
 	pc_project_free(p);
+	pc_config_free(cfg);
 	pc_source_free(src);
 }
 

@@ -111,7 +111,8 @@ static void test_sql_reads__subqueries_at_any_depth(void **state)
 {
 	(void)state;
 	EXPECT("INSERT INTO t SELECT * FROM (SELECT * FROM (SELECT a FROM deep) x) y", "INSERT w=t r=deep");
-	EXPECT("SELECT (SELECT 1 FROM s1) AS c FROM s2", "SELECT r=s1,s2");
+	/* a subquery as a value is planned as a join (docs/sql-analysis.md) */
+	EXPECT("SELECT (SELECT 1 FROM s1) AS c FROM s2", "SELECT r=s1,s2 s=scalar subquery (join)@1");
 }
 
 static void test_sql_reads__from_inside_functions_is_not_a_table(void **state)
@@ -334,10 +335,13 @@ static void test_sql_stmt__split_keeps_lines_and_skips_empty_statements(void **s
 	pc_sql_file_free(f);
 }
 
-static void test_sql_stmt__unknown_statement_is_other_not_an_error(void **state)
+static void test_sql_stmt__unknown_statement_is_an_error(void **state)
 {
 	(void)state;
-	EXPECT("FOO BAR baz (1, 2)", "OTHER");
+	expect_error("FOO BAR baz (1, 2)", "dir/x.sql:1: 'FOO' does not start a Flink SQL statement");
+	/* statements that name no table but are Flink SQL are OTHER */
+	EXPECT("SHOW TABLES; DESCRIBE t; EXPLAIN SELECT 1; CREATE CATALOG c WITH ('type' = 'x')",
+	       "OTHER | OTHER | OTHER | OTHER");
 	EXPECT("", "");
 	EXPECT("-- only a comment\n", "");
 }
@@ -365,6 +369,108 @@ static void test_sql_errors__clearly_broken_statements(void **state)
 	expect_error("INSERT INTO\n;", "dir/x.sql:1: insert without a target table");
 	expect_error("CREATE TABLE (a INT)", "dir/x.sql:1: create table without a name");
 	expect_error("\nCREATE TABLE IF NOT EXISTS", "dir/x.sql:2: create table without a name");
+}
+
+
+/* ---- strict: what the analyzer does not understand is an error ---- */
+
+static void test_sql_strict__typos_are_errors_with_did_you_mean(void **state)
+{
+	(void)state;
+	expect_error("-- x\nSELEC a FROM t", "dir/x.sql:2: 'SELEC' does not start a Flink SQL statement (did you mean SELECT?)");
+	expect_error("inset into t select a from s",
+		     "dir/x.sql:1: 'inset' does not start a Flink SQL statement (did you mean INSERT?)");
+	expect_error("INSERT INTO t\nSELECT a\nFORM src", "dir/x.sql:3: unexpected 'src' after 'FORM' (did you mean FROM?)");
+	expect_error("INSERT INTO t SELECT * FORM src", "dir/x.sql:1: unexpected 'src' after 'FORM' (did you mean FROM?)");
+	expect_error("INSERT INTO t\nSELEC a FROM s", "dir/x.sql:2: expected a query, found 'SELEC' (did you mean SELECT?)");
+	expect_error("SELECT a FROM t1 JOIN t2\nOM t1.k = t2.k", "dir/x.sql:2: unexpected 't1' after 'OM' (did you mean ON?)");
+	expect_error("SELECT a FROM t WHER a > 1", "dir/x.sql:1: unexpected 'a' after 'WHER' (did you mean WHERE?)");
+	expect_error("SELECT a FROM t GRUOP BY a", "dir/x.sql:1: unexpected 'BY' after 'GRUOP' (did you mean GROUP?)");
+	expect_error("CREATE TABEL t (a INT)", "dir/x.sql:1: CREATE TABEL is not a Flink SQL statement (did you mean TABLE?)");
+	expect_error("CREATE TABLE t (a INT)\nWTIH ('k' = 'v')", "dir/x.sql:2: unexpected 'WTIH' (did you mean WITH?)");
+	expect_error("FOO", "dir/x.sql:1: 'FOO' does not start a Flink SQL statement");
+	/* a ';' cutting a query in two: the second half cannot start a statement */
+	expect_error("INSERT INTO t\nSELECT a, b;\nFROM src;",
+		     "dir/x.sql:3: a statement cannot start with 'FROM' (does a ';' before it cut a statement in two?)");
+	expect_error("INSERT INTO t SELECT a FROM s WHERE;\na > 1;",
+		     "dir/x.sql:1: the statement ends after 'WHERE' (does a ';' cut it in two?)");
+	expect_error("INSERT INTO t SELECT a FROM s WHERE a = 1 AND;",
+		     "dir/x.sql:1: the statement ends after 'AND' (does a ';' cut it in two?)");
+	/* a typo inside a statement set names the inner line */
+	expect_error("EXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT x FROM b;\nINSERT INTO c SELECT y FORM d;\nEND;",
+		     "dir/x.sql:3: unexpected 'd' after 'FORM' (did you mean FROM?)");
+}
+
+static void test_sql_strict__double_quoted_names_get_a_clear_error(void **state)
+{
+	(void)state;
+	expect_error("CREATE TABLE \"orders\" (a INT)",
+		     "dir/x.sql:1: \"orders\" is double-quoted: Flink SQL quotes a name with backticks (`orders`) and a "
+		     "string with single quotes ('orders')");
+	expect_error("INSERT INTO t\nSELECT a FROM \"src\"",
+		     "dir/x.sql:2: \"src\" is double-quoted: Flink SQL quotes a name with backticks (`src`) and a "
+		     "string with single quotes ('src')");
+}
+
+static void test_sql_strict__what_flink_accepts_still_parses(void **state)
+{
+	(void)state;
+	EXPECT("SELECT a b, c AS d, e.* , 'x' y, 1 z, f(g) h FROM t1 t, t2 AS u", "SELECT r=t1,t2 s=regular join@1");
+	EXPECT("SELECT a FROM t ORDER BY a NULLS LAST", "SELECT r=t s=ORDER BY@1");
+	EXPECT("SELECT price * qty total, -1 neg, TIMESTAMP '2020-01-01 00:00:00' ts FROM t", "SELECT r=t");
+	EXPECT("SELECT COUNT(*) FILTER (WHERE a > 1) cnt FROM t GROUP BY b", "SELECT r=t s=GROUP BY@1");
+	EXPECT("SELECT o.id FROM o JOIN r FOR SYSTEM_TIME AS OF o.ts AS x ON o.k = x.k",
+	       "SELECT r=o,r s=temporal join@1");
+	EXPECT("SELECT a FROM t CROSS JOIN UNNEST(arr) WITH ORDINALITY AS u (v, n)", "SELECT r=t");
+	EXPECT("SELECT a FROM t /*+ OPTIONS('k' = 'v') */ x WHERE a IS NOT DISTINCT FROM b", "SELECT r=t");
+}
+
+static void test_sql_strict__line_of_each_write_and_read(void **state)
+{
+	pc_sql_file *f;
+	pc_sql_stmt *st;
+	(void)state;
+	f = analyze_file("EXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT * FROM s1;\n"
+			 "INSERT INTO b\nSELECT * FROM s1 JOIN\n s2 ON s1.k = s2.k;\nEND;");
+	st = f->stmts.items[0];
+	assert_int_equal(st->writes.len, 2);
+	assert_string_equal(st->writes.items[1], "b");
+	assert_int_equal(st->write_lines[0], 2);
+	assert_int_equal(st->write_lines[1], 3);
+	assert_int_equal(st->reads.len, 2);
+	assert_int_equal(st->read_lines[0], 2);
+	assert_int_equal(st->read_lines[1], 5);
+	pc_sql_file_free(f);
+}
+
+static void test_sql_state__any_some_all_having_and_scalar_subqueries(void **state)
+{
+	(void)state;
+	EXPECT("SELECT * FROM o WHERE x = ANY (SELECT k FROM d)", "SELECT r=o,d s=semi join (ANY subquery)@1");
+	EXPECT("SELECT * FROM o WHERE x =\nSOME (SELECT k FROM d)", "SELECT r=o,d s=semi join (SOME subquery)@2");
+	EXPECT("SELECT * FROM o WHERE x > ALL (SELECT k FROM d)", "SELECT r=o,d s=semi join (ALL subquery)@1");
+	/* UNION ALL (SELECT ...) is an append, not an ALL subquery */
+	EXPECT("SELECT a FROM o UNION ALL (SELECT a FROM d)", "SELECT r=o,d");
+	EXPECT("SELECT 1 AS one FROM o\nHAVING COUNT(*) > 1", "SELECT r=o s=aggregation without GROUP BY (HAVING)@2");
+	EXPECT("SELECT k FROM o GROUP BY k HAVING COUNT(*) > 1", "SELECT r=o s=GROUP BY@1");
+	/* a correlated scalar subquery in SELECT or WHERE is planned as a join */
+	EXPECT("INSERT INTO t SELECT s.k,\n (SELECT d.x FROM dim d WHERE d.k = s.k) AS x FROM s",
+	       "INSERT w=t r=dim,s s=scalar subquery (join)@2");
+	EXPECT("SELECT s.k FROM s WHERE s.v > (SELECT MAX(v) FROM dim)",
+	       "SELECT r=s,dim s=scalar subquery (join)@1,aggregation without GROUP BY (MAX)@1");
+	/* a subquery in FROM is not */
+	EXPECT("SELECT x.k FROM (SELECT k FROM s) x", "SELECT r=s");
+}
+
+static void test_sql_stmt__replace_table_as_and_keyword_cte_names(void **state)
+{
+	(void)state;
+	EXPECT("REPLACE TABLE t AS SELECT a FROM src", "CREATE_TABLE_AS c=t w=t r=src");
+	EXPECT("CREATE OR REPLACE TABLE t WITH ('k' = 'v') AS SELECT a FROM src", "CREATE_TABLE_AS c=t w=t r=src");
+	expect_error("REPLACE TABLE t (a INT)", "dir/x.sql:1: REPLACE TABLE needs an AS query");
+	/* `groups` is a keyword, but it names a CTE: later CTEs stay CTEs */
+	EXPECT("INSERT INTO t WITH groups AS (SELECT * FROM a), b AS (SELECT * FROM groups)\nSELECT * FROM b",
+	       "INSERT w=t r=a");
 }
 
 /* ---- statefulness ---- */
@@ -486,19 +592,22 @@ static void test_sql_state__ctas_and_set_inner_errors_name_the_line(void **state
 	expect_error("CREATE VIEW AS SELECT 1", "dir/x.sql:1: create view without a name");
 }
 
-static void test_sql_stmt__work_in_progress_sql_loads(void **state)
+static void test_sql_stmt__half_written_sql_is_an_error_naming_its_line(void **state)
 {
 	(void)state;
-	/* half-written statements: no crash, no error, what can be known is kept */
-	EXPECT("INSERT INTO t SELECT FROM", "INSERT w=t");
-	EXPECT("INSERT INTO t SELECT a FROM s JOIN", "INSERT w=t r=s s=regular join@1");
-	EXPECT("SELECT * FROM a, ", "SELECT r=a s=regular join@1");
-	EXPECT("WITH a AS", "SELECT");
+	/* half-written statements: no crash, an error naming the line (never a silent OTHER) */
+	expect_error("INSERT INTO t SELECT FROM", "dir/x.sql:1: SELECT without a column list");
+	expect_error("INSERT INTO t SELECT a FROM s\nJOIN",
+		     "dir/x.sql:2: the statement ends after 'JOIN' (does a ';' cut it in two?)");
+	expect_error("SELECT * FROM a, ", "dir/x.sql:1: the statement ends after ',' (does a ';' cut it in two?)");
+	expect_error("WITH a AS", "dir/x.sql:1: the statement ends after 'AS' (does a ';' cut it in two?)");
+	expect_error("CREATE TABLE t AS", "dir/x.sql:1: a query is missing");
+	expect_error("CREATE", "dir/x.sql:1: CREATE without what to create");
+	expect_error("INSERT INTO t", "dir/x.sql:1: INSERT INTO t without a query");
+	/* still fine: what Flink accepts */
 	EXPECT("WITH a AS (SELECT 1)", "SELECT");
 	EXPECT("CREATE TABLE t", "CREATE_TABLE c=t");
-	EXPECT("CREATE TABLE t AS", "CREATE_TABLE_AS c=t w=t");
 	EXPECT("EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT * FROM b;", "STATEMENT_SET w=a r=b");
-	EXPECT("CREATE", "OTHER");
 	EXPECT("INSERT INTO t SELECT a FROM s WHERE x = {{ var }}", "INSERT w=t r=s");
 }
 
@@ -665,7 +774,7 @@ int main(void)
 		cmocka_unit_test(test_sql_stmt__statement_set_client_form),
 		cmocka_unit_test(test_sql_stmt__other_kinds),
 		cmocka_unit_test(test_sql_stmt__split_keeps_lines_and_skips_empty_statements),
-		cmocka_unit_test(test_sql_stmt__unknown_statement_is_other_not_an_error),
+		cmocka_unit_test(test_sql_stmt__unknown_statement_is_an_error),
 		cmocka_unit_test(test_sql_errors__unterminated_string_names_file_and_line),
 		cmocka_unit_test(test_sql_errors__unbalanced_parenthesis),
 		cmocka_unit_test(test_sql_errors__clearly_broken_statements),
@@ -680,8 +789,14 @@ int main(void)
 		cmocka_unit_test(test_sql_reads__nested_ctes_and_hint_before_statement),
 		cmocka_unit_test(test_sql_state__in_and_exists_subqueries_are_semi_joins),
 		cmocka_unit_test(test_sql_state__ctas_and_set_inner_errors_name_the_line),
-		cmocka_unit_test(test_sql_stmt__work_in_progress_sql_loads),
+		cmocka_unit_test(test_sql_stmt__half_written_sql_is_an_error_naming_its_line),
 		cmocka_unit_test(test_sql_stmt__shift_left_style_files),
+		cmocka_unit_test(test_sql_strict__typos_are_errors_with_did_you_mean),
+		cmocka_unit_test(test_sql_strict__double_quoted_names_get_a_clear_error),
+		cmocka_unit_test(test_sql_strict__what_flink_accepts_still_parses),
+		cmocka_unit_test(test_sql_strict__line_of_each_write_and_read),
+		cmocka_unit_test(test_sql_state__any_some_all_having_and_scalar_subqueries),
+		cmocka_unit_test(test_sql_stmt__replace_table_as_and_keyword_cte_names),
 		cmocka_unit_test(test_sql_reads__deep_nesting_and_many_tables),
 		cmocka_unit_test(test_sql_base_name__last_part),
 		cmocka_unit_test(test_sql_rename__only_table_positions_change),

@@ -15,6 +15,7 @@
 #include "util/timeutil.h"
 #include "util/vec.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,37 @@ static void test_error__message_is_always_one_line(void **state)
 	assert_int_equal(pc_error_last_code(), PC_EPARSE);
 }
 
+static void *fail_in_thread(void *arg)
+{
+	pc_error_state *st = arg;
+	pc_error_set(PC_ETIMEOUT, "request timed out after %d ms", 250);
+	assert_int_equal(pc_error_save(st), PC_ETIMEOUT);
+	assert_string_equal(pc_error_last(), ""); /* moved, not copied */
+	return NULL;
+}
+
+static void test_error__save_and_restore_carry_an_error_across_threads(void **state)
+{
+	pc_error_state st = { 0, NULL };
+	pthread_t th;
+	(void)state;
+	pc_error_set(PC_EIO, "this thread's own");
+	assert_int_equal(pthread_create(&th, NULL, fail_in_thread, &st), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_string_equal(pc_error_last(), "this thread's own");
+	assert_int_equal(pc_error_restore(&st), PC_ETIMEOUT);
+	assert_string_equal(pc_error_last(), "request timed out after 250 ms");
+	assert_int_equal(pc_error_last_code(), PC_ETIMEOUT);
+	assert_null(st.message);
+	/* nothing saved: restoring clears */
+	pc_error_clear();
+	assert_int_equal(pc_error_save(&st), 0);
+	assert_null(st.message);
+	pc_error_set(PC_EIO, "later");
+	assert_int_equal(pc_error_restore(&st), 0);
+	assert_string_equal(pc_error_last(), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_fs__atomic_write_then_read),
 		cmocka_unit_test(test_duration__units),
 		cmocka_unit_test(test_error__message_is_always_one_line),
+		cmocka_unit_test(test_error__save_and_restore_carry_an_error_across_threads),
 		cmocka_unit_test(test_duration__too_long_or_not_a_number_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

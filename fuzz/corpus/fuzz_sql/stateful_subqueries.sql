@@ -1,0 +1,3 @@
+SELECT * FROM o WHERE x = ANY (SELECT k FROM d) AND y > ALL (SELECT k FROM e)
+HAVING COUNT(*) > 1;
+SELECT (SELECT d.x FROM dim d WHERE d.k = s.k) FROM s;

@@ -1,0 +1,3 @@
+INSERT INTO t
+SELECT a, b;
+FROM src WHERE;

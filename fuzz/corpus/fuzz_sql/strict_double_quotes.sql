@@ -1,0 +1,2 @@
+CREATE TABLE "orders" (a INT);
+SELECT "a" FROM t;

@@ -1,0 +1,2 @@
+inset into t select a from s;
+SELEC 1;
