@@ -31,10 +31,12 @@ _pipectl() {
 	--log-format) COMPREPLY=($(compgen -W 'text json' -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then
-		COMPREPLY=($(compgen -W 'validate inventory graph analyze status plan show apply destroy reconcile history emulator -C --config --no-color --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W 'init new validate inventory graph analyze status plan show apply destroy reconcile history emulator -C --config --no-color --help --version' -- "$cur"))
 		return
 	fi
 	case $cmd in
+	init) opts='--prefix --help' ;;
+	new) opts='--layer --product --from --table-yaml --help' ;;
 	validate) opts='--help' ;;
 	inventory) opts='--json --help' ;;
 	graph) opts='--up --down --format --help' ;;
@@ -65,7 +67,7 @@ _pipectl() {
 		;;
 	show) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	analyze) COMPREPLY=($(compgen -f -X '!*.sql' -- "$cur") $(compgen -d -- "$cur")) ;;
-	help) COMPREPLY=($(compgen -W 'validate inventory graph analyze status plan show apply destroy reconcile history emulator' -- "$cur")) ;;
+	help) COMPREPLY=($(compgen -W 'init new validate inventory graph analyze status plan show apply destroy reconcile history emulator' -- "$cur")) ;;
 	esac
 }
 complete -F _pipectl pipectl

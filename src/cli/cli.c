@@ -8,6 +8,27 @@
 #include <string.h>
 
 const pc_command pc_commands[] = {
+	{ "init", pc_cmd_init, "make a new project that validates, plans and applies on the local target",
+	  "usage: pipectl init [DIR] [--prefix P]\n"
+	  "\n"
+	  "Write DIR/pipectl.yaml (the local target, its keys explained), a .gitignore\n"
+	  "(.pipectl/) and a pipelines tree with one source table, so that validate,\n"
+	  "plan and apply work at once. DIR defaults to -C DIR, else '.'. An existing\n"
+	  "pipectl.yaml is never overwritten.\n"
+	  "\n"
+	  "  --prefix P   statement name prefix (default dev)\n" },
+	{ "new", pc_cmd_new, "scaffold a new table: folder, DDL, a DML that reads its parents",
+	  "usage: pipectl [-C DIR] new table NAME --layer LAYER [--product P] [--from PARENT]... [--table-yaml]\n"
+	  "\n"
+	  "Create pipelines/LAYER/[P/]NAME/sql-scripts/ with ddl.NAME.sql (the columns\n"
+	  "of the first parent, or one column) and, with --from, dml.NAME.sql that\n"
+	  "reads every parent; table.yaml only with --table-yaml. Unknown layers and\n"
+	  "parents are errors with a 'did you mean'; nothing is overwritten.\n"
+	  "\n"
+	  "  --layer LAYER   sources, intermediates, facts, dimensions, views, or a layer of the project\n"
+	  "  --product P     the product folder (none: directly under the layer)\n"
+	  "  --from PARENT   a table the DML reads (repeat it, or A,B)\n"
+	  "  --table-yaml    also write a commented table.yaml\n" },
 	{ "validate", pc_cmd_validate, "parse the project; report every problem as file:line: message",
 	  "usage: pipectl [-C DIR] [--config FILE] validate\n"
 	  "\n"

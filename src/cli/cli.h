@@ -66,6 +66,8 @@ PC_CMD_DECL(pc_cmd_analyze);
 PC_CMD_DECL(pc_cmd_status);
 PC_CMD_DECL(pc_cmd_plan);
 PC_CMD_DECL(pc_cmd_show);
+PC_CMD_DECL(pc_cmd_new);
+PC_CMD_DECL(pc_cmd_init);
 PC_CMD_DECL(pc_cmd_apply);
 PC_CMD_DECL(pc_cmd_destroy);
 PC_CMD_DECL(pc_cmd_reconcile);
