@@ -37,7 +37,7 @@ _pipectl() {
 	case $cmd in
 	init) opts='--prefix --help' ;;
 	new) opts='--layer --product --from --table-yaml --help' ;;
-	validate) opts='--help' ;;
+	validate) opts='--json --help' ;;
 	inventory) opts='--json --help' ;;
 	graph) opts='--up --down --format --help' ;;
 	analyze) opts='--json --help' ;;

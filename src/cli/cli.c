@@ -30,12 +30,16 @@ const pc_command pc_commands[] = {
 	  "  --from PARENT   a table the DML reads (repeat it, or A,B)\n"
 	  "  --table-yaml    also write a commented table.yaml\n" },
 	{ "validate", pc_cmd_validate, "parse the project; report every problem as file:line: message",
-	  "usage: pipectl [-C DIR] [--config FILE] validate\n"
+	  "usage: pipectl [-C DIR] [--config FILE] validate [--json]\n"
 	  "\n"
 	  "Parse pipectl.yaml and every file of the pipelines tree, analyze the SQL\n"
 	  "statements and build the table graph. Every problem is printed on stderr,\n"
 	  "one per line, as 'file:line: error: message' (or 'warning:'), then a\n"
 	  "summary 'N tables, N errors, N warnings' on stdout.\n"
+	  "\n"
+	  "  --json    the problems as one JSON document on stdout instead:\n"
+	  "            {format_version, tables, errors, warnings, problems: [{severity,\n"
+	  "            file, line, table, message}]}\n"
 	  "\n"
 	  "Exit status: 0 when there is no error (warnings alone pass), 1 otherwise.\n" },
 	{ "inventory", pc_cmd_inventory, "list every table with its layer, product, files, parents and children",
