@@ -44,8 +44,8 @@ _pipectl() {
 	status) opts='--json --help' ;;
 	plan) opts='--json --out --dml-only --force --prune --detailed-exitcode --verbose --compute-pool --compact --destroy -v --help' ;;
 	show) opts='--json --compact --help' ;;
-	apply) opts='--auto-approve --parallelism --dml-only --force --prune --lock-timeout --compute-pool --lock-ttl --action-timeout --timeout -v --verbose --help' ;;
-	destroy) opts='--auto-approve --plan-only --parallelism --lock-timeout --lock-ttl --action-timeout --timeout -v --verbose --help' ;;
+	apply) opts='--auto-approve --parallelism --dml-only --force --prune --lock-timeout --compute-pool --lock-ttl --action-timeout --timeout -v --verbose --json --help' ;;
+	destroy) opts='--auto-approve --plan-only --parallelism --lock-timeout --lock-ttl --action-timeout --timeout -v --verbose --json --help' ;;
 	reconcile) opts='--interval --once --listen --git-ref --git-fetch --allow-destructive --prune --suspend --suspend-file --log-format --parallelism --backoff --max-backoff --degraded-after --jitter --lock-timeout --help' ;;
 	history) opts='--json --limit --help' ;;
 	emulator) opts='--listen --state --project --cluster-id --api-key --api-secret --ddl-ms --pending-ms --produce-rate --latency-ms --fail-rate --throttle-rate --seed --fail-statement --expire-completed-s --hang-path --max-requests --exit-after --help' ;;

@@ -72,6 +72,10 @@ int pc_run_parse_opt(pc_run_opts *o, pc_args *a)
 		o->verbose = 1;
 		return 1;
 	}
+	if (pc_args_flag(a, "--json", NULL)) {
+		o->json = 1;
+		return 1;
+	}
 	if ((m = pc_args_value(a, "--parallelism")) > 0)
 		return parse_int("--parallelism", a->value, &o->parallelism) ? PC_EUSAGE : 1;
 	if (m < 0)
@@ -87,6 +91,8 @@ int pc_run_parse_opt(pc_run_opts *o, pc_args *a)
 
 int pc_run_check_approval_possible(const pc_run_opts *o)
 {
+	if (o->json && !o->auto_approve)
+		return pc_error_set(PC_EUSAGE, "--json needs --auto-approve (there is no question in JSON)");
 	if (o->auto_approve || isatty(STDIN_FILENO))
 		return 0;
 	return pc_error_set(PC_ERROR, "refusing to apply without --auto-approve when stdin is not a terminal");
@@ -230,15 +236,19 @@ int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const
 	ao.lock = run->lock;
 	ao.actual = run->s.act;
 	started = pc_wall_ms();
-	pr = pc_progress_new(stdout, live, o->verbose);
+	pr = o->json ? pc_progress_new_json(stdout) : pc_progress_new(stdout, live, o->verbose);
 	ao.progress = pc_progress_event;
 	ao.progress_ctx = pr;
-	printf("\n");
+	if (!o->json)
+		printf("\n");
 	rc = pc_apply_run(&res, run->s.prov, plan, &ao);
 	pc_progress_free(pr);
 	if (rc != 0)
 		return pc_cli_fail(NULL, rc);
-	pc_progress_summary(stdout, res, verb);
+	if (o->json)
+		pc_progress_summary_json(stdout, res, verb);
+	else
+		pc_progress_summary(stdout, res, verb);
 	if (pc_history_record_run(run->s.proj->root, strcmp(verb, "Destroy") == 0 ? "destroy" : "apply", plan, res,
 				  started) != 0)
 		pc_cli_warning("could not record the run in the history: %s", pc_error_last());
@@ -251,6 +261,15 @@ int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const
 int pc_run_confirm_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const char *question,
 			   const char *verb)
 {
+	if (o->json) {
+		pc_progress_plan_json(stdout, plan);
+		if (!pc_plan_has_changes(plan)) {
+			printf("{\"format_version\":\"1\",\"event\":\"summary\",\"result\":\"no_changes\",\"done\":0,"
+			       "\"failed\":0,\"skipped\":0}\n");
+			return fflush(stdout) == 0 ? PC_EXIT_OK : PC_EXIT_ERROR;
+		}
+		return pc_run_execute(run, plan, o, verb);
+	}
 	pc_render_plan(stdout, plan, o->verbose);
 	if (!pc_plan_has_changes(plan))
 		return PC_EXIT_OK;

@@ -138,7 +138,9 @@ const pc_command pc_commands[] = {
 	  "  --lock-timeout D     wait this long for a held lock, then exit 3 (default 5m)\n"
 	  "  --lock-ttl D         a lock not renewed for D lapses (default 5m)\n"
 	  "  --action-timeout D   per action part (default 10m); --timeout D: whole run\n"
-	  "  -v, --verbose        noop actions, plan details, request counts and timings\n" },
+	  "  -v, --verbose        noop actions, plan details, request counts and timings\n"
+	  "  --json               one JSON event per line on stdout: the plan, each action's\n"
+	  "                       start, steps and end, the summary (needs --auto-approve)\n" },
 	{ "destroy", pc_cmd_destroy, "remove a pipeline, keeping tables other pipelines read",
 	  "usage: pipectl [-C DIR] destroy SELECTOR... [--auto-approve] [--plan-only]\n"
 	  "\n"
@@ -154,7 +156,8 @@ const pc_command pc_commands[] = {
 	  "  --lock-timeout D     wait this long for a held lock, then exit 3 (default 5m)\n"
 	  "  --lock-ttl D         a lock not renewed for D lapses (default 5m)\n"
 	  "  --action-timeout D   per action part (default 10m); --timeout D: whole run\n"
-	  "  -v, --verbose        plan details, request counts and timings\n" },
+	  "  -v, --verbose        plan details, request counts and timings\n"
+	  "  --json               one JSON event per line, as apply --json\n" },
 	{ "reconcile", pc_cmd_reconcile, "keep the target matching git, continuously",
 	  "usage: pipectl [-C DIR] reconcile [--interval 60s] [--once] [--listen ADDR] [--git-ref REF]\n"
 	  "\n"
