@@ -4,7 +4,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/color.h"
-#include "cli/suggest.h"
+#include "util/suggest.h"
 
 #include <curl/curl.h>
 #include <stdio.h>

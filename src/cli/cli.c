@@ -1,5 +1,5 @@
 #include "cli.h"
-#include "suggest.h"
+#include "../util/suggest.h"
 
 #include "../util/error.h"
 

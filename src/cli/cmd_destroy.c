@@ -6,6 +6,7 @@
 #include "applyrun.h"
 #include "args.h"
 #include "cli.h"
+#include "output.h"
 #include "common.h"
 #include "render.h"
 
@@ -78,6 +79,7 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if ((rc = pc_plan_destroy(&plan, run.s.proj, run.s.act, (const char *const *)sels.items, sels.len)) != 0) {
+		pc_out_errors(stderr, run.s.proj);
 		status = pc_cli_fail(self, rc);
 		goto done;
 	}

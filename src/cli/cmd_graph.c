@@ -13,7 +13,7 @@
 #include "cli.h"
 #include "color.h"
 #include "graph_project.h"
-#include "suggest.h"
+#include "../util/suggest.h"
 #include "output.h"
 
 #include "../util/alloc.h"

@@ -8,7 +8,7 @@
 #include "args.h"
 #include "cli.h"
 #include "output.h"
-#include "suggest.h"
+#include "../util/suggest.h"
 
 #include "../util/alloc.h"
 #include "../util/buf.h"

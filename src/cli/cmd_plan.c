@@ -9,6 +9,7 @@
  */
 #include "args.h"
 #include "cli.h"
+#include "output.h"
 #include "common.h"
 #include "render.h"
 
@@ -91,6 +92,7 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 	rc = destroy ? pc_plan_destroy(&plan, view.proj, view.act, opt.selectors, opt.n_selectors)
 		     : pc_plan_compute(&plan, view.proj, view.act, &opt);
 	if (rc < 0) {
+		pc_out_errors(stderr, view.proj);
 		status = pc_cli_fail(cmd, rc);
 		goto done;
 	}

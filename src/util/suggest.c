@@ -3,8 +3,8 @@
  */
 #include "suggest.h"
 
-#include "../util/alloc.h"
-#include "../util/vec.h"
+#include "alloc.h"
+#include "vec.h"
 
 #include <ctype.h>
 #include <stdio.h>

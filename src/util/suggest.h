@@ -2,8 +2,8 @@
  * suggest.h - "did you mean" for a mistyped command, option, table,
  * product or layer: the closest candidate by edit distance.
  */
-#ifndef PC_CLI_SUGGEST_H
-#define PC_CLI_SUGGEST_H
+#ifndef PC_UTIL_SUGGEST_H
+#define PC_UTIL_SUGGEST_H
 
 #include <stddef.h>
 
