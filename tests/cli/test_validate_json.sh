@@ -22,4 +22,25 @@ assert_json 'd == {"format_version":"1","tables":16,"errors":0,"warnings":0,"pro
 pc -C "$EXAMPLE" validate --jsno
 assert_rc 64
 assert_err_line "error: unknown option '--jsno' (did you mean '--json'?)"
+
+# ---- plan and apply report a broken file as validate does
+cp -r "$F/unterminated_string" "$TMP/broken"
+for c in plan "apply --auto-approve"; do
+	pc -C "$TMP/broken" $c
+	assert_rc 1
+	assert_err_line "pipelines/sources/s/sql-scripts/dml.s.sql:3: error: unterminated string literal"
+done
+
+# ---- did you mean, for selectors
+cp -r "$EXAMPLE" "$TMP/ex"
+rm -rf "$TMP/ex/.pipectl"
+pc -C "$TMP/ex" plan product:ordrs
+assert_rc 64
+assert_err_line "error: selector 'product:ordrs' matches no table (did you mean 'product:orders'?)"
+pc -C "$TMP/ex" plan layer:fact
+assert_rc 64
+assert_err_line "error: selector 'layer:fact' matches no table (did you mean 'layer:facts'?)"
+pc -C "$TMP/ex" plan +fct_order
+assert_rc 64
+assert_err_line "error: selector '+fct_order': no table 'fct_order' in the project (did you mean 'fct_orders'?)"
 echo ok
