@@ -48,7 +48,7 @@ _pipectl() {
 	destroy) opts='--auto-approve --plan-only --parallelism --lock-timeout --lock-ttl --action-timeout --timeout -v --verbose --json --help' ;;
 	reconcile) opts='--interval --once --listen --git-ref --git-fetch --allow-destructive --prune --suspend --suspend-file --log-format --parallelism --backoff --max-backoff --degraded-after --jitter --lock-timeout --help' ;;
 	history) opts='--json --limit --help' ;;
-	emulator) opts='--listen --state --project --cluster-id --api-key --api-secret --ddl-ms --pending-ms --produce-rate --latency-ms --fail-rate --throttle-rate --seed --fail-statement --expire-completed-s --hang-path --max-requests --exit-after --help' ;;
+	emulator) opts='--listen --state --project --cluster-id --api-key --api-secret --ddl-ms --pending-ms --produce-rate --latency-ms --fail-rate --throttle-rate --seed --fail-statement --expire-completed-s --expire-terminal-s --topic-linger-ms --carry-timeout-s --fail-pool --forbid-deleted --redirect-first --lenient --hang-path --max-requests --exit-after --help' ;;
 	*) opts= ;;
 	esac
 	if [[ $cur == -* ]]; then

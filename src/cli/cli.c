@@ -3,6 +3,7 @@
 
 #include "../util/error.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -211,6 +212,14 @@ const pc_command pc_commands[] = {
 	  "  --seed N                 seed of the fault injection\n"
 	  "  --fail-statement REGEX   statements whose SQL matches (PCRE2) go FAILED\n"
 	  "  --expire-completed-s N   delete COMPLETED/FAILED statements N s after they end\n"
+	  "  --expire-terminal-s N    delete COMPLETED/FAILED/STOPPED statements N s after they end\n"
+	  "  --topic-linger-ms N      a dropped table's topic lingers N ms (500; 0: gone at once)\n"
+	  "  --carry-timeout-s N      a carry-over waits N s for its source to stop, then fails (21600)\n"
+	  "  --fail-pool REGEX        compute pools whose display name matches go FAILED\n"
+	  "  --forbid-deleted         a deleted statement answers 403, not 404\n"
+	  "  --redirect-first HOST    each connection's first request gets a 307 to HOST:PORT (self: here)\n"
+	  "  --lenient LIST           old lenient behaviours, by name: labels-update, labels-prefix,\n"
+	  "                           create-stopped, stop-any, properties-update, all\n"
 	  "  --hang-path REGEX        never answer requests whose path matches\n"
 	  "  --max-requests N         exit after N requests (test safety stop)\n"
 	  "  --exit-after S           exit after S seconds (test safety stop)\n" },
@@ -271,9 +280,28 @@ static void usage_line(const pc_command *cmd)
 	fprintf(stderr, "%.*s\n", nl ? (int)(nl - cmd->usage) : (int)strlen(cmd->usage), cmd->usage);
 }
 
+void pc_cli_error_msg(const char *message)
+{
+	const char *p = message;
+
+	/* "<path>:<line>: <problem>" where path has no blank */
+	while (*p && *p != ':' && *p != ' ')
+		p++;
+	if (p > message && p[0] == ':' && isdigit((unsigned char)p[1])) {
+		p++;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (p[0] == ':' && p[1] == ' ') {
+			fprintf(stderr, "%.*s: error: %s\n", (int)(p - message), message, p + 2);
+			return;
+		}
+	}
+	fprintf(stderr, "error: %s\n", message);
+}
+
 int pc_cli_fail(const pc_command *cmd, int rc)
 {
-	pc_cli_error("%s", pc_error_last());
+	pc_cli_error_msg(pc_error_last());
 	if (rc == PC_EUSAGE && cmd)
 		usage_line(cmd);
 	return pc_cli_exit_for(rc);

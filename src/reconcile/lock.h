@@ -23,9 +23,9 @@
 #include <stdint.h>
 
 #define PC_LOCK_TTL_MS_DEFAULT (5 * 60 * 1000)
-#define PC_LOCK_LABEL_HOLDER "pipectl-lock-holder"
-#define PC_LOCK_LABEL_SINCE "pipectl-lock-since"
-#define PC_LOCK_LABEL_EXPIRES "pipectl-lock-expires"
+#define PC_LOCK_LABEL_HOLDER "user.confluent.io/pipectl-lock-holder"
+#define PC_LOCK_LABEL_SINCE "user.confluent.io/pipectl-lock-since"
+#define PC_LOCK_LABEL_EXPIRES "user.confluent.io/pipectl-lock-expires"
 /* The statement text: harmless, and created stopped so it never runs. */
 #define PC_LOCK_SQL "SHOW TABLES;"
 

@@ -50,6 +50,13 @@ int pc_session_load(pc_session *s, const char *root, const char *config_path, pc
 		    void *ctx);
 
 /*
+ * Only the target: find and parse pipectl.yaml, open its provider; nothing
+ * is read (s->proj and s->act stay NULL). For commands that act on the
+ * target alone (unlock). Call pc_session_dispose() in every case.
+ */
+int pc_session_open_target(pc_session *s, const char *root, const char *config_path);
+
+/*
  * The loop's session, one desired state after the other: take cfg and proj
  * (proj borrows cfg; both owned by the session afterwards) as the state in
  * force. The provider is opened for cfg unless the one open already talks to

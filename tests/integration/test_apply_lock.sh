@@ -12,7 +12,7 @@ write_project
 first=$!
 BG_PIDS+=("$first")
 wait_until 10 bash -c "curl -sf '$(API)/statements/it-pipectl-lock' >/dev/null" || fail "first apply never took the lock"
-holder=$(curl -sf "$(API)/statements/it-pipectl-lock" | jq -r '.metadata.labels["pipectl-lock-holder"]')
+holder=$(curl -sf "$(API)/statements/it-pipectl-lock" | jq -r '.metadata.labels["user.confluent.io/pipectl-lock-holder"]')
 [ -n "$holder" ] && [ "$holder" != null ] || fail "lock statement has no holder label"
 
 # fail fast
