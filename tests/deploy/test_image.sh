@@ -110,6 +110,8 @@ confluent:
     endpoint: $url
     api_key: \${FLINK_API_KEY}
     api_secret: \${FLINK_API_SECRET}
+    catalog: img-env
+    database: lkc-local
   kafka:
     endpoint: $url
     cluster_id: lkc-local
