@@ -31,7 +31,7 @@ _pipectl() {
 	--log-format) COMPREPLY=($(compgen -W 'text json' -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then
-		COMPREPLY=($(compgen -W 'init new validate inventory graph analyze status plan show apply destroy reconcile history emulator -C --config --no-color --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W 'init new validate inventory graph analyze status plan show apply destroy reconcile history unlock emulator -C --config --no-color --help --version' -- "$cur"))
 		return
 	fi
 	case $cmd in
@@ -46,8 +46,9 @@ _pipectl() {
 	show) opts='--json --compact --help' ;;
 	apply) opts='--auto-approve --parallelism --dml-only --force --prune --lock-timeout --compute-pool --lock-ttl --action-timeout --timeout -v --verbose --json --help' ;;
 	destroy) opts='--auto-approve --plan-only --parallelism --lock-timeout --lock-ttl --action-timeout --timeout -v --verbose --json --help' ;;
-	reconcile) opts='--interval --once --listen --git-ref --git-fetch --allow-destructive --prune --suspend --suspend-file --log-format --parallelism --backoff --max-backoff --degraded-after --jitter --lock-timeout --help' ;;
+	reconcile) opts='--interval --once --listen --git-ref --git-fetch --allow-destructive --prune --suspend --suspend-file --log-format --parallelism --backoff --max-backoff --degraded-after --jitter --lock-timeout --lock-ttl --help' ;;
 	history) opts='--json --limit --help' ;;
+	unlock) opts='--force --leader --help' ;;
 	emulator) opts='--listen --state --project --cluster-id --api-key --api-secret --ddl-ms --pending-ms --produce-rate --latency-ms --fail-rate --throttle-rate --seed --fail-statement --expire-completed-s --expire-terminal-s --topic-linger-ms --carry-timeout-s --fail-pool --forbid-deleted --redirect-first --lenient --hang-path --max-requests --exit-after --help' ;;
 	*) opts= ;;
 	esac
@@ -67,7 +68,7 @@ _pipectl() {
 		;;
 	show) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	analyze) COMPREPLY=($(compgen -f -X '!*.sql' -- "$cur") $(compgen -d -- "$cur")) ;;
-	help) COMPREPLY=($(compgen -W 'init new validate inventory graph analyze status plan show apply destroy reconcile history emulator' -- "$cur")) ;;
+	help) COMPREPLY=($(compgen -W 'init new validate inventory graph analyze status plan show apply destroy reconcile history unlock emulator' -- "$cur")) ;;
 	esac
 }
 complete -F _pipectl pipectl

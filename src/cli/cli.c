@@ -181,7 +181,11 @@ const pc_command pc_commands[] = {
 	  "  --max-backoff D       longest retry delay (15m)\n"
 	  "  --degraded-after N    failures in a row before 'degraded' (3)\n"
 	  "  --jitter PCT          +-PCT% random spread of the interval, 0-50 (10)\n"
-	  "  --lock-timeout D      wait for a held lock (0: skip the cycle)\n" },
+	  "  --lock-timeout D      wait for a held lock (0: skip the cycle)\n"
+	  "  --lock-ttl D          TTL of the locks it holds (5m)      PIPECTL_LOCK_TTL\n"
+	  "\n"
+	  "Replicas side by side: the holder of the leader lock acts, the others stand by\n"
+	  "and take over when it is released or lapses (see docs/locking.md).\n" },
 	{ "history", pc_cmd_history, "show past apply and reconcile executions",
 	  "usage: pipectl [-C DIR] history [--json] [--limit N]\n"
 	  "\n"
@@ -191,6 +195,16 @@ const pc_command pc_commands[] = {
 	  "\n"
 	  "  --json      machine-readable output (format_version 1)\n"
 	  "  --limit N   show the N newest runs (default 20)\n" },
+	{ "unlock", pc_cmd_unlock, "end the environment lock by hand, saying whose it was",
+	  "usage: pipectl [-C DIR] unlock [--force] [--leader]\n"
+	  "\n"
+	  "End the environment lock (as terraform force-unlock) and print whose it was.\n"
+	  "Without --force a holder that may still act is refused with exit 3: one whose\n"
+	  "process runs on this host, or whose last heartbeat is younger than its TTL.\n"
+	  "A holder whose process is gone, or that lapsed, is removed. See docs/locking.md.\n"
+	  "\n"
+	  "  --force    delete the lock whatever its holder (only when it is certainly dead)\n"
+	  "  --leader   the reconcile replicas' leader lock instead of the environment lock\n" },
 	{ "emulator", pc_cmd_emulator, "serve a simulated Confluent Cloud on a loopback port",
 	  "usage: pipectl emulator [--listen 127.0.0.1:8089] [--state FILE] [fault and timing options]\n"
 	  "\n"

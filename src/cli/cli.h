@@ -81,5 +81,6 @@ PC_CMD_DECL(pc_cmd_destroy);
 PC_CMD_DECL(pc_cmd_reconcile);
 PC_CMD_DECL(pc_cmd_history);
 PC_CMD_DECL(pc_cmd_emulator);
+PC_CMD_DECL(pc_cmd_unlock);
 
 #endif

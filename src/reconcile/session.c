@@ -124,6 +124,14 @@ int pc_session_load(pc_session *s, const char *root, const char *config_path, pc
 
 /* ---- the loop's session ---- */
 
+int pc_session_same_target(const pc_session *s, const pc_config *cfg)
+{
+	char *key = connection_key(cfg);
+	int same = s->prov && s->prov_key && strcmp(key, s->prov_key) == 0;
+	free(key);
+	return same;
+}
+
 int pc_session_set_desired(pc_session *s, pc_config *cfg, pc_project *proj, int *reconnected)
 {
 	char *key = connection_key(cfg);

@@ -56,8 +56,9 @@ EOF
 
 header() { grep -i "^$1:" "$TMP/hdr" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'; }
 
-wait_phase() { # wait_phase STMT_URL PHASE
-	for _ in $(seq 1 60); do
+wait_phase() { # wait_phase STMT_URL PHASE (a deadline in seconds, not a count: CI is loaded)
+	local deadline=$((SECONDS + 30))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		req GET "$1"
 		if [ "$CODE" = 200 ] && python3 -c "import json,sys; sys.exit(0 if json.load(open('$TMP/body'))['status']['phase']=='$2' else 1)"; then
 			return 0
@@ -69,7 +70,8 @@ wait_phase() { # wait_phase STMT_URL PHASE
 
 # wait_gone URL: a deleted topic lingers (Kafka deletes asynchronously), then 404s
 wait_gone() {
-	for _ in $(seq 1 60); do
+	local deadline=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		req GET "$1"
 		[ "$CODE" = 404 ] && return 0
 		sleep 0.1
@@ -77,7 +79,7 @@ wait_gone() {
 	fail "$1 is still there: $(cat "$TMP/body")"
 }
 
-start_emulator main --topic-linger-ms 2000 --ddl-ms 100 --pending-ms 150 --produce-rate 100 --fail-statement 'FROM\s+boom'
+start_emulator main --topic-linger-ms 15000 --ddl-ms 100 --pending-ms 150 --produce-rate 100 --fail-statement 'FROM\s+boom'
 B="$URL_main/sql/v1/organizations/org-1/environments/env-a1/statements"
 
 # ---- create: 201 + Location, full statement shape

@@ -176,7 +176,8 @@ static void test_config__every_loop_setting_is_accepted(void **state)
 	assert_int_equal(parse(&c, "reconcile:\n  git_fetch: true\n  log_format: json\n  suspend: false\n"
 				   "  suspend_file: /run/pause\n  prune: true\n  parallelism: 4\n"
 				   "  degraded_after: 5\n  jitter: 20\n  backoff: 10s\n  max_backoff: 10m\n"
-				   "  lock_timeout: 0s\n"), 0);
+				   "  lock_timeout: 0s\n  lock_ttl: 2m\n"), 0);
+	assert_string_equal(pc_kv_get(&c->extra, "reconcile.lock_ttl"), "2m");
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.git_fetch"), "true");
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.log_format"), "json");
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.suspend_file"), "/run/pause");
