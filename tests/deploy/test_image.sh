@@ -137,8 +137,8 @@ import json, sys
 topics = {t["topic_name"] for t in json.load(open(sys.argv[1]))["data"]}
 sts = json.load(open(sys.argv[2]))
 assert not sts["metadata"].get("next"), "more than one page"
-running = {s["metadata"]["labels"].get("pipectl-table-name") for s in sts["data"]
-           if s["metadata"]["labels"].get("pipectl-kind") == "dml" and s["status"]["phase"] in ("RUNNING", "PENDING")}
+running = {s["metadata"]["labels"].get("user.confluent.io/pipectl-table-name") for s in sts["data"]
+           if s["metadata"]["labels"].get("user.confluent.io/pipectl-kind") == "dml" and s["status"]["phase"] in ("RUNNING", "PENDING")}
 for spec in sys.argv[3:]:
     name, has_dml = spec.rsplit(":", 1)
     assert name in topics, "no topic " + name
