@@ -5,7 +5,10 @@
 set -euo pipefail
 source "$(dirname "$0")/reconcile_lib.sh"
 
-start_emulator
+# --topic-linger-ms 0: step 3 deletes a topic behind pipectl's back and checks the
+# repair within 20 s; with Kafka's asynchronous deletion a cycle may see the topic
+# for a moment, fail its reader and back off for 30 s (first_contact covers lingering)
+start_emulator --topic-linger-ms 0
 write_project
 # --backoff 2s: the snapshot lists topics and statements one after the other,
 # so a cycle can see the src_orders topic still there and int_orders already
