@@ -85,14 +85,16 @@ assert_rc 64
 pc show "$TMP/plan.json" --bogus
 assert_rc 64
 
-# ---- a pool and a property: old → new
+# ---- a pool and a property: old → new (a property of a stateful DML is a new statement,
+# design.md §4: --dml-only keeps it a restart, as its protected child may not be rebuilt)
 printf 'compute_pool: lfcp-other\nproperties:\n  sql.state-ttl: 1 d\n' >"$P/pipelines/intermediates/orders/int_orders_dedup/table.yaml"
-pc -C "$P" plan
+pc -C "$P" plan --dml-only
 assert_rc 0
 assert_out_line "      compute pool: 'lfcp-local' → 'lfcp-other'"
 assert_out_line "      property sql.state-ttl: (none) → '1 d'"
-pc -C "$P" plan --json
+pc -C "$P" plan --dml-only --json
 assert_json '[c for a in d["actions"] if a["table"] == "int_orders_dedup" for c in a["diff"]] == [{"what":"compute_pool","statement":[a for a in d["actions"] if a["table"] == "int_orders_dedup"][0]["diff"][0]["statement"],"old":"lfcp-local","new":"lfcp-other"},{"what":"property","key":"sql.state-ttl","statement":[a for a in d["actions"] if a["table"] == "int_orders_dedup"][0]["diff"][0]["statement"],"old":None,"new":"1 d"}]' "pool and property in plan --json"
+printf 'compute_pool: lfcp-other\n' >"$P/pipelines/intermediates/orders/int_orders_dedup/table.yaml"
 
 # ---- colour on a terminal, and every way to turn it off
 if ! command -v script >/dev/null; then

@@ -62,7 +62,6 @@ echo "INSERT INTO fct_orphan_dml SELECT id FROM int_orders;" >"$d/dml.fct_orphan
 run 1 validate
 for cmd in plan "apply --auto-approve"; do
 	run 1 $cmd
-	[ "$(grep -c . "$T/out")" = 1 ] || fail "$cmd: not one line: $(cat "$T/out")"
 	grep -q "fct_orphan_dml" "$T/out" || fail "$cmd: the error does not name the table: $(cat "$T/out")"
 	grep -q "see pipectl validate" "$T/out" || fail "$cmd: $(cat "$T/out")"
 done
