@@ -42,6 +42,7 @@
 typedef struct fake_stmt {
 	pc_statement *st;
 	int polls;      /* reads left before the next phase */
+	int flapped;    /* went through FAILING once (flap_name) */
 	long rv;
 	struct fake_provider *owner; /* for the log */
 } fake_stmt;
@@ -55,6 +56,8 @@ typedef struct fake_provider {
 	int ddl_polls;
 	int dml_polls;
 	const char *fail_name;  /* statements whose name contains it go FAILED */
+	const char *flap_name;  /* DMLs whose name contains it pass through FAILING once, then RUN */
+	const char *failing_name; /* DMLs whose name contains it go FAILING and stay there */
 	int crash_after;        /* 0: never */
 	int mutations;
 	int call_sleep_ms;
@@ -152,6 +155,11 @@ static void fake_advance(fake_provider *f, fake_stmt *s)
 		fake_set_phase(s, "STOPPED", "");
 		return;
 	}
+	if (strcmp(st->phase, "FAILING") == 0 && s->flapped == 1) {
+		s->flapped = 2; /* recovers: RUNNING from now on */
+		fake_set_phase(s, "RUNNING", "");
+		return;
+	}
 	if (strcmp(st->phase, "PENDING") != 0)
 		return;
 	if (s->polls > 0) {
@@ -167,6 +175,15 @@ static void fake_advance(fake_provider *f, fake_stmt *s)
 		}
 		if (f->fail_name && strstr(st->name, f->fail_name)) {
 			fake_set_phase(s, "FAILED", "injected failure");
+			return;
+		}
+		if (f->flap_name && strstr(st->name, f->flap_name) && !s->flapped) {
+			s->flapped = 1;
+			fake_set_phase(s, "FAILING", "transient: task restarting");
+			return;
+		}
+		if (f->failing_name && strstr(st->name, f->failing_name)) {
+			fake_set_phase(s, "FAILING", "stuck failing: checkpoint storage unreachable");
 			return;
 		}
 		if (fake_word_after(st->sql, "INSERT INTO ", word, sizeof word) && !fake_has_topic(f, word)) {
