@@ -2,7 +2,8 @@
 # The loop and a refused part of the plan (issue #9 item 8): a protected table
 # the rules would rebuild is held like a held destructive action, with the
 # real reason in the log, while unrelated drift elsewhere is still repaired,
-# /metrics counts the held tables as held (not in sync) and /readyz stays ready.
+# /metrics counts the held tables as held (not in sync) and the repaired one in
+# sync (read until true, within a deadline), and /readyz stays ready.
 set -euo pipefail
 source "$(dirname "$0")/reconcile_lib.sh"
 
@@ -32,9 +33,27 @@ jq -e '.result == "success" and .tables.held == 2' "$T/status.json" >/dev/null |
 	fail "/status: $(jq -c '{result, tables}' "$T/status.json")"
 jq -e '[.actions[] | select(.disposition == "held") | .table] | sort == ["fct_totals", "v_totals"]' "$T/status.json" >/dev/null ||
 	fail "held actions: $(jq -c '[.actions[] | {table, disposition}]' "$T/status.json")"
-[ "$(metric 'pipectl_tables{state="held"}')" = 2 ] || fail "tables{held} is $(metric 'pipectl_tables{state="held"}')"
-[ "$(metric 'pipectl_tables{state="in_sync"}')" = 3 ] || fail "tables{in_sync} is $(metric 'pipectl_tables{state="in_sync"}')"
-curl -sf "$LOOP_URL/readyz" >/dev/null || fail "/readyz is not ready"
+# the gauges of a cycle that saw both: the refused fct_totals (and its view)
+# held, the repaired int_copy with the three others in sync, none out of
+# sync or degraded; read from /metrics until they hold, within a deadline
+gauges_true() {
+	[ "$(metric_value 'pipectl_tables{state="held"}')" = 2 ] &&
+		[ "$(metric_value 'pipectl_tables{state="in_sync"}')" = 3 ] &&
+		[ "$(metric_value 'pipectl_tables{state="out_of_sync"}')" = 0 ] &&
+		[ "$(metric_value 'pipectl_tables{state="degraded"}')" = 0 ]
+}
+wait_until 30 gauges_true ||
+	fail "gauges: $(curl -sf "$LOOP_URL/metrics" | grep '^pipectl_tables{' | tr '\n' ' ')"
+# /readyz answers ready at every read while three more cycles finish, and the
+# gauges stay true at the last of them
+ready_through() {
+	curl -sf "$LOOP_URL/readyz" >/dev/null || { echo "$(curl -s "$LOOP_URL/readyz")" >"$T/not_ready"; return 0; }
+	metric_ge pipectl_cycle_duration_seconds_count "$1"
+}
+start=$(cycles_done) || fail "/metrics did not answer"
+wait_until 30 ready_through $(( start + 3 )) || fail "the loop did not finish 3 more cycles"
+[ ! -e "$T/not_ready" ] || fail "/readyz was not ready: $(cat "$T/not_ready")"
+gauges_true || fail "gauges after 3 more cycles: $(curl -sf "$LOOP_URL/metrics" | grep '^pipectl_tables{' | tr '\n' ' ')"
 [ "$(dml_name fct_totals)" = "$totals" ] || fail "the protected fct_totals was touched"
 stop_loop
 echo ok
