@@ -69,7 +69,7 @@ target: confluent
 confluent:
   organization_id: 00000000-0000-4000-8000-00000000be0c
   environment_id: env-bench
-  flink: {endpoint: $URL, api_key: k, api_secret: s}
+  flink: {endpoint: $URL, api_key: k, api_secret: s, catalog: bench-env, database: lkc-local}
   kafka: {endpoint: $URL, cluster_id: lkc-local, api_key: k, api_secret: s}
 YAML
 }

@@ -26,8 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pc_cfjson_statement(body, size, &st) == 0) {
 		/* What was parsed must survive a copy and a PUT body. */
 		pc_statement *d = pc_statement_dup(st);
-		char *put = pc_cfjson_statement_put_body(d, "org", "env", NULL);
-		free(put);
+		char *put = NULL;
+		if (pc_cfjson_statement_put_body(d, &put) == 0)
+			free(put);
 		pc_statement_free(d);
 	}
 	pc_statement_free(st);

@@ -98,6 +98,7 @@ static int take_lock(pc_run *run, const pc_run_opts *o, pc_provider *prov, const
 
 	lo.prefix = cfg->prefix;
 	lo.ttl_ms = o->lock_ttl_ms;
+	lo.command = o->command;
 	lo.cancel = &pc_run_interrupted;
 	lo.timeout_ms = 0;
 	rc = pc_lock_acquire(&run->lock, prov, &lo);

@@ -27,6 +27,7 @@ typedef struct pc_run_opts {
 	int64_t action_timeout_ms; /* 0: executor default */
 	int64_t total_timeout_ms;  /* 0: none */
 	int verbose;
+	const char *command;        /* recorded in the lock holder's identity ("apply", "destroy") */
 } pc_run_opts;
 
 /* Everything a run holds; pc_run_close() releases it (lock first). */

@@ -2,6 +2,7 @@
 
 #include "../util/error.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -121,7 +122,11 @@ const pc_command pc_commands[] = {
 	  "  --backoff D           first retry delay of a failing table (30s)\n"
 	  "  --max-backoff D       longest retry delay (15m)\n"
 	  "  --degraded-after N    failures in a row before 'degraded' (3)\n"
-	  "  --lock-timeout D      wait for a held lock (0: skip the cycle)\n" },
+	  "  --lock-timeout D      wait for a held lock (0: skip the cycle)\n"
+	  "  --lock-ttl D          TTL of the locks it holds (5m)      PIPECTL_LOCK_TTL\n"
+	  "\n"
+	  "Replicas side by side: the holder of the leader lock acts, the others stand by\n"
+	  "and take over when it is released or lapses (see docs/locking.md).\n" },
 	{ "history", pc_cmd_history, "show past apply and reconcile executions",
 	  "usage: pipectl [-C DIR] history [--json] [--limit N]\n"
 	  "\n"
@@ -131,6 +136,16 @@ const pc_command pc_commands[] = {
 	  "\n"
 	  "  --json      machine-readable output (format_version 1)\n"
 	  "  --limit N   show the N newest runs (default 20)\n" },
+	{ "unlock", pc_cmd_unlock, "end the environment lock by hand, saying whose it was",
+	  "usage: pipectl [-C DIR] unlock [--force] [--leader]\n"
+	  "\n"
+	  "End the environment lock (as terraform force-unlock) and print whose it was.\n"
+	  "Without --force a holder that may still act is refused with exit 3: one whose\n"
+	  "process runs on this host, or whose last heartbeat is younger than its TTL.\n"
+	  "A holder whose process is gone, or that lapsed, is removed. See docs/locking.md.\n"
+	  "\n"
+	  "  --force    delete the lock whatever its holder (only when it is certainly dead)\n"
+	  "  --leader   the reconcile replicas' leader lock instead of the environment lock\n" },
 	{ "emulator", pc_cmd_emulator, "serve a simulated Confluent Cloud on a loopback port",
 	  "usage: pipectl emulator [--listen 127.0.0.1:8089] [--state FILE] [fault and timing options]\n"
 	  "\n"
@@ -152,6 +167,14 @@ const pc_command pc_commands[] = {
 	  "  --seed N                 seed of the fault injection\n"
 	  "  --fail-statement REGEX   statements whose SQL matches (PCRE2) go FAILED\n"
 	  "  --expire-completed-s N   delete COMPLETED/FAILED statements N s after they end\n"
+	  "  --expire-terminal-s N    delete COMPLETED/FAILED/STOPPED statements N s after they end\n"
+	  "  --topic-linger-ms N      a dropped table's topic lingers N ms (500; 0: gone at once)\n"
+	  "  --carry-timeout-s N      a carry-over waits N s for its source to stop, then fails (21600)\n"
+	  "  --fail-pool REGEX        compute pools whose display name matches go FAILED\n"
+	  "  --forbid-deleted         a deleted statement answers 403, not 404\n"
+	  "  --redirect-first HOST    each connection's first request gets a 307 to HOST:PORT (self: here)\n"
+	  "  --lenient LIST           old lenient behaviours, by name: labels-update, labels-prefix,\n"
+	  "                           create-stopped, stop-any, properties-update, all\n"
 	  "  --hang-path REGEX        never answer requests whose path matches\n"
 	  "  --max-requests N         exit after N requests (test safety stop)\n"
 	  "  --exit-after S           exit after S seconds (test safety stop)\n" },
@@ -202,9 +225,28 @@ static void usage_line(const pc_command *cmd)
 	fprintf(stderr, "%.*s\n", nl ? (int)(nl - cmd->usage) : (int)strlen(cmd->usage), cmd->usage);
 }
 
+void pc_cli_error_msg(const char *message)
+{
+	const char *p = message;
+
+	/* "<path>:<line>: <problem>" where path has no blank */
+	while (*p && *p != ':' && *p != ' ')
+		p++;
+	if (p > message && p[0] == ':' && isdigit((unsigned char)p[1])) {
+		p++;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (p[0] == ':' && p[1] == ' ') {
+			fprintf(stderr, "%.*s: error: %s\n", (int)(p - message), message, p + 2);
+			return;
+		}
+	}
+	fprintf(stderr, "error: %s\n", message);
+}
+
 int pc_cli_fail(const pc_command *cmd, int rc)
 {
-	pc_cli_error("%s", pc_error_last());
+	pc_cli_error_msg(pc_error_last());
 	if (rc == PC_EUSAGE && cmd)
 		usage_line(cmd);
 	return pc_cli_exit_for(rc);

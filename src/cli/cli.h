@@ -42,9 +42,17 @@ void pc_cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Map a PC_E* code to an exit status (PC_ELOCKED -> 3, PC_EUSAGE -> 64, else 1). */
 int pc_cli_exit_for(int code);
 /*
+ * Print an error message on stderr in the compiler's format:
+ * "<path>:<line>: <problem>" (as the analyzer and the config loader set
+ * them) becomes "<path>:<line>: error: <problem>", anything else
+ * "error: <message>".
+ */
+void pc_cli_error_msg(const char *message);
+/*
  * Report a failed call and pick the exit status, the one way for every
- * command: "error: <pc_error_last()>" on stderr (for PC_EUSAGE followed by
- * cmd's usage line when cmd is not NULL); returns pc_cli_exit_for(rc).
+ * command: pc_error_last() printed by pc_cli_error_msg() (for PC_EUSAGE
+ * followed by cmd's usage line when cmd is not NULL); returns
+ * pc_cli_exit_for(rc).
  */
 int pc_cli_fail(const pc_command *cmd, int rc);
 /* Usage error: prints "error: <msg>" and the command's usage line; returns 64. */
@@ -68,5 +76,6 @@ PC_CMD_DECL(pc_cmd_destroy);
 PC_CMD_DECL(pc_cmd_reconcile);
 PC_CMD_DECL(pc_cmd_history);
 PC_CMD_DECL(pc_cmd_emulator);
+PC_CMD_DECL(pc_cmd_unlock);
 
 #endif

@@ -96,7 +96,7 @@ int pc_cmd_analyze(const pc_cli *cli, int argc, char **argv)
 		if (!rc)
 			rc = pc_sql_analyze(&f, path, text, len);
 		if (rc) {
-			pc_out_error_msg(pc_error_last());
+			pc_cli_error_msg(pc_error_last());
 			failed = 1;
 		}
 		if (json) {

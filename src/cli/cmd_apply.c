@@ -59,6 +59,7 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 	if (pc_cli_wants_help("apply", argc, argv))
 		return PC_EXIT_OK;
 	ro.lock_timeout_ms = PC_LOCK_TIMEOUT_MS_DEFAULT;
+	ro.command = "apply";
 	while (pc_args_next(&args)) {
 		const char *a = args.arg;
 		int m;

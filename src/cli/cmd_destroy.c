@@ -29,6 +29,7 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 	if (pc_cli_wants_help("destroy", argc, argv))
 		return PC_EXIT_OK;
 	ro.lock_timeout_ms = PC_LOCK_TIMEOUT_MS_DEFAULT;
+	ro.command = "destroy";
 	while (pc_args_next(&args)) {
 		const char *a = args.arg;
 		if ((rc = pc_run_parse_opt(&ro, &args)) < 0) {

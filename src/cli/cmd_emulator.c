@@ -47,7 +47,8 @@ static const char *const value_opts[] = {
 	"--listen", "--state", "--cluster-id", "--api-key", "--api-secret", "--fail-statement",
 	"--hang-path", "--ddl-ms", "--pending-ms", "--latency-ms", "--expire-completed-s",
 	"--max-requests", "--exit-after", "--seed", "--fail-rate", "--throttle-rate", "--produce-rate",
-	"--project",
+	"--project", "--expire-terminal-s", "--topic-linger-ms", "--carry-timeout-s", "--lenient", "--fail-pool",
+	"--redirect-first",
 };
 
 /* The option of value_opts at the current argument: its name (value in a->value), or NULL; *missing when its value is. */
@@ -85,7 +86,13 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 	o.listen = "127.0.0.1:8089";
 	while (pc_args_next(&args)) {
 		int missing;
-		const char *a = value_opt(&args, &missing), *val = args.value;
+		const char *a, *val;
+		if (pc_args_flag(&args, "--forbid-deleted", NULL)) {
+			o.sim.forbid_deleted = 1;
+			continue;
+		}
+		a = value_opt(&args, &missing);
+		val = args.value;
 		if (!a) {
 			if (pc_args_is_option(&args))
 				return pc_cli_usage_error(cmd, "unknown option '%s'", args.arg);
@@ -109,9 +116,18 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 			project = val;
 		else if (strcmp(a, "--hang-path") == 0)
 			o.hang_path = val;
-		else if (strcmp(a, "--ddl-ms") == 0 || strcmp(a, "--pending-ms") == 0 || strcmp(a, "--latency-ms") == 0 ||
+		else if (strcmp(a, "--fail-pool") == 0)
+			o.sim.fail_pool = val;
+		else if (strcmp(a, "--redirect-first") == 0)
+			o.redirect_host = val;
+		else if (strcmp(a, "--lenient") == 0) {
+			if (pc_sim_lenient_parse(val, &o.sim.lenient) != 0)
+				return pc_cli_usage_error(cmd, "%s", pc_error_last());
+		} else if (strcmp(a, "--ddl-ms") == 0 || strcmp(a, "--pending-ms") == 0 || strcmp(a, "--latency-ms") == 0 ||
 			 strcmp(a, "--expire-completed-s") == 0 || strcmp(a, "--max-requests") == 0 ||
-			 strcmp(a, "--exit-after") == 0 || strcmp(a, "--seed") == 0) {
+			 strcmp(a, "--exit-after") == 0 || strcmp(a, "--seed") == 0 ||
+			 strcmp(a, "--expire-terminal-s") == 0 || strcmp(a, "--topic-linger-ms") == 0 ||
+			 strcmp(a, "--carry-timeout-s") == 0) {
 			if (parse_ms(val, &v) != 0)
 				return pc_cli_usage_error(cmd, "%s needs a non-negative integer, not '%s'", a, val);
 			if (strcmp(a, "--ddl-ms") == 0)
@@ -122,6 +138,12 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 				o.latency_ms = v;
 			else if (strcmp(a, "--expire-completed-s") == 0)
 				o.sim.expire_completed_ms = v * 1000;
+			else if (strcmp(a, "--expire-terminal-s") == 0)
+				o.sim.expire_terminal_ms = v * 1000;
+			else if (strcmp(a, "--topic-linger-ms") == 0)
+				o.sim.topic_linger_ms = v ? v : -1;
+			else if (strcmp(a, "--carry-timeout-s") == 0)
+				o.sim.carry_timeout_ms = v * 1000;
 			else if (strcmp(a, "--max-requests") == 0)
 				o.max_requests = v;
 			else if (strcmp(a, "--exit-after") == 0)

@@ -116,6 +116,10 @@ int pc_cmd_reconcile(const pc_cli *cli, int argc, char **argv)
 			if (missing || pc_parse_duration_ms(v, &ms) < 0 || ms < 0)
 				return pc_cli_usage_error(self, "--lock-timeout needs a duration such as 0s or 2m");
 			o.lock_timeout_ms = ms;
+		} else if ((v = flag_value(&args, "--lock-ttl", &missing)) || missing) {
+			if (missing || pc_parse_duration_ms(v, &ms) < 0 || ms <= 0)
+				return pc_cli_usage_error(self, "--lock-ttl needs a duration such as 5m");
+			o.lock_ttl_ms = ms;
 		} else if ((v = flag_value(&args, "--listen", &missing)) || missing) {
 			if (missing || !*v)
 				return pc_cli_usage_error(self, "--listen needs HOST:PORT");

@@ -5,7 +5,6 @@
 
 #include "../util/error.h"
 
-#include <ctype.h>
 #include <string.h>
 
 static const char *severity_name(pc_severity s)
@@ -97,27 +96,7 @@ int pc_out_load_project(pc_project **out, const pc_cli *cli)
 	int rc = pc_project_load(out, cli->root, cli->config_path);
 	if (rc < 0) {
 		*out = NULL;
-		pc_out_error_msg(pc_error_last());
-		return pc_cli_exit_for(rc);
+		return pc_cli_fail(NULL, rc);
 	}
 	return 0;
-}
-
-void pc_out_error_msg(const char *message)
-{
-	const char *p = message;
-
-	/* "<path>:<line>: <problem>" where path has no blank */
-	while (*p && *p != ':' && *p != ' ')
-		p++;
-	if (p > message && p[0] == ':' && isdigit((unsigned char)p[1])) {
-		p++;
-		while (isdigit((unsigned char)*p))
-			p++;
-		if (p[0] == ':' && p[1] == ' ') {
-			fprintf(stderr, "%.*s: error: %s\n", (int)(p - message), message, p + 2);
-			return;
-		}
-	}
-	fprintf(stderr, "error: %s\n", message);
 }

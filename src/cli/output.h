@@ -40,11 +40,5 @@ int pc_out_flush(pc_buf *b, FILE *f);
  */
 int pc_out_load_project(pc_project **out, const pc_cli *cli);
 
-/*
- * Print an error message on stderr: "<path>:<line>: <problem>" (as the
- * analyzer and the config loader set them) becomes
- * "<path>:<line>: error: <problem>", anything else "error: <message>".
- */
-void pc_out_error_msg(const char *message);
 
 #endif

@@ -125,6 +125,9 @@ static const field pools_fields[] = {
 	BOOL("create", pools_create), STR("cloud", pools_cloud), STR("region", pools_region),
 	INT("max_cfu", pools_max_cfu), END,
 };
+static const field poll_fields[] = {
+	{ "min", F_DURATION, 0, NULL }, { "max", F_DURATION, 0, NULL }, END,
+};
 static const field confluent_fields[] = {
 	STR("organization_id", organization_id),
 	STR("environment_id", environment_id),
@@ -133,6 +136,8 @@ static const field confluent_fields[] = {
 	MAP("kafka", kafka_fields),
 	MAP("cloud", cloud_fields),
 	MAP("compute_pools", pools_fields),
+	MAP("poll", poll_fields),
+	{ "topic_delete_timeout", F_DURATION, 0, NULL },
 	END,
 };
 static const field reconcile_fields[] = {
@@ -144,6 +149,7 @@ static const field reconcile_fields[] = {
 	{ "parallelism", F_EXTRA_STR, 0, NULL },   { "degraded_after", F_EXTRA_STR, 0, NULL },
 	{ "jitter", F_EXTRA_STR, 0, NULL },        { "backoff", F_DURATION, 0, NULL },
 	{ "max_backoff", F_DURATION, 0, NULL },    { "lock_timeout", F_EXTRA_STR, 0, NULL },
+	{ "lock_ttl", F_DURATION, 0, NULL },
 	END,
 };
 static const field top_fields[] = {
@@ -566,25 +572,36 @@ int pc_config_parse(pc_config **out, const char *root, const char *file_label, c
 	return 0;
 }
 
-int pc_config_load(pc_config **out, const char *root, const char *path)
+int pc_config_find(pc_config **out, const char *root, const char *path, pc_source *src)
 {
-	char *text = NULL, *found = NULL;
-	const char *use = path;
+	const char *env = getenv("PIPECTL_CONFIG");
+	char *text = NULL, *found = NULL, *label = NULL;
+	const char *use = NULL;
 	size_t len = 0;
 	int rc;
 
 	*out = NULL;
 	if (!root || !root[0])
 		root = ".";
-	if (!use || !use[0]) {
-		const char *env = getenv("PIPECTL_CONFIG");
-		if (env && env[0]) {
-			use = env;
-		} else {
-			found = strcmp(root, ".") == 0 ? pc_strdup("pipectl.yaml") : pc_path_join(root, "pipectl.yaml");
-			if (pc_fs_is_file(found))
-				use = found;
-		}
+	if (path && path[0]) {
+		use = path;
+	} else if (env && env[0]) {
+		use = env;
+	} else if (src && src->commit) {
+		/* the commit's own pipectl.yaml, read without a checkout; none: the defaults */
+		if (src->ops->kind(src, "pipectl.yaml") != 2)
+			return pc_config_parse(out, root, "pipectl.yaml", "", 0);
+		if ((rc = src->ops->read_file(src, "pipectl.yaml", &text, &len)) < 0)
+			return rc;
+		label = pc_sprintf("pipectl.yaml@%.12s", src->commit);
+		rc = pc_config_parse(out, root, label, text, len);
+		free(label);
+		free(text);
+		return rc;
+	} else {
+		found = strcmp(root, ".") == 0 ? pc_strdup("pipectl.yaml") : pc_path_join(root, "pipectl.yaml");
+		if (pc_fs_is_file(found))
+			use = found;
 	}
 	if (!use) {
 		pc_config *c = config_defaults(root);
@@ -606,25 +623,9 @@ int pc_config_load(pc_config **out, const char *root, const char *path)
 	return rc;
 }
 
-int pc_config_find(pc_config **out, const char *root, const char *path, pc_source *src)
+int pc_config_load(pc_config **out, const char *root, const char *path)
 {
-	const char *env = getenv("PIPECTL_CONFIG");
-	char *text = NULL, *label;
-	size_t len = 0;
-	int rc;
-
-	*out = NULL;
-	if (!src || !src->commit || (path && path[0]) || (env && env[0]))
-		return pc_config_load(out, root, path);
-	if (src->ops->kind(src, "pipectl.yaml") != 2)
-		return pc_config_parse(out, root, "pipectl.yaml", "", 0);
-	if ((rc = src->ops->read_file(src, "pipectl.yaml", &text, &len)) < 0)
-		return rc;
-	label = pc_sprintf("pipectl.yaml@%.12s", src->commit);
-	rc = pc_config_parse(out, root, label, text, len);
-	free(label);
-	free(text);
-	return rc;
+	return pc_config_find(out, root, path, NULL);
 }
 
 void pc_config_free(pc_config *c)

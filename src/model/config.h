@@ -61,8 +61,9 @@ typedef struct pc_config {
  */
 int pc_config_find(pc_config **out, const char *root, const char *path, pc_source *src);
 /*
- * Load pipectl.yaml: pc_config_find() in the working tree (path NULL:
- * $PIPECTL_CONFIG, else <root>/pipectl.yaml when it exists, else defaults). $PIPECTL_TARGET overrides target. `${VAR}` is
+ * Load pipectl.yaml of the working tree: pc_config_find(out, root, path, NULL)
+ * (path NULL: $PIPECTL_CONFIG, else <root>/pipectl.yaml when it exists, else
+ * defaults). $PIPECTL_TARGET overrides target. `${VAR}` is
  * interpolated in every string; an unset VAR is an error naming it. An
  * unknown key is an error "<file>:<line>: unknown key 'x' in 'section'".
  */

@@ -37,14 +37,20 @@
 #define PC_NAME_MAX 100
 #define PC_LABEL_VALUE_MAX 63
 
-/* Label keys. */
-#define PC_LABEL_MANAGED "pipectl-managed"
-#define PC_LABEL_KIND "pipectl-kind"
-#define PC_LABEL_TABLE "pipectl-table"
-#define PC_LABEL_TABLE_NAME "pipectl-table-name"
-#define PC_LABEL_FP "pipectl-fp"
-#define PC_LABEL_SQL_FP "pipectl-sql-fp"
-#define PC_LABEL_DDL_FP "pipectl-ddl-fp"
+/*
+ * Label keys. Confluent requires end-user statement labels under
+ * `user.confluent.io/`, sets them at create only, and they are hints: the
+ * statement's name and SQL stay the record (design.md §4).
+ */
+#define PC_LABEL_PREFIX "user.confluent.io/"
+#define PC_LABEL_MANAGED PC_LABEL_PREFIX "pipectl-managed"
+#define PC_LABEL_KIND PC_LABEL_PREFIX "pipectl-kind"
+#define PC_LABEL_TABLE PC_LABEL_PREFIX "pipectl-table"
+#define PC_LABEL_TABLE_NAME PC_LABEL_PREFIX "pipectl-table-name"
+#define PC_LABEL_FP PC_LABEL_PREFIX "pipectl-fp"
+#define PC_LABEL_SQL_FP PC_LABEL_PREFIX "pipectl-sql-fp"
+#define PC_LABEL_DDL_FP PC_LABEL_PREFIX "pipectl-ddl-fp"
+#define PC_LABEL_PROTECT PC_LABEL_PREFIX "pipectl-protect"
 
 /* The statement property that carries offsets over from an old statement. */
 #define PC_PROP_CARRY_OVER "sql.tables.initial-offset-from"

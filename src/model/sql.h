@@ -94,7 +94,7 @@ typedef struct pc_sql_stmt {
 	pc_vec reads;        /* char *, owned: tables read (not CTE names, not functions) */
 	int *write_lines;    /* owned: 1-based line of each writes[i] (its first reference) */
 	int *read_lines;     /* owned: 1-based line of each reads[i] (its first reference) */
-	pc_vec drops;        /* char *, owned: the table of a DROP TABLE [IF EXISTS] */
+	pc_vec drops;        /* char *, owned: the table of a DROP [TEMPORARY] TABLE [IF EXISTS] */
 	int stateful;
 	pc_vec reasons;      /* pc_state_reason *, owned */
 	/* DDL facts (CREATE TABLE / CTAS / MATERIALIZED) */

@@ -439,15 +439,18 @@ static void merge(pc_sql_stmt *dst, pc_sql_stmt *src)
 	dst->stateful = dst->reasons.len > 0;
 }
 
-/* DROP ...; for DROP TABLE [IF EXISTS] name, the name goes to drops. */
+/* DROP ...; for DROP [TEMPORARY] TABLE [IF EXISTS] name, the name goes to drops. */
 static int parse_drop(pc_sql_stmt *st, const pc_token *t, size_t i, size_t e)
 {
 	size_t n;
 
 	st->kind = PC_STMT_DROP;
-	if (i + 1 >= e || !pc_tok_is(&t[i + 1], "TABLE"))
+	i++;
+	if (i < e && pc_tok_is(&t[i], "TEMPORARY"))
+		i++;
+	if (i >= e || !pc_tok_is(&t[i], "TABLE"))
 		return 0;
-	i += 2;
+	i++;
 	if (i + 1 < e && pc_tok_is(&t[i], "IF") && pc_tok_is(&t[i + 1], "EXISTS"))
 		i += 2;
 	n = name_end(t, i, e);

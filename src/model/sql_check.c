@@ -146,7 +146,7 @@ static const char *const dangling[] = {
 	"OR", "NOT", "AS", "INTO", "UNION", "INTERSECT", "EXCEPT", "MINUS", "ALL", "DISTINCT",
 	"LIMIT", "WITH", "CASE", "WHEN", "THEN", "ELSE", "IN", "LIKE", "BETWEEN", "IS", "OVER",
 	"PARTITION", "LEFT", "RIGHT", "FULL", "INNER", "CROSS", "OUTER", "NATURAL", "LATERAL",
-	"VALUES", "TABLE", "SET", "INSERT", "WINDOW", NULL,
+	"VALUES", "TABLE", "INSERT", "WINDOW", NULL, /* not SET: `SET;` lists the properties */
 };
 
 static int dangling_punct(const pc_token *t)

@@ -476,7 +476,7 @@ static void value_subquery(walker *w, frame *f, size_t i, size_t b)
 	    pc_tok_is(p, "INTERSECT") || pc_tok_is(p, "EXCEPT") || pc_tok_is(p, "MINUS") ||
 	    pc_tok_is(p, "DISTINCT") || pc_tok_is(p, "ALL") || pc_tok_is(p, "LATERAL") ||
 	    pc_tok_is(p, "FROM") || pc_tok_is(p, "JOIN") || pc_tok_is(p, "TABLE") || is_punct(p, '(') ||
-	    p->kind == PC_TOK_HINT || f->is_cte_body)
+	    p->kind == PC_TOK_HINT)
 		return;
 	/* an expression: SELECT (SELECT ...), WHERE x = (SELECT ...), f((SELECT ...)) */
 	sql_add_reason(w->st, "scalar subquery (join)", t[i + 1].line);

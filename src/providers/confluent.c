@@ -9,9 +9,11 @@
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/error.h"
+#include "../util/timeutil.h"
 #include "confluent_json.h"
 #include "http.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,8 @@
 #define PAGE_SIZE 100
 #define MAX_PAGES 100000 /* 10 million statements: past that, a server loops */
 #define DEFAULT_CLOUD_ENDPOINT "https://api.confluent.cloud"
+/* Statements this process deleted, remembered to read a later 403 as "gone". */
+#define DELETED_MAX 1024
 
 /* One API: its base URL and its own credentials. */
 typedef struct api {
@@ -34,6 +38,8 @@ typedef struct cf {
 	pc_http *http;
 	api flink, kafka, cloud;
 	pc_kvlist default_props; /* sql.current-catalog / sql.current-database */
+	pthread_mutex_t deleted_mu;
+	pc_vec deleted;          /* char *, oldest first, at most DELETED_MAX */
 } cf;
 
 static cf *impl(pc_provider *p)
@@ -295,13 +301,49 @@ static int cf_list_statements(pc_provider *p, pc_vec *out)
 	return rc;
 }
 
+static void remember_deleted(cf *c, const char *name)
+{
+	pthread_mutex_lock(&c->deleted_mu);
+	if (pc_vec_find_str(&c->deleted, name) < 0) {
+		if (c->deleted.len >= DELETED_MAX) {
+			free(c->deleted.items[0]);
+			pc_vec_remove(&c->deleted, 0);
+		}
+		pc_vec_push(&c->deleted, pc_strdup(name));
+	}
+	pthread_mutex_unlock(&c->deleted_mu);
+}
+
+static int was_deleted(cf *c, const char *name)
+{
+	int found;
+	pthread_mutex_lock(&c->deleted_mu);
+	found = pc_vec_find_str(&c->deleted, name) >= 0;
+	pthread_mutex_unlock(&c->deleted_mu);
+	return found;
+}
+
+/*
+ * A statement this process deleted may answer 403 rather than 404 (as
+ * Confluent's Terraform provider reads it): that is "gone". A 403 on any
+ * other statement stays an error with the API's detail.
+ */
+static int gone_if_deleted(cf *c, int rc, const char *name, const char *what)
+{
+	if (rc == PC_EAUTH && strstr(pc_error_last(), "HTTP 403") && was_deleted(c, name))
+		return pc_error_set(PC_ENOTFOUND, "%s statement '%s': gone (HTTP 403 after it was deleted)", what, name);
+	return rc;
+}
+
 static int cf_get_statement(pc_provider *p, const char *name, pc_statement **out)
 {
 	cf *c = impl(p);
+	int rc;
 
 	*out = NULL;
-	return request(c, &c->flink, "GET", stmt_url(c, name, NULL), NULL, PC_ECONFLICT,
-		       pc_sprintf("get statement '%s'", name), parse_statement, out);
+	rc = request(c, &c->flink, "GET", stmt_url(c, name, NULL), NULL, PC_ECONFLICT,
+		     pc_sprintf("get statement '%s'", name), parse_statement, out);
+	return gone_if_deleted(c, rc, name, "get");
 }
 
 /* Every pair of want is in have with the same value. */
@@ -388,24 +430,51 @@ done:
 	return rc;
 }
 
+/*
+ * PUT the object as fetched, with only stopped, pool and principal from st
+ * (the gateway wants the whole object; fields pipectl does not know must
+ * survive). Without the fetched object (a listed statement), GET it first.
+ */
 static int cf_update_statement(pc_provider *p, const pc_statement *st)
 {
 	cf *c = impl(p);
-	char *body = pc_cfjson_statement_put_body(st, c->cfg->organization_id, c->cfg->environment_id,
-						  &c->default_props);
-	int rc = request(c, &c->flink, "PUT", stmt_url(c, st->name, NULL), body, PC_ECONFLICT,
-			 pc_sprintf("update statement '%s'", st->name), NULL, NULL);
+	pc_statement *fresh = NULL, *send = NULL;
+	char *body = NULL;
+	int rc;
 
+	if (!st->raw_json) {
+		if ((rc = cf_get_statement(p, st->name, &fresh)) != 0)
+			goto done;
+		send = pc_statement_dup(st);
+		free(send->raw_json);
+		send->raw_json = fresh->raw_json;
+		fresh->raw_json = NULL;
+		st = send;
+	}
+	if ((rc = pc_cfjson_statement_put_body(st, &body)) != 0) {
+		rc = pc_error_wrap("update statement '%s'", st->name);
+		goto done;
+	}
+	rc = request(c, &c->flink, "PUT", stmt_url(c, st->name, NULL), body, PC_ECONFLICT,
+		     pc_sprintf("update statement '%s'", st->name), NULL, NULL);
+	rc = gone_if_deleted(c, rc, st->name, "update");
+done:
 	free(body);
+	pc_statement_free(fresh);
+	pc_statement_free(send);
 	return rc;
 }
 
 static int cf_delete_statement(pc_provider *p, const char *name)
 {
 	cf *c = impl(p);
+	int rc;
 
-	return request(c, &c->flink, "DELETE", stmt_url(c, name, NULL), NULL, PC_ECONFLICT,
-		       pc_sprintf("delete statement '%s'", name), NULL, NULL);
+	/* Before the request: a DELETE whose answer is lost still deleted it. */
+	remember_deleted(c, name);
+	rc = request(c, &c->flink, "DELETE", stmt_url(c, name, NULL), NULL, PC_ECONFLICT,
+		     pc_sprintf("delete statement '%s'", name), NULL, NULL);
+	return gone_if_deleted(c, rc, name, "delete");
 }
 
 static int cf_list_exceptions(pc_provider *p, const char *name, pc_vec *out)
@@ -480,14 +549,43 @@ static int cf_get_pool(pc_provider *p, const char *id, pc_pool **out)
 		       pc_sprintf("get compute pool '%s'", id), parse_pool, out);
 }
 
-static int cf_create_pool(pc_provider *p, const pc_pool_spec *spec, pc_pool **out)
+/* fcpm/v2 requires display_name, cloud, region, max_cfu: the caller's, else pipectl.yaml's. */
+static int pool_spec_complete(cf *c, const pc_pool_spec *in, pc_pool_spec *out)
+{
+	const pc_config *cfg = c->cfg;
+	const char *what = in->display_name ? in->display_name : "";
+
+	*out = *in;
+	if (!out->cloud || !*out->cloud)
+		out->cloud = cfg->pools_cloud;
+	if (!out->region || !*out->region)
+		out->region = cfg->pools_region;
+	if (out->max_cfu <= 0)
+		out->max_cfu = cfg->pools_max_cfu;
+	if (!out->cloud || !*out->cloud)
+		return pc_error_set(PC_EINVALID, "create compute pool '%s': 'confluent.compute_pools.cloud' is not set%s%s",
+				    what, cfg->path ? " in " : "", cfg->path ? cfg->path : "");
+	if (!out->region || !*out->region)
+		return pc_error_set(PC_EINVALID, "create compute pool '%s': 'confluent.compute_pools.region' is not set%s%s",
+				    what, cfg->path ? " in " : "", cfg->path ? cfg->path : "");
+	if (out->max_cfu <= 0)
+		return pc_error_set(PC_EINVALID, "create compute pool '%s': 'confluent.compute_pools.max_cfu' is not set%s%s",
+				    what, cfg->path ? " in " : "", cfg->path ? cfg->path : "");
+	return 0;
+}
+
+static int cf_create_pool(pc_provider *p, const pc_pool_spec *in, pc_pool **out)
 {
 	cf *c = impl(p);
-	char *body = pc_cfjson_pool_create_body(spec, c->cfg->environment_id);
+	pc_pool_spec full, *spec = &full;
+	char *body;
 	int rc;
 
 	if (out)
 		*out = NULL;
+	if ((rc = pool_spec_complete(c, in, &full)) != 0)
+		return rc;
+	body = pc_cfjson_pool_create_body(spec, c->cfg->environment_id);
 	rc = request(c, &c->cloud, "POST", pc_sprintf("%s/fcpm/v2/compute-pools", c->cloud.base), body,
 		     PC_EEXISTS,
 		     pc_sprintf("create compute pool '%s'", spec->display_name ? spec->display_name : ""),
@@ -503,6 +601,8 @@ static void cf_dispose(cf *c)
 	if (!c)
 		return;
 	pc_http_free(c->http);
+	pc_vec_dispose(&c->deleted, free);
+	pthread_mutex_destroy(&c->deleted_mu);
 	free(c->flink.base);
 	free(c->kafka.base);
 	free(c->cloud.base);
@@ -542,6 +642,40 @@ static int require(const char *value, const char *key)
 	return 0;
 }
 
+/*
+ * Without sql.current-catalog/-database, unqualified table names resolve
+ * against the catalog `default` and fail at run time: both are required.
+ */
+static int require_in_file(const pc_config *cfg, const char *value, const char *key, const char *why)
+{
+	if (value && *value)
+		return 0;
+	return pc_error_set(PC_EINVALID, "%s%sconfluent target: '%s' is not set (%s)", cfg->path ? cfg->path : "",
+			    cfg->path ? ": " : "", key, why);
+}
+
+/* A duration of pipectl.yaml (validated by the config loader), else def. */
+static int64_t cfg_ms(const pc_config *cfg, const char *key, int64_t def)
+{
+	const char *v = pc_kv_get(&cfg->extra, key);
+	int64_t ms;
+	if (v && pc_parse_duration_ms(v, &ms) == 0 && ms > 0)
+		return ms;
+	return def;
+}
+
+/* The emulator and tests listen on 127.0.0.1: poll them fast; the service in seconds. */
+static int is_loopback(const char *endpoint)
+{
+	const char *h = strstr(endpoint, "://"), *at, *slash;
+	h = h ? h + 3 : endpoint;
+	at = strchr(h, '@');
+	slash = strchr(h, '/');
+	if (at && (!slash || at < slash))
+		h = at + 1; /* user:password@ */
+	return strncmp(h, "127.0.0.1", 9) == 0 && (h[9] == ':' || h[9] == '/' || !h[9]);
+}
+
 static int base_url(const char *endpoint, const char *key, const char *path, char **out)
 {
 	size_t n = strlen(endpoint);
@@ -579,11 +713,16 @@ int pc_confluent_open_with(pc_provider **out, const pc_config *cfg, const pc_htt
 	    (rc = require(cfg->kafka.endpoint, "confluent.kafka.endpoint")) ||
 	    (rc = require(cfg->kafka_cluster_id, "confluent.kafka.cluster_id")) ||
 	    (rc = require(cfg->kafka.api_key, "confluent.kafka.api_key")) ||
-	    (rc = require(cfg->kafka.api_secret, "confluent.kafka.api_secret")))
+	    (rc = require(cfg->kafka.api_secret, "confluent.kafka.api_secret")) ||
+	    (rc = require_in_file(cfg, cfg->flink_catalog, "confluent.flink.catalog",
+				  "the environment's display name, for sql.current-catalog")) ||
+	    (rc = require_in_file(cfg, cfg->flink_database, "confluent.flink.database",
+				  "the Kafka cluster's name, for sql.current-database")))
 		return rc;
 
 	c = PC_NEW(cf);
 	c->cfg = cfg;
+	pthread_mutex_init(&c->deleted_mu, NULL);
 	org = pc_http_escape(cfg->organization_id);
 	env = pc_http_escape(cfg->environment_id);
 	cluster = pc_http_escape(cfg->kafka_cluster_id);
@@ -613,6 +752,15 @@ int pc_confluent_open_with(pc_provider **out, const pc_config *cfg, const pc_htt
 	p->impl = c;
 	p->default_pool = cfg->flink_compute_pool_id;
 	p->principal = cfg->principal;
+	{
+		int local = is_loopback(cfg->flink.endpoint);
+		p->poll_min_ms = cfg_ms(cfg, "confluent.poll.min", local ? PC_POLL_MIN_MS_LOCAL : PC_POLL_MIN_MS_SERVICE);
+		p->poll_max_ms = cfg_ms(cfg, "confluent.poll.max", local ? PC_POLL_MAX_MS_LOCAL : PC_POLL_MAX_MS_SERVICE);
+		if (p->poll_max_ms < p->poll_min_ms)
+			p->poll_max_ms = p->poll_min_ms;
+		p->topic_delete_timeout_ms = cfg_ms(cfg, "confluent.topic_delete_timeout",
+						    PC_TOPIC_DELETE_TIMEOUT_MS_DEFAULT);
+	}
 	if ((rc = pc_http_new(&c->http, http, &p->stats)) != 0)
 		goto done;
 	*out = p;

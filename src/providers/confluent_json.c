@@ -146,6 +146,8 @@ int pc_cfjson_statement(const char *body, size_t len, pc_statement **out)
 	if ((rc = load(body, len, &root)) != 0)
 		return rc;
 	rc = statement_from(root, out);
+	if (rc == 0)
+		(*out)->raw_json = pc_strndup(body, len);
 	json_decref(root);
 	return rc;
 }
@@ -601,31 +603,49 @@ char *pc_cfjson_statement_create_body(const pc_statement_spec *spec, const char 
 	return dump(o);
 }
 
-char *pc_cfjson_statement_put_body(const pc_statement *st, const char *org, const char *env,
-				   const pc_kvlist *default_props)
+int pc_cfjson_statement_put_body(const pc_statement *st, char **out)
 {
-	json_t *o = json_object(), *sp = json_object(), *md = json_object(), *props;
+	json_t *o = NULL, *sp, *md;
+	pc_kvlist props = PC_VEC_INIT;
+	char *sql = NULL;
+	int rc = 0;
 
-	json_object_set_new(o, "api_version", json_string("sql/v1"));
-	json_object_set_new(o, "kind", json_string("Statement"));
-	set_str(o, "organization_id", org);
-	set_str(o, "environment_id", env);
-	json_object_set_new(o, "name", json_string(st->name ? st->name : ""));
-	set_str(md, "resource_version", st->resource_version);
-	set_str(md, "created_at", st->created_at);
-	set_str(md, "updated_at", st->updated_at);
-	set_str(md, "uid", st->uid);
-	json_object_set_new(md, "labels", kv_object(&st->labels));
-	json_object_set_new(o, "metadata", md);
-	json_object_set_new(sp, "statement", json_string(st->sql ? st->sql : ""));
-	props = kv_object(&st->properties);
-	add_defaults(props, default_props);
-	json_object_set_new(sp, "properties", props);
+	*out = NULL;
+	if (!st->raw_json || (rc = load(st->raw_json, strlen(st->raw_json), &o)) != 0 || !json_is_object(o)) {
+		rc = pc_error_set(PC_EINVALID, "statement '%s': no fetched object to send back", st->name ? st->name : "");
+		goto done;
+	}
+	sp = json_object_get(o, "spec");
+	md = json_object_get(o, "metadata");
+	if (!json_is_object(sp) || !json_is_object(md)) {
+		rc = pc_error_set(PC_EINVALID, "statement '%s': the fetched object has no spec or metadata",
+				  st->name ? st->name : "");
+		goto done;
+	}
+	/* Confluent has no update path for the SQL or the properties. */
+	sql = str(sp, "statement");
+	strmap(sp, "properties", &props);
+	if (st->sql && (!sql || strcmp(sql, st->sql) != 0)) {
+		rc = pc_error_set(PC_EINVALID, "statement '%s': its SQL can not be changed (create a new statement)",
+				  st->name);
+		goto done;
+	}
+	if (!pc_kv_equal(&props, &st->properties)) {
+		rc = pc_error_set(PC_EINVALID,
+				  "statement '%s': its properties can not be changed (create a new statement)", st->name);
+		goto done;
+	}
+	json_object_set_new(sp, "stopped", json_boolean(st->stopped));
 	set_str(sp, "compute_pool_id", st->compute_pool_id);
 	set_str(sp, "principal", st->principal);
-	json_object_set_new(sp, "stopped", json_boolean(st->stopped));
-	json_object_set_new(o, "spec", sp);
-	return dump(o);
+	set_str(md, "resource_version", st->resource_version);
+	*out = dump(o);
+	o = NULL;
+done:
+	json_decref(o);
+	pc_kv_dispose(&props);
+	free(sql);
+	return rc;
 }
 
 char *pc_cfjson_pool_create_body(const pc_pool_spec *spec, const char *env)

@@ -49,9 +49,14 @@ char *pc_cfjson_page_token(const char *next_url);
  */
 char *pc_cfjson_statement_create_body(const pc_statement_spec *spec, const char *principal,
 				      const pc_kvlist *default_props);
-/* The whole statement for PUT (metadata.resource_version included). */
-char *pc_cfjson_statement_put_body(const pc_statement *st, const char *org, const char *env,
-				   const pc_kvlist *default_props);
+/*
+ * The PUT body: st->raw_json (the object as fetched) sent back with only
+ * spec.stopped, spec.compute_pool_id, spec.principal and
+ * metadata.resource_version taken from st, so fields pipectl does not know
+ * (spec.scaling, ...) survive. A changed SQL or properties in st is
+ * PC_EINVALID (Confluent has no update path for them), as is a missing raw_json.
+ */
+int pc_cfjson_statement_put_body(const pc_statement *st, char **out);
 char *pc_cfjson_pool_create_body(const pc_pool_spec *spec, const char *env);
 
 #endif

@@ -10,6 +10,7 @@
 #include "../util/alloc.h"
 #include "../util/error.h"
 #include "../util/fs.h"
+#include "http.h"
 #include "../util/timeutil.h"
 
 #include <arpa/inet.h>
@@ -77,7 +78,7 @@ int pc_emu_send(struct MHD_Connection *c, unsigned status, const pc_buf *body, c
 		snprintf(timing, sizeof(timing), "app;dur=%.3f", (double)(mono_ns() - t_start_ns) / 1e6);
 		MHD_add_response_header(r, "Server-Timing", timing);
 	}
-	ret = MHD_queue_response(c, status, r);
+	ret = (int)MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -143,6 +144,7 @@ static unsigned status_for(int rc)
 {
 	switch (rc) {
 	case PC_ENOTFOUND: return 404;
+	case PC_EAUTH: return 403;
 	case PC_EEXISTS:
 	case PC_ECONFLICT: return 409;
 	case PC_EINVALID:
@@ -258,13 +260,16 @@ const char *pc_emu_jstr(json_t *o, const char *k)
 
 /* ---- the handler ---- */
 
-static int hang(pc_emulator *e)
+static enum MHD_Result hang(pc_emulator *e)
 {
 	int64_t until = pc_mono_ms() + HANG_MAX_MS;
 	while (!atomic_load(&e->stopping) && pc_mono_ms() < until)
 		pc_sleep_ms(50);
 	return MHD_NO; /* close the connection without an answer */
 }
+
+static int first_on_connection(struct MHD_Connection *c);
+static int send_redirect(pc_emulator *e, struct MHD_Connection *c, const char *url);
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			       const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
@@ -323,6 +328,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		ret = send_any_error(c, kafka, 429, "too many requests, retry later", "Retry-After", "1");
 	} else if (!emu && roll_fail < e->opt.fail_rate) {
 		ret = send_any_error(c, kafka, roll_kind < 0.5 ? 500 : 503, "simulated server failure", NULL, NULL);
+	} else if (!emu && e->opt.redirect_host && *e->opt.redirect_host && first_on_connection(c)) {
+		ret = send_redirect(e, c, url);
 	} else if (rq->too_big) {
 		ret = send_any_error(c, kafka, 413, "request body too large", NULL, NULL);
 	} else if (n >= 2 && strcmp(seg[0], "sql") == 0 && strcmp(seg[1], "v1") == 0) {
@@ -339,6 +346,66 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	free(r.base);
 	free(copy);
 	return ret == MHD_YES ? MHD_YES : MHD_NO;
+}
+
+static enum MHD_Result append_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	pc_buf *b = cls;
+	char *k = pc_http_escape(key), *v = value ? pc_http_escape(value) : NULL;
+	(void)kind;
+	pc_buf_printf(b, "%s%s%s%s", b->len ? "&" : "", k, v ? "=" : "", v ? v : "");
+	free(k);
+	free(v);
+	return MHD_YES;
+}
+
+/* Each connection's first request is redirected (--redirect-first). */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	(void)c;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = PC_NEW(int);
+	} else {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+static int first_on_connection(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	int *seen = ci ? ci->socket_context : NULL;
+	if (!seen || *seen)
+		return 0;
+	*seen = 1;
+	return 1;
+}
+
+/* 307 to the same path and query on redirect_host ("self": this server). */
+static int send_redirect(pc_emulator *e, struct MHD_Connection *c, const char *url)
+{
+	const char *q = NULL;
+	char *loc, *query = NULL;
+	int ret;
+	/* MHD hands over the path without its query: rebuild it from the arguments. */
+	{
+		pc_buf b = PC_BUF_INIT;
+		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, append_arg, &b);
+		if (b.len)
+			query = pc_strdup(b.ptr);
+		pc_buf_dispose(&b);
+	}
+	q = query ? query : "";
+	if (strcmp(e->opt.redirect_host, "self") == 0)
+		loc = pc_sprintf("http://127.0.0.1:%d%s%s%s", e->port, url, *q ? "?" : "", q);
+	else
+		loc = pc_sprintf("http://%s%s%s%s", e->opt.redirect_host, url, *q ? "?" : "", q);
+	ret = pc_emu_send(c, 307, NULL, loc, NULL, NULL);
+	free(loc);
+	free(query);
+	return ret;
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -428,7 +495,8 @@ int pc_emulator_start(pc_emulator **out, const pc_emulator_options *opt)
 		goto done;
 	e->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
 				  handler, e, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				  MHD_OPTION_NOTIFY_COMPLETED, completed, e, MHD_OPTION_CONNECTION_TIMEOUT,
+				  MHD_OPTION_NOTIFY_COMPLETED, completed, e, MHD_OPTION_NOTIFY_CONNECTION, on_connection, e,
+				  MHD_OPTION_CONNECTION_TIMEOUT,
 				  (unsigned int)300, MHD_OPTION_END);
 	if (!e->mhd) {
 		rc = pc_error_set(PC_ENET, "could not listen on '%s': %s", opt->listen ? opt->listen : "127.0.0.1:8089",

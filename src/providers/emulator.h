@@ -26,6 +26,7 @@ typedef struct pc_emulator_options {
 	uint64_t seed;              /* of the fault injection */
 	const char *hang_path;      /* PCRE2: matching request paths never answer */
 	int64_t max_requests;       /* 0 = no limit: after that many, pc_emulator_done() is true */
+	const char *redirect_host;  /* "self" or HOST:PORT: each connection's first request gets a 307 there */
 	const pc_config *externals; /* NULL, or a project whose `externals:` are created at start (borrowed) */
 } pc_emulator_options;
 

@@ -209,11 +209,68 @@ static void count(pc_http *h, uint64_t *field)
 	__atomic_fetch_add(field, 1, __ATOMIC_RELAXED);
 }
 
-/* The URL without its query, for messages. */
+/*
+ * The URL for messages: without its query, and without any user:password@
+ * an endpoint may carry (credentials are never printed).
+ */
 static char *url_for_msg(const char *url)
 {
-	const char *q = strchr(url, '?');
-	return q ? pc_strndup(url, (size_t)(q - url)) : pc_strdup(url);
+	const char *q = strchr(url, '?'), *scheme = strstr(url, "://"), *host, *at, *end;
+	size_t n = q ? (size_t)(q - url) : strlen(url);
+	pc_buf b = PC_BUF_INIT;
+
+	host = scheme ? scheme + 3 : url;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	if (!at || (size_t)(at - url) >= n)
+		return pc_strndup(url, n);
+	pc_buf_put(&b, url, (size_t)(host - url));
+	pc_buf_put(&b, at + 1, n - (size_t)(at + 1 - url));
+	return pc_buf_detach(&b);
+}
+
+#define MAX_REDIRECTS 5
+#define CONFLUENT_DOMAIN ".confluent.cloud"
+
+/*
+ * A redirect is followed only to Confluent's own hosts over https
+ * (*.confluent.cloud), or to 127.0.0.1 (the emulator, tests): the request
+ * is sent again there with its Basic auth. *out: the absolute target (owned).
+ */
+static int redirect_target(const char *from, const char *location, long status, char **out)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *scheme = NULL, *abs = NULL, *umsg = url_for_msg(from);
+	size_t n, m = strlen(CONFLUENT_DOMAIN);
+	int rc = 0, ok;
+
+	*out = NULL;
+	if (!u || curl_url_set(u, CURLUPART_URL, from, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_URL, location, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &abs, 0) != CURLUE_OK) {
+		rc = pc_error_set(PC_EHTTP, "%s answered HTTP %ld with an unusable Location", umsg, status);
+		goto done;
+	}
+	n = strlen(host);
+	ok = (strcmp(host, "127.0.0.1") == 0 && (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)) ||
+	     (strcmp(scheme, "https") == 0 && n > m && strcasecmp(host + n - m, CONFLUENT_DOMAIN) == 0);
+	if (!ok) {
+		rc = pc_error_set(PC_EHTTP,
+				  "%s redirected (HTTP %ld) to %s://%s, outside Confluent's hosts (https://*%s): "
+				  "not followed, credentials not sent",
+				  umsg, status, scheme, host, CONFLUENT_DOMAIN);
+		goto done;
+	}
+	*out = pc_strdup(abs);
+done:
+	curl_free(host);
+	curl_free(scheme);
+	curl_free(abs);
+	curl_url_cleanup(u);
+	free(umsg);
+	return rc;
 }
 
 typedef enum outcome {
@@ -377,7 +434,36 @@ static int retryable_status(long st)
 	return st == 408 || st == 429 || (st >= 500 && st <= 599 && st != 501);
 }
 
-int pc_http_do(pc_http *h, const pc_http_req *req, pc_http_resp *resp)
+static int do_once(pc_http *h, const pc_http_req *req, pc_http_resp *resp);
+
+int pc_http_do(pc_http *h, const pc_http_req *in, pc_http_resp *resp)
+{
+	pc_http_req req = *in;
+	char *url = NULL;
+	int rc;
+
+	for (int hops = 0;; hops++) {
+		char *next = NULL;
+		if ((rc = do_once(h, &req, resp)) != 0)
+			break;
+		if ((resp->status != 307 && resp->status != 308) || !resp->location || !*resp->location)
+			break;
+		if (hops >= MAX_REDIRECTS) {
+			char *umsg = url_for_msg(in->url);
+			rc = pc_error_set(PC_EHTTP, "%s: more than %d redirects", umsg, MAX_REDIRECTS);
+			free(umsg);
+			break;
+		}
+		if ((rc = redirect_target(req.url, resp->location, resp->status, &next)) != 0)
+			break;
+		free(url);
+		req.url = url = next;
+	}
+	free(url);
+	return rc;
+}
+
+static int do_once(pc_http *h, const pc_http_req *req, pc_http_resp *resp)
 {
 	int64_t start = pc_mono_ms(), deadline = start + h->o.budget_ms;
 	CURL *c = take_handle(h);

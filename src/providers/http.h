@@ -64,10 +64,13 @@ void pc_http_resp_init(pc_http_resp *r);
 void pc_http_resp_dispose(pc_http_resp *r);
 
 /*
- * Send req, retrying as described above. Returns 0 when a response was
- * received (any status: a 429/5xx that outlived its retries is returned
- * too, for the caller to report), or PC_ETIMEOUT, PC_ENET or PC_ETOOBIG with
- * a one-line message naming the URL (without its query).
+ * Send req, retrying as described above. A 307/308 is followed (at most 5
+ * times) only to https hosts under .confluent.cloud or to 127.0.0.1, sending the
+ * request again with its auth; elsewhere it is PC_EHTTP, unsent. Returns 0
+ * when a response was received (any status: a 429/5xx that outlived its
+ * retries is returned too, for the caller to report), or PC_ETIMEOUT,
+ * PC_ENET, PC_ETOOBIG or PC_EHTTP with a one-line message naming the URL
+ * (without its query or any user:password@).
  */
 int pc_http_do(pc_http *h, const pc_http_req *req, pc_http_resp *resp);
 

@@ -35,6 +35,7 @@
 #define LOCAL_ORG "local"
 #define LOCAL_DDL_MS 100
 #define LOCAL_PENDING_MS 200
+#define LOCAL_TOPIC_LINGER_MS 300
 #define SAVE_EVERY_MS 200
 
 typedef struct local_impl {
@@ -489,8 +490,14 @@ static int local_create_pool(pc_provider *p, const pc_pool_spec *spec, pc_pool *
 	*out = NULL;
 	if ((rc = begin(l)) != 0)
 		return rc;
-	rc = pc_sim_create_pool(l->sim, now_ms(), LOCAL_ENV, spec->display_name, spec->cloud, spec->region,
-				spec->max_cfu, &sp);
+	/* fcpm/v2 requires them all: the caller's, else pipectl.yaml's, else the local ones. */
+	{
+		const pc_config *c = l->cfg;
+		const char *cloud = spec->cloud ? spec->cloud : c && c->pools_cloud ? c->pools_cloud : "AWS";
+		const char *region = spec->region ? spec->region : c && c->pools_region ? c->pools_region : "local";
+		int cfu = spec->max_cfu ? spec->max_cfu : c && c->pools_max_cfu ? c->pools_max_cfu : 10;
+		rc = pc_sim_create_pool(l->sim, now_ms(), LOCAL_ENV, spec->display_name, cloud, region, cfu, &sp);
+	}
 	if (rc == 0)
 		*out = to_pool(sp, l->sim->now_ms);
 	return finish(p, rc, 1);
@@ -566,6 +573,7 @@ int pc_local_open(pc_provider **out, const pc_config *cfg)
 	l->lock_path = pc_sprintf("%s.lock", l->path);
 	o.ddl_ms = LOCAL_DDL_MS;
 	o.pending_ms = LOCAL_PENDING_MS;
+	o.topic_linger_ms = LOCAL_TOPIC_LINGER_MS;
 	/* tests slow the local target down or make it instant */
 	if ((env = getenv("PIPECTL_LOCAL_DDL_MS")) && *env)
 		o.ddl_ms = atoll(env) > 0 ? atoll(env) : -1;
@@ -573,6 +581,17 @@ int pc_local_open(pc_provider **out, const pc_config *cfg)
 		o.pending_ms = atoll(env) > 0 ? atoll(env) : -1;
 	if ((env = getenv("PIPECTL_LOCAL_FAIL_STATEMENT")) && *env)
 		o.fail_statement = env;
+	if ((env = getenv("PIPECTL_LOCAL_FAIL_POOL")) && *env)
+		o.fail_pool = env;
+	if ((env = getenv("PIPECTL_LOCAL_TOPIC_LINGER_MS")) && *env)
+		o.topic_linger_ms = atoll(env) > 0 ? atoll(env) : -1;
+	if ((env = getenv("PIPECTL_LOCAL_EXPIRE_TERMINAL_S")) && *env)
+		o.expire_terminal_ms = atoll(env) * 1000;
+	if ((env = getenv("PIPECTL_LOCAL_LENIENT")) && *env && pc_sim_lenient_parse(env, &o.lenient) != 0) {
+		rc = pc_error_wrap("PIPECTL_LOCAL_LENIENT");
+		impl_dispose(l);
+		return rc;
+	}
 	if ((rc = pc_sim_new(&l->sim, &o)) != 0) {
 		impl_dispose(l);
 		return rc;
@@ -593,6 +612,9 @@ int pc_local_open(pc_provider **out, const pc_config *cfg)
 	p->default_pool = cfg && cfg->flink_compute_pool_id && *cfg->flink_compute_pool_id ? cfg->flink_compute_pool_id
 											      : NULL;
 	p->principal = cfg && cfg->principal && *cfg->principal ? cfg->principal : NULL;
+	p->poll_min_ms = PC_POLL_MIN_MS_LOCAL;
+	p->poll_max_ms = PC_POLL_MAX_MS_LOCAL;
+	p->topic_delete_timeout_ms = PC_TOPIC_DELETE_TIMEOUT_MS_DEFAULT;
 	*out = p;
 	return 0;
 }

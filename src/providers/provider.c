@@ -34,6 +34,7 @@ void pc_statement_free(void *ptr)
 	pc_kv_dispose(&st->labels);
 	pc_kv_dispose(&st->latest_offsets);
 	free(st->latest_offsets_timestamp);
+	free(st->raw_json);
 	free(st);
 }
 
@@ -61,6 +62,7 @@ pc_statement *pc_statement_dup(const pc_statement *st)
 	pc_kv_copy(&d->labels, &st->labels);
 	pc_kv_copy(&d->latest_offsets, &st->latest_offsets);
 	d->latest_offsets_timestamp = pc_strdup(st->latest_offsets_timestamp);
+	d->raw_json = pc_strdup(st->raw_json);
 	return d;
 }
 
@@ -107,8 +109,7 @@ void pc_provider_free(pc_provider *p)
 		free(p);
 }
 
-int pc_provider_set_stopped(pc_provider *p, const char *name, int stopped,
-			    const char *new_pool, const pc_kvlist *new_props)
+int pc_provider_set_stopped(pc_provider *p, const char *name, int stopped, const char *new_pool)
 {
 	pc_statement *st = NULL;
 	int rc = 0;
@@ -119,18 +120,12 @@ int pc_provider_set_stopped(pc_provider *p, const char *name, int stopped,
 		if ((rc = p->ops->get_statement(p, name, &st)) != 0)
 			goto done;
 		if (st->stopped == (stopped ? 1 : 0) &&
-		    (!new_pool || (st->compute_pool_id && strcmp(st->compute_pool_id, new_pool) == 0)) &&
-		    (!new_props || pc_kv_equal(&st->properties, new_props)))
+		    (!new_pool || (st->compute_pool_id && strcmp(st->compute_pool_id, new_pool) == 0)))
 			goto done; /* already as asked: no PUT */
 		st->stopped = stopped ? 1 : 0;
 		if (new_pool) {
 			free(st->compute_pool_id);
 			st->compute_pool_id = pc_strdup(new_pool);
-		}
-		if (new_props) {
-			/* The given properties replace the old ones as a whole. */
-			pc_kv_dispose(&st->properties);
-			pc_kv_copy(&st->properties, new_props);
 		}
 		rc = p->ops->update_statement(p, st);
 		if (rc != PC_ECONFLICT)

@@ -90,6 +90,12 @@ typedef struct pc_statement {
 	pc_kvlist labels;        /* metadata.labels */
 	pc_kvlist latest_offsets; /* topic -> "partition:0,offset:100;partition:1,offset:7" (strings) */
 	char *latest_offsets_timestamp;
+	/*
+	 * The object as the API returned it (confluent provider's get, NULL
+	 * otherwise): a PUT sends it back with only spec.stopped, the pool and
+	 * the principal changed, so fields pipectl does not know survive.
+	 */
+	char *raw_json;
 } pc_statement;
 
 void pc_statement_free(void *st);                 /* pc_free_fn-compatible */
@@ -154,10 +160,12 @@ typedef struct pc_provider_ops {
 	int (*get_statement)(pc_provider *p, const char *name, pc_statement **out);
 	int (*create_statement)(pc_provider *p, const pc_statement_spec *spec, pc_statement **out);
 	/*
-	 * PUT the whole object back (spec.stopped, compute_pool_id, principal,
-	 * properties, labels as given) guarded by st->resource_version. A stale
-	 * version gives PC_ECONFLICT: the caller GETs again and retries
-	 * (see pc_provider_set_stopped()).
+	 * PUT the whole object back as it was fetched, with spec.stopped,
+	 * compute_pool_id and principal as given, guarded by
+	 * st->resource_version. SQL, properties and labels can not change
+	 * (Confluent has no update path for them): a change is PC_EINVALID,
+	 * unsent. A stale version gives PC_ECONFLICT: the caller GETs again and
+	 * retries (see pc_provider_set_stopped()).
 	 */
 	int (*update_statement)(pc_provider *p, const pc_statement *st);
 	int (*delete_statement)(pc_provider *p, const char *name);  /* absent: PC_ENOTFOUND */
@@ -188,7 +196,18 @@ struct pc_provider {
 	pc_provider_stats stats;    /* updated atomically by the provider */
 	const char *default_pool;   /* configured default compute pool, may be NULL */
 	const char *principal;      /* configured principal, may be NULL */
+	/* How callers poll this target (pipectl.yaml confluent.poll, docs/providers.md). */
+	int64_t poll_min_ms;        /* first pause between reads of a phase */
+	int64_t poll_max_ms;        /* the pause backs off up to this */
+	int64_t topic_delete_timeout_ms; /* how long a dropped table's topic may take to go */
 };
+
+/* Defaults of the polling cadence: fast for the local target and the emulator, seconds for the service. */
+#define PC_POLL_MIN_MS_LOCAL 100
+#define PC_POLL_MAX_MS_LOCAL 2000
+#define PC_POLL_MIN_MS_SERVICE 1000
+#define PC_POLL_MAX_MS_SERVICE 10000
+#define PC_TOPIC_DELETE_TIMEOUT_MS_DEFAULT (10 * 60 * 1000)
 
 /*
  * Open the provider the config names (target local or confluent). The
@@ -201,12 +220,11 @@ int pc_confluent_open(pc_provider **out, const pc_config *cfg);
 void pc_provider_free(pc_provider *p);
 
 /*
- * Stop or resume: GET, set spec.stopped (and, when resuming, pool/properties
- * if given), PUT; on 409 GET again and retry (a few times).
- * new_pool/new_props may be NULL (unchanged).
+ * Stop or resume: GET, set spec.stopped (and, when resuming, the pool if
+ * given), PUT the fetched object back; on 409 GET again and retry (a few
+ * times). new_pool may be NULL (unchanged).
  */
-int pc_provider_set_stopped(pc_provider *p, const char *name, int stopped,
-			    const char *new_pool, const pc_kvlist *new_props);
+int pc_provider_set_stopped(pc_provider *p, const char *name, int stopped, const char *new_pool);
 
 /* Set st->phase (copied) and st->ph together. */
 void pc_statement_set_phase(pc_statement *st, const char *api_phase);

@@ -114,7 +114,8 @@ typedef struct pc_sim_stmt {
 	int deleted;                /* kept only for the audit */
 	int64_t due_ms;             /* next transition, 0 = none */
 	int64_t as_of_ms;           /* consumption computed up to here (RUNNING) */
-	int64_t ended_ms;           /* COMPLETED/FAILED at, 0 = not ended */
+	int64_t ended_ms;           /* COMPLETED/FAILED/STOPPED at, 0 = not ended */
+	int64_t wait_since_ms;      /* carry-over wait began (fails after carry_timeout_ms) */
 	pc_vec inputs;              /* pc_sim_input * */
 	pc_vec outputs;             /* pc_sim_output * */
 	pc_kvlist latest_offsets;   /* filled when STOPPED */
@@ -136,6 +137,7 @@ typedef struct pc_sim_topic {
 	int64_t as_of_ms;           /* source feed computed up to here */
 	int64_t feed_ms;            /* time spent as a source (no writer statement) */
 	int64_t written;            /* records written by statements, round-robin over partitions */
+	int64_t gone_ms;            /* dropped: the topic lingers until then (0 = live) */
 } pc_sim_topic;
 
 typedef struct pc_sim_pool {
@@ -146,11 +148,34 @@ typedef struct pc_sim_pool {
 	char *region;
 	int max_cfu;
 	int64_t created_ms;
-	int64_t ready_ms;           /* PROVISIONED from here */
+	int64_t ready_ms;           /* PROVISIONED (or FAILED) from here */
+	int failed;                 /* ends FAILED (--fail-pool) */
 } pc_sim_pool;
 
 /* Largest partition count of a topic (CREATE TABLE beyond it fails). */
 #define PC_SIM_MAX_PARTITIONS 10000
+
+/*
+ * The simulation is as strict as Confluent Cloud (docs/emulator.md, "What
+ * the service does"). Old lenient behaviours stay available by name, for the
+ * tests that need them (pc_sim_lenient_parse()).
+ */
+enum {
+	PC_SIM_LENIENT_LABELS_UPDATE = 1 << 0,  /* "labels-update": a PUT changes labels */
+	PC_SIM_LENIENT_LABELS_PREFIX = 1 << 1,  /* "labels-prefix": any label key at create */
+	PC_SIM_LENIENT_CREATE_STOPPED = 1 << 2, /* "create-stopped": spec.stopped on create honoured */
+	PC_SIM_LENIENT_STOP_ANY = 1 << 3,       /* "stop-any": stopping any statement is accepted */
+	PC_SIM_LENIENT_PROPERTIES = 1 << 4,     /* "properties-update": a stopped statement's properties change */
+};
+
+/* "labels-update,create-stopped,..." or "all" into PC_SIM_LENIENT_* bits. 0 or PC_EINVALID. */
+int pc_sim_lenient_parse(const char *list, unsigned *out);
+
+#define PC_SIM_TOPIC_LINGER_MS_DEFAULT 500
+#define PC_SIM_CARRY_TIMEOUT_MS_DEFAULT (6 * 3600 * 1000LL)
+
+/* The prefix Confluent requires of end-user statement labels. */
+#define PC_SIM_LABEL_PREFIX "user.confluent.io/"
 
 typedef struct pc_sim_options {
 	const char *cluster_id;     /* default "lkc-local" */
@@ -158,7 +183,13 @@ typedef struct pc_sim_options {
 	int64_t pending_ms;         /* DML PENDING -> RUNNING (default 300) */
 	double produce_rate;        /* records/s/partition into source topics (default 10) */
 	const char *fail_statement; /* PCRE2 pattern, NULL = none */
-	int64_t expire_completed_ms; /* 0 = never */
+	const char *fail_pool;      /* PCRE2 pattern: pools whose display name matches go FAILED */
+	int64_t expire_completed_ms; /* COMPLETED/FAILED deleted after; 0 = never */
+	int64_t expire_terminal_ms; /* COMPLETED/FAILED/STOPPED deleted after; 0 = never */
+	int64_t topic_linger_ms;    /* a dropped table's topic lingers (default 500; < 0: 0) */
+	int64_t carry_timeout_ms;   /* carry-over waits at most this long (default 6 h) */
+	int forbid_deleted;         /* a deleted statement answers 403 (PC_EAUTH), not 404 */
+	unsigned lenient;           /* PC_SIM_LENIENT_* */
 } pc_sim_options;
 
 typedef struct pc_sim_env {
@@ -185,6 +216,8 @@ typedef struct pc_sim {
 	pc_map topics;              /* name -> pc_sim_topic * */
 	pc_map writers;             /* topic name -> pc_vec * of pc_sim_stmt * writing it */
 	pc_map by_id;               /* "%llu" id -> pc_sim_stmt * (live) */
+	pc_vec lingering;           /* pc_sim_topic * dropped, not yet gone */
+	void *fail_pool_re;         /* pcre2_code * */
 	pc_sim_event *heap;
 	size_t heap_len, heap_cap;
 	uint64_t next_id;
@@ -261,6 +294,8 @@ int64_t pc_sim_topic_end(const pc_sim *s, const pc_sim_topic *t, int partition);
 /* Sorted by name, borrowed. */
 void pc_sim_list_topics(pc_sim *s, int64_t now, pc_vec *out);
 pc_sim_topic *pc_sim_find_topic(pc_sim *s, int64_t now, const char *name);
+/* A topic that is live (not lingering after a drop), or NULL. */
+pc_sim_topic *pc_sim__live_topic(pc_sim *s, const char *name);
 /* PC_EEXISTS when it exists, PC_EINVALID on a bad count. */
 int pc_sim_create_topic(pc_sim *s, int64_t now, const char *name, int partitions, pc_sim_topic **out);
 /* Running statements that read or write it fail. PC_ENOTFOUND. */

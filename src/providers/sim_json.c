@@ -3,7 +3,7 @@
  * the local target's state file). Timestamps are wall-clock milliseconds, so
  * transitions keep their schedule across runs.
  */
-#include "sim.h"
+#include "sim_int.h"
 
 #include "../util/alloc.h"
 #include "../util/error.h"
@@ -81,6 +81,7 @@ static json_t *stmt_json(const pc_sim_stmt *st)
 	json_object_set_new(o, "due_ms", json_integer(st->due_ms));
 	json_object_set_new(o, "as_of_ms", json_integer(st->as_of_ms));
 	json_object_set_new(o, "ended_ms", json_integer(st->ended_ms));
+	json_object_set_new(o, "wait_since_ms", json_integer(st->wait_since_ms));
 	a = json_array();
 	for (size_t i = 0; i < st->inputs.len; i++) {
 		pc_sim_input *in = st->inputs.items[i];
@@ -133,10 +134,11 @@ int pc_sim_save_json(const pc_sim *s, pc_buf *out)
 		names.len = 0;
 		for (size_t j = 0; j < e->pools.len; j++) {
 			pc_sim_pool *p = e->pools.items[j];
-			json_array_append_new(pa, json_pack("{s:s,s:s,s:s,s:s,s:i,s:I,s:I}", "id", p->id, "display_name",
-							    p->display_name, "cloud", p->cloud, "region", p->region,
-							    "max_cfu", p->max_cfu, "created_ms", (json_int_t)p->created_ms,
-							    "ready_ms", (json_int_t)p->ready_ms));
+			json_array_append_new(pa, json_pack("{s:s,s:s,s:s,s:s,s:i,s:I,s:I,s:b}", "id", p->id,
+							    "display_name", p->display_name, "cloud", p->cloud, "region",
+							    p->region, "max_cfu", p->max_cfu, "created_ms",
+							    (json_int_t)p->created_ms, "ready_ms", (json_int_t)p->ready_ms,
+							    "failed", p->failed));
 		}
 		json_object_set_new(eo, "pools", pa);
 		json_object_set_new(eo, "statements", sa);
@@ -149,12 +151,12 @@ int pc_sim_save_json(const pc_sim *s, pc_buf *out)
 	pc_vec_sort_str(&names);
 	for (size_t i = 0; i < names.len; i++) {
 		pc_sim_topic *t = pc_map_get(&s->topics, names.items[i]);
-		json_array_append_new(topics, json_pack("{s:s,s:i,s:b,s:I,s:I,s:I,s:I,s:I}", "name", t->name,
+		json_array_append_new(topics, json_pack("{s:s,s:i,s:b,s:I,s:I,s:I,s:I,s:I,s:I}", "name", t->name,
 							"partitions", t->partitions, "upsert", t->upsert,
 							"incarnation", (json_int_t)t->incarnation, "created_ms",
 							(json_int_t)t->created_ms, "as_of_ms", (json_int_t)t->as_of_ms,
 							"feed_ms", (json_int_t)t->feed_ms, "written",
-							(json_int_t)t->written));
+							(json_int_t)t->written, "gone_ms", (json_int_t)t->gone_ms));
 	}
 	pc_vec_dispose(&names, NULL);
 	json_object_set_new(root, "topics", topics);
@@ -277,6 +279,7 @@ static int load_stmt(pc_sim_stmt **out, json_t *o, const char *env, const char *
 	st->due_ms = jint(o, "due_ms");
 	st->as_of_ms = jint(o, "as_of_ms");
 	st->ended_ms = jint(o, "ended_ms");
+	st->wait_since_ms = jint(o, "wait_since_ms");
 	json_array_foreach(json_object_get(o, "inputs"), i, v) {
 		pc_sim_input *in = PC_NEW(pc_sim_input);
 		in->topic = jdup(v, "topic");
@@ -349,6 +352,7 @@ int pc_sim_load_json(pc_sim *s, const char *text, size_t len, const char *label)
 		t->as_of_ms = jint(v, "as_of_ms");
 		t->feed_ms = jint(v, "feed_ms");
 		t->written = jint(v, "written");
+		t->gone_ms = jint(v, "gone_ms");
 		if (pc_map_get(&s->topics, t->name)) {
 			free(t->name);
 			free(t);
@@ -357,6 +361,8 @@ int pc_sim_load_json(pc_sim *s, const char *text, size_t len, const char *label)
 			goto done;
 		}
 		pc_map_put(&s->topics, t->name, t);
+		if (t->gone_ms)
+			pc_vec_push(&s->lingering, t);
 	}
 	json_array_foreach(envs, i, e) {
 		pc_sim_env *env;
@@ -387,6 +393,7 @@ int pc_sim_load_json(pc_sim *s, const char *text, size_t len, const char *label)
 			p->max_cfu = (int)jint(v, "max_cfu");
 			p->created_ms = jint(v, "created_ms");
 			p->ready_ms = jint(v, "ready_ms");
+			p->failed = jbool(v, "failed");
 			pc_vec_push(&env->pools, p);
 		}
 		json_array_foreach(json_object_get(e, "statements"), j, v) {

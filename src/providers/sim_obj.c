@@ -2,7 +2,7 @@
  * sim_obj.c - the simulation's objects: creation, freeing, reset.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "sim.h"
+#include "sim_int.h"
 
 #include "../util/alloc.h"
 #include "../util/error.h"
@@ -130,6 +130,7 @@ static void dispose_world(pc_sim *s)
 	pc_map_dispose(&s->topics, pc_sim__topic_free);
 	pc_map_dispose(&s->writers, pc_sim__writers_free);
 	pc_map_dispose(&s->by_id, NULL);
+	pc_vec_dispose(&s->lingering, NULL);
 	free(s->heap);
 }
 
@@ -147,12 +148,65 @@ void pc_sim__reset(pc_sim *s)
 	s->now_ms = 0;
 }
 
+static int compile_re(const char *pattern, const char *opt_name, void **out)
+{
+	int err;
+	size_t off;
+
+	*out = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+	if (!*out) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		return pc_error_set(PC_EUSAGE, "invalid %s pattern at offset %zu: %s", opt_name, off, (char *)msg);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} lenient_names[] = {
+	{ "labels-update", PC_SIM_LENIENT_LABELS_UPDATE },
+	{ "labels-prefix", PC_SIM_LENIENT_LABELS_PREFIX },
+	{ "create-stopped", PC_SIM_LENIENT_CREATE_STOPPED },
+	{ "stop-any", PC_SIM_LENIENT_STOP_ANY },
+	{ "properties-update", PC_SIM_LENIENT_PROPERTIES },
+};
+
+int pc_sim_lenient_parse(const char *list, unsigned *out)
+{
+	const char *p = list ? list : "";
+
+	*out = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int found = 0;
+		if (n == 3 && strncmp(p, "all", 3) == 0) {
+			for (size_t i = 0; i < sizeof(lenient_names) / sizeof(lenient_names[0]); i++)
+				*out |= lenient_names[i].bit;
+			found = 1;
+		}
+		for (size_t i = 0; !found && i < sizeof(lenient_names) / sizeof(lenient_names[0]); i++)
+			if (strlen(lenient_names[i].name) == n && strncmp(p, lenient_names[i].name, n) == 0) {
+				*out |= lenient_names[i].bit;
+				found = 1;
+			}
+		if (!found && n > 0)
+			return pc_error_set(PC_EUSAGE,
+					    "unknown lenient behaviour '%.*s' (known: labels-update, labels-prefix, "
+					    "create-stopped, stop-any, properties-update, all)",
+					    (int)n, p);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
 int pc_sim_new(pc_sim **out, const pc_sim_options *opt)
 {
 	pc_sim *s = PC_NEW(pc_sim);
 	pc_sim_options o = { 0 };
-	int err;
-	size_t off;
 	int rc = 0;
 
 	*out = NULL;
@@ -169,19 +223,21 @@ int pc_sim_new(pc_sim **out, const pc_sim_options *opt)
 		s->opt.produce_rate = 0;
 	else if (s->opt.produce_rate == 0 && !(opt && opt->produce_rate < 0))
 		s->opt.produce_rate = 10;
+	if (s->opt.topic_linger_ms == 0)
+		s->opt.topic_linger_ms = PC_SIM_TOPIC_LINGER_MS_DEFAULT;
+	else if (s->opt.topic_linger_ms < 0)
+		s->opt.topic_linger_ms = 0;
+	if (s->opt.carry_timeout_ms <= 0)
+		s->opt.carry_timeout_ms = PC_SIM_CARRY_TIMEOUT_MS_DEFAULT;
 	if (o.fail_statement && *o.fail_statement) {
 		s->fail_pattern = pc_strdup(o.fail_statement);
-		s->fail_re = pcre2_compile((PCRE2_SPTR)o.fail_statement, PCRE2_ZERO_TERMINATED, 0,
-					   &err, &off, NULL);
-		if (!s->fail_re) {
-			PCRE2_UCHAR msg[256];
-			pcre2_get_error_message(err, msg, sizeof(msg));
-			rc = pc_error_set(PC_EUSAGE, "invalid --fail-statement pattern at offset %zu: %s",
-					  off, (char *)msg);
+		if ((rc = compile_re(o.fail_statement, "--fail-statement", &s->fail_re)) != 0)
 			goto done;
-		}
 	}
 	s->opt.fail_statement = s->fail_pattern;
+	s->opt.fail_pool = NULL;
+	if (o.fail_pool && *o.fail_pool && (rc = compile_re(o.fail_pool, "--fail-pool", &s->fail_pool_re)) != 0)
+		goto done;
 	pc_sim__reset(s);
 	*out = s;
 	s = NULL;
@@ -197,6 +253,8 @@ void pc_sim_free(pc_sim *s)
 	dispose_world(s);
 	if (s->fail_re)
 		pcre2_code_free(s->fail_re);
+	if (s->fail_pool_re)
+		pcre2_code_free(s->fail_pool_re);
 	free(s->fail_pattern);
 	free(s->cluster_id);
 	free(s);

@@ -1,12 +1,15 @@
 /*
  * sim_query.c - the simulation's audit, topics and compute pools.
  */
-#include "sim.h"
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "sim_int.h"
 
 #include "../util/alloc.h"
 #include "../util/error.h"
 
+#include <ctype.h>
 #include <inttypes.h>
+#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,9 +164,13 @@ int pc_sim_create_topic(pc_sim *s, int64_t now, const char *name, int partitions
 
 int pc_sim_delete_topic(pc_sim *s, int64_t now, const char *name)
 {
+	pc_sim_topic *tp;
 	pc_sim_tick(s, now);
-	if (!pc_map_get(&s->topics, name))
+	tp = pc_map_get(&s->topics, name);
+	if (!tp)
 		return pc_error_set(PC_ENOTFOUND, "This server does not host this topic-partition.");
+	if (tp->gone_ms)
+		return 0; /* being deleted already */
 	pc_sim__topic_drop(s, name, s->now_ms);
 	return 0;
 }
@@ -172,7 +179,9 @@ int pc_sim_delete_topic(pc_sim *s, int64_t now, const char *name)
 
 const char *pc_sim_pool_phase(const pc_sim_pool *p, int64_t now)
 {
-	return now >= p->ready_ms ? "PROVISIONED" : "PROVISIONING";
+	if (now < p->ready_ms)
+		return "PROVISIONING";
+	return p->failed ? "FAILED" : "PROVISIONED";
 }
 
 int pc_sim_get_pool(pc_sim *s, int64_t now, const char *env, const char *id, pc_sim_pool **out)
@@ -208,6 +217,18 @@ int pc_sim_find_pool(pc_sim *s, int64_t now, const char *id, pc_sim_pool **out)
 	return pc_error_set(PC_ENOTFOUND, "compute pool '%s' not found", id);
 }
 
+/* ^(?:[0-9A-Za-z\-])[\w\.-]{0,63}$ (fcpm/v2) */
+static int valid_pool_name(const char *n)
+{
+	size_t len = strlen(n);
+	if (len == 0 || len > 64 || !(isalnum((unsigned char)n[0]) || n[0] == '-'))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if (!isalnum((unsigned char)n[i]) && n[i] != '_' && n[i] != '.' && n[i] != '-')
+			return 0;
+	return 1;
+}
+
 int pc_sim_create_pool(pc_sim *s, int64_t now, const char *env, const char *display_name,
 		       const char *cloud, const char *region, int max_cfu, pc_sim_pool **out)
 {
@@ -216,19 +237,37 @@ int pc_sim_create_pool(pc_sim *s, int64_t now, const char *env, const char *disp
 	char id[32];
 	pc_sim_tick(s, now);
 	*out = NULL;
-	if (!display_name || !*display_name || strlen(display_name) > 64)
-		return pc_error_set(PC_EINVALID, "spec.display_name is required (at most 64 characters)");
-	if (max_cfu && max_cfu != 5 && max_cfu != 10 && max_cfu != 20 && max_cfu != 30 && max_cfu != 40 &&
-	    max_cfu != 50)
-		return pc_error_set(PC_EINVALID, "spec.max_cfu must be one of 5, 10, 20, 30, 40, 50");
+	/* fcpm/v2 requires all of display_name, cloud, region, max_cfu, environment.id. */
+	if (!display_name || !*display_name)
+		return pc_error_set(PC_EINVALID, "spec.display_name is required");
+	if (!valid_pool_name(display_name))
+		return pc_error_set(PC_EINVALID,
+				    "spec.display_name '%s' is invalid: at most 64 letters, digits, '_', '.' or '-', "
+				    "not starting with '_' or '.'", display_name);
+	if (!cloud || !*cloud)
+		return pc_error_set(PC_EINVALID, "spec.cloud is required");
+	if (!region || !*region)
+		return pc_error_set(PC_EINVALID, "spec.region is required");
+	if (!max_cfu)
+		return pc_error_set(PC_EINVALID, "spec.max_cfu is required");
+	if (max_cfu != 5 && max_cfu != 10 && max_cfu != 20 && max_cfu != 30 && max_cfu != 40 && max_cfu != 50)
+		return pc_error_set(PC_EINVALID, "spec.max_cfu must be one of 5, 10, 20, 30, 40, 50 (not %d)", max_cfu);
+	if (!env || !*env)
+		return pc_error_set(PC_EINVALID, "spec.environment.id is required");
 	e = pc_sim_env_get(s, env, s->now_ms);
 	snprintf(id, sizeof(id), "lfcp-%06" PRIx64, (s->next_id++ * 2654435761u) & 0xffffff);
 	p = pc_sim__pool_add(e, id, display_name, s->now_ms, s->now_ms + s->opt.ddl_ms);
 	free(p->cloud);
-	p->cloud = pc_strdup(cloud && *cloud ? cloud : "AWS");
+	p->cloud = pc_strdup(cloud);
 	free(p->region);
-	p->region = pc_strdup(region && *region ? region : "local");
-	p->max_cfu = max_cfu ? max_cfu : 10;
+	p->region = pc_strdup(region);
+	p->max_cfu = max_cfu;
+	if (s->fail_pool_re) {
+		pcre2_match_data *md = pcre2_match_data_create_from_pattern(s->fail_pool_re, NULL);
+		p->failed = pcre2_match(s->fail_pool_re, (PCRE2_SPTR)display_name, strlen(display_name), 0, 0, md,
+					NULL) >= 0;
+		pcre2_match_data_free(md);
+	}
 	s->changes++;
 	*out = p;
 	return 0;

@@ -3,7 +3,7 @@
  * analyzer (pc_sql_analyze): DDL or DML, the table it creates or drops, the
  * topics it reads and writes, the partition count of a new topic.
  */
-#include "sim.h"
+#include "sim_int.h"
 
 #include "../model/sql.h"
 #include "../util/alloc.h"

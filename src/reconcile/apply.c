@@ -448,16 +448,17 @@ static void check_interrupt(pc_apply_exec *ex)
 	pthread_cond_signal(&ex->main_cv);
 }
 
-static void resolve_options(pc_apply_options *o)
+static void resolve_options(pc_apply_options *o, const pc_provider *p)
 {
 	if (o->parallelism <= 0)
 		o->parallelism = PC_APPLY_PARALLELISM_DEFAULT;
 	if (o->action_timeout_ms <= 0)
 		o->action_timeout_ms = PC_APPLY_ACTION_TIMEOUT_MS_DEFAULT;
+	/* The target's cadence (seconds against Confluent Cloud, pipectl.yaml confluent.poll). */
 	if (o->poll_min_ms <= 0)
-		o->poll_min_ms = 100;
+		o->poll_min_ms = p && p->poll_min_ms > 0 ? p->poll_min_ms : 100;
 	if (o->poll_max_ms <= 0)
-		o->poll_max_ms = 2000;
+		o->poll_max_ms = p && p->poll_max_ms > 0 ? p->poll_max_ms : 2000;
 	if (o->poll_max_ms < o->poll_min_ms)
 		o->poll_max_ms = o->poll_min_ms;
 }
@@ -491,7 +492,7 @@ int pc_apply_run(pc_apply_result **out, pc_provider *p, const pc_plan *plan, con
 	ex.p = p;
 	ex.plan = plan;
 	ex.o = opts ? *opts : defaults;
-	resolve_options(&ex.o);
+	resolve_options(&ex.o, p);
 	if (ex.o.total_timeout_ms > 0)
 		ex.total_deadline = t0 + ex.o.total_timeout_ms;
 	pthread_mutex_init(&ex.mu, NULL);

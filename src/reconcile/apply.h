@@ -95,8 +95,8 @@ typedef struct pc_apply_options {
 	int parallelism;            /* <= 0: PC_APPLY_PARALLELISM_DEFAULT */
 	int64_t action_timeout_ms;  /* per task; <= 0: PC_APPLY_ACTION_TIMEOUT_MS_DEFAULT */
 	int64_t total_timeout_ms;   /* <= 0: none */
-	int64_t poll_min_ms;        /* <= 0: 100 */
-	int64_t poll_max_ms;        /* <= 0: 2000 */
+	int64_t poll_min_ms;        /* <= 0: the provider's poll_min_ms, else 100 */
+	int64_t poll_max_ms;        /* <= 0: the provider's poll_max_ms, else 2000 */
 	volatile sig_atomic_t *cancel; /* optional */
 	pc_lock *lock;              /* optional: a lost lock interrupts the run */
 	const pc_actual *actual;    /* optional: snapshot the plan was computed from (writer guard) */

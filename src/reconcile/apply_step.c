@@ -15,8 +15,6 @@
 
 /* Consecutive read errors a wait tolerates (the provider already retried each). */
 #define WAIT_READ_ERRORS 5
-/* How long a dropped table's topic may linger after its DROP completed. */
-#define TOPIC_GONE_MS 30000
 #define POOL_WAIT_MS (15 * 60 * 1000)
 
 typedef enum want {
@@ -196,7 +194,7 @@ static int step_stop(pc_step_ctx *c, const pc_step *s)
 		goto done; /* already still (an unknown phase is stopped: it may be writing) */
 	if (!st->stopped) {
 		pc_apply_exec_progress(c->ex, c->res, "stop statement '%s'", s->statement);
-		rc = pc_provider_set_stopped(c->p, s->statement, 1, NULL, NULL);
+		rc = pc_provider_set_stopped(c->p, s->statement, 1, NULL);
 		if (rc == PC_ENOTFOUND) {
 			rc = 0;
 			goto done;
@@ -249,12 +247,7 @@ static int step_resume(pc_step_ctx *c, const pc_step *s)
 			free(st->compute_pool_id);
 			st->compute_pool_id = pc_strdup(pool);
 		}
-		if (s->properties.len) {
-			pc_kv_dispose(&st->properties);
-			pc_kv_copy(&st->properties, &s->properties);
-		}
-		if (s->labels.len)
-			pc_kv_copy(&st->labels, &s->labels);
+		/* Only stopped, the pool and the principal change on Confluent: never properties or labels. */
 		pc_apply_exec_progress(c->ex, c->res, "resume statement '%s'%s%s", s->statement,
 				       pool ? " on pool " : "", pool ? pool : "");
 		rc = c->p->ops->update_statement(c->p, st);
@@ -322,9 +315,75 @@ static int create_or_adopt(pc_step_ctx *c, const pc_step *s, int *created)
 	return rc;
 }
 
+/*
+ * Wait, within the target's topic_delete_timeout_ms, for table's topic to be
+ * gone: Kafka deletes a dropped table's topic asynchronously. drop: the
+ * statement whose completion should have removed it (for the message).
+ */
+static int wait_topic_gone(pc_step_ctx *c, const char *table, const char *drop)
+{
+	int64_t limit = c->p->topic_delete_timeout_ms > 0 ? c->p->topic_delete_timeout_ms
+							    : PC_TOPIC_DELETE_TIMEOUT_MS_DEFAULT;
+	int64_t until = pc_mono_ms() + limit;
+	int errors = 0, reported = 0, rc;
+
+	for (int64_t d = c->o->poll_min_ms;; d = next_delay(c, d)) {
+		pc_topic *topic = NULL;
+		rc = c->p->ops->get_topic(c->p, table, &topic);
+		pc_topic_free(topic);
+		if (rc == PC_ENOTFOUND)
+			return 0;
+		if (rc != 0 && ++errors > WAIT_READ_ERRORS)
+			return rc;
+		if (rc == 0)
+			errors = 0;
+		if (pc_mono_ms() >= until)
+			return pc_error_set(PC_ETIMEOUT,
+					    "table '%s': its topic still exists %lld s after '%s' completed "
+					    "(Kafka deletes topics asynchronously; confluent.topic_delete_timeout): "
+					    "apply again later",
+					    table, (long long)(limit / 1000), drop);
+		if (!reported++)
+			pc_apply_exec_progress(c->ex, c->res, "wait for the topic of '%s' to be deleted", table);
+		if ((rc = sleep_or_abort(c, d)) != 0)
+			return rc;
+	}
+}
+
+static int is_already_exists(const pc_statement *st)
+{
+	return st && pc_phase_failed(st->ph) && st->detail && strstr(st->detail, "already exists");
+}
+
 static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
 {
+	pc_statement *st = NULL;
 	int created, rc;
+
+	if ((rc = create_or_adopt(c, s, &created)) != 0)
+		return rc;
+	rc = wait_for(c, s->statement, WANT_COMPLETED);
+	if (rc == 0 || !s->table)
+		return rc;
+	/*
+	 * A CREATE TABLE that met "already exists" while the table's old topic
+	 * is still being deleted: wait for the topic to go, then run it again
+	 * (a new statement of the same name, the failed one deleted first).
+	 */
+	if (c->p->ops->get_statement(c->p, s->statement, &st) != 0 || !is_already_exists(st)) {
+		pc_statement_free(st);
+		return rc;
+	}
+	pc_statement_free(st);
+	if ((rc = wait_topic_gone(c, s->table, s->statement)) != 0)
+		return rc;
+	pc_apply_exec_progress(c->ex, c->res, "run '%s' again: the old topic of '%s' is gone", s->statement,
+			       s->table);
+	rc = c->p->ops->delete_statement(c->p, s->statement);
+	if (rc != 0 && rc != PC_ENOTFOUND)
+		return rc;
+	if ((rc = wait_for(c, s->statement, WANT_ABSENT)) != 0)
+		return rc;
 	if ((rc = create_or_adopt(c, s, &created)) != 0)
 		return rc;
 	return wait_for(c, s->statement, WANT_COMPLETED);
@@ -437,7 +496,6 @@ static int step_drop_table(pc_step_ctx *c, const pc_step *s)
 {
 	pc_statement *st = NULL;
 	pc_topic *topic = NULL;
-	int64_t until;
 	int created, rc;
 
 	/* A DROP statement of this name from a previous run: let it finish first. */
@@ -467,32 +525,19 @@ static int step_drop_table(pc_step_ctx *c, const pc_step *s)
 			goto done;
 		}
 		if (st->ph == PC_PHASE_COMPLETED) {
-			rc = pc_error_set(PC_ERROR, "drop statement '%s' completed before, yet table '%s' exists again: plan again",
-					  s->statement, s->table);
+			/* Its topic may still be going (a rerun soon after): wait; else it was created again. */
+			if ((rc = wait_topic_gone(c, s->table, s->statement)) == PC_ETIMEOUT)
+				rc = pc_error_set(PC_ERROR,
+						  "drop statement '%s' completed before, yet table '%s' still exists: "
+						  "its topic is not deleted or it was created again: plan again",
+						  s->statement, s->table);
 			goto done;
 		}
 	}
 	if ((rc = wait_for(c, s->statement, WANT_COMPLETED)) != 0)
 		goto done;
-	/* The topic goes with the table; give the service a moment if it lags. */
-	until = pc_mono_ms() + TOPIC_GONE_MS;
-	for (int64_t d = c->o->poll_min_ms;; d = next_delay(c, d)) {
-		pc_topic_free(topic);
-		topic = NULL;
-		rc = c->p->ops->get_topic(c->p, s->table, &topic);
-		if (rc == PC_ENOTFOUND) {
-			rc = 0;
-			break;
-		}
-		if (rc != 0)
-			break;
-		if (pc_mono_ms() >= until) {
-			rc = pc_error_set(PC_ERROR, "table '%s' still exists after '%s' completed", s->table, s->statement);
-			break;
-		}
-		if ((rc = sleep_or_abort(c, d)) != 0)
-			break;
-	}
+	/* Kafka deletes the topic asynchronously (Terraform waits up to an hour). */
+	rc = wait_topic_gone(c, s->table, s->statement);
 done:
 	pc_statement_free(st);
 	pc_topic_free(topic);
@@ -535,7 +580,10 @@ static int step_create_pool(pc_step_ctx *c, const pc_step *s)
 		if (pool_phase_is(pool->phase, "PROVISIONED"))
 			break;
 		if (pool_phase_is(pool->phase, "FAILED")) {
-			rc = pc_error_set(PC_ERROR, "compute pool '%s' (%s) FAILED to provision", s->pool_display_name, id);
+			rc = pc_error_set(PC_ERROR,
+					  "compute pool '%s' (%s) FAILED to provision: delete it in Confluent Cloud, "
+					  "then apply again",
+					  s->pool_display_name, id);
 			goto done;
 		}
 		if (pc_mono_ms() >= until) {

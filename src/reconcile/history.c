@@ -312,7 +312,7 @@ int pc_history_append(const char *path, const pc_execution *e, size_t keep)
 		lines = split_lines(text, len, &n);
 	}
 	for (size_t i = 0; i < n; i++)
-		whole += looks_whole(&lines[i]);
+		whole += looks_whole(&lines[i]) ? 1u : 0u;
 	/* keep the newest keep-1 whole lines, then the new one */
 	skip = whole + 1 > keep ? whole + 1 - keep : 0;
 	for (size_t i = 0; i < n; i++) {

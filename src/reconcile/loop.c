@@ -130,8 +130,17 @@ void pc_loop_collect_api_stats(pc_loop *l)
 	pc_metrics_add_api_requests(l->metrics, delta);
 }
 
+/* The leader lock borrows the provider: it is released first. */
+static void step_down(pc_loop *l)
+{
+	if (l->leader && pc_lock_release(l->leader) < 0)
+		pc_loop_log(l, "warn", NULL, NULL, "could not release the leader lock: %s", pc_error_last());
+	l->leader = NULL;
+}
+
 static void close_provider(pc_loop *l)
 {
+	step_down(l);
 	pc_loop_collect_api_stats(l);
 	pc_session_close_provider(&l->s);
 	memset(l->api_seen, 0, sizeof(l->api_seen));
@@ -203,6 +212,8 @@ static int load_desired(pc_loop *l, pc_project **out, int *invalid, char **why)
 	}
 	/* a good tree: it becomes the desired state; the target follows its config */
 	pc_loop_collect_api_stats(l);
+	if (l->leader && !pc_session_same_target(&l->s, cfg))
+		step_down(l); /* the leader lock borrows the provider about to be closed */
 	rc = pc_session_set_desired(&l->s, cfg, proj, &reconnected);
 	cfg = NULL; /* the session's, or freed */
 	proj = NULL;
@@ -232,6 +243,77 @@ done:
 	if (rc == 0)
 		rc = pc_error_set(PC_EINVALID, "%s", *why ? *why : "no desired state could be loaded");
 	return rc;
+}
+
+/* ---- leadership ---- */
+
+/*
+ * Replicas side by side: the holder of the leader lock acts. 1: active;
+ * 0: standby (another replica holds it); < 0: the lock could not be read.
+ */
+static int lead(pc_loop *l, const pc_project *proj)
+{
+	pc_lock_opts o;
+	const char *why = NULL;
+	int rc;
+
+	if (l->leader && pc_lock_lost(l->leader, &why)) {
+		pc_loop_log(l, "warn", NULL, NULL, "lost the leadership: %s: standing by", why ? why : "lapsed");
+		step_down(l);
+	}
+	if (l->leader)
+		return 1;
+	memset(&o, 0, sizeof(o));
+	o.prefix = proj->config->prefix;
+	o.kind = "leader";
+	o.command = "reconcile";
+	o.ttl_ms = l->o.lock_ttl_ms;
+	o.cancel = l->stop;
+	rc = pc_lock_acquire(&l->leader, l->s.prov, &o);
+	if (rc == 0) {
+		pc_loop_log(l, "info", NULL, NULL, "active: this replica holds the leader lock (run %s)",
+			    pc_lock_holder(l->leader));
+		pc_metrics_set_role(l->metrics, 1, NULL);
+		free(l->standby_for);
+		l->standby_for = NULL;
+		return 1;
+	}
+	if (rc != PC_ELOCKED)
+		return rc;
+	{
+		pc_lock_info i;
+		char *who = NULL;
+		if (pc_lock_inspect(l->s.prov, proj->config->prefix, "leader", &i) == 0)
+			who = pc_sprintf("reconcile run %s on host %s (pid %ld)", i.run, i.host ? i.host : "?", i.pid);
+		pc_lock_info_dispose(&i);
+		pc_error_clear();
+		if (!l->standby_for || !who || strcmp(l->standby_for, who) != 0)
+			pc_loop_log(l, "info", NULL, NULL, "standby: %s is active", who ? who : "another replica");
+		pc_metrics_set_role(l->metrics, 0, who);
+		free(l->standby_for);
+		l->standby_for = who ? who : pc_strdup("");
+	}
+	return 0;
+}
+
+/* A standby cycle: nothing planned or applied; metrics and /status say so. */
+static int stand_by(pc_loop *l, pc_cycle *c)
+{
+	double secs = (double)(pc_mono_ms() - c->start_mono) / 1000.0;
+	char *st = pc_sprintf("{\"format_version\":\"1\",\"cycle\":%lld,\"result\":\"standby\",\"plan\":null,"
+			      "\"actions\":[],\"apply\":null}",
+			      (long long)l->cycle);
+	pc_metrics_set_status(l->metrics, st);
+	free(st);
+	pc_loop_collect_api_stats(l);
+	pc_metrics_cycle(l->metrics, "standby", secs, 1, NULL);
+	pc_buf_dispose(&c->status);
+	pc_map_dispose(&c->started, NULL);
+	pc_execution_free(c->exec);
+	c->exec = NULL;
+	if (l->o.once)
+		return pc_error_set(PC_ELOCKED, "standby: %s is active", l->standby_for && *l->standby_for ? l->standby_for : "another replica");
+	return 0;
 }
 
 /* ---- the cycle ---- */
@@ -272,6 +354,19 @@ int pc_loop_cycle(pc_loop *l)
 	c.invalid = invalid;
 	c.invalid_reason = why;
 	c.suspended = suspended(l);
+	if ((rc = lead(l, proj)) <= 0) {
+		if (rc == 0) {
+			rc = stand_by(l, &c);
+		} else {
+			char *msg = pc_sprintf("could not read the leader lock: %s", pc_error_last());
+			pc_loop_log(l, "error", NULL, NULL, "%s", msg);
+			pc_loop_finish(l, &c, "error", msg, 0);
+			rc = pc_error_set(rc, "%s", msg);
+			free(msg);
+		}
+		free(why);
+		return rc;
+	}
 	rc = pc_loop_reconcile(l, &c, proj);
 	free(why);
 	return rc;
@@ -286,6 +381,7 @@ static void free_loop(pc_loop *l)
 	pc_map_dispose(&l->failures, pc_loop_failure_free);
 	pc_metrics_free(l->metrics);
 	pc_config_free(l->settings_cfg);
+	free(l->standby_for);
 	free(l->commit);
 	free(l->bad_commit);
 	free(l->suspend_file);

@@ -14,7 +14,12 @@
  *   - a broken commit (parse errors, a cycle) is reported and skipped: the
  *     last good desired state stays in force;
  *   - the environment lock is taken only when there is something to apply;
- *     a lock held by someone else (a CI apply) skips the cycle.
+ *     a lock held by someone else (a CI apply) skips the cycle;
+ *   - replicas side by side: the one holding the leader lock
+ *     ("<prefix>-pipectl-leader", held for as long as it runs) is active, the
+ *     others stand by (no plan, no apply; /readyz, /metrics and /status say
+ *     so) and take over when it is released or lapses (at once when its
+ *     process on this host is gone).
  * The caller owns the process: it installs the signal handlers, seeds
  * random() (the interval's jitter) and says where log lines go. Its stop
  * flag (SIGTERM/SIGINT) at 1: the actions already started finish, the lock
@@ -59,6 +64,7 @@ typedef struct pc_loop_options {
 	int64_t backoff_max_ms;     /* --max-backoff / PIPECTL_MAX_BACKOFF; 15 min */
 	int degraded_after;         /* --degraded-after; 3 failures in a row */
 	int64_t lock_timeout_ms;    /* --lock-timeout / PIPECTL_LOCK_TIMEOUT; 0: skip the cycle when locked */
+	int64_t lock_ttl_ms;        /* --lock-ttl / PIPECTL_LOCK_TTL / reconcile.lock_ttl: TTL of the locks it holds; 5m */
 	const char *history_path;   /* PIPECTL_HISTORY / reconcile.history; <root>/.pipectl/history.jsonl */
 	/* Set by the caller (not from flags, env or file): */
 	volatile sig_atomic_t *stop;   /* required: 0 run, 1 stop after what runs, 2 also abandon the waits */

@@ -631,6 +631,8 @@ static int apply_locked(pc_loop *l, pc_cycle *c, const pc_project *proj, cycle_r
 	lopt.prefix = proj->config->prefix;
 	lopt.timeout_ms = l->o.lock_timeout_ms;
 	lopt.cancel = l->stop;
+	lopt.command = "reconcile";
+	lopt.ttl_ms = l->o.lock_ttl_ms;
 	if ((rc = pc_lock_acquire(&lock, l->s.prov, &lopt)) < 0) {
 		r->result = rc == PC_ELOCKED ? "locked" : "error";
 		r->error = pc_strdup(pc_error_last());

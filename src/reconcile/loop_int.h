@@ -44,6 +44,8 @@ typedef struct pc_loop {
 	int64_t cycle;
 	pc_map failures;            /* table -> pc_loop_failure * */
 	volatile sig_atomic_t *stop; /* signals */
+	struct pc_lock *leader;     /* the leader lock while this replica is active (loop.c) */
+	char *standby_for;          /* who was active when we last stood by (logged once per holder) */
 } pc_loop;
 
 /* One cycle's bookkeeping. */

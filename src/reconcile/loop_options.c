@@ -27,6 +27,7 @@ void pc_loop_options_unset(pc_loop_options *o)
 	o->backoff_max_ms = -1;
 	o->degraded_after = -1;
 	o->lock_timeout_ms = -1;
+	o->lock_ttl_ms = -1;
 }
 
 /* The value and where it came from ("PIPECTL_X" or "pipectl.yaml reconcile.x"), or NULL. */
@@ -157,7 +158,8 @@ int pc_loop_resolve(pc_loop_options *o, const pc_kvlist *file)
 	    (rc = res_duration(&o->backoff_max_ms, "PIPECTL_MAX_BACKOFF", "reconcile.max_backoff", file,
 			       PC_LOOP_BACKOFF_MAX_MS_DEFAULT, 0)) < 0 ||
 	    (rc = res_duration(&o->lock_timeout_ms, "PIPECTL_LOCK_TIMEOUT", "reconcile.lock_timeout", file, 0, 1)) <
-		    0)
+		    0 ||
+	    (rc = res_duration(&o->lock_ttl_ms, "PIPECTL_LOCK_TTL", "reconcile.lock_ttl", file, 0, 0)) < 0)
 		return rc;
 	if (o->backoff_max_ms < o->backoff_base_ms)
 		o->backoff_max_ms = o->backoff_base_ms;

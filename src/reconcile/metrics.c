@@ -20,7 +20,7 @@
 
 const double pc_metrics_buckets[PC_METRICS_N_BUCKETS] = { 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300 };
 
-static const char *const cycle_results[] = { "success", "failed", "invalid", "error", "suspended", "locked" };
+static const char *const cycle_results[] = { "success", "failed", "invalid", "error", "suspended", "locked", "standby" };
 static const char *const api_codes[6] = { "network_error", "1xx", "2xx", "3xx", "4xx", "5xx" };
 
 struct pc_metrics {
@@ -43,6 +43,8 @@ struct pc_metrics {
 	int ready;
 	char *not_ready;
 	char *status_json;
+	int role;               /* 0 unknown, 1 active, 2 standby */
+	char *leader;
 };
 
 static uint64_t *counter(pc_map *m, const char *key)
@@ -80,6 +82,7 @@ void pc_metrics_free(pc_metrics *m)
 	pc_map_dispose(&m->phases, free);
 	free(m->not_ready);
 	free(m->status_json);
+	free(m->leader);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
@@ -106,6 +109,17 @@ void pc_metrics_cycle(pc_metrics *m, const char *result, double duration_s, int 
 				   : pc_strdup(not_ready_reason ? not_ready_reason : "the last cycle did not reach the APIs");
 	if (strcmp(result, "success") == 0)
 		m->last_success_ms = pc_wall_ms();
+	pthread_mutex_unlock(&m->lock);
+}
+
+void pc_metrics_set_role(pc_metrics *m, int active, const char *leader)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->role = active ? 1 : 2;
+	free(m->leader);
+	m->leader = leader ? pc_strdup(leader) : NULL;
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -220,6 +234,13 @@ void pc_metrics_render(pc_metrics *m, pc_buf *b)
 	put_label(b, PC_VERSION);
 	pc_buf_puts(b, "} 1\n");
 
+	if (m->role) {
+		family(b, "pipectl_leader", "gauge", "1 when this replica holds the leader lock and acts, 0 on standby.");
+		pc_buf_printf(b, "pipectl_leader %d\n", m->role == 1);
+		family(b, "pipectl_role", "gauge", "The replica's role: active or standby.");
+		pc_buf_printf(b, "pipectl_role{role=\"active\"} %d\npipectl_role{role=\"standby\"} %d\n", m->role == 1,
+			      m->role == 2);
+	}
 	family(b, "pipectl_cycles_total", "counter", "Reconcile cycles by result.");
 	render_labeled(b, &m->cycles, "pipectl_cycles_total", "result");
 
@@ -327,7 +348,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		unsigned status;
 		pthread_mutex_lock(&m->lock);
 		status = m->ready ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
-		if (m->ready)
+		if (m->ready && m->role == 1)
+			pc_buf_puts(&body, "ready: active\n");
+		else if (m->ready && m->role == 2)
+			pc_buf_printf(&body, "ready: standby (active: %s)\n", m->leader ? m->leader : "another replica");
+		else if (m->ready)
 			pc_buf_puts(&body, "ready\n");
 		else
 			pc_buf_printf(&body, "not ready: %s\n", m->not_ready ? m->not_ready : "unknown");
@@ -340,7 +365,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (strcmp(url, "/status") == 0) {
 		pthread_mutex_lock(&m->lock);
-		if (m->status_json)
+		if (m->role && m->status_json && m->status_json[0] == '{') {
+			pc_buf_printf(&body, "{\"role\":\"%s\",\"leader\":", m->role == 1 ? "active" : "standby");
+			if (m->leader)
+				pc_buf_put_json_str(&body, m->leader);
+			else
+				pc_buf_puts(&body, "null");
+			pc_buf_puts(&body, m->status_json[1] == '}' ? "" : ",");
+			pc_buf_puts(&body, m->status_json + 1);
+		} else if (m->status_json)
 			pc_buf_puts(&body, m->status_json);
 		else
 			pc_buf_puts(&body, "{\"format_version\":\"1\",\"cycle\":0,\"plan\":null,\"apply\":null}");

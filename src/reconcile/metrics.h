@@ -68,6 +68,14 @@ void pc_metrics_set_gauges(pc_metrics *m, const pc_metrics_gauges *g);
  * cumulative: the loop adds the delta of each cycle.
  */
 void pc_metrics_add_api_requests(pc_metrics *m, const uint64_t by_status[6]);
+/*
+ * The replica's role (two reconcile loops side by side, docs/locking.md):
+ * active (holds the leader lock) or standby; leader (may be NULL) says who
+ * is active. /metrics: pipectl_leader 1|0 and pipectl_role{role=...};
+ * /readyz: 200 "ready: active" or "ready: standby (...)"; /status: "role"
+ * and "leader" fields.
+ */
+void pc_metrics_set_role(pc_metrics *m, int active, const char *leader);
 /* The /status body (a JSON document, copied). */
 void pc_metrics_set_status(pc_metrics *m, const char *json);
 

@@ -441,7 +441,7 @@ static const char *protect_label(const pc_actual_table *at)
 	size_t i;
 	for (i = 0; i < at->dmls.len + at->ddls.len; i++) {
 		const pc_actual_stmt *s = i < at->dmls.len ? at->dmls.items[i] : at->ddls.items[i - at->dmls.len];
-		const char *v = pc_kv_get(&s->st->labels, "pipectl-protect");
+		const char *v = pc_kv_get(&s->st->labels, PC_LABEL_PROTECT);
 		if (v && !strcmp(v, "true"))
 			return s->st->name;
 	}

@@ -17,7 +17,7 @@
 #define POOL_SUFFIX "-pipectl"
 
 /* Label pipectl puts on the statements of a `protect: true` table. */
-#define LABEL_PROTECT "pipectl-protect"
+#define LABEL_PROTECT PC_LABEL_PROTECT
 
 static const char *const step_names[] = { "stop_statement", "delete_statement", "drop_table", "run_ddl",
 					  "create_dml", "resume_statement", "create_pool" };
@@ -133,7 +133,9 @@ void pc_plan_resolve_pool(pc_planner *pl, pc_action *a, const pc_table *t, const
 		display = pc_sprintf("%s%s", pl->prefix, POOL_SUFFIX);
 		for (i = 0; i < pl->act->pools.len; i++) {
 			const pc_pool *p = pl->act->pools.items[i];
-			if (p->display_name && !strcmp(p->display_name, display) && p->id) {
+			/* a FAILED pool is no place for statements: the setup step reports it */
+			if (p->display_name && !strcmp(p->display_name, display) && p->id &&
+			    !(p->phase && !strcmp(p->phase, "FAILED"))) {
 				pool = p->id;
 				src = "pipectl's pool";
 				break;

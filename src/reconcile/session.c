@@ -81,6 +81,16 @@ static void *fetch_main(void *arg)
 	return NULL;
 }
 
+int pc_session_open_target(pc_session *s, const char *root, const char *config_path)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = pc_config_find(&s->config, root, config_path, NULL)) < 0)
+		return rc;
+	return open_provider(s, s->config);
+}
+
 int pc_session_load(pc_session *s, const char *root, const char *config_path, pc_session_gate gate,
 		    void *ctx)
 {
@@ -88,11 +98,8 @@ int pc_session_load(pc_session *s, const char *root, const char *config_path, pc
 	pthread_t th;
 	int rc, started;
 
-	memset(s, 0, sizeof(*s));
 	memset(&job, 0, sizeof(job));
-	if ((rc = pc_config_find(&s->config, root, config_path, NULL)) < 0)
-		return rc;
-	if ((rc = open_provider(s, s->config)) < 0)
+	if ((rc = pc_session_open_target(s, root, config_path)) < 0)
 		return rc;
 	if (gate && (rc = gate(ctx, s->prov, s->config)) < 0)
 		return rc;
@@ -116,6 +123,14 @@ int pc_session_load(pc_session *s, const char *root, const char *config_path, pc
 }
 
 /* ---- the loop's session ---- */
+
+int pc_session_same_target(const pc_session *s, const pc_config *cfg)
+{
+	char *key = connection_key(cfg);
+	int same = s->prov && s->prov_key && strcmp(key, s->prov_key) == 0;
+	free(key);
+	return same;
+}
 
 int pc_session_set_desired(pc_session *s, pc_config *cfg, pc_project *proj, int *reconnected)
 {

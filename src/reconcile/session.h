@@ -50,6 +50,13 @@ int pc_session_load(pc_session *s, const char *root, const char *config_path, pc
 		    void *ctx);
 
 /*
+ * Only the target: find and parse pipectl.yaml, open its provider; nothing
+ * is read (s->proj and s->act stay NULL). For commands that act on the
+ * target alone (unlock). Call pc_session_dispose() in every case.
+ */
+int pc_session_open_target(pc_session *s, const char *root, const char *config_path);
+
+/*
  * The loop's session, one desired state after the other: take cfg and proj
  * (proj borrows cfg; both owned by the session afterwards) as the state in
  * force. The provider is opened for cfg unless the one open already talks to
@@ -62,6 +69,8 @@ int pc_session_load(pc_session *s, const char *root, const char *config_path, pc
 int pc_session_set_desired(pc_session *s, pc_config *cfg, pc_project *proj, int *reconnected);
 /* Read the actual state again (s->act replaced; NULL on failure). */
 int pc_session_read_actual(pc_session *s);
+/* 1 when pc_session_set_desired(s, cfg, …) would keep the open provider (same target and keys). */
+int pc_session_same_target(const pc_session *s, const pc_config *cfg);
 /* Close the provider (and drop the actual state): the next pc_session_set_desired() opens one. */
 void pc_session_close_provider(pc_session *s);
 /* Free everything; s is zeroed. */

@@ -77,8 +77,8 @@ statements() {
 
 # The live (not STOPPED/COMPLETED/FAILED) managed DMLs writing TABLE: "name phase" lines.
 live_dmls() {
-	statements | jq -r --arg t "$1" '.[] | select(.metadata.labels["pipectl-kind"] == "dml"
-		and .metadata.labels["pipectl-table-name"] == $t
+	statements | jq -r --arg t "$1" '.[] | select(.metadata.labels["user.confluent.io/pipectl-kind"] == "dml"
+		and .metadata.labels["user.confluent.io/pipectl-table-name"] == $t
 		and (.status.phase | IN("RUNNING","PENDING","DEGRADED","STOPPING"))) | "\(.name) \(.status.phase)"'
 }
 

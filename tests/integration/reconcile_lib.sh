@@ -10,7 +10,7 @@ LOOP_PID=
 ORG=00000000-0000-4000-8000-000000000002
 ENV_ID=env-rec1
 CFG_PREFIX=rc
-CFG_FLINK_EXTRA=
+CFG_FLINK_EXTRA=$'    catalog: rc-env\n    database: lkc-local\n'
 LOG="$T/loop.log"
 
 cleanup() {

@@ -67,7 +67,17 @@ wait_phase() { # wait_phase STMT_URL PHASE
 	fail "statement $1 did not reach $2: $(cat "$TMP/body")"
 }
 
-start_emulator main --ddl-ms 100 --pending-ms 150 --produce-rate 100 --fail-statement 'FROM\s+boom'
+# wait_gone URL: a deleted topic lingers (Kafka deletes asynchronously), then 404s
+wait_gone() {
+	for _ in $(seq 1 60); do
+		req GET "$1"
+		[ "$CODE" = 404 ] && return 0
+		sleep 0.1
+	done
+	fail "$1 is still there: $(cat "$TMP/body")"
+}
+
+start_emulator main --topic-linger-ms 2000 --ddl-ms 100 --pending-ms 150 --produce-rate 100 --fail-statement 'FROM\s+boom'
 B="$URL_main/sql/v1/organizations/org-1/environments/env-a1/statements"
 
 # ---- create: 201 + Location, full statement shape
@@ -120,6 +130,9 @@ expect_code 400 "create existing topic"
 jcheck 'j["error_code"]==40002' "kafka 40002"
 req DELETE "$K/scratch"
 expect_code 204 "delete topic"
+req GET "$K/scratch"
+expect_code 200 "a deleted topic lingers"
+wait_gone "$K/scratch"
 req DELETE "$K/scratch"
 expect_code 404 "delete missing topic"
 
@@ -190,8 +203,10 @@ jcheck '"orders" in j["status"]["detail"]' "failure names the table"
 req GET "$B/dml-big-v2/exceptions"
 expect_code 200 "exceptions"
 jcheck 'j["kind"]=="StatementExceptionList" and len(j["data"])==1 and j["data"][0]["kind"]=="StatementException" and j["data"][0]["name"] and "orders" in j["data"][0]["message"] and j["data"][0]["timestamp"].endswith("Z")' "exception shape"
-req GET "$K/orders"
-expect_code 404 "dropped topic is gone"
+req POST "$B" '{"name":"ddl-orders-again","spec":{"statement":"CREATE TABLE IF NOT EXISTS orders (id INT)"}}'
+wait_phase "$B/ddl-orders-again" FAILED
+jcheck '"already exists" in j["status"]["detail"]' "CREATE TABLE while the dropped topic lingers"
+wait_gone "$K/orders"
 
 # ---- missing table and --fail-statement: FAILED
 req POST "$B" '{"name":"dml-missing","spec":{"statement":"INSERT INTO big SELECT * FROM ghost"}}'
@@ -243,6 +258,59 @@ expect_code 200 "get pool"
 jcheck 'j["status"]["phase"]=="PROVISIONED" and j["spec"]["display_name"]=="pool-a"' "pool provisioned"
 req GET "$P/lfcp-nope?environment=env-a1"
 expect_code 404 "unknown pool"
+
+# ---- strict: what Confluent Cloud refuses or ignores (docs/emulator.md)
+BX="$URL_main/sql/v1/organizations/org-1/environments/env-strict/statements"
+req POST "$BX" '{"name":"lab","spec":{"statement":"CREATE TABLE lab (id INT)"},"metadata":{"labels":{"owner":"me"}}}'
+expect_code 400 "a label without the user.confluent.io/ prefix"
+jcheck '"owner" in j["errors"][0]["detail"] and "user.confluent.io/" in j["errors"][0]["detail"]' "label detail"
+req POST "$BX" '{"name":"lab","spec":{"statement":"CREATE TABLE lab (id INT)"},"metadata":{"labels":{"user.confluent.io/owner":"me"}}}'
+expect_code 201 "a prefixed label"
+req POST "$BX" '{"name":"show","spec":{"statement":"SHOW TABLES","stopped":true}}'
+expect_code 201 "created stopped"
+jcheck 'j["spec"]["stopped"] is False' "spec.stopped on create is ignored"
+wait_phase "$BX/show" COMPLETED
+req PATCH "$BX/show" '[{"op":"replace","path":"/spec/stopped","value":true}]'
+expect_code 400 "stopping a DDL"
+jcheck '"can not be stopped" in j["errors"][0]["detail"]' "stop detail"
+wait_phase "$BX/lab" COMPLETED
+req POST "$BX" '{"name":"ins","spec":{"statement":"INSERT INTO lab SELECT * FROM lab","properties":{"sql.current-catalog":"a"}}}'
+wait_phase "$BX/ins" RUNNING
+req PATCH "$BX/ins" '[{"op":"replace","path":"/spec/stopped","value":true}]'
+expect_code 200 "stopping an INSERT"
+wait_phase "$BX/ins" STOPPED
+cp "$TMP/body" "$TMP/stopped.json"
+PUTP=$(python3 -c "import json; j=json.load(open('$TMP/stopped.json')); j['spec']['properties']['sql.current-catalog']='b'; print(json.dumps(j))")
+req PUT "$BX/ins" "$PUTP"
+expect_code 400 "a PUT changing properties, even stopped"
+PUTL=$(python3 -c "import json; j=json.load(open('$TMP/stopped.json')); j['metadata']['labels']={'user.confluent.io/x':'y'}; print(json.dumps(j))")
+req PUT "$BX/ins" "$PUTL"
+expect_code 202 "a PUT changing labels is accepted"
+req GET "$BX/ins"
+jcheck 'j["metadata"]["labels"]=={} and j["metadata"]["resource_version"]==json.load(open("'"$TMP"'/stopped.json"))["metadata"]["resource_version"]' "and changes nothing"
+req POST "$URL_main/fcpm/v2/compute-pools" '{"spec":{"display_name":"pool-b","region":"us-east-1","max_cfu":10,"environment":{"id":"env-a1"}}}'
+expect_code 400 "a pool without cloud"
+jcheck '"spec.cloud" in j["errors"][0]["detail"]' "pool detail"
+req POST "$URL_main/fcpm/v2/compute-pools" '{"spec":{"display_name":"pool-b","cloud":"AWS","region":"us-east-1","max_cfu":15,"environment":{"id":"env-a1"}}}'
+expect_code 400 "max_cfu 15"
+
+# ---- options: 403 for deleted statements, 307 on first contact, lenient names
+start_emulator strictopts --ddl-ms 50 --forbid-deleted --redirect-first self
+BO="$URL_strictopts/sql/v1/organizations/o/environments/env-o/statements"
+CODE=$(curl -s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' --max-time 10 "$BO")
+expect_code 307 "first request of a connection"
+[ "$(header Location)" = "$BO" ] || fail "307 Location is '$(header Location)'"
+CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' --max-time 10 -L -X POST -H 'Content-Type: application/json' \
+	--data-binary '{"name":"gone","spec":{"statement":"CREATE TABLE g (id INT)"}}' "$BO")
+expect_code 201 "a followed redirect keeps the method and body"
+CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' --max-time 10 -L -X DELETE "$BO/gone")
+expect_code 202 "delete"
+CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' --max-time 10 -L "$BO/gone")
+expect_code 403 "a deleted statement with --forbid-deleted"
+if "$PIPECTL" emulator --listen 127.0.0.1:0 --lenient labels-update,nope >"$TMP/len.out" 2>"$TMP/len.err"; then
+	fail "an unknown --lenient name was accepted"
+fi
+grep -q "unknown lenient behaviour 'nope'" "$TMP/len.err" || fail "unclear --lenient error: $(cat "$TMP/len.err")"
 
 # ---- basic auth
 start_emulator auth --api-key KEY1 --api-secret SECRET1

@@ -176,7 +176,8 @@ static void test_config__every_loop_setting_is_accepted(void **state)
 	assert_int_equal(parse(&c, "reconcile:\n  git_fetch: true\n  log_format: json\n  suspend: false\n"
 				   "  suspend_file: /run/pause\n  prune: true\n  parallelism: 4\n"
 				   "  degraded_after: 5\n  jitter: 20\n  backoff: 10s\n  max_backoff: 10m\n"
-				   "  lock_timeout: 0s\n"), 0);
+				   "  lock_timeout: 0s\n  lock_ttl: 2m\n"), 0);
+	assert_string_equal(pc_kv_get(&c->extra, "reconcile.lock_ttl"), "2m");
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.git_fetch"), "true");
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.log_format"), "json");
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.suspend_file"), "/run/pause");
@@ -335,6 +336,75 @@ static void test_config__empty_values_keep_defaults(void **state)
 	pc_config_free(c);
 }
 
+/* A tree at a commit, in memory: one pipectl.yaml (or none). */
+static const char *commit_yaml;
+
+static int mem_kind(pc_source *s, const char *rel)
+{
+	(void)s;
+	return commit_yaml && strcmp(rel, "pipectl.yaml") == 0 ? 2 : 0;
+}
+
+static int mem_read(pc_source *s, const char *rel, char **out, size_t *len)
+{
+	(void)s;
+	if (!commit_yaml || strcmp(rel, "pipectl.yaml") != 0)
+		return pc_error_set(PC_ENOTFOUND, "no %s", rel);
+	*out = pc_strdup(commit_yaml);
+	*len = strlen(commit_yaml);
+	return 0;
+}
+
+static const pc_source_ops mem_ops = { NULL, mem_kind, mem_read, NULL };
+
+static void test_config__find_follows_one_rule(void **state)
+{
+	char dir[] = "/tmp/pc-test-find-XXXXXX";
+	pc_source git = { &mem_ops, NULL, NULL, "0123456789abcdef0123" };
+	pc_config *c = NULL;
+	char *own, *flag;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	own = pc_path_join(dir, "pipectl.yaml");
+	flag = pc_path_join(dir, "flag.yaml");
+	assert_int_equal(pc_fs_write_atomic(own, "prefix: worktree\n", 17), 0);
+	assert_int_equal(pc_fs_write_atomic(flag, "prefix: flag\n", 13), 0);
+
+	/* the working tree's own */
+	assert_int_equal(pc_config_find(&c, dir, NULL, NULL), 0);
+	assert_string_equal(c->prefix, "worktree");
+	pc_config_free(c);
+	/* a commit's own, named with the commit in messages */
+	commit_yaml = "prefix: committed\n";
+	assert_int_equal(pc_config_find(&c, dir, NULL, &git), 0);
+	assert_string_equal(c->prefix, "committed");
+	pc_config_free(c);
+	commit_yaml = "prefix: x\nbogus: 1\n";
+	assert_int_equal(pc_config_find(&c, dir, NULL, &git), PC_EINVALID);
+	assert_non_null(strstr(pc_error_last(), "pipectl.yaml@0123456789ab:2"));
+	/* a commit without one: the defaults */
+	commit_yaml = NULL;
+	assert_int_equal(pc_config_find(&c, dir, NULL, &git), 0);
+	assert_string_equal(c->prefix, "dev");
+	pc_config_free(c);
+	/* $PIPECTL_CONFIG over the tree's, the flag over both */
+	setenv("PIPECTL_CONFIG", own, 1);
+	commit_yaml = "prefix: committed\n";
+	assert_int_equal(pc_config_find(&c, dir, NULL, &git), 0);
+	assert_string_equal(c->prefix, "worktree");
+	pc_config_free(c);
+	assert_int_equal(pc_config_find(&c, dir, flag, &git), 0);
+	assert_string_equal(c->prefix, "flag");
+	pc_config_free(c);
+	unsetenv("PIPECTL_CONFIG");
+
+	unlink(own);
+	unlink(flag);
+	rmdir(dir);
+	free(own);
+	free(flag);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +424,7 @@ int main(void)
 		cmocka_unit_test_setup(test_config__secrets_lists_keys_and_secrets, setup),
 		cmocka_unit_test_setup(test_config__empty_values_keep_defaults, setup),
 		cmocka_unit_test_setup(test_config__externals_are_read_and_checked, setup),
+		cmocka_unit_test_setup(test_config__find_follows_one_rule, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,8 @@
 /*
- * The confluent provider against the real `pipectl emulator` ($PIPECTL),
- * started on a free loopback port: every operation, end to end, over HTTP.
+ * The confluent provider against the emulator module itself
+ * (providers/emulator.c), served in-process on a free loopback port: every
+ * operation, end to end, over HTTP, against the strict simulation, so a
+ * behaviour of the service is modelled once (docs/emulator.md).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,25 +11,23 @@
 #include <cmocka.h>
 
 #include "providers/confluent.h"
+#include "providers/emulator.h"
 #include "providers/provider.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/timeutil.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #define KEY "emu-key"
 #define SECRET "emu-secret-value"
 #define WAIT_MS 10000
 
 typedef struct emu {
-	pid_t pid;
+	pc_emulator *srv;
 	char endpoint[96];
 	pc_config cfg;
 	pc_provider *p;
@@ -43,6 +43,8 @@ static void fill_config(pc_config *c, const char *endpoint, const char *secret)
 	c->flink.endpoint = (char *)endpoint;
 	c->flink.api_key = KEY;
 	c->flink.api_secret = (char *)secret;
+	c->flink_catalog = "provtest";
+	c->flink_database = "lkc-local";
 	c->kafka.endpoint = (char *)endpoint;
 	c->kafka.api_key = KEY;
 	c->kafka.api_secret = (char *)secret;
@@ -50,114 +52,83 @@ static void fill_config(pc_config *c, const char *endpoint, const char *secret)
 	c->cloud.endpoint = (char *)endpoint;
 	c->cloud.api_key = KEY;
 	c->cloud.api_secret = (char *)secret;
+	c->pools_cloud = "AWS";
+	c->pools_region = "us-east-2";
+	c->pools_max_cfu = 10;
 }
 
-/* Poll the child's stdout file until "listening on http://127.0.0.1:PORT". */
-static int read_endpoint(const char *path, char *out, size_t n)
+/* Serve the emulator in-process on a free port with Basic auth and the given options. */
+static int start_with(void **state, const pc_emulator_options *extra)
 {
-	int64_t deadline = pc_mono_ms() + WAIT_MS;
-
-	while (pc_mono_ms() < deadline) {
-		char buf[4096];
-		FILE *f = fopen(path, "r");
-		size_t len = 0;
-		char *at, *end;
-		if (f) {
-			len = fread(buf, 1, sizeof(buf) - 1, f);
-			fclose(f);
-		}
-		buf[len] = '\0';
-		if ((at = strstr(buf, "listening on ")) != NULL && (end = strchr(at, '\n')) != NULL) {
-			at += strlen("listening on ");
-			snprintf(out, n, "%.*s", (int)(end - at), at);
-			return 0;
-		}
-		pc_sleep_ms(20);
-	}
-	return -1;
-}
-
-/* Start `$PIPECTL emulator` on a free port with Basic auth and the extra options. */
-static int start(void **state, const char *const *extra)
-{
-	const char *bin = getenv("PIPECTL");
-	char out_path[] = "/tmp/pipectl-emu-out-XXXXXX";
-	const char *argv[24];
-	int fd, n = 0;
 	emu *e = PC_NEW(emu);
+	pc_emulator_options eo = { 0 };
 	pc_http_opts o;
-	int rc;
 
-	if (!bin || (fd = mkstemp(out_path)) < 0) {
+	if (extra)
+		eo = *extra;
+	eo.listen = "127.0.0.1:0";
+	eo.api_key = KEY;
+	eo.api_secret = SECRET;
+	if (eo.sim.ddl_ms == 0)
+		eo.sim.ddl_ms = 100;
+	if (eo.sim.pending_ms == 0)
+		eo.sim.pending_ms = 150;
+	if (pc_emulator_start(&e->srv, &eo) != 0) {
+		fprintf(stderr, "emulator: %s\n", pc_error_last());
 		free(e);
 		return -1;
 	}
-	argv[n++] = bin;
-	argv[n++] = "emulator";
-	argv[n++] = "--listen";
-	argv[n++] = "127.0.0.1:0";
-	argv[n++] = "--api-key";
-	argv[n++] = KEY;
-	argv[n++] = "--api-secret";
-	argv[n++] = SECRET;
-	for (size_t i = 0; extra && extra[i] && n < 23; i++)
-		argv[n++] = extra[i];
-	argv[n] = NULL;
-	e->pid = fork();
-	if (e->pid == 0) {
-		dup2(fd, 1);
-		close(fd);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	close(fd);
-	rc = e->pid > 0 ? read_endpoint(out_path, e->endpoint, sizeof(e->endpoint)) : -1;
-	unlink(out_path); /* the child keeps writing into the unlinked file */
-	if (rc != 0) {
-		if (e->pid > 0) {
-			kill(e->pid, SIGKILL);
-			waitpid(e->pid, NULL, 0);
-		}
-		free(e);
-		return -1;
-	}
+	snprintf(e->endpoint, sizeof(e->endpoint), "http://127.0.0.1:%d", pc_emulator_port(e->srv));
 	fill_config(&e->cfg, e->endpoint, SECRET);
 	pc_http_opts_default(&o);
 	o.timeout_ms = 5000;
 	o.backoff_base_ms = 50;
 	o.max_attempts = 8;
-	if (pc_confluent_open_with(&e->p, &e->cfg, &o) != 0)
+	if (pc_confluent_open_with(&e->p, &e->cfg, &o) != 0) {
+		fprintf(stderr, "open: %s\n", pc_error_last());
+		pc_emulator_stop(e->srv);
+		free(e);
 		return -1;
+	}
 	*state = e;
 	return 0;
 }
 
 static int emu_setup(void **state)
 {
-	return start(state, NULL);
+	return start_with(state, NULL);
 }
 
 static int emu_setup_faults(void **state)
 {
-	static const char *const faults[] = { "--fail-rate", "0.3", "--throttle-rate", "0.05",
-					      "--seed", "7", NULL };
-	return start(state, faults);
+	pc_emulator_options o = { 0 };
+	o.fail_rate = 0.3;
+	o.throttle_rate = 0.05;
+	o.seed = 7;
+	return start_with(state, &o);
+}
+
+/* A deleted statement answers 403; each connection's first request is redirected to 127.0.0.1. */
+static int emu_setup_403_307(void **state)
+{
+	pc_emulator_options o = { 0 };
+	o.sim.forbid_deleted = 1;
+	o.redirect_host = "self";
+	return start_with(state, &o);
+}
+
+static int emu_setup_redirect_away(void **state)
+{
+	pc_emulator_options o = { 0 };
+	o.redirect_host = "evil.example:443";
+	return start_with(state, &o);
 }
 
 static int emu_teardown(void **state)
 {
 	emu *e = *state;
-	int64_t deadline = pc_mono_ms() + 5000;
 	pc_provider_free(e->p);
-	kill(e->pid, SIGTERM);
-	while (waitpid(e->pid, NULL, WNOHANG) == 0) {
-		if (pc_mono_ms() > deadline) {
-			kill(e->pid, SIGKILL);
-			waitpid(e->pid, NULL, 0);
-			break;
-		}
-		pc_sleep_ms(20);
-	}
+	pc_emulator_stop(e->srv);
 	free(e);
 	return 0;
 }
@@ -232,7 +203,7 @@ static void test_emulator__insert_runs_stops_resumes_and_is_deleted(void **state
 	stale = wait_phase(p, "t-dml-dst", "RUNNING");
 	assert_int_equal(stale->stopped, 0);
 
-	assert_int_equal(pc_provider_set_stopped(p, "t-dml-dst", 1, NULL, NULL), 0);
+	assert_int_equal(pc_provider_set_stopped(p, "t-dml-dst", 1, NULL), 0);
 	st = wait_phase(p, "t-dml-dst", "STOPPED");
 	assert_int_equal(st->stopped, 1);
 	/* A stopped statement reports where it stopped, per topic read, as strings. */
@@ -245,7 +216,7 @@ static void test_emulator__insert_runs_stops_resumes_and_is_deleted(void **state
 	assert_non_null(strstr(pc_error_last(), "update statement 't-dml-dst': HTTP 409"));
 	pc_statement_free(stale);
 
-	assert_int_equal(pc_provider_set_stopped(p, "t-dml-dst", 0, NULL, NULL), 0);
+	assert_int_equal(pc_provider_set_stopped(p, "t-dml-dst", 0, NULL), 0);
 	st = wait_phase(p, "t-dml-dst", "RUNNING");
 	assert_int_equal(st->stopped, 0);
 	pc_statement_free(st);
@@ -317,6 +288,20 @@ static void test_emulator__list_follows_pages_past_250_statements(void **state)
 	pc_vec_dispose(&all, pc_statement_free);
 }
 
+static void wait_topic_gone(pc_provider *p, const char *name)
+{
+	int64_t deadline = pc_mono_ms() + WAIT_MS;
+	pc_topic *t = NULL;
+	int rc;
+	while ((rc = p->ops->get_topic(p, name, &t)) == 0) {
+		pc_topic_free(t);
+		t = NULL;
+		assert_true(pc_mono_ms() < deadline);
+		pc_sleep_ms(50);
+	}
+	assert_int_equal(rc, PC_ENOTFOUND);
+}
+
 static void test_emulator__drop_table_and_delete_topic(void **state)
 {
 	emu *e = *state;
@@ -329,8 +314,10 @@ static void test_emulator__drop_table_and_delete_topic(void **state)
 	pc_statement_free(wait_phase(p, "t-ddl-b", "COMPLETED"));
 	create(p, "t-drop-a", "DROP TABLE gone_a;", NULL);
 	pc_statement_free(wait_phase(p, "t-drop-a", "COMPLETED"));
-	assert_int_equal(p->ops->get_topic(p, "gone_a", &t), PC_ENOTFOUND);
+	/* Kafka deletes the topic after the DROP, asynchronously: it lingers, then 404 */
+	wait_topic_gone(p, "gone_a");
 	assert_int_equal(p->ops->delete_topic(p, "gone_b"), 0);
+	wait_topic_gone(p, "gone_b");
 	assert_int_equal(p->ops->get_topic(p, "gone_b", &t), PC_ENOTFOUND);
 	assert_non_null(strstr(pc_error_last(), "get topic 'gone_b': HTTP 404"));
 	assert_int_equal(p->ops->delete_topic(p, "gone_b"), PC_ENOTFOUND);
@@ -410,6 +397,183 @@ static void test_emulator__operations_survive_5xx_and_429_storms(void **state)
 	pc_vec_dispose(&topics, pc_topic_free);
 }
 
+/* ---- the strict service: what Confluent refuses, the provider never sends ---- */
+
+static void test_emulator__labels_without_the_user_prefix_are_refused(void **state)
+{
+	emu *e = *state;
+	pc_provider *p = e->p;
+	pc_kvlist labels = PC_VEC_INIT;
+	pc_statement_spec spec = { .name = "t-lab", .sql = "CREATE TABLE lab (x INT);" };
+	pc_statement *st = NULL;
+
+	pc_kv_set(&labels, "owner", "me");
+	spec.labels = &labels;
+	assert_int_not_equal(p->ops->create_statement(p, &spec, &st), 0);
+	assert_non_null(strstr(pc_error_last(), "create statement 't-lab': HTTP 400"));
+	assert_non_null(strstr(pc_error_last(), "user.confluent.io/"));
+	pc_kv_dispose(&labels);
+	pc_kv_set(&labels, "user.confluent.io/owner", "me");
+	assert_int_equal(p->ops->create_statement(p, &spec, &st), 0);
+	assert_string_equal(pc_kv_get(&st->labels, "user.confluent.io/owner"), "me");
+	pc_statement_free(st);
+	pc_kv_dispose(&labels);
+}
+
+static void test_emulator__created_stopped_runs_and_ddl_can_not_be_stopped(void **state)
+{
+	emu *e = *state;
+	pc_provider *p = e->p;
+	pc_statement_spec spec = { .name = "t-show", .sql = "SHOW TABLES;", .stopped = 1 };
+	pc_statement *st = NULL;
+
+	assert_int_equal(p->ops->create_statement(p, &spec, &st), 0);
+	pc_statement_free(st);
+	st = wait_phase(p, "t-show", "COMPLETED");
+	assert_int_equal(st->stopped, 0);
+	pc_statement_free(st);
+	assert_int_not_equal(pc_provider_set_stopped(p, "t-show", 1, NULL), 0);
+	assert_non_null(strstr(pc_error_last(), "update statement 't-show': HTTP 400"));
+	assert_non_null(strstr(pc_error_last(), "can not be stopped"));
+}
+
+static void test_emulator__a_deleted_statement_answering_403_is_gone(void **state)
+{
+	emu *e = *state;
+	pc_provider *p = e->p;
+	pc_statement *st = NULL;
+
+	create(p, "t-del", "CREATE TABLE del (x INT);", NULL);
+	pc_statement_free(wait_phase(p, "t-del", "COMPLETED"));
+	assert_int_equal(p->ops->delete_statement(p, "t-del"), 0);
+	assert_int_equal(p->ops->get_statement(p, "t-del", &st), PC_ENOTFOUND);
+	assert_non_null(strstr(pc_error_last(), "gone (HTTP 403"));
+	assert_int_equal(p->ops->delete_statement(p, "t-del"), PC_ENOTFOUND);
+	/* every new connection's first request was redirected (307) to 127.0.0.1 and followed */
+	assert_true(p->stats.by_status[3] > 0);
+}
+
+static void test_emulator__a_403_on_a_statement_not_deleted_here_stays_an_error(void **state)
+{
+	emu *e = *state;
+	pc_provider *p = e->p, *other = NULL;
+	pc_statement *st = NULL;
+
+	create(p, "t-theirs", "CREATE TABLE theirs (x INT);", NULL);
+	pc_statement_free(wait_phase(p, "t-theirs", "COMPLETED"));
+	/* another process deletes it: this one did not, so the 403 is not read as gone */
+	assert_int_equal(pc_confluent_open(&other, &e->cfg), 0);
+	assert_int_equal(other->ops->delete_statement(other, "t-theirs"), 0);
+	pc_provider_free(other);
+	assert_int_equal(p->ops->get_statement(p, "t-theirs", &st), PC_EAUTH);
+	assert_non_null(strstr(pc_error_last(), "get statement 't-theirs': HTTP 403: Forbidden"));
+}
+
+static void test_emulator__a_redirect_outside_confluent_is_not_followed(void **state)
+{
+	emu *e = *state;
+	pc_provider *p = e->p;
+	pc_vec v = PC_VEC_INIT;
+
+	assert_int_not_equal(p->ops->list_statements(p, &v), 0);
+	assert_non_null(strstr(pc_error_last(), "list statements"));
+	assert_non_null(strstr(pc_error_last(), "redirected (HTTP 307) to http://evil.example"));
+	assert_non_null(strstr(pc_error_last(), "not followed"));
+	assert_null(strstr(pc_error_last(), SECRET));
+	assert_null(strchr(pc_error_last(), '\n'));
+	assert_int_equal(v.len, 0);
+}
+
+static void test_emulator__credentials_in_an_endpoint_never_show(void **state)
+{
+	emu *e = *state;
+	pc_config c;
+	pc_provider *p = NULL;
+	pc_vec v = PC_VEC_INIT;
+	pc_http_opts o;
+
+	(void)e;
+	/* a closed port on 127.0.0.1, with user:password in the URL */
+	fill_config(&c, "http://someone:pw-in-url-123@127.0.0.1:1", SECRET);
+	pc_http_opts_default(&o);
+	o.max_attempts = 2;
+	o.backoff_base_ms = 10;
+	assert_int_equal(pc_confluent_open_with(&p, &c, &o), 0);
+	assert_int_equal(p->ops->list_statements(p, &v), PC_ENET);
+	assert_non_null(strstr(pc_error_last(), "127.0.0.1:1"));
+	assert_null(strstr(pc_error_last(), "pw-in-url-123"));
+	assert_null(strstr(pc_error_last(), "someone"));
+	assert_int_equal(p->ops->list_topics(p, &v), PC_ENET);
+	assert_null(strstr(pc_error_last(), "pw-in-url-123"));
+	pc_provider_free(p);
+}
+
+static void test_emulator__pool_create_sends_the_required_fields_from_the_config(void **state)
+{
+	emu *e = *state;
+	pc_config c = e->cfg;
+	pc_provider *p = NULL;
+	pc_pool_spec spec = { .display_name = "pipectl-cfg" };
+	pc_pool *pool = NULL;
+
+	/* the fields come from pipectl.yaml confluent.compute_pools */
+	assert_int_equal(e->p->ops->create_pool(e->p, &spec, &pool), 0);
+	assert_string_equal(pool->cloud, "AWS");
+	assert_string_equal(pool->region, "us-east-2");
+	assert_int_equal(pool->max_cfu, 10);
+	pc_pool_free(pool);
+	pool = NULL;
+	/* missing in the config: named, nothing sent */
+	c.pools_region = NULL;
+	assert_int_equal(pc_confluent_open(&p, &c), 0);
+	assert_int_equal(p->ops->create_pool(p, &spec, &pool), PC_EINVALID);
+	assert_non_null(strstr(pc_error_last(), "'confluent.compute_pools.region' is not set"));
+	assert_int_equal(p->stats.requests, 0);
+	pc_provider_free(p);
+}
+
+static void test_emulator__catalog_and_database_are_required(void **state)
+{
+	emu *e = *state;
+	pc_config c = e->cfg;
+	pc_provider *p = NULL;
+
+	c.path = "proj/pipectl.yaml";
+	c.flink_catalog = NULL;
+	assert_int_equal(pc_confluent_open(&p, &c), PC_EINVALID);
+	assert_non_null(strstr(pc_error_last(), "proj/pipectl.yaml: confluent target: 'confluent.flink.catalog' is not set"));
+	c.flink_catalog = "x";
+	c.flink_database = "";
+	assert_int_equal(pc_confluent_open(&p, &c), PC_EINVALID);
+	assert_non_null(strstr(pc_error_last(), "'confluent.flink.database' is not set"));
+	assert_null(p);
+}
+
+static void test_emulator__polling_is_fast_here_and_seconds_against_the_service(void **state)
+{
+	emu *e = *state;
+	pc_config c = e->cfg;
+	pc_provider *p = NULL;
+
+	assert_int_equal(e->p->poll_min_ms, PC_POLL_MIN_MS_LOCAL);
+	assert_int_equal(e->p->poll_max_ms, PC_POLL_MAX_MS_LOCAL);
+	assert_int_equal(e->p->topic_delete_timeout_ms, PC_TOPIC_DELETE_TIMEOUT_MS_DEFAULT);
+	c.flink.endpoint = "https://flink.us-east-2.aws.confluent.cloud";
+	assert_int_equal(pc_confluent_open(&p, &c), 0);
+	assert_int_equal(p->poll_min_ms, PC_POLL_MIN_MS_SERVICE);
+	assert_int_equal(p->poll_max_ms, PC_POLL_MAX_MS_SERVICE);
+	pc_provider_free(p);
+	pc_kv_set(&c.extra, "confluent.poll.min", "2s");
+	pc_kv_set(&c.extra, "confluent.poll.max", "30s");
+	pc_kv_set(&c.extra, "confluent.topic_delete_timeout", "1h");
+	assert_int_equal(pc_confluent_open(&p, &c), 0);
+	assert_int_equal(p->poll_min_ms, 2000);
+	assert_int_equal(p->poll_max_ms, 30000);
+	assert_int_equal(p->topic_delete_timeout_ms, 3600000);
+	pc_provider_free(p);
+	pc_kv_dispose(&c.extra);
+}
+
 #define EMU(t) cmocka_unit_test_setup_teardown(t, emu_setup, emu_teardown)
 
 int main(void)
@@ -424,6 +588,18 @@ int main(void)
 		EMU(test_emulator__a_wrong_secret_is_eauth_without_the_secret),
 		cmocka_unit_test_setup_teardown(test_emulator__operations_survive_5xx_and_429_storms,
 						emu_setup_faults, emu_teardown),
+		EMU(test_emulator__labels_without_the_user_prefix_are_refused),
+		EMU(test_emulator__created_stopped_runs_and_ddl_can_not_be_stopped),
+		cmocka_unit_test_setup_teardown(test_emulator__a_deleted_statement_answering_403_is_gone,
+						emu_setup_403_307, emu_teardown),
+		cmocka_unit_test_setup_teardown(test_emulator__a_403_on_a_statement_not_deleted_here_stays_an_error,
+						emu_setup_403_307, emu_teardown),
+		cmocka_unit_test_setup_teardown(test_emulator__a_redirect_outside_confluent_is_not_followed,
+						emu_setup_redirect_away, emu_teardown),
+		EMU(test_emulator__credentials_in_an_endpoint_never_show),
+		EMU(test_emulator__pool_create_sends_the_required_fields_from_the_config),
+		EMU(test_emulator__catalog_and_database_are_required),
+		EMU(test_emulator__polling_is_fast_here_and_seconds_against_the_service),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -199,6 +199,65 @@ static void test_local_pools__default_pool_and_created_pool_provision(void **sta
 	pc_provider_free(p);
 }
 
+static void write_file(const char *root, const char *rel, const char *text)
+{
+	char *path = pc_path_join(root, rel), *dir = pc_path_dirname(path);
+	assert_int_equal(pc_fs_mkdirs(dir), 0);
+	assert_int_equal(pc_fs_write_atomic(path, text, strlen(text)), 0);
+	free(dir);
+	free(path);
+}
+
+static void test_local_externals__declared_ones_exist_as_topics_from_their_ddl(void **state)
+{
+	fixture *f = *state;
+	pc_external_cfg raw = { "raw_orders", "externals/raw_orders.sql", 3 };
+	pc_external_cfg bare = { "cat.db.raw_users", NULL, 5 };
+	pc_provider *p;
+	pc_topic *t = NULL;
+	pc_vec stmts = PC_VEC_INIT;
+
+	write_file(f->root, "externals/raw_orders.sql",
+		   "-- the CDC topic\nCREATE TABLE raw_orders (id INT) DISTRIBUTED INTO 3 BUCKETS;\n");
+	pc_vec_push(&f->cfg.externals, &raw);
+	pc_vec_push(&f->cfg.externals, &bare);
+	p = open_local(f);
+	/* created on first use, as a topic with the DDL's partitions, and by no statement */
+	assert_int_equal(p->ops->get_topic(p, "raw_orders", &t), 0);
+	assert_int_equal(t->partitions, 3);
+	pc_topic_free(t);
+	assert_int_equal(p->ops->get_topic(p, "raw_users", &t), PC_ENOTFOUND); /* no DDL: never created */
+	assert_int_equal(p->ops->list_statements(p, &stmts), 0);
+	assert_int_equal(stmts.len, 0);
+	pc_provider_free(p);
+	/* kept in the state: a provider without the externals still sees it */
+	pc_vec_dispose(&f->cfg.externals, NULL);
+	p = open_local(f);
+	assert_int_equal(p->ops->get_topic(p, "raw_orders", &t), 0);
+	pc_topic_free(t);
+	/* a dropped external comes back: it is the target's precondition, not pipectl's table */
+	pc_vec_push(&f->cfg.externals, &raw);
+	pc_provider_free(p);
+	p = open_local(f);
+	assert_int_equal(p->ops->delete_topic(p, "raw_orders"), 0);
+	assert_int_equal(p->ops->get_topic(p, "raw_orders", &t), 0);
+	pc_topic_free(t);
+	pc_provider_free(p);
+	/* a DDL that creates another table is an error naming the external */
+	write_file(f->root, "externals/raw_orders.sql", "CREATE TABLE raw_order (id INT);\n");
+	{
+		char *state_file = pc_path_join(f->root, ".pipectl/local-state.json");
+		assert_int_equal(unlink(state_file), 0); /* a fresh target: the external must be created */
+		free(state_file);
+	}
+	p = open_local(f);
+	assert_int_equal(p->ops->get_topic(p, "raw_orders", &t), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "external table 'raw_orders': its DDL 'externals/raw_orders.sql' does not create it");
+	pc_provider_free(p);
+	pc_vec_dispose(&f->cfg.externals, NULL);
+	pc_vec_dispose(&stmts, pc_statement_free);
+}
+
 static void test_local_state__two_providers_see_each_others_changes(void **state)
 {
 	fixture *f = *state;
@@ -270,6 +329,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_local_pools__default_pool_and_created_pool_provision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_state__two_providers_see_each_others_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_externals__declared_ones_exist_as_topics_from_their_ddl, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_local_state__interleaved_writers_lose_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_state__corrupt_file_is_reported_and_left_untouched, setup,
 						teardown),

@@ -1,109 +1,293 @@
-/* Unit tests for src/reconcile/lock.c against the in-memory fake provider. */
+/*
+ * test_lock.c - src/reconcile/lock.c against the real simulation (the local
+ * target, providers/sim.h), seen through a thin recorder that also answers
+ * as strictly as Confluent: a PUT is refused (the lock statements are not
+ * DML), a create with spec.stopped or with a label outside user.confluent.io/
+ * is refused. Faults the simulation has no switch for (a statement stuck in
+ * DELETING, a 409 whose statement then reads 404) are injected by name.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "fake_provider.h"
+#include "model/project.h"
+#include "providers/provider.h"
 #include "reconcile/lock.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/timeutil.h"
 
-#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-static pc_lock_opts opts_for(const char *holder, int64_t timeout_ms)
+typedef struct strict {
+	pc_provider base; /* first: the ops get &base */
+	pc_provider *inner;
+	char root[64];
+	pc_config cfg;
+	pthread_mutex_t mu;
+	int creates, anchor_creates, gets, deletes, puts, refused;
+	const char *deleting;   /* reported in phase DELETING */
+	const char *ghost;      /* create answers 409, get answers 404 */
+	int create_delay_ms;
+} strict;
+
+static strict *S(pc_provider *p)
+{
+	return (strict *)p;
+}
+
+static void bump(strict *s, int *c)
+{
+	pthread_mutex_lock(&s->mu);
+	(*c)++;
+	pthread_mutex_unlock(&s->mu);
+}
+
+static int st_list(pc_provider *p, pc_vec *out)
+{
+	return S(p)->inner->ops->list_statements(S(p)->inner, out);
+}
+
+static int st_get(pc_provider *p, const char *name, pc_statement **out)
+{
+	strict *s = S(p);
+	int rc;
+	bump(s, &s->gets);
+	*out = NULL;
+	if (s->ghost && strcmp(name, s->ghost) == 0)
+		return pc_error_set(PC_ENOTFOUND, "Statement resource=%s does not exist", name);
+	rc = s->inner->ops->get_statement(s->inner, name, out);
+	if (rc == 0 && s->deleting && strcmp(name, s->deleting) == 0) {
+		pc_statement_set_phase(*out, "DELETING");
+	}
+	return rc;
+}
+
+static int st_create(pc_provider *p, const pc_statement_spec *spec, pc_statement **out)
+{
+	strict *s = S(p);
+	bump(s, &s->creates);
+	if (strstr(spec->name, "-pipectl-") && !strstr(spec->name, "-hb-") && !strstr(spec->name, "-takeover-"))
+		bump(s, &s->anchor_creates);
+	if (spec->stopped) {
+		bump(s, &s->refused);
+		return pc_error_set(PC_EINVALID, "strict: spec.stopped on create is not supported");
+	}
+	for (size_t i = 0; spec->labels && i < spec->labels->len; i++) {
+		const pc_kv *kv = spec->labels->items[i];
+		if (strncmp(kv->key, "user.confluent.io/", 18) != 0) {
+			bump(s, &s->refused);
+			return pc_error_set(PC_EINVALID, "strict: label '%s' lacks the user.confluent.io/ prefix", kv->key);
+		}
+	}
+	if (s->ghost && strcmp(spec->name, s->ghost) == 0)
+		return pc_error_set(PC_EEXISTS, "Statement name '%s' already exists", spec->name);
+	if (s->create_delay_ms)
+		pc_sleep_ms(s->create_delay_ms);
+	return s->inner->ops->create_statement(s->inner, spec, out);
+}
+
+static int st_update(pc_provider *p, const pc_statement *st)
+{
+	strict *s = S(p);
+	bump(s, &s->puts);
+	bump(s, &s->refused);
+	return pc_error_set(PC_EINVALID, "strict: statement '%s' cannot be updated", st->name);
+}
+
+static int st_delete(pc_provider *p, const char *name)
+{
+	strict *s = S(p);
+	bump(s, &s->deletes);
+	return s->inner->ops->delete_statement(s->inner, name);
+}
+
+static const pc_provider_ops strict_ops = {
+	.name = "strict-local",
+	.list_statements = st_list,
+	.get_statement = st_get,
+	.create_statement = st_create,
+	.update_statement = st_update,
+	.delete_statement = st_delete,
+};
+
+static strict *strict_new(void)
+{
+	strict *s = PC_NEW(strict);
+	strcpy(s->root, "/tmp/pc-test-lock-XXXXXX");
+	assert_non_null(mkdtemp(s->root));
+	s->cfg.root = s->root;
+	s->cfg.local_state = ".pipectl/local-state.json";
+	setenv("PIPECTL_LOCAL_DDL_MS", "10", 1);
+	setenv("PIPECTL_LOCAL_PENDING_MS", "10", 1);
+	assert_int_equal(pc_local_open(&s->inner, &s->cfg), 0);
+	pthread_mutex_init(&s->mu, NULL);
+	s->base.ops = &strict_ops;
+	s->base.impl = s;
+	return s;
+}
+
+static void strict_free(strict *s)
+{
+	char *cmd = pc_sprintf("rm -rf '%s'", s->root);
+	pc_provider_free(s->inner);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
+
+static pc_lock_opts opts(int64_t timeout_ms)
 {
 	pc_lock_opts o = { 0 };
 	o.prefix = "dev";
-	o.holder = holder;
+	o.command = "apply";
 	o.timeout_ms = timeout_ms;
 	o.poll_ms = 20;
 	o.heartbeat_ms = -1;
 	return o;
 }
 
-static char *label_of(fake_provider *f, const char *name, const char *key)
+/* The statements whose names are the lock's, in name order. */
+static int lock_statements(strict *s, char *names, size_t cap)
+{
+	pc_vec all = PC_VEC_INIT;
+	int n = 0;
+	names[0] = '\0';
+	assert_int_equal(s->inner->ops->list_statements(s->inner, &all), 0);
+	for (size_t i = 0; i < all.len; i++) {
+		const pc_statement *st = all.items[i];
+		if (pc_lock_is_lock_statement(st->name)) {
+			n++;
+			strncat(names, st->name, cap - strlen(names) - 2);
+			strncat(names, " ", cap - strlen(names) - 1);
+		}
+	}
+	pc_vec_dispose(&all, pc_statement_free);
+	return n;
+}
+
+static char *sql_of(strict *s, const char *name)
 {
 	pc_statement *st = NULL;
 	char *v = NULL;
-	if (f->base.ops->get_statement(&f->base, name, &st) == 0)
-		v = pc_strdup(pc_kv_get(&st->labels, key));
+	if (s->inner->ops->get_statement(s->inner, name, &st) == 0)
+		v = pc_strdup(st->sql);
 	pc_statement_free(st);
 	return v;
 }
 
-/* A lock left by a dead holder: expires in the past. */
-static void put_expired_lock(fake_provider *f, const char *holder)
+static long dead_pid(void)
 {
-	pc_kvlist labels = PC_VEC_INIT;
-	pc_kv_set(&labels, PC_LOCK_LABEL_HOLDER, holder);
-	pc_kv_set(&labels, PC_LOCK_LABEL_SINCE, "1000");
-	pc_kv_set(&labels, PC_LOCK_LABEL_EXPIRES, "1300");
-	fake_put(f, "dev-pipectl-lock", PC_LOCK_SQL, "STOPPED", 1, &labels);
-	pc_kv_dispose(&labels);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return (long)pid;
 }
 
-static void test_lock_acquire__creates_a_stopped_statement_with_holder_labels(void **state)
+/* An anchor left by another holder: host NULL = this host. */
+static void put_anchor(strict *s, const char *run, const char *host, long pid, int64_t ttl_ms)
 {
-	fake_provider *f = fake_new();
-	pc_lock_opts o = opts_for("ci-1", 0);
-	pc_lock *l = NULL;
+	pc_lock_info h;
+	pc_statement_spec spec = { 0 };
 	pc_statement *st = NULL;
-	int64_t since, expires;
+	char *sql;
+	pc_lock_self(&h, run, "apply", ttl_ms);
+	if (host) {
+		free(h.host);
+		h.host = pc_strdup(host);
+	}
+	h.pid = pid;
+	h.start = 0;
+	sql = pc_lock_sql("anchor", &h, 0, NULL);
+	spec.name = "dev-pipectl-lock";
+	spec.sql = sql;
+	assert_int_equal(s->inner->ops->create_statement(s->inner, &spec, &st), 0);
+	pc_statement_free(st);
+	free(sql);
+	pc_lock_info_dispose(&h);
+}
+
+static void test_lock_acquire__creates_an_anchor_naming_the_holder_without_put_or_stopped(void **state)
+{
+	strict *s = strict_new();
+	pc_lock_opts o = opts(0);
+	pc_lock *l = NULL;
+	pc_lock_info i = { 0 };
+	char *sql, pid[32], names[512];
 	(void)state;
 
-	assert_int_equal(pc_lock_acquire(&l, &f->base, &o), 0);
-	assert_string_equal(pc_lock_holder(l), "ci-1");
-	assert_int_equal(f->base.ops->get_statement(&f->base, "dev-pipectl-lock", &st), 0);
-	assert_true(st->stopped);
-	assert_string_equal(st->sql, PC_LOCK_SQL);
-	assert_string_equal(pc_kv_get(&st->labels, PC_LOCK_LABEL_HOLDER), "ci-1");
-	since = atoll(pc_kv_get(&st->labels, PC_LOCK_LABEL_SINCE));
-	expires = atoll(pc_kv_get(&st->labels, PC_LOCK_LABEL_EXPIRES));
-	assert_true(since > 1700000000);
-	assert_int_equal(expires - since, PC_LOCK_TTL_MS_DEFAULT / 1000);
-	pc_statement_free(st);
+	assert_int_equal(pc_lock_acquire(&l, &s->base, &o), 0);
+	sql = sql_of(s, "dev-pipectl-lock");
+	assert_non_null(sql);
+	assert_non_null(strstr(sql, "SHOW TABLES LIKE 'pipectl-lock "));
+	assert_non_null(strstr(sql, pc_lock_holder(l)));
+	snprintf(pid, sizeof pid, " pid=%ld ", (long)getpid());
+	assert_non_null(strstr(sql, pid));
+	assert_non_null(strstr(sql, " cmd=apply "));
+	free(sql);
+	assert_int_equal(pc_lock_inspect(&s->base, "dev", NULL, &i), 0);
+	assert_string_equal(i.run, pc_lock_holder(l));
+	assert_true(i.same_host);
+	assert_int_equal(i.alive, 1);
+	assert_true(i.since_ms > 1700000000000LL);
+	assert_int_equal(i.ttl_ms, PC_LOCK_TTL_MS_DEFAULT);
+	pc_lock_info_dispose(&i);
 
 	assert_int_equal(pc_lock_release(l), 0);
-	assert_int_equal(fake_count(f, "delete dev-pipectl-lock"), 1);
-	assert_null(fake_phase(f, "dev-pipectl-lock"));
-	fake_free(&f->base);
+	assert_int_equal(lock_statements(s, names, sizeof names), 0);
+	assert_int_equal(s->puts, 0);
+	assert_int_equal(s->refused, 0);
+	strict_free(s);
 }
 
-static void test_lock_acquire__second_holder_fails_at_once_with_holder_and_time(void **state)
+static void test_lock_acquire__second_holder_fails_at_once_naming_the_first(void **state)
 {
-	fake_provider *f = fake_new();
-	pc_lock_opts a = opts_for("runner-a", 0), b = opts_for("runner-b", 0);
+	strict *s = strict_new();
+	pc_lock_opts a = opts(0), b = opts(0);
 	pc_lock *la = NULL, *lb = NULL;
+	char *sql;
 	(void)state;
 
-	assert_int_equal(pc_lock_acquire(&la, &f->base, &a), 0);
-	assert_int_equal(pc_lock_acquire(&lb, &f->base, &b), PC_ELOCKED);
+	assert_int_equal(pc_lock_acquire(&la, &s->base, &a), 0);
+	b.command = "reconcile";
+	assert_int_equal(pc_lock_acquire(&lb, &s->base, &b), PC_ELOCKED);
 	assert_null(lb);
-	assert_non_null(strstr(pc_error_last(), "locked by runner-a since 20"));
-	assert_non_null(strstr(pc_error_last(), "dev-pipectl-lock"));
-	/* the loser changed nothing */
-	char *h = label_of(f, "dev-pipectl-lock", PC_LOCK_LABEL_HOLDER);
-	assert_string_equal(h, "runner-a");
-	free(h);
+	assert_non_null(strstr(pc_error_last(), "locked by apply run "));
+	assert_non_null(strstr(pc_error_last(), pc_lock_holder(la)));
+	assert_non_null(strstr(pc_error_last(), "running) since 20"));
+	assert_non_null(strstr(pc_error_last(), "'dev-pipectl-lock'"));
+	sql = sql_of(s, "dev-pipectl-lock");
+	assert_non_null(strstr(sql, pc_lock_holder(la))); /* the loser changed nothing */
+	free(sql);
 	assert_int_equal(pc_lock_release(la), 0);
-	fake_free(&f->base);
+	strict_free(s);
 }
 
 static void test_lock_acquire__second_holder_times_out_after_waiting(void **state)
 {
-	fake_provider *f = fake_new();
-	pc_lock_opts a = opts_for("runner-a", 0), b = opts_for("runner-b", 300);
+	strict *s = strict_new();
+	pc_lock_opts a = opts(0), b = opts(300);
 	pc_lock *la = NULL, *lb = NULL;
 	int64_t t0;
 	(void)state;
 
-	assert_int_equal(pc_lock_acquire(&la, &f->base, &a), 0);
+	assert_int_equal(pc_lock_acquire(&la, &s->base, &a), 0);
 	t0 = pc_mono_ms();
-	assert_int_equal(pc_lock_acquire(&lb, &f->base, &b), PC_ELOCKED);
+	assert_int_equal(pc_lock_acquire(&lb, &s->base, &b), PC_ELOCKED);
 	assert_true(pc_mono_ms() - t0 >= 280);
-	assert_true(fake_count(f, "create dev-pipectl-lock") >= 3); /* it retried while waiting */
+	assert_true(s->anchor_creates >= 4); /* retried while waiting */
 	assert_int_equal(pc_lock_release(la), 0);
-	fake_free(&f->base);
+	strict_free(s);
 }
 
 struct releaser {
@@ -121,229 +305,387 @@ static void *release_later(void *arg)
 
 static void test_lock_acquire__waiter_gets_the_lock_once_released(void **state)
 {
-	fake_provider *f = fake_new();
-	pc_lock_opts a = opts_for("runner-a", 0), b = opts_for("runner-b", 5000);
+	strict *s = strict_new();
+	pc_lock_opts a = opts(0), b = opts(10000);
 	pc_lock *la = NULL, *lb = NULL;
+	pthread_t t;
 	struct releaser r;
-	pthread_t th;
+	char *sql;
 	(void)state;
 
-	assert_int_equal(pc_lock_acquire(&la, &f->base, &a), 0);
+	assert_int_equal(pc_lock_acquire(&la, &s->base, &a), 0);
 	r.l = la;
 	r.after_ms = 150;
-	pthread_create(&th, NULL, release_later, &r);
-	assert_int_equal(pc_lock_acquire(&lb, &f->base, &b), 0);
-	pthread_join(th, NULL);
-	char *h = label_of(f, "dev-pipectl-lock", PC_LOCK_LABEL_HOLDER);
-	assert_string_equal(h, "runner-b");
-	free(h);
+	pthread_create(&t, NULL, release_later, &r);
+	assert_int_equal(pc_lock_acquire(&lb, &s->base, &b), 0);
+	pthread_join(t, NULL);
+	sql = sql_of(s, "dev-pipectl-lock");
+	assert_non_null(strstr(sql, pc_lock_holder(lb)));
+	free(sql);
 	assert_int_equal(pc_lock_release(lb), 0);
-	fake_free(&f->base);
+	strict_free(s);
 }
 
-static void test_lock_acquire__expired_lock_of_a_dead_holder_is_taken_over(void **state)
+static void test_lock_acquire__dead_process_on_this_host_is_taken_over_at_once(void **state)
 {
-	fake_provider *f = fake_new();
-	pc_lock_opts o = opts_for("runner-new", 0);
+	strict *s = strict_new();
+	pc_lock_opts o = opts(0);
 	pc_lock *l = NULL;
-	char *h, *since;
+	pc_lock_info i = { 0 };
+	char names[512];
 	(void)state;
 
-	put_expired_lock(f, "runner-dead");
-	assert_int_equal(pc_lock_acquire(&l, &f->base, &o), 0);
-	h = label_of(f, "dev-pipectl-lock", PC_LOCK_LABEL_HOLDER);
-	since = label_of(f, "dev-pipectl-lock", PC_LOCK_LABEL_SINCE);
-	assert_string_equal(h, "runner-new");
-	assert_true(atoll(since) > 1700000000);
-	assert_int_equal(fake_count(f, "update dev-pipectl-lock"), 1);
-	free(h);
-	free(since);
+	/* a kill -9'd apply: its TTL is an hour, but its pid is gone */
+	put_anchor(s, "deadbeef0001", NULL, dead_pid(), 3600 * 1000);
+	assert_int_equal(pc_lock_inspect(&s->base, "dev", NULL, &i), 0);
+	assert_true(i.same_host);
+	assert_int_equal(i.alive, 0);
+	assert_true(pc_lock_info_lapsed(&i, pc_wall_ms()));
+	pc_lock_info_dispose(&i);
+
+	assert_int_equal(pc_lock_acquire(&l, &s->base, &o), 0);
+	assert_int_equal(pc_lock_inspect(&s->base, "dev", NULL, &i), 0);
+	assert_string_equal(i.run, pc_lock_holder(l));
+	pc_lock_info_dispose(&i);
 	assert_int_equal(pc_lock_release(l), 0);
-	fake_free(&f->base);
+	/* the takeover claim is cleaned up too */
+	assert_int_equal(lock_statements(s, names, sizeof names), 0);
+	strict_free(s);
+}
+
+static void test_lock_acquire__other_host_lapses_only_after_its_ttl(void **state)
+{
+	strict *s = strict_new();
+	pc_lock_opts o = opts(0);
+	pc_lock *l = NULL;
+	(void)state;
+
+	/* another host, alive as far as we can know: TTL 400 ms, judged by the server's created_at */
+	put_anchor(s, "0ther0000001", "elsewhere", 1, 400);
+	assert_int_equal(pc_lock_acquire(&l, &s->base, &o), PC_ELOCKED);
+	assert_non_null(strstr(pc_error_last(), "on host elsewhere (pid 1)"));
+	o.timeout_ms = 5000;
+	assert_int_equal(pc_lock_acquire(&l, &s->base, &o), 0);
+	assert_int_equal(pc_lock_release(l), 0);
+	strict_free(s);
 }
 
 struct racer {
-	fake_provider *f;
-	char holder[32];
-	pc_lock *l;
+	strict *s;
 	int rc;
+	pc_lock *l;
 };
 
 static void *race(void *arg)
 {
 	struct racer *r = arg;
-	pc_lock_opts o = opts_for(r->holder, 0);
-	r->rc = pc_lock_acquire(&r->l, &r->f->base, &o);
+	pc_lock_opts o = opts(0);
+	r->rc = pc_lock_acquire(&r->l, &r->s->base, &o);
 	return NULL;
 }
 
-static void test_lock_acquire__expiry_takeover_race_has_exactly_one_winner(void **state)
+static void test_lock_acquire__takeover_race_has_exactly_one_winner_whose_anchor_survives(void **state)
 {
-	enum { N = 6 };
-	fake_provider *f = fake_new();
-	struct racer r[N];
-	pthread_t th[N];
-	int winners = 0, w = -1;
-	char *h;
 	(void)state;
+	for (int round = 0; round < 4; round++) {
+		strict *s = strict_new();
+		struct racer r[6];
+		pthread_t t[6];
+		int winners = 0, w = -1;
+		char *sql;
 
-	put_expired_lock(f, "runner-dead");
-	f->call_sleep_ms = 30; /* every PUT is slow: all racers read the old version first */
-	for (int i = 0; i < N; i++) {
-		r[i].f = f;
-		snprintf(r[i].holder, sizeof r[i].holder, "racer-%d", i);
-		r[i].l = NULL;
-		pthread_create(&th[i], NULL, race, &r[i]);
-	}
-	for (int i = 0; i < N; i++)
-		pthread_join(th[i], NULL);
-	for (int i = 0; i < N; i++) {
-		if (r[i].rc == 0) {
-			winners++;
-			w = i;
-		} else {
-			assert_int_equal(r[i].rc, PC_ELOCKED);
+		s->create_delay_ms = 5 + round * 5; /* widen the windows */
+		put_anchor(s, "deadbeef0002", NULL, dead_pid(), 3600 * 1000);
+		for (int i = 0; i < 6; i++) {
+			r[i].s = s;
+			r[i].l = NULL;
+			pthread_create(&t[i], NULL, race, &r[i]);
 		}
+		for (int i = 0; i < 6; i++)
+			pthread_join(t[i], NULL);
+		for (int i = 0; i < 6; i++) {
+			if (r[i].rc == 0) {
+				winners++;
+				w = i;
+			} else {
+				assert_int_equal(r[i].rc, PC_ELOCKED);
+			}
+		}
+		assert_int_equal(winners, 1);
+		sql = sql_of(s, "dev-pipectl-lock");
+		assert_non_null(sql);
+		assert_non_null(strstr(sql, pc_lock_holder(r[w].l))); /* nobody deleted the winner's anchor */
+		free(sql);
+		assert_int_equal(pc_lock_release(r[w].l), 0);
+		strict_free(s);
 	}
-	assert_int_equal(winners, 1);
-	h = label_of(f, "dev-pipectl-lock", PC_LOCK_LABEL_HOLDER);
-	assert_string_equal(h, r[w].holder);
-	free(h);
-	f->call_sleep_ms = 0;
-	assert_int_equal(pc_lock_release(r[w].l), 0);
-	fake_free(&f->base);
 }
 
-static void test_lock_heartbeat__renews_expiry_while_held(void **state)
+static void test_lock_heartbeat__leases_keep_a_short_ttl_lock_alive_without_updates(void **state)
 {
-	fake_provider *f = fake_new();
-	pc_lock_opts o = opts_for("runner-a", 0);
-	pc_lock *l = NULL;
+	strict *s = strict_new();
+	pc_lock_opts a = opts(0), b = opts(0);
+	pc_lock *la = NULL, *lb = NULL;
+	pc_lock_info i = { 0 };
+	char names[512];
+	int64_t end;
 	(void)state;
 
-	o.heartbeat_ms = 40;
-	assert_int_equal(pc_lock_acquire(&l, &f->base, &o), 0);
-	pc_sleep_ms(300);
-	assert_true(fake_count(f, "update dev-pipectl-lock") >= 3);
-	assert_false(pc_lock_lost(l, NULL));
-	assert_int_equal(pc_lock_release(l), 0);
-	/* no renewal after release */
-	int n = fake_count(f, "update dev-pipectl-lock");
-	pc_sleep_ms(100);
-	assert_int_equal(fake_count(f, "update dev-pipectl-lock"), n);
-	fake_free(&f->base);
+	a.ttl_ms = 1500;
+	a.heartbeat_ms = 150;
+	assert_int_equal(pc_lock_acquire(&la, &s->base, &a), 0);
+	/* more than two TTLs later the lock still stands on its heartbeats */
+	end = pc_mono_ms() + 3500;
+	while (pc_mono_ms() < end) {
+		int n = lock_statements(s, names, sizeof names);
+		assert_true(n >= 1 && n <= 3); /* the anchor and at most two heartbeats */
+		pc_sleep_ms(50);
+	}
+	assert_false(pc_lock_lost(la, NULL));
+	assert_int_equal(pc_lock_inspect(&s->base, "dev", NULL, &i), 0);
+	assert_true(i.beat_ms > i.since_ms + 2000);
+	assert_false(pc_lock_info_lapsed(&i, pc_wall_ms()));
+	pc_lock_info_dispose(&i);
+	assert_int_equal(pc_lock_acquire(&lb, &s->base, &b), PC_ELOCKED);
+	assert_int_equal(s->puts, 0);
+	assert_int_equal(s->refused, 0);
+	assert_int_equal(pc_lock_release(la), 0);
+	assert_int_equal(lock_statements(s, names, sizeof names), 0);
+	strict_free(s);
 }
 
-static void test_lock_heartbeat__notices_a_takeover_and_release_leaves_the_new_holder(void **state)
+static void test_lock_heartbeat__a_holder_whose_lock_was_broken_notices_and_leaves_the_new_one(void **state)
 {
-	fake_provider *f = fake_new();
-	pc_lock_opts o = opts_for("runner-a", 0);
-	pc_lock *l = NULL;
-	pc_statement *st = NULL;
+	strict *s = strict_new();
+	pc_lock_opts a = opts(0), b = opts(0);
+	pc_lock *la = NULL, *lb = NULL;
+	pc_lock_info i = { 0 };
 	const char *why = NULL;
-	int64_t t0;
+	char *sql;
 	(void)state;
 
-	o.heartbeat_ms = 30;
-	assert_int_equal(pc_lock_acquire(&l, &f->base, &o), 0);
-	/* somebody else (who wrongly judged it expired) takes it */
-	assert_int_equal(f->base.ops->get_statement(&f->base, "dev-pipectl-lock", &st), 0);
-	pc_kv_set(&st->labels, PC_LOCK_LABEL_HOLDER, "runner-b");
-	while (f->base.ops->update_statement(&f->base, st) == PC_ECONFLICT) {
-		pc_statement_free(st);
-		assert_int_equal(f->base.ops->get_statement(&f->base, "dev-pipectl-lock", &st), 0);
-		pc_kv_set(&st->labels, PC_LOCK_LABEL_HOLDER, "runner-b");
-	}
-	pc_statement_free(st);
-	t0 = pc_mono_ms();
-	while (!pc_lock_lost(l, &why) && pc_mono_ms() - t0 < 2000)
-		pc_sleep_ms(10);
-	assert_true(pc_lock_lost(l, &why));
-	assert_non_null(strstr(why, "runner-b"));
-	assert_int_equal(pc_lock_release(l), 0);
-	assert_int_equal(fake_count(f, "delete dev-pipectl-lock"), 0);
-	char *h = label_of(f, "dev-pipectl-lock", PC_LOCK_LABEL_HOLDER);
-	assert_string_equal(h, "runner-b");
-	free(h);
-	fake_free(&f->base);
+	assert_int_equal(pc_lock_acquire(&la, &s->base, &a), 0);
+	assert_int_equal(pc_lock_break(&s->base, "dev", NULL, 1, &i), 0);
+	assert_string_equal(i.run, pc_lock_holder(la));
+	pc_lock_info_dispose(&i);
+	assert_int_equal(pc_lock_acquire(&lb, &s->base, &b), 0);
+	assert_int_equal(pc_lock_renew(la), PC_ELOCKED);
+	assert_true(pc_lock_lost(la, &why));
+	assert_non_null(strstr(why, pc_lock_holder(lb)));
+	assert_int_equal(pc_lock_release(la), 0);
+	sql = sql_of(s, "dev-pipectl-lock");
+	assert_non_null(strstr(sql, pc_lock_holder(lb)));
+	free(sql);
+	assert_int_equal(pc_lock_release(lb), 0);
+	strict_free(s);
 }
 
-static void test_lock_renew__recreates_a_lock_statement_deleted_under_us(void **state)
+static void test_lock_renew__recreates_an_anchor_the_service_deleted(void **state)
 {
-	fake_provider *f = fake_new();
-	pc_lock_opts o = opts_for("runner-a", 0);
+	strict *s = strict_new();
+	pc_lock_opts a = opts(0);
 	pc_lock *l = NULL;
+	char *sql;
 	(void)state;
 
-	assert_int_equal(pc_lock_acquire(&l, &f->base, &o), 0);
-	assert_int_equal(f->base.ops->delete_statement(&f->base, "dev-pipectl-lock"), 0);
+	assert_int_equal(pc_lock_acquire(&l, &s->base, &a), 0);
+	assert_int_equal(s->inner->ops->delete_statement(s->inner, "dev-pipectl-lock"), 0);
 	assert_int_equal(pc_lock_renew(l), 0);
 	assert_false(pc_lock_lost(l, NULL));
-	char *h = label_of(f, "dev-pipectl-lock", PC_LOCK_LABEL_HOLDER);
-	assert_string_equal(h, "runner-a");
-	free(h);
+	sql = sql_of(s, "dev-pipectl-lock");
+	assert_non_null(strstr(sql, pc_lock_holder(l)));
+	free(sql);
 	assert_int_equal(pc_lock_release(l), 0);
-	fake_free(&f->base);
+	strict_free(s);
+}
+
+struct acquirer {
+	strict *s;
+	int rc;
+	pc_lock *l;
+	int64_t done_wall;
+};
+
+static void *acquire_now(void *arg)
+{
+	struct acquirer *a = arg;
+	pc_lock_opts o = opts(0);
+	a->rc = pc_lock_acquire(&a->l, &a->s->base, &o);
+	a->done_wall = pc_wall_ms();
+	return NULL;
+}
+
+static void test_lock_acquire__waits_out_the_live_heartbeats_of_a_holder_whose_anchor_vanished(void **state)
+{
+	strict *s = strict_new();
+	pc_lock_opts a = opts(0);
+	pc_lock *la = NULL;
+	pc_lock_info i = { 0 };
+	struct acquirer b = { 0 };
+	pthread_t t;
+	(void)state;
+
+	a.ttl_ms = 900;
+	assert_int_equal(pc_lock_acquire(&la, &s->base, &a), 0);
+	assert_int_equal(pc_lock_renew(la), 0); /* a heartbeat */
+	assert_int_equal(pc_lock_inspect(&s->base, "dev", NULL, &i), 0);
+	/* the service deletes the anchor (30 days on): B creates one, while A still runs */
+	assert_int_equal(s->inner->ops->delete_statement(s->inner, "dev-pipectl-lock"), 0);
+	b.s = s;
+	pthread_create(&t, NULL, acquire_now, &b);
+	/* once B's anchor stands, A's next heartbeat finds it: A stops */
+	for (int64_t end = pc_mono_ms() + 30000; pc_mono_ms() < end; pc_sleep_ms(10)) {
+		char *sql = sql_of(s, "dev-pipectl-lock");
+		int there = sql != NULL;
+		free(sql);
+		if (there)
+			break;
+	}
+	assert_int_equal(pc_lock_renew(la), PC_ELOCKED);
+	assert_true(pc_lock_lost(la, NULL));
+	pthread_join(t, NULL);
+	assert_int_equal(b.rc, 0);
+	/* B went on only once A's last heartbeat had lapsed */
+	assert_true(b.done_wall >= i.beat_ms + 900);
+	pc_lock_info_dispose(&i);
+	assert_int_equal(pc_lock_release(la), 0);
+	assert_int_equal(pc_lock_release(b.l), 0);
+	strict_free(s);
+}
+
+static void test_lock_acquire__409_then_404_is_bounded_and_sleeps(void **state)
+{
+	strict *s = strict_new();
+	pc_lock_opts o = opts(0);
+	pc_lock *l = NULL;
+	int64_t t0 = pc_mono_ms();
+	(void)state;
+
+	s->ghost = "dev-pipectl-lock";
+	assert_int_equal(pc_lock_acquire(&l, &s->base, &o), PC_ELOCKED);
+	assert_non_null(strstr(pc_error_last(), "taken and released"));
+	assert_true(s->anchor_creates <= 22);
+	assert_true(pc_mono_ms() - t0 >= 20 * 190);
+	strict_free(s);
+}
+
+static void test_lock_acquire__anchor_in_deleting_is_a_clear_error_without_a_hot_loop(void **state)
+{
+	strict *s = strict_new();
+	pc_lock_opts o = opts(0);
+	pc_lock *l = NULL;
+	int64_t t0 = pc_mono_ms();
+	(void)state;
+
+	put_anchor(s, "de1e7ed00001", "elsewhere", 7, 3600 * 1000);
+	s->deleting = "dev-pipectl-lock";
+	assert_int_equal(pc_lock_acquire(&l, &s->base, &o), PC_ELOCKED);
+	assert_non_null(strstr(pc_error_last(), "still being deleted (phase DELETING)"));
+	assert_null(strchr(pc_error_last(), '\n'));
+	assert_true(pc_mono_ms() - t0 >= 4500);
+	assert_true(s->anchor_creates <= 5000 / 20 + 2);
+	strict_free(s);
 }
 
 static void test_lock_acquire__cancel_flag_stops_waiting(void **state)
 {
-	fake_provider *f = fake_new();
-	pc_lock_opts a = opts_for("runner-a", 0), b = opts_for("runner-b", 60000);
+	strict *s = strict_new();
+	pc_lock_opts a = opts(0), b = opts(60000);
 	pc_lock *la = NULL, *lb = NULL;
 	volatile sig_atomic_t cancel = 1;
 	(void)state;
 
-	assert_int_equal(pc_lock_acquire(&la, &f->base, &a), 0);
+	assert_int_equal(pc_lock_acquire(&la, &s->base, &a), 0);
 	b.cancel = &cancel;
-	assert_int_equal(pc_lock_acquire(&lb, &f->base, &b), PC_ECANCELED);
+	assert_int_equal(pc_lock_acquire(&lb, &s->base, &b), PC_ECANCELED);
 	assert_int_equal(pc_lock_release(la), 0);
-	fake_free(&f->base);
+	strict_free(s);
 }
 
-static void test_lock_name__is_recognised_as_the_lock_statement(void **state)
+static void test_lock_break__refuses_a_live_holder_without_force_and_ends_a_dead_one(void **state)
+{
+	strict *s = strict_new();
+	pc_lock_opts a = opts(0);
+	pc_lock *la = NULL;
+	pc_lock_info i = { 0 };
+	char names[512];
+	(void)state;
+
+	assert_int_equal(pc_lock_break(&s->base, "dev", NULL, 0, &i), PC_ENOTFOUND);
+	pc_lock_info_dispose(&i);
+	assert_int_equal(pc_lock_acquire(&la, &s->base, &a), 0);
+	assert_int_equal(pc_lock_break(&s->base, "dev", NULL, 0, &i), PC_ELOCKED);
+	assert_non_null(strstr(pc_error_last(), "is running on this host"));
+	assert_string_equal(i.run, pc_lock_holder(la));
+	pc_lock_info_dispose(&i);
+	assert_int_equal(pc_lock_release(la), 0);
+
+	put_anchor(s, "deadbeef0003", NULL, dead_pid(), 3600 * 1000);
+	assert_int_equal(pc_lock_break(&s->base, "dev", NULL, 0, &i), 0);
+	assert_string_equal(i.run, "deadbeef0003");
+	assert_int_equal(i.alive, 0);
+	pc_lock_info_dispose(&i);
+	assert_int_equal(lock_statements(s, names, sizeof names), 0);
+	strict_free(s);
+}
+
+static void test_lock_kinds__leader_and_lock_are_independent(void **state)
+{
+	strict *s = strict_new();
+	pc_lock_opts a = opts(0), b = opts(0);
+	pc_lock *la = NULL, *lb = NULL;
+	(void)state;
+
+	b.kind = "leader";
+	assert_int_equal(pc_lock_acquire(&la, &s->base, &a), 0);
+	assert_int_equal(pc_lock_acquire(&lb, &s->base, &b), 0);
+	{
+		char *sql = sql_of(s, "dev-pipectl-leader");
+		assert_non_null(sql);
+		assert_non_null(strstr(sql, pc_lock_holder(lb)));
+		free(sql);
+	}
+	assert_int_equal(pc_lock_release(la), 0);
+	assert_int_equal(pc_lock_release(lb), 0);
+	strict_free(s);
+}
+
+static void test_lock_name__every_lock_statement_is_recognised_and_none_is_managed(void **state)
 {
 	char *n = pc_lock_statement_name("prod");
 	(void)state;
 	assert_string_equal(n, "prod-pipectl-lock");
 	assert_true(pc_lock_is_lock_statement(n));
-	assert_false(pc_lock_is_lock_statement("prod-dml-orders"));
+	assert_true(pc_lock_is_lock_statement("prod-pipectl-lock-hb-2"));
+	assert_true(pc_lock_is_lock_statement("prod-pipectl-lock-takeover-0123456789ab-1"));
+	assert_true(pc_lock_is_lock_statement("prod-pipectl-leader"));
+	assert_true(pc_lock_is_lock_statement("prod-pipectl-leader-hb-0"));
+	assert_false(pc_lock_is_lock_statement("prod-pc-dml-orders-0123abcd"));
 	assert_false(pc_lock_is_lock_statement("-pipectl-lock"));
+	assert_false(pc_lock_is_lock_statement("prod-pipectl-locksmith"));
 	free(n);
-}
-
-static void test_lock_holder__default_is_a_lowercase_label_safe_slug(void **state)
-{
-	fake_provider *f = fake_new();
-	pc_lock_opts o = opts_for(NULL, 0);
-	pc_lock *l = NULL;
-	char pid[32];
-	(void)state;
-
-	assert_int_equal(pc_lock_acquire(&l, &f->base, &o), 0);
-	snprintf(pid, sizeof pid, "-%ld-", (long)getpid());
-	assert_non_null(strstr(pc_lock_holder(l), pid));
-	for (const char *c = pc_lock_holder(l); *c; c++)
-		assert_true(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-' || *c == '.');
-	assert_int_equal(pc_lock_release(l), 0);
-	fake_free(&f->base);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lock_acquire__creates_a_stopped_statement_with_holder_labels),
-		cmocka_unit_test(test_lock_acquire__second_holder_fails_at_once_with_holder_and_time),
+		cmocka_unit_test(test_lock_acquire__creates_an_anchor_naming_the_holder_without_put_or_stopped),
+		cmocka_unit_test(test_lock_acquire__second_holder_fails_at_once_naming_the_first),
 		cmocka_unit_test(test_lock_acquire__second_holder_times_out_after_waiting),
 		cmocka_unit_test(test_lock_acquire__waiter_gets_the_lock_once_released),
-		cmocka_unit_test(test_lock_acquire__expired_lock_of_a_dead_holder_is_taken_over),
-		cmocka_unit_test(test_lock_acquire__expiry_takeover_race_has_exactly_one_winner),
-		cmocka_unit_test(test_lock_heartbeat__renews_expiry_while_held),
-		cmocka_unit_test(test_lock_heartbeat__notices_a_takeover_and_release_leaves_the_new_holder),
-		cmocka_unit_test(test_lock_renew__recreates_a_lock_statement_deleted_under_us),
+		cmocka_unit_test(test_lock_acquire__dead_process_on_this_host_is_taken_over_at_once),
+		cmocka_unit_test(test_lock_acquire__other_host_lapses_only_after_its_ttl),
+		cmocka_unit_test(test_lock_acquire__takeover_race_has_exactly_one_winner_whose_anchor_survives),
+		cmocka_unit_test(test_lock_heartbeat__leases_keep_a_short_ttl_lock_alive_without_updates),
+		cmocka_unit_test(test_lock_heartbeat__a_holder_whose_lock_was_broken_notices_and_leaves_the_new_one),
+		cmocka_unit_test(test_lock_renew__recreates_an_anchor_the_service_deleted),
+		cmocka_unit_test(test_lock_acquire__waits_out_the_live_heartbeats_of_a_holder_whose_anchor_vanished),
+		cmocka_unit_test(test_lock_acquire__409_then_404_is_bounded_and_sleeps),
+		cmocka_unit_test(test_lock_acquire__anchor_in_deleting_is_a_clear_error_without_a_hot_loop),
 		cmocka_unit_test(test_lock_acquire__cancel_flag_stops_waiting),
-		cmocka_unit_test(test_lock_name__is_recognised_as_the_lock_statement),
-		cmocka_unit_test(test_lock_holder__default_is_a_lowercase_label_safe_slug),
+		cmocka_unit_test(test_lock_break__refuses_a_live_holder_without_force_and_ends_a_dead_one),
+		cmocka_unit_test(test_lock_kinds__leader_and_lock_are_independent),
+		cmocka_unit_test(test_lock_name__every_lock_statement_is_recognised_and_none_is_managed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

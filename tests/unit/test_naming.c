@@ -218,6 +218,7 @@ static void test_naming_table_from_sql__reads_the_table_of_each_kind(void **stat
 	(void)state;
 	expect_table("DROP TABLE IF EXISTS `cat`.`db`.`Old`", PC_NAME_DROP, "Old");
 	expect_table("drop table Orders", PC_NAME_DROP, "Orders");
+	expect_table("DROP TEMPORARY TABLE IF EXISTS db.tmp", PC_NAME_DROP, "tmp");
 	expect_table("DROP VIEW v", PC_NAME_DROP, NULL);
 	expect_table("CREATE TABLE `a b` (id INT)", PC_NAME_DDL, "a b");
 	expect_table("INSERT INTO o SELECT * FROM s", PC_NAME_DML, "o");

@@ -852,7 +852,7 @@ static void test_plan_prune__protected_orphan_is_an_error(void **state)
 	(void)state;
 	pc_plan_options opt = { NULL, 0, 0, 0, 1, NULL };
 	orphan_running("gone", "x");
-	pc_kv_set(&((pc_statement *)F->stmts.items[F->stmts.len - 1])->labels, "pipectl-protect", "true");
+	pc_kv_set(&((pc_statement *)F->stmts.items[F->stmts.len - 1])->labels, PC_LABEL_PROTECT, "true");
 	assert_int_equal(plan_with(&opt), PC_EINVALID);
 	assert_non_null(strstr(pc_error_last(), "protected"));
 }

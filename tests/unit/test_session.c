@@ -121,6 +121,18 @@ static void test_session__the_project_and_the_provider_share_one_config(void **s
 	pc_session_dispose(&s);
 }
 
+static void test_session__the_target_alone_reads_nothing(void **state)
+{
+	pc_session s;
+	(void)state;
+	assert_int_equal(pc_session_open_target(&s, root, NULL), 0);
+	assert_non_null(s.prov);
+	assert_string_equal(s.config->prefix, "snap");
+	assert_null(s.proj);
+	assert_null(s.act);
+	pc_session_dispose(&s);
+}
+
 static int gate_refuses(void *ctx, pc_provider *prov, const pc_config *cfg)
 {
 	int *calls = ctx;
@@ -203,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_session__a_missing_tree_is_the_error_and_nothing_leaks),
 		cmocka_unit_test(test_session__the_project_and_the_provider_share_one_config),
 		cmocka_unit_test(test_session__a_gate_runs_before_anything_is_read),
+		cmocka_unit_test(test_session__the_target_alone_reads_nothing),
 		cmocka_unit_test(test_session__the_loop_keeps_its_provider_while_the_connection_is_the_same),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

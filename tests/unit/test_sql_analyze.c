@@ -342,6 +342,7 @@ static void test_sql_stmt__unknown_statement_is_an_error(void **state)
 	/* statements that name no table but are Flink SQL are OTHER */
 	EXPECT("SHOW TABLES; DESCRIBE t; EXPLAIN SELECT 1; CREATE CATALOG c WITH ('type' = 'x')",
 	       "OTHER | OTHER | OTHER | OTHER");
+	EXPECT("SET; RESET;", "SET | OTHER"); /* the SQL client lists and resets every property */
 	EXPECT("", "");
 	EXPECT("-- only a comment\n", "");
 }
@@ -458,8 +459,11 @@ static void test_sql_state__any_some_all_having_and_scalar_subqueries(void **sta
 	       "INSERT w=t r=dim,s s=scalar subquery (join)@2");
 	EXPECT("SELECT s.k FROM s WHERE s.v > (SELECT MAX(v) FROM dim)",
 	       "SELECT r=s,dim s=scalar subquery (join)@1,aggregation without GROUP BY (MAX)@1");
-	/* a subquery in FROM is not */
+	EXPECT("WITH c AS (SELECT (SELECT d.x FROM dim d WHERE d.k = s.k) AS x FROM s) SELECT x FROM c",
+	       "SELECT r=dim,s s=scalar subquery (join)@1");
+	/* a subquery in FROM is not, nor a CTE body, nor a set operation's branch */
 	EXPECT("SELECT x.k FROM (SELECT k FROM s) x", "SELECT r=s");
+	EXPECT("WITH c AS (SELECT k FROM s) SELECT k FROM c UNION ALL (SELECT k FROM d)", "SELECT r=s,d");
 }
 
 static void test_sql_stmt__replace_table_as_and_keyword_cte_names(void **state)
