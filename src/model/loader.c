@@ -325,8 +325,9 @@ static void warn_misnamed_file(loader *l, const char *scripts, const char *name)
 static int looks_like_sql_scripts(const char *name)
 {
 	int d;
-	if (strcmp(name, "sql-scripts") == 0)
-		return 0;
+	size_t n = strlen(name);
+	if (n < 8 || n > 13 || strcmp(name, "sql-scripts") == 0)
+		return 0; /* the distance is at least the difference in length */
 	d = pc_sql_edit_distance(name, "sql-scripts", 1);
 	return d <= 2 || pc_sql_edit_distance(name, "sql_scripts", 1) <= 1 || pc_sql_edit_distance(name, "sqlscripts", 1) <= 1;
 }
