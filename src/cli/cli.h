@@ -71,6 +71,7 @@ PC_CMD_DECL(pc_cmd_graph);
 PC_CMD_DECL(pc_cmd_analyze);
 PC_CMD_DECL(pc_cmd_status);
 PC_CMD_DECL(pc_cmd_plan);
+PC_CMD_DECL(pc_cmd_import);
 PC_CMD_DECL(pc_cmd_apply);
 PC_CMD_DECL(pc_cmd_destroy);
 PC_CMD_DECL(pc_cmd_reconcile);

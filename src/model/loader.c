@@ -174,6 +174,8 @@ static int read_table_yaml(loader *l, pc_table *t, const char *rel)
 	t->protect = ty.protect;
 	t->active = ty.active;
 	t->statefulness = ty.statefulness;
+	t->adopt = ty.adopt;
+	t->adopt_line = ty.adopt_line;
 	if (ty.statefulness == PC_STATE_FORCE_STATEFUL) {
 		t->stateful = 1;
 		if (!t->analyzed_stateful)
