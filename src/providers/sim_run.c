@@ -28,8 +28,9 @@ void pc_sim__touch(pc_sim *s, pc_sim_stmt *st, int64_t t)
 
 void pc_sim__set_detail(pc_sim_stmt *st, const char *detail)
 {
+	char *d = pc_strdup(detail ? detail : ""); /* detail may be st->detail itself */
 	free(st->detail);
-	st->detail = pc_strdup(detail ? detail : "");
+	st->detail = d;
 }
 
 static void add_exception(pc_sim_stmt *st, const char *name, const char *msg, int64_t t)

@@ -306,6 +306,17 @@ int pc_adopt_find(pc_vec *out, const pc_project *proj, const pc_actual *a, const
 		if (!pc_map_has(&selected, t->name) || !pc_table_has_dml(t))
 			continue;
 		pc_adopt_writers_of(scan, t->name, &ws);
+		/* the table's own current writer (adopted or pipectl's) counts too */
+		if (ws.len && at && at->dml && may_write(at->ph)) {
+			const pc_adopt_writer *w0 = ws.items[0];
+			rc = pc_error_set(PC_EINVALID,
+					  "table '%s' is written by two statements, %s '%s' (%s) and '%s' (%s), which pipectl "
+					  "does not manage: stop and delete the one that should not run, then import again",
+					  t->name, at->dml->adopted ? "the adopted" : "pipectl's", at->dml->st->name,
+					  at->phase ? at->phase : "?", w0->s->st->name, w0->s->st->phase ? w0->s->st->phase : "?");
+			pc_vec_dispose(&ws, NULL);
+			goto done;
+		}
 		if (ws.len > 1) {
 			const pc_adopt_writer *w0 = ws.items[0], *w1 = ws.items[1];
 			rc = pc_error_set(PC_EINVALID,
