@@ -182,6 +182,7 @@ const pc_command pc_commands[] = {
 	  "  --expire-completed-s N   delete COMPLETED/FAILED statements N s after they end\n"
 	  "  --expire-terminal-s N    delete COMPLETED/FAILED/STOPPED statements N s after they end\n"
 	  "  --topic-linger-ms N      a dropped table's topic lingers N ms (500; 0: gone at once)\n"
+	  "  --topic-linger-hidden    a lingering topic already 404s, its name still taken\n"
 	  "  --carry-timeout-s N      a carry-over waits N s for its source to stop, then fails (21600)\n"
 	  "  --fail-pool REGEX        compute pools whose display name matches go FAILED\n"
 	  "  --forbid-deleted         a deleted statement answers 403, not 404\n"

@@ -91,6 +91,10 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 			o.sim.forbid_deleted = 1;
 			continue;
 		}
+		if (pc_args_flag(&args, "--topic-linger-hidden", NULL)) {
+			o.sim.linger_hidden = 1;
+			continue;
+		}
 		a = value_opt(&args, &missing);
 		val = args.value;
 		if (!a) {

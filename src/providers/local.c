@@ -583,6 +583,8 @@ int pc_local_open(pc_provider **out, const pc_config *cfg)
 		o.fail_statement = env;
 	if ((env = getenv("PIPECTL_LOCAL_FAIL_POOL")) && *env)
 		o.fail_pool = env;
+	if ((env = getenv("PIPECTL_LOCAL_TOPIC_LINGER_HIDDEN")) && *env)
+		o.linger_hidden = atoi(env) != 0;
 	if ((env = getenv("PIPECTL_LOCAL_TOPIC_LINGER_MS")) && *env)
 		o.topic_linger_ms = atoll(env) > 0 ? atoll(env) : -1;
 	if ((env = getenv("PIPECTL_LOCAL_EXPIRE_TERMINAL_S")) && *env)

@@ -189,6 +189,7 @@ typedef struct pc_sim_options {
 	int64_t topic_linger_ms;    /* a dropped table's topic lingers (default 500; < 0: 0) */
 	int64_t carry_timeout_ms;   /* carry-over waits at most this long (default 6 h) */
 	int forbid_deleted;         /* a deleted statement answers 403 (PC_EAUTH), not 404 */
+	int linger_hidden;          /* a lingering topic is no longer listed or found (its name still taken) */
 	unsigned lenient;           /* PC_SIM_LENIENT_* */
 } pc_sim_options;
 

@@ -109,7 +109,8 @@ void pc_sim_list_topics(pc_sim *s, int64_t now, pc_vec *out)
 	void *v;
 	pc_sim_tick(s, now);
 	while (pc_map_next(&s->topics, &it, &k, &v))
-		pc_vec_push(out, v);
+		if (!(s->opt.linger_hidden && ((pc_sim_topic *)v)->gone_ms))
+			pc_vec_push(out, v);
 	pc_vec_sort(out, cmp_topic);
 }
 
@@ -141,6 +142,8 @@ pc_sim_topic *pc_sim_find_topic(pc_sim *s, int64_t now, const char *name)
 	pc_sim_topic *tp;
 	pc_sim_tick(s, now);
 	tp = pc_map_get(&s->topics, name);
+	if (tp && s->opt.linger_hidden && tp->gone_ms)
+		return NULL; /* KAFKA-6098: gone for the API, its name still taken */
 	if (tp)
 		pc_sim__advance_topic(s, tp, s->now_ms);
 	return tp;
@@ -168,6 +171,8 @@ int pc_sim_delete_topic(pc_sim *s, int64_t now, const char *name)
 	pc_sim_tick(s, now);
 	tp = pc_map_get(&s->topics, name);
 	if (!tp)
+		return pc_error_set(PC_ENOTFOUND, "This server does not host this topic-partition.");
+	if (tp->gone_ms && s->opt.linger_hidden)
 		return pc_error_set(PC_ENOTFOUND, "This server does not host this topic-partition.");
 	if (tp->gone_ms)
 		return 0; /* being deleted already */

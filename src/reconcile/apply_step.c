@@ -357,36 +357,49 @@ static int is_already_exists(const pc_statement *st)
 
 static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
 {
-	pc_statement *st = NULL;
+	int64_t limit = c->p->topic_delete_timeout_ms > 0 ? c->p->topic_delete_timeout_ms
+							    : PC_TOPIC_DELETE_TIMEOUT_MS_DEFAULT;
+	int64_t until = pc_mono_ms() + limit, d = c->o->poll_min_ms;
 	int created, rc;
 
-	if ((rc = create_or_adopt(c, s, &created)) != 0)
-		return rc;
-	rc = wait_for(c, s->statement, WANT_COMPLETED);
-	if (rc == 0 || !s->table)
-		return rc;
-	/*
-	 * A CREATE TABLE that met "already exists" while the table's old topic
-	 * is still being deleted: wait for the topic to go, then run it again
-	 * (a new statement of the same name, the failed one deleted first).
-	 */
-	if (c->p->ops->get_statement(c->p, s->statement, &st) != 0 || !is_already_exists(st)) {
+	for (;;) {
+		pc_statement *st = NULL;
+		int exists;
+		if ((rc = create_or_adopt(c, s, &created)) != 0)
+			return rc;
+		rc = wait_for(c, s->statement, WANT_COMPLETED);
+		if (rc == 0 || !s->table)
+			return rc;
+		/*
+		 * A CREATE TABLE that met "already exists" while the table's old
+		 * topic is still being deleted (Kafka may already answer 404 for
+		 * it): wait for the topic to go, then run it again (the failed
+		 * statement deleted first: names are unique), until the target's
+		 * topic_delete_timeout_ms.
+		 */
+		exists = c->p->ops->get_statement(c->p, s->statement, &st) == 0 && is_already_exists(st);
 		pc_statement_free(st);
-		return rc;
+		if (!exists)
+			return rc;
+		if (pc_mono_ms() >= until)
+			return pc_error_set(PC_ETIMEOUT,
+					    "table '%s': statement '%s' still meets 'already exists' %lld s after the "
+					    "table was dropped (its topic is still being deleted; "
+					    "confluent.topic_delete_timeout): apply again later",
+					    s->table, s->statement, (long long)(limit / 1000));
+		if ((rc = wait_topic_gone(c, s->table, s->statement)) != 0)
+			return rc;
+		if ((rc = sleep_or_abort(c, d)) != 0)
+			return rc;
+		d = next_delay(c, d);
+		pc_apply_exec_progress(c->ex, c->res, "run '%s' again: the old topic of '%s' is being deleted",
+				       s->statement, s->table);
+		rc = c->p->ops->delete_statement(c->p, s->statement);
+		if (rc != 0 && rc != PC_ENOTFOUND)
+			return rc;
+		if ((rc = wait_for(c, s->statement, WANT_ABSENT)) != 0)
+			return rc;
 	}
-	pc_statement_free(st);
-	if ((rc = wait_topic_gone(c, s->table, s->statement)) != 0)
-		return rc;
-	pc_apply_exec_progress(c->ex, c->res, "run '%s' again: the old topic of '%s' is gone", s->statement,
-			       s->table);
-	rc = c->p->ops->delete_statement(c->p, s->statement);
-	if (rc != 0 && rc != PC_ENOTFOUND)
-		return rc;
-	if ((rc = wait_for(c, s->statement, WANT_ABSENT)) != 0)
-		return rc;
-	if ((rc = create_or_adopt(c, s, &created)) != 0)
-		return rc;
-	return wait_for(c, s->statement, WANT_COMPLETED);
 }
 
 /*

@@ -4,10 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/apply_lib.sh"
 
-# labels-update: the lock still takes an expired lock over by relabelling its
-# statement, which Confluent ignores; drop it once the lock relies only on
-# name uniqueness (issue 10, deliverable 3).
-start_emulator --lenient labels-update --ddl-ms 300 --pending-ms 800
+start_emulator --ddl-ms 300 --pending-ms 800
 write_project
 interrupted=0
 i=0

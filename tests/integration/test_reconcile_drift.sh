@@ -5,7 +5,10 @@
 set -euo pipefail
 source "$(dirname "$0")/reconcile_lib.sh"
 
-start_emulator
+# --topic-linger-ms 0: step 3 deletes a topic behind pipectl's back and checks the
+# repair within 20 s; with Kafka's asynchronous deletion a cycle may see the topic
+# for a moment, fail its reader and back off for 30 s (first_contact covers lingering)
+start_emulator --topic-linger-ms 0
 write_project
 start_loop --interval 1s --allow-destructive
 wait_until 30 all_running || fail "the first cycles did not bring everything up"
