@@ -368,31 +368,34 @@ static int starts_dml(const pc_action *a)
 	return 0;
 }
 
-int pc_adopt_check_plan(const pc_plan *plan, const pc_actual *a)
+int pc_adopt_check_plan(pc_plan *plan, const pc_actual *a)
 {
 	pc_adopt_scan *sc = NULL;
 	size_t i;
-	int rc = 0, any = 0;
+	int rc = 0;
 
-	for (i = 0; i < plan->actions.len && !any; i++)
-		any = starts_dml(plan->actions.items[i]);
-	if (!any)
-		return 0;
 	if ((rc = pc_adopt_scan_build(&sc, a)) < 0)
 		return rc;
 	for (i = 0; i < plan->actions.len && rc == 0; i++) {
 		const pc_action *act = plan->actions.items[i];
 		pc_vec ws = PC_VEC_INIT;
-		if (starts_dml(act))
-			pc_adopt_writers_of(sc, act->table, &ws);
-		if (ws.len) {
-			const pc_adopt_writer *w = ws.items[0];
+		const pc_adopt_writer *w;
+		if (act->kind == PC_ACT_DROP)
+			continue;
+		pc_adopt_writers_of(sc, act->table, &ws);
+		w = ws.len ? ws.items[0] : NULL;
+		if (w && starts_dml(act))
 			rc = pc_error_set(PC_EINVALID,
 					  "table '%s' is written by statement '%s' (%s), which pipectl does not manage: "
 					  "starting pipectl's DML would make a second writer; adopt it with: "
 					  "pipectl import %s --write",
 					  act->table, w->s->st->name, w->s->st->phase ? w->s->st->phase : "no phase", act->table);
-		}
+		else if (w)
+			pc_vec_push(&plan->warnings,
+				    pc_sprintf("'%s' is also written by statement '%s' (%s), which pipectl does not manage: "
+					       "stop and delete it, or adopt it with: pipectl import %s --write",
+					       act->table, w->s->st->name, w->s->st->phase ? w->s->st->phase : "no phase",
+					       act->table));
 		pc_vec_dispose(&ws, NULL);
 	}
 	pc_adopt_scan_free(sc);

@@ -88,8 +88,10 @@ int pc_adopt_write(const pc_project *proj, const pc_table *t, const char *stmt);
 /*
  * Never a second writer (design.md §4): error when the plan starts a DML on
  * a table that an unmanaged, not adopted statement may be writing, naming
- * that statement and `pipectl import TABLE --write`.
+ * that statement and `pipectl import TABLE --write`. A table of the plan
+ * that such a statement writes while pipectl starts nothing on it gets a
+ * warning in plan->warnings saying the same.
  */
-int pc_adopt_check_plan(const pc_plan *plan, const pc_actual *a);
+int pc_adopt_check_plan(pc_plan *plan, const pc_actual *a);
 
 #endif

@@ -258,6 +258,40 @@ static void test_mark_then_plan(void **state)
 	pc_plan_free(plan);
 }
 
+static void test_plan_warns_of_a_writer_next_to_an_adopted_one(void **state)
+{
+	pc_plan *plan = NULL;
+	int found = 0;
+	(void)state;
+	shift_left();
+	stmt("team-b-users", "INSERT INTO src_c360_users SELECT user_id, user_name, group_id FROM raw_users;",
+	     "STOPPED");
+	build();
+	adopt_key("src_c360_users", "dev-usw2-c360-dml-src-c360-users");
+	adopt_key("src_c360_groups", "dev-usw2-c360-dml-src-c360-groups");
+	adopt_key("int_c360_user_group", "dev-usw2-c360-dml-int-c360-user-group");
+	adopt_key("fct_c360_users_per_group", "dev-usw2-c360-dml-fct-c360-users-per-group");
+	assert_int_equal(pc_adopt_mark(F->act, F->proj), 0);
+	assert_int_equal(pc_plan_compute(&plan, F->proj, F->act, NULL), 0);
+	assert_int_equal(pc_plan_has_changes(plan), 0);
+	for (size_t i = 0; i < plan->warnings.len; i++)
+		found += strstr(plan->warnings.items[i], "'src_c360_users' is also written by statement 'team-b-users' "
+							 "(STOPPED), which pipectl does not manage") != NULL;
+	assert_int_equal(found, 1);
+	pc_plan_free(plan);
+	/* --force would start a DML next to it: refused */
+	{
+		const char *sels[] = { "src_c360_users" };
+		pc_plan_options o = { 0 };
+		o.selectors = sels;
+		o.n_selectors = 1;
+		o.force = 1;
+		assert_int_equal(pc_plan_compute(&plan, F->proj, F->act, &o), PC_EINVALID);
+		assert_non_null(strstr(pc_error_last(), "table 'src_c360_users' is written by statement 'team-b-users' "
+							"(STOPPED), which pipectl does not manage"));
+	}
+}
+
 static void test_mark_errors(void **state)
 {
 	(void)state;
@@ -303,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_find_equal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_differences_and_two_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mark_then_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_warns_of_a_writer_next_to_an_adopted_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mark_errors, setup, teardown),
 		cmocka_unit_test(test_yaml_set_adopt),
 	};
