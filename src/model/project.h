@@ -62,6 +62,7 @@ typedef struct pc_table {
 	pc_statefulness_override statefulness;
 	char *adopt;           /* `adopt:` the running statement pipectl took over as the table's DML, or NULL */
 	int adopt_line;        /* line of `adopt:` in table.yaml, 0 when absent */
+	char *yaml_path;       /* table.yaml read, relative to root; NULL when none */
 	/* analysis */
 	int stateful;          /* after override */
 	int analyzed_stateful; /* before override */

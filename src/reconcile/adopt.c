@@ -140,9 +140,11 @@ const pc_adopt_writer *pc_adopt_ddl_of(const pc_adopt_scan *s, const char *table
 	return NULL;
 }
 
-/* "pipelines/.../table.yaml" of t (owned). */
+/* The table.yaml of t relative to the root (the one read, else beside sql-scripts/), owned. */
 static char *yaml_rel(const pc_table *t)
 {
+	if (t->yaml_path)
+		return pc_strdup(t->yaml_path);
 	return pc_sprintf("%s/table.yaml", t->folder ? t->folder : ".");
 }
 
@@ -407,18 +409,12 @@ int pc_adopt_check_plan(pc_plan *plan, const pc_actual *a)
 int pc_adopt_write(const pc_project *proj, const pc_table *t, const char *stmt)
 {
 	const char *root = proj->root ? proj->root : ".";
-	char *rel = pc_sprintf("%s/sql-scripts/table.yaml", t->folder ? t->folder : ".");
+	char *rel = yaml_rel(t);
 	char *path = pc_sprintf("%s/%s", root, rel);
 	char *text = NULL, *next = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (!pc_fs_is_file(path)) { /* table.yaml beside sql-scripts/ (the usual place), created there */
-		free(rel);
-		free(path);
-		rel = yaml_rel(t);
-		path = pc_sprintf("%s/%s", root, rel);
-	}
 	if (pc_fs_is_file(path)) {
 		if ((rc = pc_fs_read(&text, &len, path)) < 0)
 			goto done;

@@ -19,6 +19,8 @@ cp -r "$FIX/pipelines" "$P/pipelines"
 printf 'externals:\n  - name: raw_users\n  - name: raw_groups\n' >>"$P/pipectl.yaml"
 # a table.yaml of the team's own, with a comment, that --write must keep
 printf '# owned by team c360\nprotect: false\n' >"$P/pipelines/facts/c360/users_per_group/table.yaml"
+# and one in sql-scripts/ (accepted there too): edited where it is
+printf 'active: true\n' >"$P/pipelines/sources/c360/src_groups/sql-scripts/table.yaml"
 
 # ---- deploy as shift_left does: <env>-<region>-[<product>-]{ddl|dml}-<table>
 SL=dev-usw2-c360
@@ -71,10 +73,12 @@ grep -q adopt "$P/pipelines/facts/c360/users_per_group/table.yaml" && fail "impo
 # ---- import --write records each adoption in table.yaml
 run 0 import --write
 for t in $TABLES; do
-	y=$(dirname "$(dirname "$(find "$P/pipelines" -name "ddl.$t.sql")")")/table.yaml
+	y=$(find "$(dirname "$(dirname "$(find "$P/pipelines" -name "ddl.$t.sql")")")" -name table.yaml)
+	[ "$(wc -l <<<"$y")" = 1 ] || fail "$t: table.yaml files: $y"
 	grep -qx "adopt: $SL-dml-${t//_/-}" "$y" || fail "$y lacks the adoption: $(cat "$y" 2>&1)"
 done
 y="$P/pipelines/facts/c360/users_per_group/table.yaml"
+grep -qx "active: true" "$P/pipelines/sources/c360/src_groups/sql-scripts/table.yaml" || fail "sql-scripts/table.yaml lost its key"
 head -2 "$y" | tr '\n' '|' | grep -qx '# owned by team c360|protect: false|' || fail "table.yaml lost its content: $(cat "$y")"
 run 0 validate
 run 0 import
