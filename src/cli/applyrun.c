@@ -4,6 +4,7 @@
  */
 #include "applyrun.h"
 
+#include "color.h"
 #include "progress.h"
 #include "render.h"
 
@@ -71,6 +72,10 @@ int pc_run_parse_opt(pc_run_opts *o, pc_args *a)
 		o->verbose = 1;
 		return 1;
 	}
+	if (pc_args_flag(a, "--json", NULL)) {
+		o->json = 1;
+		return 1;
+	}
 	if ((m = pc_args_value(a, "--parallelism")) > 0)
 		return parse_int("--parallelism", a->value, &o->parallelism) ? PC_EUSAGE : 1;
 	if (m < 0)
@@ -86,6 +91,8 @@ int pc_run_parse_opt(pc_run_opts *o, pc_args *a)
 
 int pc_run_check_approval_possible(const pc_run_opts *o)
 {
+	if (o->json && !o->auto_approve)
+		return pc_error_set(PC_EUSAGE, "--json needs --auto-approve (there is no question in JSON)");
 	if (o->auto_approve || isatty(STDIN_FILENO))
 		return 0;
 	return pc_error_set(PC_ERROR, "refusing to apply without --auto-approve when stdin is not a terminal");
@@ -186,6 +193,33 @@ int pc_run_confirm(const char *question)
 	       strcmp(line, "YES") == 0 || strcmp(line, "Yes") == 0;
 }
 
+int pc_run_confirm_plan(const pc_plan *plan, const char *question)
+{
+	char line[64];
+	ssize_t n;
+	size_t len = 0, i, destructive = 0;
+
+	for (i = 0; i < plan->actions.len; i++)
+		destructive += ((const pc_action *)plan->actions.items[i])->destructive != 0;
+	if (!destructive)
+		return pc_run_confirm(question);
+	/* as Terraform: what deletes data needs the whole word */
+	printf("\n%s%zu action%s drop%s a table and %s data.%s\n%s\n  Only 'yes' will be accepted: ",
+	       pc_color(stdout, PC_COLOR_RED), destructive, destructive == 1 ? "" : "s", destructive == 1 ? "s" : "",
+	       destructive == 1 ? "its" : "their", pc_color(stdout, PC_COLOR_RESET), question);
+	fflush(stdout);
+	while (len + 1 < sizeof line) {
+		n = read(STDIN_FILENO, line + len, 1);
+		if (n <= 0 || line[len] == '\n')
+			break;
+		len++;
+	}
+	line[len] = '\0';
+	if (pc_run_interrupted)
+		return 0;
+	return strcmp(line, "yes") == 0;
+}
+
 int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const char *verb)
 {
 	pc_apply_options ao = { 0 };
@@ -203,16 +237,21 @@ int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const
 	ao.lock = run->lock;
 	ao.actual = run->s.act;
 	started = pc_wall_ms();
-	pr = pc_progress_new(stdout, live, o->verbose);
+	pr = o->json ? pc_progress_new_json(stdout) : pc_progress_new(stdout, live, o->verbose);
 	ao.progress = pc_progress_event;
 	ao.progress_ctx = pr;
-	printf("\n");
+	if (!o->json)
+		printf("\n");
 	rc = pc_apply_run(&res, run->s.prov, plan, &ao);
 	pc_progress_free(pr);
 	if (rc != 0)
 		return pc_cli_fail(NULL, rc);
-	pc_progress_summary(stdout, res, verb);
-	if (pc_history_record_apply(run->s.proj->root, plan, res, started) != 0)
+	if (o->json)
+		pc_progress_summary_json(stdout, res, verb);
+	else
+		pc_progress_summary(stdout, res, verb);
+	if (pc_history_record_run(run->s.proj->root, strcmp(verb, "Destroy") == 0 ? "destroy" : "apply", plan, res,
+				  started) != 0)
 		pc_cli_warning("could not record the run in the history: %s", pc_error_last());
 	status = pc_apply_succeeded(res) ? PC_EXIT_OK : PC_EXIT_ERROR;
 	pc_apply_result_free(res);
@@ -223,10 +262,19 @@ int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const
 int pc_run_confirm_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const char *question,
 			   const char *verb)
 {
+	if (o->json) {
+		pc_progress_plan_json(stdout, plan);
+		if (!pc_plan_has_changes(plan)) {
+			printf("{\"format_version\":\"1\",\"event\":\"summary\",\"result\":\"no_changes\",\"done\":0,"
+			       "\"failed\":0,\"skipped\":0}\n");
+			return fflush(stdout) == 0 ? PC_EXIT_OK : PC_EXIT_ERROR;
+		}
+		return pc_run_execute(run, plan, o, verb);
+	}
 	pc_render_plan(stdout, plan, o->verbose);
 	if (!pc_plan_has_changes(plan))
 		return PC_EXIT_OK;
-	if (!o->auto_approve && !pc_run_confirm(question)) {
+	if (!o->auto_approve && !pc_run_confirm_plan(plan, question)) {
 		printf("%s cancelled: nothing was changed.\n", verb);
 		return PC_EXIT_ERROR;
 	}

@@ -27,6 +27,7 @@ typedef struct pc_run_opts {
 	int64_t action_timeout_ms; /* 0: executor default */
 	int64_t total_timeout_ms;  /* 0: none */
 	int verbose;
+	int json;                  /* --json: one JSON event per line on stdout (needs --auto-approve) */
 	const char *command;        /* recorded in the lock holder's identity ("apply", "destroy") */
 } pc_run_opts;
 
@@ -62,6 +63,11 @@ void pc_run_print_stats(const pc_run *run, FILE *out);
 
 /* Ask "<question> [y/N] " on the terminal; 1 yes. */
 int pc_run_confirm(const char *question);
+/*
+ * Ask about plan: pc_run_confirm when nothing in it is destructive; else,
+ * as Terraform, say how many actions drop a table and accept only "yes".
+ */
+int pc_run_confirm_plan(const pc_plan *plan, const char *question);
 
 /* Execute with live/plain progress and print the summary; returns the exit status. */
 int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const char *verb);

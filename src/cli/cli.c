@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "../util/suggest.h"
 
 #include "../util/error.h"
 
@@ -8,13 +9,38 @@
 #include <string.h>
 
 const pc_command pc_commands[] = {
+	{ "init", pc_cmd_init, "make a new project that validates, plans and applies on the local target",
+	  "usage: pipectl init [DIR] [--prefix P]\n"
+	  "\n"
+	  "Write DIR/pipectl.yaml (the local target, its keys explained), a .gitignore\n"
+	  "(.pipectl/) and a pipelines tree with one source table, so that validate,\n"
+	  "plan and apply work at once. DIR defaults to -C DIR, else '.'. An existing\n"
+	  "pipectl.yaml is never overwritten.\n"
+	  "\n"
+	  "  --prefix P   statement name prefix (default dev)\n" },
+	{ "new", pc_cmd_new, "scaffold a new table: folder, DDL, a DML that reads its parents",
+	  "usage: pipectl [-C DIR] new table NAME --layer LAYER [--product P] [--from PARENT]... [--table-yaml]\n"
+	  "\n"
+	  "Create pipelines/LAYER/[P/]NAME/sql-scripts/ with ddl.NAME.sql (the columns\n"
+	  "of the first parent, or one column) and, with --from, dml.NAME.sql that\n"
+	  "reads every parent; table.yaml only with --table-yaml. Unknown layers and\n"
+	  "parents are errors with a 'did you mean'; nothing is overwritten.\n"
+	  "\n"
+	  "  --layer LAYER   sources, intermediates, facts, dimensions, views, or a layer of the project\n"
+	  "  --product P     the product folder (none: directly under the layer)\n"
+	  "  --from PARENT   a table the DML reads (repeat it, or A,B)\n"
+	  "  --table-yaml    also write a commented table.yaml\n" },
 	{ "validate", pc_cmd_validate, "parse the project; report every problem as file:line: message",
-	  "usage: pipectl [-C DIR] [--config FILE] validate\n"
+	  "usage: pipectl [-C DIR] [--config FILE] validate [--json]\n"
 	  "\n"
 	  "Parse pipectl.yaml and every file of the pipelines tree, analyze the SQL\n"
 	  "statements and build the table graph. Every problem is printed on stderr,\n"
 	  "one per line, as 'file:line: error: message' (or 'warning:'), then a\n"
 	  "summary 'N tables, N errors, N warnings' on stdout.\n"
+	  "\n"
+	  "  --json    the problems as one JSON document on stdout instead:\n"
+	  "            {format_version, tables, errors, warnings, problems: [{severity,\n"
+	  "            file, line, table, message}]}\n"
 	  "\n"
 	  "Exit status: 0 when there is no error (warnings alone pass), 1 otherwise.\n" },
 	{ "inventory", pc_cmd_inventory, "list every table with its layer, product, files, parents and children",
@@ -29,17 +55,21 @@ const pc_command pc_commands[] = {
 	  "\n"
 	  "Problems in single files are printed on stderr; the inventory of what\n"
 	  "could be read is still printed, and the exit status is then 1.\n" },
-	{ "graph", pc_cmd_graph, "show a table's ancestors and descendants",
-	  "usage: pipectl [-C DIR] graph TABLE [--up|--down] [--format text|json|yaml|dot|mermaid]\n"
+	{ "graph", pc_cmd_graph, "show the lineage of a table, or of the whole project by layer and product",
+	  "usage: pipectl [-C DIR] graph [TABLE [--up|--down]] [--format text|json|yaml|dot|mermaid|html]\n"
 	  "\n"
 	  "Show the lineage of TABLE: its ancestors and the external tables they\n"
-	  "read (--up), its descendants (--down), or both (default).\n"
+	  "read (--up), its descendants (--down), or both (default). Without TABLE,\n"
+	  "the whole project grouped by layer and product, stateful tables, upsert\n"
+	  "sinks, protected and external tables marked, with a legend.\n"
 	  "\n"
 	  "  --format text     indented trees (default)\n"
 	  "  --format json     {format_version, table, nodes, edges}\n"
 	  "  --format yaml     the same as YAML\n"
-	  "  --format dot      Graphviz (dot -Tsvg)\n"
-	  "  --format mermaid  a Mermaid flowchart\n"
+	  "  --format dot      Graphviz DOT (render it with dot, to SVG or PNG)\n"
+	  "  --format mermaid  a Mermaid flowchart (subgraphs per layer and product)\n"
+	  "  --format html     the whole project as one self-contained page: click a\n"
+	  "                    table for its SQL, parents, children, statefulness\n"
 	  "\n"
 	  "An unknown TABLE is an error (exit 1).\n" },
 	{ "analyze", pc_cmd_analyze, "show what SQL files create, write and read, and why they are stateful",
@@ -59,13 +89,18 @@ const pc_command pc_commands[] = {
 	  "Per desired table: whether its table (topic) exists, its DML statement and\n"
 	  "phase, and whether it is in sync with git (SQL differs, FAILED with the\n"
 	  "latest exception, DEGRADED). Also lists statements and topics pipectl\n"
-	  "manages that git no longer has.\n" },
+	  "manages that git no longer has.\n"
+	  "\n"
+	  "  --json    machine-readable output (format_version 1, see docs/reconcile.md)\n" },
 	{ "plan", pc_cmd_plan, "show the actions that would make the target match git",
 	  "usage: pipectl [-C DIR] plan [SELECTOR...] [--json] [--out FILE] [--dml-only] [--force]\n"
 	  "                              [--prune] [--detailed-exitcode] [--verbose] [--compute-pool ID]\n"
+	  "                              [--compact] [--destroy]\n"
 	  "\n"
 	  "Compare git with what runs on the target and show one action per table\n"
-	  "(create, start, replace-dml, rebuild, restart, drop) with its reason.\n"
+	  "(create, start, replace-dml, rebuild, restart, drop) with its reason, and\n"
+	  "what it changes in the running statements: a unified diff of the SQL\n"
+	  "(running -> git), compute pool and properties as old -> new.\n"
 	  "Planning never changes anything. See docs/reconcile.md.\n"
 	  "\n"
 	  "  SELECTOR             TABLE, +TABLE (with ancestors), TABLE+ (with descendants),\n"
@@ -76,8 +111,19 @@ const pc_command pc_commands[] = {
 	  "  --force              rebuild the selected tables even when unchanged\n"
 	  "  --prune              drop managed tables that git no longer has\n"
 	  "  --detailed-exitcode  exit 0 when no changes, 2 when changes, 1 on error\n"
-	  "  --verbose            also list unchanged tables\n"
+	  "  -v, --verbose        also list unchanged tables, details and steps\n"
+	  "  --compact            no diffs, one line per action\n"
+	  "  --destroy            the plan 'destroy SELECTOR...' would run (a preview for CI)\n"
 	  "  --compute-pool ID    pool for new statements when table.yaml names none\n" },
+	{ "show", pc_cmd_show, "print a saved plan as plan printed it",
+	  "usage: pipectl show PLANFILE [--json] [--compact]\n"
+	  "\n"
+	  "Print a plan saved with 'plan --out FILE' as 'plan' printed it (actions,\n"
+	  "reasons, SQL diffs), after what it was made from: time, commit or working\n"
+	  "tree, target, prefix, state fingerprint, options. Reads only the file.\n"
+	  "\n"
+	  "  --json      the plan as JSON, as 'plan --json' writes it\n"
+	  "  --compact   no diffs, one line per action\n" },
 	{ "import", pc_cmd_import, "adopt the statements that already write the tables (shift_left and others)",
 	  "usage: pipectl [-C DIR] import [SELECTOR...] [--write]\n"
 	  "\n"
@@ -106,14 +152,26 @@ const pc_command pc_commands[] = {
 	  "  --lock-timeout D     wait this long for a held lock, then exit 3 (default 5m)\n"
 	  "  --lock-ttl D         a lock not renewed for D lapses (default 5m)\n"
 	  "  --action-timeout D   per action part (default 10m); --timeout D: whole run\n"
-	  "  --verbose            noop actions, plan details, request counts and timings\n" },
+	  "  -v, --verbose        noop actions, plan details, request counts and timings\n"
+	  "  --json               one JSON event per line on stdout: the plan, each action's\n"
+	  "                       start, steps and end, the summary (needs --auto-approve)\n" },
 	{ "destroy", pc_cmd_destroy, "remove a pipeline, keeping tables other pipelines read",
-	  "usage: pipectl [-C DIR] destroy SELECTOR... [--auto-approve]\n"
+	  "usage: pipectl [-C DIR] destroy SELECTOR... [--auto-approve] [--plan-only]\n"
 	  "\n"
 	  "Stop the DML statements and drop the tables of the selection, children\n"
 	  "first. A selected table that a table outside the selection still reads is\n"
 	  "kept (and said so); protect: true is refused. The plan is shown first and\n"
-	  "executed exactly. Options as for apply (--lock-timeout, --parallelism, ...).\n" },
+	  "executed exactly; it asks for 'yes'.\n"
+	  "\n"
+	  "  --plan-only          show the plan and stop: no lock, no question, nothing\n"
+	  "                       changed (the same as 'plan --destroy SELECTOR...')\n"
+	  "  --auto-approve       do not ask (required when stdin is not a terminal)\n"
+	  "  --parallelism N      actions at once (default 8)\n"
+	  "  --lock-timeout D     wait this long for a held lock, then exit 3 (default 5m)\n"
+	  "  --lock-ttl D         a lock not renewed for D lapses (default 5m)\n"
+	  "  --action-timeout D   per action part (default 10m); --timeout D: whole run\n"
+	  "  -v, --verbose        plan details, request counts and timings\n"
+	  "  --json               one JSON event per line, as apply --json\n" },
 	{ "reconcile", pc_cmd_reconcile, "keep the target matching git, continuously",
 	  "usage: pipectl [-C DIR] reconcile [--interval 60s] [--once] [--listen ADDR] [--git-ref REF]\n"
 	  "\n"
@@ -135,6 +193,7 @@ const pc_command pc_commands[] = {
 	  "  --backoff D           first retry delay of a failing table (30s)\n"
 	  "  --max-backoff D       longest retry delay (15m)\n"
 	  "  --degraded-after N    failures in a row before 'degraded' (3)\n"
+	  "  --jitter PCT          +-PCT% random spread of the interval, 0-50 (10)\n"
 	  "  --lock-timeout D      wait for a held lock (0: skip the cycle)\n"
 	  "  --lock-ttl D          TTL of the locks it holds (5m)      PIPECTL_LOCK_TTL\n"
 	  "\n"
@@ -194,6 +253,16 @@ const pc_command pc_commands[] = {
 	  "  --exit-after S           exit after S seconds (test safety stop)\n" },
 	{ NULL, NULL, NULL, NULL },
 };
+
+const char *pc_cli_suggest_command(const char *name)
+{
+	const char *names[64];
+	size_t n = 0;
+	for (const pc_command *c = pc_commands; c->name && n < 64; c++)
+		if (c->run)
+			names[n++] = c->name;
+	return pc_suggest(name, names, n);
+}
 
 const pc_command *pc_cli_find(const char *name)
 {
@@ -271,7 +340,17 @@ int pc_cli_usage_error(const pc_command *cmd, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	fputs("error: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	if (cmd && strcmp(fmt, "unknown option '%s'") == 0) {
+		/* every command's unknown option gets its "did you mean" from the usage text */
+		const char *opt = va_arg(ap, const char *);
+		char best[64];
+		pc_suggest_option(opt, cmd->usage, best, sizeof best);
+		fprintf(stderr, "unknown option '%s'", opt);
+		if (best[0])
+			fprintf(stderr, " (did you mean '%s'?)", best);
+	} else {
+		vfprintf(stderr, fmt, ap);
+	}
 	fputc('\n', stderr);
 	va_end(ap);
 	if (cmd)

@@ -35,6 +35,8 @@ typedef struct pc_command {
 /* The command table (NULL-terminated), defined in cli.c. */
 extern const pc_command pc_commands[];
 const pc_command *pc_cli_find(const char *name);
+/* The command name closest to a mistyped one, or NULL. */
+const char *pc_cli_suggest_command(const char *name);
 
 /* "error: <msg>" on stderr. */
 void pc_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -71,6 +73,9 @@ PC_CMD_DECL(pc_cmd_graph);
 PC_CMD_DECL(pc_cmd_analyze);
 PC_CMD_DECL(pc_cmd_status);
 PC_CMD_DECL(pc_cmd_plan);
+PC_CMD_DECL(pc_cmd_show);
+PC_CMD_DECL(pc_cmd_new);
+PC_CMD_DECL(pc_cmd_init);
 PC_CMD_DECL(pc_cmd_import);
 PC_CMD_DECL(pc_cmd_apply);
 PC_CMD_DECL(pc_cmd_destroy);

@@ -6,6 +6,7 @@
 #include "applyrun.h"
 #include "args.h"
 #include "cli.h"
+#include "output.h"
 #include "common.h"
 
 #include "../util/error.h"
@@ -123,6 +124,7 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 		po.selectors = (const char *const *)sels.items;
 		po.n_selectors = sels.len;
 		if ((rc = pc_plan_compute(&plan, run.s.proj, run.s.act, &po)) != 0) {
+			pc_out_errors(stderr, run.s.proj);
 			status = pc_cli_fail(self, rc);
 			goto done;
 		}

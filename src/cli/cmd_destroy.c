@@ -6,7 +6,9 @@
 #include "applyrun.h"
 #include "args.h"
 #include "cli.h"
+#include "output.h"
 #include "common.h"
+#include "render.h"
 
 #include "../reconcile/destroy.h"
 #include "../util/error.h"
@@ -22,7 +24,7 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 	pc_vec sels = PC_VEC_INIT;
 	pc_run run;
 	pc_plan *plan = NULL;
-	int rc, status = PC_EXIT_ERROR;
+	int rc, status = PC_EXIT_ERROR, plan_only = 0;
 	pc_args args = PC_ARGS_INIT(argc, argv);
 
 	memset(&run, 0, sizeof run);
@@ -38,6 +40,10 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 		} else if (rc == 1) {
 			continue;
 		}
+		if (pc_args_flag(&args, "--plan-only", NULL)) {
+			plan_only = 1;
+			continue;
+		}
 		if (pc_args_is_option(&args)) {
 			status = pc_cli_usage_error(self, "unknown option '%s'", a);
 			goto done;
@@ -46,6 +52,22 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 	}
 	if (!sels.len) {
 		status = pc_cli_usage_error(self, "destroy needs at least one selector (TABLE, TABLE+, product:NAME, layer:NAME)");
+		goto done;
+	}
+	if (plan_only) {
+		pc_session view = PC_SESSION_INIT;
+		if ((rc = pc_common_session(&view, cli)) != PC_EXIT_OK) {
+			pc_session_dispose(&view);
+			status = rc;
+			goto done;
+		}
+		if ((rc = pc_plan_destroy(&plan, view.proj, view.act, (const char *const *)sels.items, sels.len)) != 0)
+			status = pc_cli_fail(self, rc);
+		else {
+			pc_render_plan(stdout, plan, ro.verbose);
+			status = fflush(stdout) == 0 ? PC_EXIT_OK : PC_EXIT_ERROR;
+		}
+		pc_session_dispose(&view);
 		goto done;
 	}
 	if ((rc = pc_run_check_approval_possible(&ro)) != 0) {
@@ -58,6 +80,7 @@ int pc_cmd_destroy(const pc_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if ((rc = pc_plan_destroy(&plan, run.s.proj, run.s.act, (const char *const *)sels.items, sels.len)) != 0) {
+		pc_out_errors(stderr, run.s.proj);
 		status = pc_cli_fail(self, rc);
 		goto done;
 	}

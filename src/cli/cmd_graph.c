@@ -11,6 +11,9 @@
  */
 #include "args.h"
 #include "cli.h"
+#include "color.h"
+#include "graph_project.h"
+#include "../util/suggest.h"
 #include "output.h"
 
 #include "../util/alloc.h"
@@ -141,13 +144,16 @@ static void lineage_dispose(lineage *g)
 static void put_label(pc_buf *b, const node *n)
 {
 	const pc_table *t = n->t;
+	/* the text goes to stdout: coloured when that is a terminal */
 	if (!t) {
-		pc_buf_printf(b, "%s [external]", n->name);
+		pc_buf_printf(b, "%s%s [external]%s", pc_color(stdout, PC_COLOR_DIM), n->name,
+			      pc_color(stdout, PC_COLOR_RESET));
 		return;
 	}
-	pc_buf_printf(b, "%s [%s%s%s%s%s]", t->name, t->layer ? t->layer : "unknown",
-		      t->product ? "/" : "", t->product ? t->product : "",
-		      t->stateful ? ", stateful" : "", t->upsert ? ", upsert" : "");
+	pc_buf_printf(b, "%s%s%s [%s%s%s%s%s%s%s]", pc_color(stdout, PC_COLOR_BOLD), t->name, pc_color(stdout, PC_COLOR_RESET),
+		      t->layer ? t->layer : "unknown", t->product ? "/" : "", t->product ? t->product : "",
+		      t->stateful ? pc_color(stdout, PC_COLOR_YELLOW) : "", t->stateful ? ", stateful" : "",
+		      t->stateful ? pc_color(stdout, PC_COLOR_RESET) : "", t->upsert ? ", upsert" : "");
 }
 
 static void put_tree(pc_buf *b, const lineage *g, const pc_table *t, int up, int depth, pc_map *seen)
@@ -291,8 +297,14 @@ static void put_mermaid_label(pc_buf *b, const char *s)
 	for (; *s; s++) {
 		if (*s == '"')
 			pc_buf_puts(b, "#quot;");
+		else if (*s == '#')
+			pc_buf_puts(b, "#35;");
+		else if (*s == '<')
+			pc_buf_puts(b, "#lt;");
+		else if (*s == '>')
+			pc_buf_puts(b, "#gt;");
 		else
-			pc_buf_putc(b, *s);
+			pc_buf_putc(b, (unsigned char)*s < 0x20 ? ' ' : *s);
 	}
 	pc_buf_putc(b, '"');
 }
@@ -362,23 +374,41 @@ int pc_cmd_graph(const pc_cli *cli, int argc, char **argv)
 		else
 			name = args.arg;
 	}
-	if (!name)
-		return pc_cli_usage_error(cmd, "missing TABLE");
 	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "yaml") &&
-	    strcmp(format, "dot") && strcmp(format, "mermaid"))
-		return pc_cli_usage_error(cmd, "unknown format '%s' (text, json, yaml, dot, mermaid)", format);
+	    strcmp(format, "dot") && strcmp(format, "mermaid") && (name || strcmp(format, "html")))
+		return pc_cli_usage_error(cmd, "unknown format '%s' (text, json, yaml, dot, mermaid%s)", format,
+					  name ? "; html for the whole project" : ", html");
+	if (!name && d != DIR_BOTH)
+		return pc_cli_usage_error(cmd, "--up and --down need a TABLE");
 	rc = pc_out_load_project(&p, cli);
 	if (rc)
 		return rc;
 	pc_out_diags(stderr, p);
+	if (!name) {
+		pc_graph_project(&out, p, format, stdout);
+		rc = pc_out_flush(&out, stdout);
+		if (!rc && p->n_errors)
+			rc = PC_EXIT_ERROR;
+		goto done;
+	}
 	t = pc_project_table(p, name);
 	if (!t) {
 		const pc_table *reader = external_reader(p, name);
 		if (reader)
 			pc_cli_error("'%s' is an external table (no DDL in the tree creates it; '%s' reads it): "
 				     "run graph on a table of the tree", name, reader->name);
-		else
-			pc_cli_error("unknown table '%s'", name);
+		else {
+			pc_vec names = PC_VEC_INIT;
+			const char *best;
+			for (size_t i = 0; i < p->tables.len; i++)
+				pc_vec_push(&names, ((pc_table *)p->tables.items[i])->name);
+			best = pc_suggest(name, (const char *const *)names.items, names.len);
+			if (best)
+				pc_cli_error("unknown table '%s' (did you mean '%s'?)", name, best);
+			else
+				pc_cli_error("unknown table '%s'", name);
+			pc_vec_dispose(&names, NULL);
+		}
 		rc = PC_EXIT_ERROR;
 		goto done;
 	}

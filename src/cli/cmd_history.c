@@ -101,7 +101,7 @@ int pc_cmd_history(const pc_cli *cli, int argc, char **argv)
 				return pc_cli_usage_error(self, "bad --limit '%s': expected a number >= 0 (0: all)", v);
 			limit = (size_t)n;
 		} else {
-			return pc_cli_usage_error(self, "unknown argument '%s'", a);
+			return pc_cli_usage_error(self, pc_args_is_option(&args) ? "unknown option '%s'" : "unknown argument '%s'", a);
 		}
 	}
 

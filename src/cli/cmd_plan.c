@@ -9,9 +9,11 @@
  */
 #include "args.h"
 #include "cli.h"
+#include "output.h"
 #include "common.h"
 #include "render.h"
 
+#include "../reconcile/destroy.h"
 #include "../reconcile/plan.h"
 #include "../util/buf.h"
 #include "../util/error.h"
@@ -27,7 +29,7 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 	pc_plan_options opt = { 0 };
 	pc_vec sels = PC_VEC_INIT;
 	const char *out_path = NULL;
-	int json = 0, detailed = 0, verbose = 0, rc, status = PC_EXIT_ERROR;
+	int json = 0, detailed = 0, verbose = 0, compact = 0, destroy = 0, rc, status = PC_EXIT_ERROR;
 	pc_session view = PC_SESSION_INIT;
 	pc_plan *plan = NULL;
 	pc_buf b = PC_BUF_INIT;
@@ -50,6 +52,10 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 			detailed = 1;
 		else if (pc_args_flag(&args, "--verbose", "-v"))
 			verbose = 1;
+		else if (pc_args_flag(&args, "--compact", NULL))
+			compact = 1;
+		else if (pc_args_flag(&args, "--destroy", NULL))
+			destroy = 1;
 		else if ((m = pc_args_value(&args, "--out")) > 0)
 			out_path = args.value;
 		else if (m == 0 && (m = pc_args_value(&args, "--compute-pool")) > 0)
@@ -68,6 +74,14 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 		status = pc_cli_usage_error(cmd, "--out needs a file name");
 		goto done;
 	}
+	if (destroy && !sels.len) {
+		status = pc_cli_usage_error(cmd, "--destroy needs at least one selector (TABLE, TABLE+, product:NAME, layer:NAME)");
+		goto done;
+	}
+	if (destroy && (opt.dml_only || opt.force || opt.prune || opt.compute_pool)) {
+		status = pc_cli_usage_error(cmd, "--destroy plans drops only: --dml-only, --force, --prune and --compute-pool do not apply");
+		goto done;
+	}
 	opt.selectors = (const char *const *)sels.items;
 	opt.n_selectors = sels.len;
 
@@ -75,7 +89,10 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 		status = rc;
 		goto done;
 	}
-	if ((rc = pc_plan_compute(&plan, view.proj, view.act, &opt)) < 0) {
+	rc = destroy ? pc_plan_destroy(&plan, view.proj, view.act, opt.selectors, opt.n_selectors)
+		     : pc_plan_compute(&plan, view.proj, view.act, &opt);
+	if (rc < 0) {
+		pc_out_errors(stderr, view.proj);
 		status = pc_cli_fail(cmd, rc);
 		goto done;
 	}
@@ -89,7 +106,7 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 			goto done;
 		}
 	} else {
-		pc_render_plan(stdout, plan, verbose);
+		pc_render_plan_ex(stdout, plan, verbose, !compact);
 		if (out_path)
 			printf("\nPlan saved to '%s'. Apply exactly this plan with: pipectl apply %s\n", out_path,
 			       out_path);

@@ -146,6 +146,8 @@ int pc_cmd_reconcile(const pc_cli *cli, int argc, char **argv)
 			if (missing || parse_int(v, 0, &o.jitter_pct) < 0 || o.jitter_pct > 50)
 				return pc_cli_usage_error(self, "--jitter needs a percentage from 0 to 50");
 		} else {
+			if (pc_args_is_option(&args))
+				return pc_cli_usage_error(self, "unknown option '%s'", a);
 			return pc_cli_usage_error(self, "unknown argument '%s' (see 'pipectl reconcile --help')", a);
 		}
 	}

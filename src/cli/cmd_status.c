@@ -8,6 +8,7 @@
  */
 #include "args.h"
 #include "cli.h"
+#include "color.h"
 #include "common.h"
 
 #include "../reconcile/plan.h"
@@ -134,10 +135,11 @@ static void put_text(pc_buf *b, const row *rows, size_t n, const pc_vec *ost, co
 		      "SYNC");
 	for (i = 0; i < n; i++) {
 		const row *r = &rows[i];
-		pc_buf_printf(b, "%-*s  %-6s  %-*s  %-*s  %s%s%s%s\n", (int)wn, r->t->name, r->exists ? "yes" : "no",
+		pc_buf_printf(b, "%-*s  %-6s  %-*s  %-*s  %s%s%s%s%s%s\n", (int)wn, r->t->name, r->exists ? "yes" : "no",
 			      (int)wd, r->dml ? r->dml : "-", (int)wp, r->phase ? r->phase : "-",
-			      r->in_sync ? "in sync" : "out of sync", r->reason ? " (" : "", r->reason ? r->reason : "",
-			      r->reason ? ")" : "");
+			      pc_color(stdout, r->in_sync ? PC_COLOR_GREEN : PC_COLOR_YELLOW),
+			      r->in_sync ? "in sync" : "out of sync", pc_color(stdout, PC_COLOR_RESET), r->reason ? " (" : "",
+			      r->reason ? r->reason : "", r->reason ? ")" : "");
 	}
 	pc_buf_printf(b, "\n%zu of %zu table%s in sync.\n", in_sync, n, n == 1 ? "" : "s");
 	if (ost->len || otp->len) {

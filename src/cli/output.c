@@ -30,6 +30,15 @@ void pc_out_diags(FILE *f, const pc_project *p)
 		pc_out_diag(f, p->diags.items[i]);
 }
 
+void pc_out_errors(FILE *f, const pc_project *p)
+{
+	for (size_t i = 0; p && i < p->diags.len; i++) {
+		const pc_diag *d = p->diags.items[i];
+		if (d->severity != PC_SEV_WARNING)
+			pc_out_diag(f, d);
+	}
+}
+
 void pc_out_json_strs(pc_buf *b, const pc_vec *v)
 {
 	pc_buf_putc(b, '[');

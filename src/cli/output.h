@@ -20,6 +20,12 @@
 void pc_out_diag(FILE *f, const pc_diag *d);
 /* Print every diagnostic of the project, in file order. */
 void pc_out_diags(FILE *f, const pc_project *p);
+/*
+ * The errors only, as validate prints them: plan, apply and destroy call it
+ * when planning failed, so that every command reports a broken file the
+ * same way (file:line: error: message) before its own one-line error.
+ */
+void pc_out_errors(FILE *f, const pc_project *p);
 
 /* Append a JSON array of the strings of v (char *). */
 void pc_out_json_strs(pc_buf *b, const pc_vec *v);

@@ -2,6 +2,7 @@
  * progress.c - live lines on a terminal, plain lines elsewhere (progress.h).
  */
 #include "progress.h"
+#include "color.h"
 
 #include "../util/alloc.h"
 #include "../util/buf.h"
@@ -25,6 +26,7 @@ struct pc_progress {
 	int steps;        /* plain mode: print every step */
 	pc_vec running;   /* running * in start order */
 	int drawn;        /* lines of the live block on screen */
+	int json;         /* JSON lines */
 };
 
 pc_progress *pc_progress_new(FILE *out, int live, int steps)
@@ -131,19 +133,117 @@ static void end_line(pc_progress *pr, const pc_action_result *res)
 	pc_progress_duration(res->duration_ms, el, sizeof el);
 	switch (res->state) {
 	case PC_RESULT_DONE:
-		fprintf(pr->out, "  %-6s %-11s %s  (%s)\n", "ok", kind_of(res), res->action->table, el);
+		fprintf(pr->out, "  %s%-6s%s %-11s %s  (%s)\n", pc_color(pr->out, PC_COLOR_GREEN), "ok",
+			pc_color(pr->out, PC_COLOR_RESET), kind_of(res), res->action->table, el);
 		break;
 	case PC_RESULT_FAILED:
-		fprintf(pr->out, "  %-6s %-11s %s  (%s): %s\n", "FAILED", kind_of(res), res->action->table, el,
+		fprintf(pr->out, "  %s%-6s%s %-11s %s  (%s): %s\n", pc_color(pr->out, PC_COLOR_RED), "FAILED",
+			pc_color(pr->out, PC_COLOR_RESET), kind_of(res), res->action->table, el,
 			res->error ? res->error : "");
 		break;
 	case PC_RESULT_SKIPPED:
-		fprintf(pr->out, "  %-6s %-11s %s: %s\n", "skip", kind_of(res), res->action->table,
+		fprintf(pr->out, "  %s%-6s%s %-11s %s: %s\n", pc_color(pr->out, PC_COLOR_YELLOW), "skip",
+			pc_color(pr->out, PC_COLOR_RESET), kind_of(res), res->action->table,
 			res->error ? res->error : "skipped");
 		break;
 	default:
 		break;
 	}
+}
+
+pc_progress *pc_progress_new_json(FILE *out)
+{
+	pc_progress *pr = pc_progress_new(out, 0, 1);
+	pr->json = 1;
+	return pr;
+}
+
+static void json_line_start(pc_buf *b, const char *event)
+{
+	pc_buf_puts(b, "{\"format_version\":\"1\",\"event\":");
+	pc_buf_put_json_str(b, event);
+}
+
+static void json_str_or_null(pc_buf *b, const char *key, const char *s)
+{
+	pc_buf_printf(b, ",\"%s\":", key);
+	if (s)
+		pc_buf_put_json_str(b, s);
+	else
+		pc_buf_puts(b, "null");
+}
+
+static void json_event(pc_progress *pr, const pc_apply_event *ev)
+{
+	const pc_action_result *res = ev->result;
+	pc_buf b = PC_BUF_INIT;
+
+	if (ev->kind == PC_APPLY_EV_TICK || (res && res->action->kind == PC_ACT_NOOP))
+		return;
+	json_line_start(&b, ev->kind == PC_APPLY_EV_ACTION_START ? "start" : ev->kind == PC_APPLY_EV_STEP ? "step" : "end");
+	json_str_or_null(&b, "table", res ? res->action->table : NULL);
+	json_str_or_null(&b, "action", res ? pc_action_kind_str(res->action->kind) : "setup");
+	if (ev->kind == PC_APPLY_EV_STEP)
+		json_str_or_null(&b, "text", ev->text);
+	if (ev->kind == PC_APPLY_EV_ACTION_END && res) {
+		json_str_or_null(&b, "result", res->state == PC_RESULT_DONE     ? "ok"
+						: res->state == PC_RESULT_FAILED ? "failed"
+										 : "skipped");
+		pc_buf_printf(&b, ",\"duration_ms\":%lld", (long long)res->duration_ms);
+		json_str_or_null(&b, "error", res->error);
+		json_str_or_null(&b, "exception", res->exception);
+	}
+	pc_buf_puts(&b, "}\n");
+	fwrite(b.ptr, 1, b.len, pr->out);
+	fflush(pr->out);
+	pc_buf_dispose(&b);
+}
+
+void pc_progress_plan_json(FILE *out, const pc_plan *plan)
+{
+	pc_buf b = PC_BUF_INIT;
+	int first = 1;
+
+	json_line_start(&b, "plan");
+	pc_buf_printf(&b, ",\"changes\":%s,\"summary\":{", pc_plan_has_changes(plan) ? "true" : "false");
+	for (int k = 0; k < PC_ACT__COUNT; k++)
+		pc_buf_printf(&b, "%s\"%s\":%d", k ? "," : "", pc_action_kind_str((pc_action_kind)k), plan->summary[k]);
+	pc_buf_puts(&b, "},\"actions\":[");
+	for (size_t i = 0; i < plan->actions.len; i++) {
+		const pc_action *a = plan->actions.items[i];
+		if (a->kind == PC_ACT_NOOP)
+			continue;
+		pc_buf_puts(&b, first ? "{\"table\":" : ",{\"table\":");
+		first = 0;
+		pc_buf_put_json_str(&b, a->table);
+		json_str_or_null(&b, "action", pc_action_kind_str(a->kind));
+		json_str_or_null(&b, "reason", a->reason);
+		pc_buf_printf(&b, ",\"destructive\":%s}", a->destructive ? "true" : "false");
+	}
+	pc_buf_puts(&b, "],\"warnings\":[");
+	for (size_t i = 0; i < plan->warnings.len; i++) {
+		pc_buf_puts(&b, i ? "," : "");
+		pc_buf_put_json_str(&b, plan->warnings.items[i]);
+	}
+	pc_buf_puts(&b, "]}\n");
+	fwrite(b.ptr, 1, b.len, out);
+	fflush(out);
+	pc_buf_dispose(&b);
+}
+
+void pc_progress_summary_json(FILE *out, const pc_apply_result *r, const char *verb)
+{
+	pc_buf b = PC_BUF_INIT;
+	(void)verb;
+	json_line_start(&b, "summary");
+	json_str_or_null(&b, "result", r->interrupted ? "interrupted" : (r->n_failed || r->setup_error) ? "failed" : "success");
+	pc_buf_printf(&b, ",\"done\":%d,\"failed\":%d,\"skipped\":%d,\"duration_ms\":%lld", r->n_done, r->n_failed,
+		      r->n_skipped, (long long)r->duration_ms);
+	json_str_or_null(&b, "error", r->setup_error ? r->setup_error : r->interrupt_reason);
+	pc_buf_puts(&b, "}\n");
+	fwrite(b.ptr, 1, b.len, out);
+	fflush(out);
+	pc_buf_dispose(&b);
 }
 
 void pc_progress_event(void *ctx, const pc_apply_event *ev)
@@ -152,6 +252,11 @@ void pc_progress_event(void *ctx, const pc_apply_event *ev)
 	const pc_action_result *res = ev->result;
 	running *r;
 	size_t idx;
+
+	if (pr->json) {
+		json_event(pr, ev);
+		return;
+	}
 
 	if (ev->kind == PC_APPLY_EV_TICK && !pr->live)
 		return;
@@ -204,7 +309,7 @@ void pc_progress_summary(FILE *out, const pc_apply_result *r, const char *verb)
 		if (a->state != PC_RESULT_FAILED)
 			continue;
 		if (!header++)
-			fprintf(out, "\nFailed:\n");
+			fprintf(out, "\n%sFailed:%s\n", pc_color(out, PC_COLOR_RED), pc_color(out, PC_COLOR_RESET));
 		fprintf(out, "  %s %s: %s\n", pc_action_kind_str(a->action->kind), a->action->table,
 			a->error ? a->error : "failed");
 		if (a->exception)

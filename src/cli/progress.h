@@ -21,6 +21,17 @@ typedef struct pc_progress pc_progress;
  * action, not only its start and end (apply --verbose).
  */
 pc_progress *pc_progress_new(FILE *out, int live, int steps);
+/*
+ * JSON lines (apply --json): one object per line on out for each action's
+ * start, step and end: {"format_version":"1","event":"start"|"step"|"end",
+ * "table","action", "text" (step), "result","duration_ms","error",
+ * "exception" (end)}; setup steps have "table": null.
+ */
+pc_progress *pc_progress_new_json(FILE *out);
+/* {"event":"plan","changes","summary":{kind:N},"actions":[{"table","action","reason","destructive"}],"warnings"}. */
+void pc_progress_plan_json(FILE *out, const pc_plan *plan);
+/* {"event":"summary","result":"success"|"failed"|"interrupted","done","failed","skipped","error"}. */
+void pc_progress_summary_json(FILE *out, const pc_apply_result *r, const char *verb);
 /* Erase the live block (if any); then free. NULL accepted. */
 void pc_progress_free(pc_progress *pr);
 

@@ -3,6 +3,9 @@
  */
 #include "render.h"
 
+#include "color.h"
+#include "diff.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -52,7 +55,62 @@ void pc_render_summary(FILE *f, const pc_plan *p)
 		p->summary[PC_ACT_NOOP]);
 }
 
+const char *pc_render_color(FILE *f, pc_action_kind k)
+{
+	switch (k) {
+	case PC_ACT_CREATE:
+	case PC_ACT_START:
+		return pc_color(f, PC_COLOR_GREEN);
+	case PC_ACT_REPLACE_DML:
+	case PC_ACT_RESTART:
+		return pc_color(f, PC_COLOR_YELLOW);
+	case PC_ACT_REBUILD:
+	case PC_ACT_DROP:
+		return pc_color(f, PC_COLOR_RED);
+	default:
+		return "";
+	}
+}
+
+static void print_value(FILE *f, const char *v)
+{
+	if (v)
+		fprintf(f, "'%s'", v);
+	else
+		fputs("(none)", f);
+}
+
+static void print_diff(FILE *f, const pc_action *a)
+{
+	for (size_t i = 0; i < a->diff.len; i++) {
+		const pc_change *c = a->diff.items[i];
+		if (strcmp(c->what, "dml") == 0 || strcmp(c->what, "ddl") == 0) {
+			char old_label[512], new_label[512];
+			snprintf(old_label, sizeof(old_label), "%s %s (running)", c->statement ? c->statement : a->table,
+				 strcmp(c->what, "dml") == 0 ? "DML" : "DDL");
+			snprintf(new_label, sizeof(new_label), "%s %s (git)", a->table,
+				 strcmp(c->what, "dml") == 0 ? "DML" : "DDL");
+			if (pc_diff_print(f, "      ", old_label, c->old_value, new_label, c->new_value) < 0)
+				fprintf(f, "      (%s changed; the diff could not be computed)\n", c->what);
+			continue;
+		}
+		if (strcmp(c->what, "compute_pool") == 0)
+			fputs("      compute pool: ", f);
+		else
+			fprintf(f, "      property %s: ", c->key ? c->key : "?");
+		print_value(f, c->old_value);
+		fputs(" \u2192 ", f);
+		print_value(f, c->new_value);
+		fputc('\n', f);
+	}
+}
+
 void pc_render_plan(FILE *f, const pc_plan *p, int verbose)
+{
+	pc_render_plan_ex(f, p, verbose, 1);
+}
+
+void pc_render_plan_ex(FILE *f, const pc_plan *p, int verbose, int diffs)
 {
 	size_t i, j, wa = 0, wt = 0;
 
@@ -69,7 +127,8 @@ void pc_render_plan(FILE *f, const pc_plan *p, int verbose)
 			wt = lt;
 	}
 	for (i = 0; i < p->warnings.len; i++)
-		fprintf(f, "warning: %s\n", (const char *)p->warnings.items[i]);
+		fprintf(f, "%swarning:%s %s\n", pc_color(f, PC_COLOR_YELLOW), pc_color(f, PC_COLOR_RESET),
+			(const char *)p->warnings.items[i]);
 	if (p->warnings.len)
 		fputc('\n', f);
 	if (!pc_plan_has_changes(p)) {
@@ -92,7 +151,10 @@ void pc_render_plan(FILE *f, const pc_plan *p, int verbose)
 		if (a->kind == PC_ACT_NOOP && !verbose)
 			continue;
 		snprintf(head, sizeof(head), "%s %s", pc_render_symbol(a->kind), pc_action_kind_str(a->kind));
-		fprintf(f, "  %-*s  %-*s  (%s)\n", (int)wa, head, (int)wt, a->table, a->reason);
+		fprintf(f, "  %s%-*s%s  %-*s  (%s)\n", pc_render_color(f, a->kind), (int)wa, head,
+			*pc_render_color(f, a->kind) ? pc_color(f, PC_COLOR_RESET) : "", (int)wt, a->table, a->reason);
+		if (diffs)
+			print_diff(f, a);
 		if (!verbose)
 			continue;
 		for (j = 0; j < a->details.len; j++)

@@ -25,6 +25,15 @@ const char *pc_render_symbol(pc_action_kind k);
  * "No changes. Actual state matches git." when nothing is to be done.
  */
 void pc_render_plan(FILE *f, const pc_plan *p, int verbose);
+/*
+ * The same; with diffs, each action is followed by what it changes in the
+ * running statements (pc_action.diff): a unified diff of the SQL (running
+ * statement -> git), "compute pool: old → new", "property K: old → new".
+ * pc_render_plan shows them; plan --compact does not.
+ */
+void pc_render_plan_ex(FILE *f, const pc_plan *p, int verbose, int diffs);
+/* The colour of an action kind on f (color.h): green, yellow or red. */
+const char *pc_render_color(FILE *f, pc_action_kind k);
 
 /* "Plan: 3 to create, …" into f (with newline). */
 void pc_render_summary(FILE *f, const pc_plan *p);

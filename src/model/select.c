@@ -5,6 +5,7 @@
 
 #include "../util/alloc.h"
 #include "../util/error.h"
+#include "../util/suggest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +77,24 @@ static int select_one(pc_map *out, const pc_project *proj, const char *sel)
 				matched++;
 			}
 		}
-		if (!matched)
-			return pc_error_set(PC_EUSAGE, "selector '%s' matches no table", sel);
+		if (!matched) {
+			pc_vec names = PC_VEC_INIT;
+			const char *best;
+			for (i = 0; i < proj->tables.len; i++) {
+				pc_table *x = proj->tables.items[i];
+				const char *have = is_product ? x->product : x->layer;
+				if (have && pc_vec_find_str(&names, have) < 0)
+					pc_vec_push(&names, (void *)have);
+			}
+			best = pc_suggest(want, (const char *const *)names.items, names.len);
+			if (best)
+				rc = pc_error_set(PC_EUSAGE, "selector '%s' matches no table (did you mean '%s:%s'?)", sel,
+						  is_product ? "product" : "layer", best);
+			else
+				rc = pc_error_set(PC_EUSAGE, "selector '%s' matches no table", sel);
+			pc_vec_dispose(&names, NULL);
+			return rc;
+		}
 		return 0;
 	}
 	if (n && sel[0] == '@') {
@@ -102,7 +119,15 @@ static int select_one(pc_map *out, const pc_project *proj, const char *sel)
 	}
 	t = pc_project_table(proj, copy);
 	if (!t) {
-		rc = pc_error_set(PC_EUSAGE, "selector '%s': no table '%s' in the project", sel, copy);
+		const char *best;
+		for (i = 0; i < proj->tables.len; i++)
+			pc_vec_push(&v, ((pc_table *)proj->tables.items[i])->name);
+		best = pc_suggest(copy, (const char *const *)v.items, v.len);
+		if (best)
+			rc = pc_error_set(PC_EUSAGE, "selector '%s': no table '%s' in the project (did you mean '%s'?)", sel,
+					  copy, best);
+		else
+			rc = pc_error_set(PC_EUSAGE, "selector '%s': no table '%s' in the project", sel, copy);
 		goto done;
 	}
 	add(out, t);
@@ -113,7 +138,6 @@ static int select_one(pc_map *out, const pc_project *proj, const char *sel)
 	if (up) {
 		pc_graph_ancestors(proj, t, &v);
 		add_all(out, &v);
-		v.len = 0;
 	}
 	if (down) {
 		pc_graph_descendants(proj, t, &v);

@@ -102,5 +102,8 @@ struct pc_plan;
 struct pc_apply_result;
 int pc_history_record_apply(const char *root, const struct pc_plan *plan, const struct pc_apply_result *res,
 			    int64_t started_wall_ms);
+/* The same with the execution's kind: "apply" or "destroy". */
+int pc_history_record_run(const char *root, const char *kind, const struct pc_plan *plan,
+			  const struct pc_apply_result *res, int64_t started_wall_ms);
 
 #endif

@@ -23,7 +23,13 @@ static const char *word(pc_result_state s)
 int pc_history_record_apply(const char *root, const pc_plan *plan, const pc_apply_result *res,
 			    int64_t started_wall_ms)
 {
-	pc_execution *e = pc_execution_new("apply", plan ? plan->commit : NULL);
+	return pc_history_record_run(root, "apply", plan, res, started_wall_ms);
+}
+
+int pc_history_record_run(const char *root, const char *kind, const pc_plan *plan, const pc_apply_result *res,
+			  int64_t started_wall_ms)
+{
+	pc_execution *e = pc_execution_new(kind ? kind : "apply", plan ? plan->commit : NULL);
 	int64_t wall_minus_mono = pc_wall_ms() - pc_mono_ms();
 	char *path = pc_history_path(root), *error = NULL;
 	const char *result = "success";

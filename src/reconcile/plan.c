@@ -58,6 +58,7 @@ void pc_action_free(void *p)
 	free(a->compute_pool);
 	free(a->pool_source);
 	free(a->forced_by);
+	pc_vec_dispose(&a->diff, pc_change_free);
 	free(a);
 }
 
@@ -328,6 +329,7 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 	link_actions(&pl);
 	for (i = 0; i < pl.plan->actions.len; i++)
 		pl.plan->summary[((pc_action *)pl.plan->actions.items[i])->kind]++;
+	pc_plan_diff(pl.plan, act);
 	*out = pl.plan;
 	pl.plan = NULL;
 done:

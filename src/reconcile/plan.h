@@ -126,7 +126,24 @@ typedef struct pc_action {
 	char *forced_by;       /* parent table whose rebuild forced this action, or NULL */
 	int selected;          /* 1: matched by the selectors; 0: pulled in (ancestor or cascade) */
 	int destructive;       /* drops a table or deletes a topic (rebuild, drop) */
+	pc_vec diff;           /* pc_change *: what git changes in the running statements (plan_diff.c) */
 } pc_action;
+
+/*
+ * One difference between what runs and what the action will run, for the
+ * reviewer (plan text, plan --json "diff", show). Display only: apply never
+ * reads it. old_value NULL: absent in the target; new_value NULL: removed.
+ */
+typedef struct pc_change {
+	char *what;      /* "dml" (its SQL), "ddl" (its SQL), "compute_pool", "property" */
+	char *key;       /* property: its key; else NULL */
+	char *statement; /* the running statement compared, or NULL */
+	char *old_value;
+	char *new_value;
+} pc_change;
+
+void pc_change_free(void *c);
+
 
 void pc_action_free(void *a);
 
@@ -174,6 +191,15 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 		    const pc_plan_options *opt);
 
 void pc_plan_free(pc_plan *p);
+
+/*
+ * Fill every action's diff from the running statements of act and the
+ * action's own steps: the DML's and DDL's SQL when the text differs, the
+ * compute pool and each statement property that differs
+ * (sql.tables.initial-offset-from, the carry-over, is not a change).
+ * Called by pc_plan_compute; never fails.
+ */
+void pc_plan_diff(pc_plan *p, const pc_actual *act);
 
 /* 1 when some action is not a noop (or setup is not empty). */
 int pc_plan_has_changes(const pc_plan *p);

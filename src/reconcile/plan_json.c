@@ -78,6 +78,23 @@ static json_t *steps_json(const pc_vec *steps)
 	return a;
 }
 
+static json_t *diff_json(const pc_vec *diff)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < diff->len; i++) {
+		const pc_change *c = diff->items[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "what", json_string(c->what));
+		if (c->key)
+			json_object_set_new(o, "key", json_string(c->key));
+		json_object_set_new(o, "statement", jstr(c->statement));
+		json_object_set_new(o, "old", jstr(c->old_value));
+		json_object_set_new(o, "new", jstr(c->new_value));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static json_t *plan_json(const pc_plan *p)
 {
 	json_t *root = json_object(), *actions = json_array(), *summary = json_object(), *opts = json_object();
@@ -100,6 +117,7 @@ static json_t *plan_json(const pc_plan *p)
 		json_object_set_new(o, "pool_source", jstr(a->pool_source));
 		json_object_set_new(o, "destructive", json_boolean(a->destructive));
 		json_object_set_new(o, "steps", steps_json(&a->steps));
+		json_object_set_new(o, "diff", diff_json(&a->diff));
 		json_array_append_new(actions, o);
 	}
 	json_object_set_new(root, "actions", actions);
@@ -277,6 +295,34 @@ static int read_steps(pc_vec *out, json_t *o, const char *key, const char *where
 	return 0;
 }
 
+/* "diff" (optional: plans written before it have none). */
+static int read_diff(pc_vec *out, json_t *o, const char *where)
+{
+	json_t *v = json_object_get(o, "diff"), *e;
+	size_t i;
+	int rc = 0;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return bad(where, "\"diff\" is not an array");
+	json_array_foreach(v, i, e) {
+		pc_change *c = PC_NEW(pc_change);
+		if (!json_is_object(e))
+			rc = bad(where, "a \"diff\" entry is not an object");
+		else if ((rc = get_str(&c->what, e, "what", 1, where)) >= 0 && (rc = get_str(&c->key, e, "key", 0, where)) >= 0 &&
+			 (rc = get_str(&c->statement, e, "statement", 0, where)) >= 0 &&
+			 (rc = get_str(&c->old_value, e, "old", 0, where)) >= 0)
+			rc = get_str(&c->new_value, e, "new", 0, where);
+		if (rc < 0) {
+			pc_change_free(c);
+			return rc;
+		}
+		pc_vec_push(out, c);
+	}
+	return 0;
+}
+
 static int read_action(pc_action **out, json_t *o, const char *where)
 {
 	pc_action *a = PC_NEW(pc_action);
@@ -310,7 +356,7 @@ static int read_action(pc_action **out, json_t *o, const char *where)
 	    (rc = get_str(&a->compute_pool, o, "compute_pool", 0, where)) < 0 ||
 	    (rc = get_str(&a->pool_source, o, "pool_source", 0, where)) < 0 ||
 	    (rc = get_bool(&a->destructive, o, "destructive", 0, where)) < 0 ||
-	    (rc = read_steps(&a->steps, o, "steps", where)) < 0)
+	    (rc = read_steps(&a->steps, o, "steps", where)) < 0 || (rc = read_diff(&a->diff, o, where)) < 0)
 		goto done;
 	*out = a;
 	a = NULL;
@@ -338,6 +384,13 @@ int pc_plan_read_json(pc_plan **out, const char *text, size_t len)
 		goto done;
 	}
 	v = json_object_get(root, "format_version");
+	if (json_is_string(v) && atoi(json_string_value(v)) > atoi(PC_PLAN_FORMAT_VERSION)) {
+		rc = pc_error_set(PC_EINVALID,
+				  "plan file: format_version \"%s\" is newer than this pipectl reads (\"%s\"): "
+				  "use the pipectl that wrote it, or plan again",
+				  json_string_value(v), PC_PLAN_FORMAT_VERSION);
+		goto done;
+	}
 	if (!json_is_string(v) || strcmp(json_string_value(v), PC_PLAN_FORMAT_VERSION)) {
 		rc = pc_error_set(PC_EINVALID, "plan file: format_version is not \"%s\"", PC_PLAN_FORMAT_VERSION);
 		goto done;

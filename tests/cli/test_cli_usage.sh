@@ -36,16 +36,17 @@ assert_err_line "error: unknown option '--no-such-flag'"
 
 pc -C "$EXAMPLE" validate --bogus
 assert_rc 64
-assert_err_line "error: unexpected argument '--bogus'"
+assert_err_line "error: unknown option '--bogus'"
 
 pc -C "$EXAMPLE" inventory --yaml
 assert_rc 64
 assert_err_line "error: unknown option '--yaml'"
 assert_err_line "usage: pipectl [-C DIR] inventory [--json]"
 
-pc -C "$EXAMPLE" graph
+# (graph without TABLE draws the whole project: tests/cli/test_graph_project.sh)
+pc -C "$EXAMPLE" graph --down
 assert_rc 64
-assert_err_line "error: missing TABLE"
+assert_err_line "error: --up and --down need a TABLE"
 
 pc -C "$EXAMPLE" graph fct_orders --sideways
 assert_rc 64
@@ -53,7 +54,7 @@ assert_err_line "error: unknown option '--sideways'"
 
 pc -C "$EXAMPLE" graph fct_orders --format png
 assert_rc 64
-assert_err_line "error: unknown format 'png' (text, json, yaml, dot, mermaid)"
+assert_err_line "error: unknown format 'png' (text, json, yaml, dot, mermaid; html for the whole project)"
 
 pc -C "$EXAMPLE" graph fct_orders --format
 assert_rc 64

@@ -10,7 +10,13 @@ source "$(dirname "$0")/reconcile_lib.sh"
 # for a moment, fail its reader and back off for 30 s (first_contact covers lingering)
 start_emulator --topic-linger-ms 0
 write_project
-start_loop --interval 1s --allow-destructive
+# --backoff 2s: the snapshot lists topics and statements one after the other,
+# so a cycle can see the src_orders topic still there and int_orders already
+# FAILED (step 3); its restart then fails once and backs off (30 s by default,
+# and the plan defers src_orders' create behind the backing-off child), which
+# on a loaded machine outlasts the 20 s wait below. Repair within a few short
+# backoffs is what this test checks.
+start_loop --interval 1s --allow-destructive --backoff 2s --max-backoff 4s
 wait_until 30 all_running || fail "the first cycles did not bring everything up"
 grep -q '"msg"' "$LOG" && fail "text logs expected by default"
 grep -q 'cycle=1 commit=worktree plan:' "$LOG" || fail "the plan line names no cycle/commit"
