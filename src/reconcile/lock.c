@@ -24,8 +24,10 @@
 /* A 409 then a 404 (the lock went between our create and our read): retried this often, this far apart. */
 #define CHURN_MAX 20
 #define CHURN_SLEEP_MS 200
-/* A lock in DELETING is waited for this long beyond the caller's timeout. */
+/* A lock in DELETING is waited for this long beyond the caller's timeout... */
 #define DELETING_GRACE_MS 5000
+/* ...and this long after we deleted a lapsed holder's anchor ourselves. */
+#define OWN_DELETE_WAIT_MS 60000
 /* Abandoned takeover claims of one holder we step over before giving up. */
 #define CLAIMS_MAX 8
 /* How long release waits for its anchor to be gone. */
@@ -357,6 +359,21 @@ static int get_stmt(pc_provider *p, const char *name, pc_statement **out)
 	return rc;
 }
 
+/* The run id an anchor names ("" when not pipectl's): one GET. */
+static int read_anchor_run(pc_provider *p, const char *name, char **run)
+{
+	pc_statement *st = NULL;
+	pc_lock_info i = { 0 };
+	int rc;
+	*run = NULL;
+	if ((rc = get_stmt(p, name, &st)) != 0)
+		return rc;
+	*run = pc_strdup(parse_sql(st->sql, &i, NULL, NULL) == 0 && i.run ? i.run : "");
+	pc_lock_info_dispose(&i);
+	pc_statement_free(st);
+	return 0;
+}
+
 /* Read the holder of anchor `name`: its identity and newest lease. PC_ENOTFOUND when no anchor. */
 static int read_holder(pc_provider *p, const char *name, pc_lock_info *out)
 {
@@ -657,7 +674,7 @@ int pc_lock_acquire(pc_lock **out, pc_provider *p, const pc_lock_opts *opts)
 {
 	pc_lock *l = NULL;
 	pc_lock_info info = { 0 };
-	int64_t deadline, poll_ms, deleting_until = 0;
+	int64_t deadline, poll_ms, deleting_until = 0, own_delete_until = 0;
 	int churn = 0, rc;
 
 	*out = NULL;
@@ -715,6 +732,8 @@ int pc_lock_acquire(pc_lock **out, pc_provider *p, const pc_lock_opts *opts)
 			char *who = pc_lock_info_describe(&info);
 			if (!deleting_until)
 				deleting_until = (deadline > pc_mono_ms() ? deadline : pc_mono_ms()) + DELETING_GRACE_MS;
+			if (deleting_until < own_delete_until)
+				deleting_until = own_delete_until; /* our own takeover's delete is under way */
 			if (pc_mono_ms() >= deleting_until) {
 				rc = pc_error_set(PC_ELOCKED, "the lock '%s' of %s is still being deleted (phase DELETING): try again later",
 						  l->name, who);
@@ -729,8 +748,10 @@ int pc_lock_acquire(pc_lock **out, pc_provider *p, const pc_lock_opts *opts)
 			rc = take_over(p, &l->me, l->name, &info, info.ttl_ms > 0 ? info.ttl_ms : l->ttl_ms);
 			if (rc < 0)
 				goto done;
-			if (rc == 0)
-				continue; /* the lapsed anchor is gone: create ours */
+			if (rc == 0) {
+				own_delete_until = pc_mono_ms() + OWN_DELETE_WAIT_MS;
+				continue; /* the lapsed anchor is gone (or going): create ours */
+			}
 		}
 		if (left <= 0) {
 			rc = locked_error(&info);
@@ -918,7 +939,7 @@ const char *pc_lock_holder(const pc_lock *l)
 
 int pc_lock_release(pc_lock *l)
 {
-	pc_lock_info a = { 0 };
+	char *run = NULL;
 	int rc = 0, safe;
 
 	if (!l)
@@ -939,7 +960,7 @@ int pc_lock_release(pc_lock *l)
 	safe = !l->lost && !expired_locally(l);
 	if (!safe)
 		goto done;
-	rc = read_holder(l->p, l->name, &a);
+	rc = read_anchor_run(l->p, l->name, &run);
 	if (rc == PC_ENOTFOUND) {
 		rc = 0;
 		pc_error_clear();
@@ -949,7 +970,7 @@ int pc_lock_release(pc_lock *l)
 		pc_error_wrap("could not release the lock '%s'", l->name);
 		goto done;
 	}
-	if (strcmp(a.run, l->me.run) != 0)
+	if (strcmp(run, l->me.run) != 0)
 		goto done; /* not ours any more: leave it to its holder */
 	if ((rc = delete_gone_ok(l->p, l->name)) != 0) {
 		pc_error_wrap("could not release the lock '%s'", l->name);
@@ -973,7 +994,7 @@ int pc_lock_release(pc_lock *l)
 	pc_error_clear();
 	rc = 0;
 done:
-	pc_lock_info_dispose(&a);
+	free(run);
 	lock_free(l);
 	return rc;
 }

@@ -6,10 +6,11 @@
 # - a kill -9'd apply is taken over at once by a rerun on the same host,
 #   without waiting for its 5-minute TTL;
 # - `pipectl unlock` refuses a live holder, says whose it was, ends a dead one.
+# The emulator answers 403 for deleted statements (--forbid-deleted), as Confluent may.
 set -euo pipefail
 source "$(dirname "$0")/apply_lib.sh"
 
-start_emulator --ddl-ms 400 --pending-ms 1500
+start_emulator --ddl-ms 400 --pending-ms 1500 --forbid-deleted
 write_project
 
 lock_sql() { curl -sf "$(API)/statements/it-pipectl-lock" | jq -r '.spec.statement'; }
@@ -65,6 +66,22 @@ grep -q "released the lock 'it-pipectl-lock' of apply run .* (pid $victim, gone)
 curl -sf "$(API)/statements/it-pipectl-lock" >/dev/null && fail "unlock left the lock statement"
 run 0 unlock
 grep -q "no lock" "$T/out" || fail "unlock of a free lock did not say so: $(cat "$T/out")"
+run 0 unlock --leader
+grep -q "no lock: nobody holds 'it-pipectl-leader'" "$T/out" || fail "unlock --leader: $(cat "$T/out")"
+
+# --force ends a live holder's lock (the holder finds out at its next heartbeat) and says whose
+table intermediates orders int_orders "CREATE TABLE int_orders (id INT, amount INT);" \
+	"INSERT INTO int_orders SELECT id, amount FROM src_orders WHERE amount > 6;"
+"$PIPECTL" -C "$P" apply --auto-approve >"$T/bg.out" 2>&1 &
+holder=$!
+BG_PIDS+=("$holder")
+wait_until 10 bash -c "curl -sf '$(API)/statements/it-pipectl-lock' | grep -q 'pid=$holder '" || fail "the apply never took the lock"
+run 0 unlock --force
+grep -q "released the lock 'it-pipectl-lock' of apply run .* (pid $holder, running) since .* (forced)" "$T/out" ||
+	fail "unlock --force did not say whose lock it ended: $(cat "$T/out")"
+wait "$holder" || true
+statements | jq -e 'map(select(.name | startswith("it-pipectl-lock"))) | length == 0' >/dev/null ||
+	fail "unlock --force or the holder's release left lock statements: $(statements | jq -c '[.[].name]')"
 
 # kill -9 again: the rerun takes over at once (the TTL is 5 minutes; --lock-timeout 0 cannot wait)
 # (what the killed run left half done is the executor's to finish: a rerun may need a second pass,

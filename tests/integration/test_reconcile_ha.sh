@@ -4,6 +4,7 @@
 # stands by (/readyz, /metrics, /status). kill -9 the active one: the standby
 # takes over at once (same host, the holder's process is gone; the lock's TTL
 # is 5 minutes), then applies the next change. SIGTERM releases the leader lock.
+# Deleted statements answer 403 (--forbid-deleted), as Confluent may.
 set -euo pipefail
 source "$(dirname "$0")/reconcile_lib.sh"
 
@@ -34,7 +35,7 @@ leader_metric() { curl -sf "$1/metrics" | awk '$1 == "pipectl_leader" {print $2}
 acted() { grep -c "action=[a-z-]* started" "$T/$1.log" || true; }
 leader_sql() { curl -sf "$(API)/statements/rc-pipectl-leader" | jq -r '.spec.statement'; }
 
-start_emulator --ddl-ms 300 --pending-ms 600
+start_emulator --ddl-ms 300 --pending-ms 600 --forbid-deleted
 write_project
 start_replica A
 wait_until 30 bash -c "curl -s '$A_URL/readyz' | grep -qx 'ready: active'" || fail "A never became active: $(readyz "$A_URL")"

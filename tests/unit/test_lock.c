@@ -4,7 +4,8 @@
  * as strictly as Confluent: a PUT is refused (the lock statements are not
  * DML), a create with spec.stopped or with a label outside user.confluent.io/
  * is refused. Faults the simulation has no switch for (a statement stuck in
- * DELETING, a 409 whose statement then reads 404) are injected by name.
+ * DELETING, a 409 whose statement then reads 404, an anchor that stays
+ * DELETING for a while after its delete) are injected by name.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +37,9 @@ typedef struct strict {
 	const char *deleting;   /* reported in phase DELETING */
 	const char *ghost;      /* create answers 409, get answers 404 */
 	int create_delay_ms;
+	int linger_ms;          /* a deleted anchor stays DELETING this long (asynchronous deletion) */
+	int64_t linger_until;
+	pc_statement *lingering;
 } strict;
 
 static strict *S(pc_provider *p)
@@ -63,6 +67,10 @@ static int st_get(pc_provider *p, const char *name, pc_statement **out)
 	*out = NULL;
 	if (s->ghost && strcmp(name, s->ghost) == 0)
 		return pc_error_set(PC_ENOTFOUND, "Statement resource=%s does not exist", name);
+	if (s->lingering && strcmp(name, s->lingering->name) == 0 && pc_mono_ms() < s->linger_until) {
+		*out = pc_statement_dup(s->lingering);
+		return 0;
+	}
 	rc = s->inner->ops->get_statement(s->inner, name, out);
 	if (rc == 0 && s->deleting && strcmp(name, s->deleting) == 0) {
 		pc_statement_set_phase(*out, "DELETING");
@@ -89,6 +97,8 @@ static int st_create(pc_provider *p, const pc_statement_spec *spec, pc_statement
 	}
 	if (s->ghost && strcmp(spec->name, s->ghost) == 0)
 		return pc_error_set(PC_EEXISTS, "Statement name '%s' already exists", spec->name);
+	if (s->lingering && strcmp(spec->name, s->lingering->name) == 0 && pc_mono_ms() < s->linger_until)
+		return pc_error_set(PC_EEXISTS, "Statement name '%s' already exists", spec->name);
 	if (s->create_delay_ms)
 		pc_sleep_ms(s->create_delay_ms);
 	return s->inner->ops->create_statement(s->inner, spec, out);
@@ -106,6 +116,15 @@ static int st_delete(pc_provider *p, const char *name)
 {
 	strict *s = S(p);
 	bump(s, &s->deletes);
+	if (s->linger_ms && strcmp(name, "dev-pipectl-lock") == 0) {
+		pc_statement *st = NULL;
+		if (s->inner->ops->get_statement(s->inner, name, &st) == 0) {
+			pc_statement_set_phase(st, "DELETING");
+			pc_statement_free(s->lingering);
+			s->lingering = st;
+			s->linger_until = pc_mono_ms() + s->linger_ms;
+		}
+	}
 	return s->inner->ops->delete_statement(s->inner, name);
 }
 
@@ -138,6 +157,7 @@ static void strict_free(strict *s)
 {
 	char *cmd = pc_sprintf("rm -rf '%s'", s->root);
 	pc_provider_free(s->inner);
+	pc_statement_free(s->lingering);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
 	pthread_mutex_destroy(&s->mu);
@@ -350,6 +370,26 @@ static void test_lock_acquire__dead_process_on_this_host_is_taken_over_at_once(v
 	assert_int_equal(pc_lock_release(l), 0);
 	/* the takeover claim is cleaned up too */
 	assert_int_equal(lock_statements(s, names, sizeof names), 0);
+	strict_free(s);
+}
+
+static void test_lock_acquire__takeover_waits_while_the_deleted_anchor_is_deleting(void **state)
+{
+	strict *s = strict_new();
+	pc_lock_opts o = opts(0);
+	pc_lock *l = NULL;
+	int64_t t0;
+	(void)state;
+
+	/* a kill -9'd holder; deleting its anchor takes 6 s (DELETING meanwhile), longer than the 5 s grace */
+	put_anchor(s, "deadbeef0004", NULL, dead_pid(), 3600 * 1000);
+	s->linger_ms = 6000;
+	t0 = pc_mono_ms();
+	assert_int_equal(pc_lock_acquire(&l, &s->base, &o), 0); /* --lock-timeout 0 all the same */
+	assert_true(pc_mono_ms() - t0 >= 5900);
+	assert_true(s->anchor_creates <= 6000 / 20 + 3); /* polled, not hot */
+	s->linger_ms = 0;
+	assert_int_equal(pc_lock_release(l), 0);
 	strict_free(s);
 }
 
@@ -674,6 +714,7 @@ int main(void)
 		cmocka_unit_test(test_lock_acquire__second_holder_times_out_after_waiting),
 		cmocka_unit_test(test_lock_acquire__waiter_gets_the_lock_once_released),
 		cmocka_unit_test(test_lock_acquire__dead_process_on_this_host_is_taken_over_at_once),
+		cmocka_unit_test(test_lock_acquire__takeover_waits_while_the_deleted_anchor_is_deleting),
 		cmocka_unit_test(test_lock_acquire__other_host_lapses_only_after_its_ttl),
 		cmocka_unit_test(test_lock_acquire__takeover_race_has_exactly_one_winner_whose_anchor_survives),
 		cmocka_unit_test(test_lock_heartbeat__leases_keep_a_short_ttl_lock_alive_without_updates),
