@@ -120,6 +120,7 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 			status = pc_cli_fail(self, rc);
 			goto done;
 		}
+		pc_plan_check_tree(plan, run.s.proj);
 	} else {
 		po.selectors = (const char *const *)sels.items;
 		po.n_selectors = sels.len;

@@ -91,7 +91,9 @@ int pc_yaml_is_null(const yaml_node_t *n)
 
 /* ---- schema ---- */
 
-typedef enum field_kind { F_STR, F_INT, F_BOOL, F_DURATION, F_MAP, F_EXTRA_STR, F_EXTRA_BOOL, F_EXTERNALS } field_kind;
+typedef enum field_kind {
+	F_STR, F_INT, F_BOOL, F_DURATION, F_MAP, F_EXTRA_STR, F_EXTRA_BOOL, F_EXTERNALS, F_STRLIST
+} field_kind;
 
 typedef struct field {
 	const char *key;
@@ -159,6 +161,7 @@ static const field top_fields[] = {
 	MAP("local", local_fields),
 	MAP("confluent", confluent_fields),
 	MAP("reconcile", reconcile_fields),
+	{ "protect", F_STRLIST, offsetof(pc_config, protect), NULL },
 	{ "externals", F_EXTERNALS, 0, NULL },
 	END,
 };
@@ -430,6 +433,22 @@ static int set_field(walk *w, const field *f, yaml_node_t *v, const char *path)
 	}
 	if (pc_yaml_is_null(v))
 		return 0; /* `key:` with no value: leave the default */
+	if (f->kind == F_STRLIST) {
+		/* one string, or a list of strings */
+		pc_vec *list = (pc_vec *)((char *)w->cfg + f->offset);
+		if (v->type != YAML_SEQUENCE_NODE) {
+			if ((rc = scalar_value(w, v, path, &s)) < 0)
+				return rc;
+			pc_vec_push(list, s);
+			return 0;
+		}
+		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+			if ((rc = scalar_value(w, yaml_document_get_node(w->doc, *it), path, &s)) < 0)
+				return rc;
+			pc_vec_push(list, s);
+		}
+		return 0;
+	}
 	if ((rc = scalar_value(w, v, path, &s)) < 0)
 		return rc;
 	switch (f->kind) {
@@ -481,6 +500,7 @@ static int set_field(walk *w, const field *f, yaml_node_t *v, const char *path)
 		pc_kv_set(&w->cfg->extra, path, s);
 		break;
 	case F_MAP:
+	case F_STRLIST:
 	case F_EXTERNALS:
 		break;
 	}
@@ -657,6 +677,7 @@ void pc_config_free(pc_config *c)
 	free(c->pools_cloud);
 	free(c->pools_region);
 	pc_kv_dispose(&c->extra);
+	pc_vec_dispose(&c->protect, free);
 	pc_vec_dispose(&c->externals, external_free);
 	free(c);
 }

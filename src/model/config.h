@@ -46,6 +46,7 @@ typedef struct pc_config {
 	char *pools_cloud;
 	char *pools_region;
 	int pools_max_cfu;
+	pc_vec protect;        /* `protect:` selectors (char *): never dropped, even once their folder is gone */
 	/* `externals:` (pc_external_cfg *, owned), in file order, names unique */
 	pc_vec externals;
 	/* reconcile loop (optional section `reconcile:`) */

@@ -449,10 +449,41 @@ static int is_function_name(const pc_token *prev, const pc_token *t, const pc_to
 	return 1;
 }
 
+/*
+ * `name` around a plain identifier that is not a keyword is the same name
+ * as name: read it as that word (formatting is not a change).
+ */
+static int plain_qident(const pc_token *t, pc_token *word)
+{
+	const char *c = t->start + 1;
+	size_t n = t->len >= 2 ? t->len - 2 : 0;
+	if (t->kind != PC_TOK_QIDENT || !n || !((c[0] >= 'a' && c[0] <= 'z') || (c[0] >= 'A' && c[0] <= 'Z') || c[0] == '_'))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!((c[i] >= 'a' && c[i] <= 'z') || (c[i] >= 'A' && c[i] <= 'Z') || (c[i] >= '0' && c[i] <= '9') ||
+		      c[i] == '_'))
+			return 0;
+	*word = *t;
+	word->kind = PC_TOK_WORD;
+	word->start = c;
+	word->len = n;
+	return !sql_is_keyword(word);
+}
+
+/* CREATE TABLE|VIEW IF NOT EXISTS: the three words say nothing about what the table is. */
+static int if_not_exists_at(const pc_token_list *l, size_t i, size_t e)
+{
+	return i > 0 && i + 2 < e && (pc_tok_is(&l->toks[i - 1], "TABLE") || pc_tok_is(&l->toks[i - 1], "VIEW")) &&
+	       pc_tok_is(&l->toks[i], "IF") && pc_tok_is(&l->toks[i + 1], "NOT") && pc_tok_is(&l->toks[i + 2], "EXISTS");
+}
+
 /* Append one token's normalized form: kind, text, separator. */
 static void norm_token(pc_buf *h, const pc_token *prev, const pc_token *t, const pc_token *next)
 {
 	char *p;
+	pc_token word;
+	if (plain_qident(t, &word))
+		t = &word;
 	if (t->kind == PC_TOK_HINT) {
 		pc_buf_putc(h, (char)('0' + t->kind));
 		norm_hint(h, t);
@@ -479,9 +510,14 @@ void sql_stmt_fingerprint(char out[33], const pc_token_list *l, size_t b, size_t
 {
 	pc_hash h;
 	pc_buf_clear(scratch);
-	for (size_t i = b; i < e; i++)
+	for (size_t i = b; i < e; i++) {
+		if (if_not_exists_at(l, i, e)) {
+			i += 2;
+			continue;
+		}
 		norm_token(scratch, i > b ? &l->toks[i - 1] : NULL, &l->toks[i],
 			   i + 1 < e ? &l->toks[i + 1] : NULL);
+	}
 	pc_hash_init(&h);
 	pc_hash_update(&h, scratch->ptr, scratch->len);
 	pc_hash_hex(&h, out);

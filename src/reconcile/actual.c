@@ -48,6 +48,12 @@ static void table_free(void *p)
 	free(t);
 }
 
+static void vec_free(void *p)
+{
+	pc_vec_dispose(p, NULL);
+	free(p);
+}
+
 void pc_actual_free(pc_actual *a)
 {
 	if (!a)
@@ -60,6 +66,11 @@ void pc_actual_free(pc_actual *a)
 	pc_map_dispose(&a->by_table, NULL);
 	pc_map_dispose(&a->by_stmt, NULL);
 	pc_map_dispose(&a->by_topic, NULL);
+	pc_vec_dispose(&a->journals, pc_journal_free);
+	pc_map_dispose(&a->journal_names, free);
+	pc_map_dispose(&a->journal_actions, NULL);
+	pc_map_dispose(&a->journal_tables, vec_free);
+	free(a->journal_error);
 	free(a);
 }
 
@@ -198,6 +209,67 @@ static void compute_fingerprint(pc_actual *a)
 	pc_hash_hex(&h, a->fingerprint);
 }
 
+static char *journal_key(pc_name_kind kind, const char *table, const char *fp)
+{
+	return pc_sprintf("%s\t%s\t%s", pc_name_kind_str(kind), table ? table : "", fp ? fp : "");
+}
+
+/* Read every journal statement, newest first; the newest journal wins a name or a table. */
+static void load_journals(pc_actual *a)
+{
+	pc_vec js = PC_VEC_INIT;
+	size_t i, k;
+
+	for (i = 0; i < a->stmts.len; i++) {
+		const pc_actual_stmt *s = a->stmts.items[i];
+		if (!s->managed && pc_journal_is_name(a->prefix, s->st->name))
+			pc_vec_push(&js, (void *)s);
+	}
+	pc_vec_sort(&js, newest_first);
+	for (i = 0; i < js.len; i++) {
+		const pc_actual_stmt *s = js.items[i];
+		pc_journal *j = NULL;
+		if (pc_journal_parse(&j, s->st->name, s->st->sql) != 0) {
+			if (!a->journal_error)
+				a->journal_error = pc_strdup(pc_error_last());
+			pc_error_clear();
+			continue;
+		}
+		pc_vec_push(&a->journals, j);
+		for (k = 0; k < j->names.len; k++) {
+			const pc_journal_name *n = j->names.items[k];
+			char *key = journal_key(n->kind, n->table, n->fp);
+			pc_vec *v = pc_map_get(&a->journal_tables, n->table);
+			if (!v) {
+				v = PC_NEW(pc_vec);
+				pc_map_put(&a->journal_tables, n->table, v);
+			}
+			pc_vec_push(v, (void *)n);
+			if (!pc_map_has(&a->journal_names, key))
+				pc_map_put(&a->journal_names, key, pc_strdup(n->statement));
+			free(key);
+		}
+		for (k = 0; k < j->actions.len; k++) {
+			pc_journal_action *ja = j->actions.items[k];
+			if (!pc_map_has(&a->journal_actions, ja->table))
+				pc_map_put(&a->journal_actions, ja->table, ja);
+		}
+	}
+	pc_vec_dispose(&js, NULL);
+}
+
+const char *pc_actual_journal_name(const pc_actual *a, pc_name_kind kind, const char *table, const char *fp)
+{
+	char *key;
+	const char *v;
+	if (!a || !a->journals.len)
+		return NULL;
+	key = journal_key(kind, table, fp);
+	v = pc_map_get(&a->journal_names, key);
+	free(key);
+	return v;
+}
+
 int pc_actual_build(pc_actual **out, const char *prefix, pc_vec *statements, pc_vec *topics,
 		    pc_vec *pools)
 {
@@ -254,6 +326,7 @@ int pc_actual_build(pc_actual **out, const char *prefix, pc_vec *statements, pc_
 	for (i = 0; i < a->tables.len; i++)
 		index_table(a->tables.items[i]);
 	pc_vec_sort(&a->tables, by_table_name);
+	load_journals(a);
 	compute_fingerprint(a);
 	*out = a;
 	return 0;
@@ -324,8 +397,14 @@ int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason
 		*reason = pc_strdup("DDL differs");
 		return 0;
 	}
-	if (!pc_table_has_dml(t))
+	if (!pc_table_has_dml(t)) {
+		if (!at->ddl_fp && !pc_table_is_view(t)) {
+			/* never "in sync" without evidence */
+			*reason = pc_strdup("DDL cannot be compared: no statement records it any more (expired?)");
+			return 0;
+		}
 		return 1;
+	}
 	if (!at->dml || !(pc_phase_current(at->ph) || pc_phase_failed(at->ph) || at->ph == PC_PHASE_UNKNOWN)) {
 		*reason = pc_strdup("DML missing");
 		return 0;

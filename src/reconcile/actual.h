@@ -12,6 +12,7 @@
 #include "../model/naming.h"
 #include "../model/project.h"
 #include "../providers/provider.h"
+#include "journal.h"
 #include "../util/map.h"
 #include "../util/vec.h"
 
@@ -60,6 +61,12 @@ typedef struct pc_actual {
 	pc_map by_stmt;         /* statement name -> pc_actual_stmt * (borrowed) */
 	pc_map by_topic;        /* topic name -> pc_topic * (borrowed) */
 	char fingerprint[33];   /* hash of sorted (statement name, phase, resource_version, fps) and topic names */
+	/* Journals of runs that did not finish (journal.h): */
+	pc_vec journals;        /* pc_journal *, owned, newest first */
+	pc_map journal_names;   /* "kind\ttable\tfp" -> statement name (borrowed; the newest journal wins) */
+	pc_map journal_actions; /* table -> pc_journal_action * (borrowed; the newest journal wins) */
+	pc_map journal_tables;  /* table -> pc_vec * (owned) of every pc_journal_name * for it (borrowed) */
+	char *journal_error;    /* a journal statement that cannot be read (one line, owned), or NULL */
 } pc_actual;
 
 /*
@@ -98,6 +105,11 @@ const pc_actual_table *pc_actual_table_get(const pc_actual *a, const char *name)
 int pc_actual_topic_exists(const pc_actual *a, const char *name);
 /* The statement of that name, or NULL. */
 const pc_actual_stmt *pc_actual_stmt_get(const pc_actual *a, const char *name);
+/*
+ * The name an unfinished run's journal gave to the statement (kind, table,
+ * content fp), or NULL. fp NULL matches "".
+ */
+const char *pc_actual_journal_name(const pc_actual *a, pc_name_kind kind, const char *table, const char *fp);
 
 /*
  * Sync of one desired table (for status and metrics): 1 in sync, 0 not,

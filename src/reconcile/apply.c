@@ -25,7 +25,7 @@ typedef struct task {
 	pc_result_state state;  /* PENDING, RUNNING, DONE, FAILED, SKIPPED */
 } task;
 
-struct pc_apply_exec {
+typedef struct pc_apply_exec {
 	pc_provider *p;
 	const pc_plan *plan;
 	pc_apply_options o;
@@ -46,7 +46,8 @@ struct pc_apply_exec {
 	int shutdown;
 	int64_t total_deadline;  /* monotonic, 0 none */
 	pc_map pools;            /* display name -> id (char *, owned) */
-};
+	pc_step_env env;         /* what the steps share (points into this struct) */
+} pc_apply_exec;
 
 const char *pc_result_state_str(pc_result_state s)
 {
@@ -68,6 +69,7 @@ static void result_free(void *ptr)
 		return;
 	free(r->error);
 	free(r->exception);
+	free(r->failed_statement);
 	free(r);
 }
 
@@ -86,6 +88,18 @@ int pc_apply_succeeded(const pc_apply_result *r)
 	return r && !r->setup_error && r->n_failed == 0 && r->n_skipped == 0 && !r->interrupted;
 }
 
+int pc_apply_settled(const pc_apply_result *r)
+{
+	if (!r || r->interrupted)
+		return 0;
+	for (size_t i = 0; i < r->actions.len; i++) {
+		const pc_action_result *a = r->actions.items[i];
+		if (a->state == PC_RESULT_FAILED && !a->failed_statement)
+			return 0;
+	}
+	return 1;
+}
+
 /* ---- progress ---- */
 
 static void emit(pc_apply_exec *ex, pc_apply_event_kind kind, const pc_action_result *res, const char *text)
@@ -99,42 +113,6 @@ static void emit(pc_apply_exec *ex, pc_apply_event_kind kind, const pc_action_re
 	pthread_mutex_lock(&ex->cb_mu);
 	ex->o.progress(ex->o.progress_ctx, &ev);
 	pthread_mutex_unlock(&ex->cb_mu);
-}
-
-void pc_apply_exec_progress(pc_apply_exec *ex, const pc_action_result *res, const char *fmt, ...)
-{
-	pc_buf b = PC_BUF_INIT;
-	va_list ap;
-	if (!ex->o.progress)
-		return;
-	va_start(ap, fmt);
-	pc_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	emit(ex, PC_APPLY_EV_STEP, res, b.ptr);
-	pc_buf_dispose(&b);
-}
-
-const char *pc_apply_exec_pool(pc_apply_exec *ex, const char *display_name)
-{
-	const char *id;
-	pthread_mutex_lock(&ex->cb_mu);
-	id = pc_map_get(&ex->pools, display_name);
-	pthread_mutex_unlock(&ex->cb_mu);
-	return id;
-}
-
-void pc_apply_exec_set_pool(pc_apply_exec *ex, const char *display_name, const char *id)
-{
-	pthread_mutex_lock(&ex->cb_mu);
-	free(pc_map_put(&ex->pools, display_name, pc_strdup(id)));
-	pthread_mutex_unlock(&ex->cb_mu);
-}
-
-int pc_apply_exec_abort_waits(pc_apply_exec *ex)
-{
-	if (ex->o.cancel && *ex->o.cancel >= 2)
-		return 1;
-	return ex->total_deadline && pc_mono_ms() >= ex->total_deadline;
 }
 
 /* ---- the task graph ---- */
@@ -307,18 +285,13 @@ static void check_interrupt(pc_apply_exec *ex);
 static int run_steps(pc_apply_exec *ex, task *t, pc_action_result *res)
 {
 	const pc_action *a = res->action;
-	pc_step_ctx c = { 0 };
-	int rc = 0;
+	pc_step_ctx c;
+	int rc = 0, undo_ok = 0;
 
-	c.p = ex->p;
-	c.ex = ex;
-	c.o = &ex->o;
-	c.res = res;
-	c.action = a;
-	c.deadline = pc_mono_ms() + ex->o.action_timeout_ms;
-	if (ex->total_deadline && ex->total_deadline < c.deadline)
-		c.deadline = ex->total_deadline;
-	for (size_t i = 0; i < a->steps.len; i++) {
+	pc_step_ctx_init(&c, &ex->env, res, a);
+	if (a->refused)
+		rc = pc_error_set(PC_EINVALID, "%s", a->refused); /* a held part of a loop's plan: never acted on */
+	for (size_t i = 0; i < a->steps.len && rc == 0; i++) {
 		const pc_step *s = a->steps.items[i];
 		if ((s->teardown ? PART_TEARDOWN : PART_BUILD) != t->part)
 			continue;
@@ -331,18 +304,33 @@ static int run_steps(pc_apply_exec *ex, task *t, pc_action_result *res)
 	if (rc == 0)
 		rc = pc_apply_step_finish(&c);
 	if (rc != 0) {
+		char *why = pc_strdup(pc_error_last()), *undone = NULL;
+		if (!(undo_ok = pc_apply_step_undo_replace(&c, &undone) == 0)) {
+			char *m = pc_sprintf("%s (undoing the replacement failed too: %s)", why, pc_error_last());
+			free(why);
+			why = m;
+		} else if (undone) {
+			char *m = pc_sprintf("%s (the pipeline keeps flowing: %s)", why, undone);
+			free(why);
+			why = m;
+		}
+		free(undone);
 		pthread_mutex_lock(&ex->mu);
 		free(res->error);
-		res->error = pc_strdup(pc_error_last());
+		res->error = why;
 		if (c.exception) {
 			free(res->exception);
 			res->exception = c.exception;
 			c.exception = NULL;
 		}
+		if (c.failed && undo_ok) {
+			free(res->failed_statement);
+			res->failed_statement = c.failed;
+			c.failed = NULL;
+		}
 		pthread_mutex_unlock(&ex->mu);
 	}
-	free(c.exception);
-	free(c.pending_running);
+	pc_step_ctx_dispose(&c);
 	return rc;
 }
 
@@ -406,19 +394,15 @@ static void *worker_main(void *arg)
 
 static int run_setup(pc_apply_exec *ex)
 {
-	pc_step_ctx c = { 0 };
+	pc_step_ctx c;
 	int rc = 0;
 
-	c.p = ex->p;
-	c.ex = ex;
-	c.o = &ex->o;
-	c.deadline = pc_mono_ms() + ex->o.action_timeout_ms;
+	pc_step_ctx_init(&c, &ex->env, NULL, NULL);
 	for (size_t i = 0; i < ex->plan->setup.len && rc == 0; i++)
 		rc = pc_apply_step_run(&c, ex->plan->setup.items[i]);
 	if (rc != 0)
 		ex->r->setup_error = pc_strdup(pc_error_last());
-	free(c.exception);
-	free(c.pending_running);
+	pc_step_ctx_dispose(&c);
 	return rc;
 }
 
@@ -477,72 +461,105 @@ static void count(pc_apply_result *r)
 	}
 }
 
-int pc_apply_run(pc_apply_result **out, pc_provider *p, const pc_plan *plan, const pc_apply_options *opts)
+/* Set up the executor for plan: options resolved, one result per action, the shared step env. */
+static void exec_init(pc_apply_exec *ex, pc_provider *p, const pc_plan *plan, const pc_apply_options *opts,
+		      int64_t t0)
 {
-	pc_apply_exec ex;
 	pc_apply_options defaults = { 0 };
-	pthread_t *threads = NULL;
-	pc_vec ended = PC_VEC_INIT;
-	size_t n = plan->actions.len, nthreads = 0;
-	int64_t t0 = pc_mono_ms();
-	int rc = 0;
 
-	*out = NULL;
-	memset(&ex, 0, sizeof ex);
-	ex.p = p;
-	ex.plan = plan;
-	ex.o = opts ? *opts : defaults;
-	resolve_options(&ex.o, p);
-	if (ex.o.total_timeout_ms > 0)
-		ex.total_deadline = t0 + ex.o.total_timeout_ms;
-	pthread_mutex_init(&ex.mu, NULL);
-	pthread_mutex_init(&ex.cb_mu, NULL);
-	pthread_cond_init(&ex.work_cv, NULL);
-	pthread_cond_init(&ex.main_cv, NULL);
-	ex.r = PC_NEW(pc_apply_result);
-	for (size_t i = 0; i < n; i++) {
+	memset(ex, 0, sizeof(*ex));
+	ex->p = p;
+	ex->plan = plan;
+	ex->o = opts ? *opts : defaults;
+	resolve_options(&ex->o, p);
+	if (ex->o.total_timeout_ms > 0)
+		ex->total_deadline = t0 + ex->o.total_timeout_ms;
+	pthread_mutex_init(&ex->mu, NULL);
+	pthread_mutex_init(&ex->cb_mu, NULL);
+	pthread_cond_init(&ex->work_cv, NULL);
+	pthread_cond_init(&ex->main_cv, NULL);
+	ex->env.p = p;
+	ex->env.o = &ex->o;
+	ex->env.cb_mu = &ex->cb_mu;
+	ex->env.pools = &ex->pools;
+	ex->env.total_deadline = ex->total_deadline;
+	ex->r = PC_NEW(pc_apply_result);
+	for (size_t i = 0; i < plan->actions.len; i++) {
 		pc_action_result *res = PC_NEW(pc_action_result);
 		res->action = plan->actions.items[i];
-		pc_vec_push(&ex.r->actions, res);
+		pc_vec_push(&ex->r->actions, res);
 	}
-	if ((rc = build_graph(&ex)) != 0)
-		goto done;
+}
 
-	ex.unfinished = 2 * n;
-	if (run_setup(&ex) != 0) {
-		char *why = pc_sprintf("skipped: setup failed: %s", ex.r->setup_error);
-		pthread_mutex_lock(&ex.mu);
+/* Stop the workers (they finish their step first) and free what the executor owns but the result. */
+static void exec_dispose(pc_apply_exec *ex, pthread_t *threads, size_t nthreads)
+{
+	size_t n = ex->plan->actions.len;
+	if (nthreads) {
+		pthread_mutex_lock(&ex->mu);
+		ex->shutdown = 1;
+		pthread_cond_broadcast(&ex->work_cv);
+		pthread_mutex_unlock(&ex->mu);
+		for (size_t i = 0; i < nthreads; i++)
+			pthread_join(threads[i], NULL);
+	}
+	if (ex->tasks)
 		for (size_t i = 0; i < 2 * n; i++)
-			skip_from(&ex, &ex.tasks[i], why, &ended);
-		pthread_mutex_unlock(&ex.mu);
-		free(why);
-		emit_ended(&ex, &ended);
-		goto finished;
-	}
+			pc_vec_dispose(&ex->tasks[i].dependents, NULL);
+	free(ex->tasks);
+	free(ex->parts_left);
+	pc_vec_dispose(&ex->ready, NULL);
+	pc_map_dispose(&ex->pools, free);
+	pthread_mutex_destroy(&ex->mu);
+	pthread_mutex_destroy(&ex->cb_mu);
+	pthread_cond_destroy(&ex->work_cv);
+	pthread_cond_destroy(&ex->main_cv);
+}
 
-	pthread_mutex_lock(&ex.mu);
+/* Skip every task with why ("skipped: …"): nothing runs. */
+static void skip_all(pc_apply_exec *ex, const char *why)
+{
+	pc_vec ended = PC_VEC_INIT;
+	pthread_mutex_lock(&ex->mu);
+	for (size_t i = 0; i < 2 * ex->plan->actions.len; i++)
+		skip_from(ex, &ex->tasks[i], why, &ended);
+	pthread_mutex_unlock(&ex->mu);
+	emit_ended(ex, &ended);
+	pc_vec_dispose(&ended, NULL);
+}
+
+/* Queue the tasks with no prerequisite and start up to `parallelism` workers. 0, or an error. */
+static int start_workers(pc_apply_exec *ex, pthread_t **threads, size_t *nthreads)
+{
+	size_t n = ex->plan->actions.len;
+
+	pthread_mutex_lock(&ex->mu);
 	for (size_t i = 0; i < 2 * n; i++)
-		if (ex.tasks[i].waiting == 0)
-			pc_vec_push(&ex.ready, &ex.tasks[i]);
-	pthread_mutex_unlock(&ex.mu);
-
-	threads = pc_calloc((size_t)ex.o.parallelism, sizeof *threads);
-	for (int i = 0; i < ex.o.parallelism && (size_t)i < 2 * n; i++) {
-		if (pthread_create(&threads[nthreads], NULL, worker_main, &ex) != 0)
+		if (ex->tasks[i].waiting == 0)
+			pc_vec_push(&ex->ready, &ex->tasks[i]);
+	pthread_mutex_unlock(&ex->mu);
+	*threads = pc_calloc((size_t)ex->o.parallelism, sizeof **threads);
+	for (int i = 0; i < ex->o.parallelism && (size_t)i < 2 * n; i++) {
+		if (pthread_create(&(*threads)[*nthreads], NULL, worker_main, ex) != 0)
 			break;
-		nthreads++;
+		(*nthreads)++;
 	}
-	if (n && !nthreads) {
-		rc = pc_error_set(PC_ERROR, "could not start any worker thread");
-		goto done;
-	}
+	if (n && !*nthreads)
+		return pc_error_set(PC_ERROR, "could not start any worker thread");
+	return 0;
+}
 
-	pthread_mutex_lock(&ex.mu);
-	while (ex.unfinished > 0) {
+/* Until every task ended or an interruption stopped new work: ticks, then skips what never started. */
+static void coordinate(pc_apply_exec *ex)
+{
+	pc_vec ended = PC_VEC_INIT;
+
+	pthread_mutex_lock(&ex->mu);
+	while (ex->unfinished > 0) {
 		struct timespec ts;
 
-		check_interrupt(&ex);
-		if (ex.stop_new && ex.running == 0)
+		check_interrupt(ex);
+		if (ex->stop_new && ex->running == 0)
 			break;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 250 * 1000000L;
@@ -550,52 +567,63 @@ int pc_apply_run(pc_apply_result **out, pc_provider *p, const pc_plan *plan, con
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
-		pthread_cond_timedwait(&ex.main_cv, &ex.mu, &ts);
-		pthread_mutex_unlock(&ex.mu);
-		emit(&ex, PC_APPLY_EV_TICK, NULL, NULL);
-		pthread_mutex_lock(&ex.mu);
+		pthread_cond_timedwait(&ex->main_cv, &ex->mu, &ts);
+		pthread_mutex_unlock(&ex->mu);
+		emit(ex, PC_APPLY_EV_TICK, NULL, NULL);
+		pthread_mutex_lock(&ex->mu);
 	}
-	if (ex.stop_new) {
-		char *why = pc_sprintf("skipped: %s", ex.r->interrupt_reason);
-		for (size_t i = 0; i < 2 * n; i++)
-			skip_from(&ex, &ex.tasks[i], why, &ended);
+	if (ex->stop_new) {
+		char *why = pc_sprintf("skipped: %s", ex->r->interrupt_reason);
+		for (size_t i = 0; i < 2 * ex->plan->actions.len; i++)
+			skip_from(ex, &ex->tasks[i], why, &ended);
 		free(why);
 	}
-	ex.shutdown = 1;
-	pthread_cond_broadcast(&ex.work_cv);
-	pthread_mutex_unlock(&ex.mu);
-	emit_ended(&ex, &ended);
-
-finished:
-	rc = 0;
-done:
-	if (nthreads) {
-		pthread_mutex_lock(&ex.mu);
-		ex.shutdown = 1;
-		pthread_cond_broadcast(&ex.work_cv);
-		pthread_mutex_unlock(&ex.mu);
-		for (size_t i = 0; i < nthreads; i++)
-			pthread_join(threads[i], NULL);
-	}
-	free(threads);
-	if (ex.tasks)
-		for (size_t i = 0; i < 2 * n; i++)
-			pc_vec_dispose(&ex.tasks[i].dependents, NULL);
-	free(ex.tasks);
-	free(ex.parts_left);
-	pc_vec_dispose(&ex.ready, NULL);
+	ex->shutdown = 1;
+	pthread_cond_broadcast(&ex->work_cv);
+	pthread_mutex_unlock(&ex->mu);
+	emit_ended(ex, &ended);
 	pc_vec_dispose(&ended, NULL);
-	pc_map_dispose(&ex.pools, free);
-	pthread_mutex_destroy(&ex.mu);
-	pthread_mutex_destroy(&ex.cb_mu);
-	pthread_cond_destroy(&ex.work_cv);
-	pthread_cond_destroy(&ex.main_cv);
+}
+
+int pc_apply_run(pc_apply_result **out, pc_provider *p, const pc_plan *plan, const pc_apply_options *opts)
+{
+	pc_apply_exec ex;
+	pthread_t *threads = NULL;
+	size_t nthreads = 0;
+	char *journal = NULL;
+	int64_t t0 = pc_mono_ms();
+	int rc;
+
+	*out = NULL;
+	exec_init(&ex, p, plan, opts, t0);
+	if ((rc = build_graph(&ex)) != 0)
+		goto done;
+	ex.unfinished = 2 * plan->actions.len;
+	if (pc_apply_journal_write(p, plan, &journal) != 0) {
+		char *why;
+		ex.r->setup_error = pc_strdup(pc_error_last());
+		why = pc_sprintf("skipped: %s", ex.r->setup_error);
+		skip_all(&ex, why);
+		free(why);
+	} else if (run_setup(&ex) != 0) {
+		char *why = pc_sprintf("skipped: setup failed: %s", ex.r->setup_error);
+		skip_all(&ex, why);
+		free(why);
+	} else if ((rc = start_workers(&ex, &threads, &nthreads)) == 0) {
+		coordinate(&ex);
+	}
+done:
+	exec_dispose(&ex, threads, nthreads);
+	free(threads);
 	if (rc == 0) {
-		ex.r->duration_ms = pc_mono_ms() - t0;
 		count(ex.r);
+		if (pc_apply_settled(ex.r))
+			pc_apply_journal_finish(p, plan, journal);
+		ex.r->duration_ms = pc_mono_ms() - t0;
 		*out = ex.r;
 	} else {
 		pc_apply_result_free(ex.r);
 	}
+	free(journal);
 	return rc;
 }

@@ -61,6 +61,8 @@ typedef struct pc_action_result {
 	int steps_done;
 	char *error;              /* failed: one line; skipped: why (owned, may be NULL) */
 	char *exception;          /* latest exception of a FAILED statement (owned, may be NULL) */
+	char *failed_statement;   /* the statement whose FAILED phase failed the action (owned), or NULL
+	                             (a timeout, a network error: something may still be in flight) */
 	int teardown_done;        /* its teardown ran (a skipped rebuild may have dropped its table) */
 } pc_action_result;
 
@@ -114,5 +116,11 @@ int pc_apply_run(pc_apply_result **out, pc_provider *p, const pc_plan *plan,
 
 /* 1 when every non-noop action is done and no setup step failed. */
 int pc_apply_succeeded(const pc_apply_result *r);
+/*
+ * 1 when nothing the run started can still be in flight: it was not
+ * interrupted, and every failed action failed on a FAILED statement (its
+ * undo done). Then the run's journal is no longer needed.
+ */
+int pc_apply_settled(const pc_apply_result *r);
 
 #endif

@@ -7,9 +7,11 @@
 
 #include "../model/naming.h"
 #include "../util/alloc.h"
+#include "../util/buf.h"
 #include "../util/error.h"
 #include "../util/timeutil.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,7 @@ typedef enum want {
 	WANT_RUNNING,
 	WANT_STOPPED,
 	WANT_ABSENT,
+	WANT_SETTLED, /* no longer in flight: terminal, failed or gone */
 } want;
 
 static const char *want_str(want w)
@@ -31,6 +34,7 @@ static const char *want_str(want w)
 	case WANT_RUNNING: return "RUNNING";
 	case WANT_STOPPED: return "STOPPED";
 	case WANT_ABSENT: return "deleted";
+	case WANT_SETTLED: return "finished";
 	}
 	return "?";
 }
@@ -47,6 +51,73 @@ static int phase_still(pc_phase ph)
 	return pc_phase_terminal(ph) || pc_phase_failed(ph);
 }
 
+void pc_step_ctx_init(pc_step_ctx *c, const pc_step_env *env, pc_action_result *res, const pc_action *action)
+{
+	memset(c, 0, sizeof(*c));
+	c->env = env;
+	c->p = env->p;
+	c->o = env->o;
+	c->res = res;
+	c->action = action;
+	c->deadline = pc_mono_ms() + env->o->action_timeout_ms;
+	if (env->total_deadline && env->total_deadline < c->deadline)
+		c->deadline = env->total_deadline;
+}
+
+void pc_step_ctx_dispose(pc_step_ctx *c)
+{
+	free(c->exception);
+	free(c->pending_running);
+	free(c->failed);
+	c->exception = c->pending_running = c->failed = NULL;
+}
+
+/* What a step does, for the progress display (one callback at a time). */
+static void progress(pc_step_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void progress(pc_step_ctx *c, const char *fmt, ...)
+{
+	pc_apply_event ev;
+	pc_buf b = PC_BUF_INIT;
+	va_list ap;
+	if (!c->o->progress)
+		return;
+	va_start(ap, fmt);
+	pc_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	ev.kind = PC_APPLY_EV_STEP;
+	ev.result = c->res;
+	ev.text = b.ptr;
+	pthread_mutex_lock(c->env->cb_mu);
+	c->o->progress(c->o->progress_ctx, &ev);
+	pthread_mutex_unlock(c->env->cb_mu);
+	pc_buf_dispose(&b);
+}
+
+/* Pool id created or found for a display name by a setup step (borrowed) or NULL. */
+static const char *pool_of(pc_step_ctx *c, const char *display_name)
+{
+	const char *id;
+	pthread_mutex_lock(c->env->cb_mu);
+	id = pc_map_get(c->env->pools, display_name);
+	pthread_mutex_unlock(c->env->cb_mu);
+	return id;
+}
+
+static void set_pool(pc_step_ctx *c, const char *display_name, const char *id)
+{
+	pthread_mutex_lock(c->env->cb_mu);
+	free(pc_map_put(c->env->pools, display_name, pc_strdup(id)));
+	pthread_mutex_unlock(c->env->cb_mu);
+}
+
+/* Second stage of a cancel (flag >= 2) or the total deadline: waits give up. */
+static int abort_waits(const pc_step_ctx *c)
+{
+	if (c->o->cancel && *c->o->cancel >= 2)
+		return 1;
+	return c->env->total_deadline && pc_mono_ms() >= c->env->total_deadline;
+}
+
 /* The message of a FAILED statement, with its latest exception kept aside. */
 static int failed_error(pc_step_ctx *c, const pc_statement *st)
 {
@@ -54,6 +125,8 @@ static int failed_error(pc_step_ctx *c, const pc_statement *st)
 	const char *detail = st->detail && *st->detail ? st->detail : NULL;
 	int code;
 
+	free(c->failed);
+	c->failed = pc_strdup(st->name);
 	if (c->p->ops->list_exceptions(c->p, st->name, &ex) == 0 && ex.len > 0) {
 		const pc_statement_exception *e = ex.items[0];
 		free(c->exception);
@@ -86,7 +159,7 @@ static int sleep_or_abort(pc_step_ctx *c, int64_t ms)
 	int64_t until = pc_mono_ms() + ms;
 	while (pc_mono_ms() < until) {
 		int64_t left = until - pc_mono_ms();
-		if (pc_apply_exec_abort_waits(c->ex))
+		if (abort_waits(c))
 			return pc_error_set(PC_ECANCELED, "interrupted");
 		pc_sleep_ms(left < 100 ? left : 100);
 	}
@@ -103,14 +176,14 @@ static int wait_for(pc_step_ctx *c, const char *name, want w)
 	pc_statement *st = NULL;
 	char *seen = NULL;
 	int64_t delay = c->o->poll_min_ms;
-	int errors = 0, rc;
+	int errors = 0, failing_seen = 0, rc;
 
 	for (;;) {
 		pc_statement_free(st);
 		st = NULL;
 		rc = c->p->ops->get_statement(c->p, name, &st);
 		if (rc == PC_ENOTFOUND) {
-			if (w == WANT_ABSENT || w == WANT_STOPPED) {
+			if (w == WANT_ABSENT || w == WANT_STOPPED || w == WANT_SETTLED) {
 				rc = 0;
 				goto done;
 			}
@@ -125,10 +198,12 @@ static int wait_for(pc_step_ctx *c, const char *name, want w)
 			const char *shown = st->phase ? st->phase : "";
 			pc_phase ph = st->ph;
 			errors = 0;
+			if (ph != PC_PHASE_FAILING)
+				failing_seen = 0;
 			if (!seen || strcmp(seen, shown) != 0) {
 				free(seen);
 				seen = pc_strdup(shown);
-				pc_apply_exec_progress(c->ex, c->res, "wait for '%s' to be %s: %s", name, want_str(w), shown);
+				progress(c, "wait for '%s' to be %s: %s", name, want_str(w), shown);
 			}
 			/* PC_PHASE_UNKNOWN matches no case: keep polling until the deadline. */
 			switch (w) {
@@ -149,10 +224,17 @@ static int wait_for(pc_step_ctx *c, const char *name, want w)
 				if (phase_still(ph))
 					goto done;
 				break;
+			case WANT_SETTLED:
+				if (phase_still(ph))
+					goto done;
+				break;
 			case WANT_ABSENT:
 				break;
 			}
-			if (w != WANT_STOPPED && w != WANT_ABSENT && pc_phase_failed(ph)) {
+			/* FAILING seen once is read again before it counts: it may still recover */
+			if (ph == PC_PHASE_FAILING && !failing_seen) {
+				failing_seen = 1;
+			} else if (w != WANT_STOPPED && w != WANT_ABSENT && w != WANT_SETTLED && pc_phase_failed(ph)) {
 				rc = failed_error(c, st);
 				goto done;
 			}
@@ -193,7 +275,7 @@ static int step_stop(pc_step_ctx *c, const pc_step *s)
 	if (phase_still(st->ph))
 		goto done; /* already still (an unknown phase is stopped: it may be writing) */
 	if (!st->stopped) {
-		pc_apply_exec_progress(c->ex, c->res, "stop statement '%s'", s->statement);
+		progress(c, "stop statement '%s'", s->statement);
 		rc = pc_provider_set_stopped(c->p, s->statement, 1, NULL);
 		if (rc == PC_ENOTFOUND) {
 			rc = 0;
@@ -213,7 +295,7 @@ static const char *step_pool(pc_step_ctx *c, const pc_step *s)
 	if (s->compute_pool)
 		return s->compute_pool;
 	if (s->pool_display_name)
-		return pc_apply_exec_pool(c->ex, s->pool_display_name);
+		return pool_of(c, s->pool_display_name);
 	return NULL;
 }
 
@@ -248,7 +330,7 @@ static int step_resume(pc_step_ctx *c, const pc_step *s)
 			st->compute_pool_id = pc_strdup(pool);
 		}
 		/* Only stopped, the pool and the principal change on Confluent: never properties or labels. */
-		pc_apply_exec_progress(c->ex, c->res, "resume statement '%s'%s%s", s->statement,
+		progress(c, "resume statement '%s'%s%s", s->statement,
 				       pool ? " on pool " : "", pool ? pool : "");
 		rc = c->p->ops->update_statement(c->p, st);
 		if (rc != PC_ECONFLICT)
@@ -267,7 +349,7 @@ static int step_delete(pc_step_ctx *c, const pc_step *s)
 {
 	int rc;
 
-	pc_apply_exec_progress(c->ex, c->res, "delete statement '%s'", s->statement);
+	progress(c, "delete statement '%s'", s->statement);
 	rc = c->p->ops->delete_statement(c->p, s->statement);
 	if (rc == PC_ENOTFOUND)
 		return 0; /* deleted already */
@@ -304,7 +386,7 @@ static int create_or_adopt(pc_step_ctx *c, const pc_step *s, int *created)
 	spec.principal = c->p->principal;
 	spec.properties = &s->properties;
 	spec.labels = &s->labels;
-	pc_apply_exec_progress(c->ex, c->res, "create statement '%s'", s->statement);
+	progress(c, "create statement '%s'", s->statement);
 	st = NULL;
 	rc = c->p->ops->create_statement(c->p, &spec, &st);
 	pc_statement_free(st);
@@ -312,6 +394,30 @@ static int create_or_adopt(pc_step_ctx *c, const pc_step *s, int *created)
 		return 0; /* our earlier (retried) create got there: adopt it */
 	if (rc == 0)
 		*created = 1;
+	return rc;
+}
+
+/*
+ * Never race an interrupted run: every other managed DDL or DROP statement
+ * of the table that the snapshot saw in flight must have finished before
+ * this step creates its own (an older DROP completing after a new CREATE
+ * would drop the new table). One GET per such statement, usually none.
+ */
+static int wait_in_flight(pc_step_ctx *c, const pc_step *s)
+{
+	const pc_actual_table *t;
+	int rc = 0;
+
+	if (!c->o->actual || !s->table)
+		return 0;
+	t = pc_map_get(&c->o->actual->by_table, s->table);
+	for (size_t i = 0; t && i < t->ddls.len && rc == 0; i++) {
+		const pc_actual_stmt *as = t->ddls.items[i];
+		if (phase_still(as->st->ph) || (s->statement && !strcmp(as->st->name, s->statement)))
+			continue;
+		progress(c, "wait for '%s' of an interrupted run to finish", as->st->name);
+		rc = wait_for(c, as->st->name, WANT_SETTLED);
+	}
 	return rc;
 }
 
@@ -344,7 +450,7 @@ static int wait_topic_gone(pc_step_ctx *c, const char *table, const char *drop)
 					    "apply again later",
 					    table, (long long)(limit / 1000), drop);
 		if (!reported++)
-			pc_apply_exec_progress(c->ex, c->res, "wait for the topic of '%s' to be deleted", table);
+			progress(c, "wait for the topic of '%s' to be deleted", table);
 		if ((rc = sleep_or_abort(c, d)) != 0)
 			return rc;
 	}
@@ -362,6 +468,8 @@ static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
 	int64_t until = pc_mono_ms() + limit, d = c->o->poll_min_ms;
 	int created, rc;
 
+	if ((rc = wait_in_flight(c, s)) != 0)
+		return rc;
 	for (;;) {
 		pc_statement *st = NULL;
 		int exists;
@@ -392,8 +500,7 @@ static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
 		if ((rc = sleep_or_abort(c, d)) != 0)
 			return rc;
 		d = next_delay(c, d);
-		pc_apply_exec_progress(c->ex, c->res, "run '%s' again: the old topic of '%s' is being deleted",
-				       s->statement, s->table);
+		progress(c, "run '%s' again: the old topic of '%s' is being deleted", s->statement, s->table);
 		rc = c->p->ops->delete_statement(c->p, s->statement);
 		if (rc != 0 && rc != PC_ENOTFOUND)
 			return rc;
@@ -454,7 +561,7 @@ static int step_create_dml(pc_step_ctx *c, const pc_step *s)
 
 	/* Adopt a statement a previous run created; a FAILED one ends here. */
 	rc = c->p->ops->get_statement(c->p, s->statement, &st);
-	if (rc == 0 && pc_phase_failed(st->ph)) {
+	if (rc == 0 && st->ph == PC_PHASE_FAILED) {
 		rc = failed_error(c, st);
 		pc_statement_free(st);
 		return rc;
@@ -511,6 +618,8 @@ static int step_drop_table(pc_step_ctx *c, const pc_step *s)
 	pc_topic *topic = NULL;
 	int created, rc;
 
+	if ((rc = wait_in_flight(c, s)) != 0)
+		goto done;
 	/* A DROP statement of this name from a previous run: let it finish first. */
 	rc = c->p->ops->get_statement(c->p, s->statement, &st);
 	if (rc == 0 && st->ph != PC_PHASE_COMPLETED) {
@@ -579,7 +688,7 @@ static int step_create_pool(pc_step_ctx *c, const pc_step *s)
 	}
 	if (!id) {
 		spec.display_name = s->pool_display_name;
-		pc_apply_exec_progress(c->ex, NULL, "create compute pool '%s'", s->pool_display_name);
+		progress(c, "create compute pool '%s'", s->pool_display_name);
 		if ((rc = c->p->ops->create_pool(c->p, &spec, &pool)) != 0)
 			goto done;
 		id = pc_strdup(pool->id);
@@ -608,11 +717,63 @@ static int step_create_pool(pc_step_ctx *c, const pc_step *s)
 			goto done;
 		delay = next_delay(c, delay);
 	}
-	pc_apply_exec_set_pool(c->ex, s->pool_display_name, id);
+	set_pool(c, s->pool_display_name, id);
 done:
 	pc_vec_dispose(&pools, pc_pool_free);
 	pc_pool_free(pool);
 	free(id);
+	return rc;
+}
+
+/* ---- a replacement whose new statement failed ---- */
+
+/* The create_dml step of a replacement (carrying offsets) whose statement is the one that FAILED, or NULL. */
+static const pc_step *failed_replacement(const pc_step_ctx *c)
+{
+	if (!c->action || !c->failed)
+		return NULL;
+	for (size_t i = 0; i < c->action->steps.len; i++) {
+		const pc_step *s = c->action->steps.items[i];
+		if (s->kind == PC_STEP_CREATE_DML && s->carry_from && !strcmp(s->statement, c->failed))
+			return s;
+	}
+	return NULL;
+}
+
+int pc_apply_step_undo_replace(pc_step_ctx *c, char **done)
+{
+	const pc_step *s = failed_replacement(c);
+	pc_statement *old = NULL;
+	int rc;
+
+	*done = NULL;
+	if (!s)
+		return 0;
+	c->deadline = pc_mono_ms() + c->o->action_timeout_ms;
+	rc = c->p->ops->get_statement(c->p, s->carry_from, &old);
+	if (rc == 0 && pc_phase_stopping_or_stopped(old->ph)) {
+		/* the new statement never ran: the old one's offsets are intact, it goes on from them */
+		progress(c, "resume statement '%s' (its replacement failed)", s->carry_from);
+		if ((rc = wait_for(c, s->carry_from, WANT_STOPPED)) == 0 &&
+		    (rc = pc_provider_set_stopped(c->p, s->carry_from, 0, NULL)) == 0)
+			rc = wait_for(c, s->carry_from, WANT_RUNNING);
+		if (rc != 0)
+			goto done;
+		*done = pc_sprintf("'%s' resumed", s->carry_from);
+	} else if (rc != 0 && rc != PC_ENOTFOUND) {
+		goto done;
+	}
+	progress(c, "delete the failed statement '%s'", s->statement);
+	rc = c->p->ops->delete_statement(c->p, s->statement);
+	if (rc == PC_ENOTFOUND)
+		rc = 0;
+	if (rc == 0) {
+		char *msg = pc_sprintf("%s%sthe failed '%s' deleted", *done ? *done : "", *done ? ", " : "", s->statement);
+		free(*done);
+		*done = msg;
+	}
+done:
+	pc_statement_free(old);
 	return rc;
 }
 
@@ -622,6 +783,16 @@ int pc_apply_step_run(pc_step_ctx *c, const pc_step *s)
 {
 	int rc;
 
+	/*
+	 * A carry-over DML created (or adopted) by an earlier step waits for its
+	 * source to stop. Only a stop may come before it runs: anything else
+	 * (deleting the source above all, when a rerun finds it stopped already)
+	 * waits until it is RUNNING, or the new statement would fail with its
+	 * reference gone.
+	 */
+	if (c->pending_running && s->kind != PC_STEP_STOP_STATEMENT && s->kind != PC_STEP_CREATE_DML &&
+	    (rc = pc_apply_step_finish(c)) != 0)
+		return rc;
 	switch (s->kind) {
 	case PC_STEP_STOP_STATEMENT: rc = step_stop(c, s); break;
 	case PC_STEP_DELETE_STATEMENT: rc = step_delete(c, s); break;
@@ -635,12 +806,8 @@ int pc_apply_step_run(pc_step_ctx *c, const pc_step *s)
 	}
 	if (rc != 0)
 		return rc;
-	/*
-	 * A carry-over DML created by an earlier step waits for its source to
-	 * stop; once a later step (the stop of that source) is done, it must
-	 * reach RUNNING before anything else happens (e.g. deleting the source).
-	 */
-	if (c->pending_running && s->kind != PC_STEP_CREATE_DML)
+	/* the source is stopped: the carry-over DML starts now */
+	if (c->pending_running && s->kind == PC_STEP_STOP_STATEMENT)
 		return pc_apply_step_finish(c);
 	return 0;
 }

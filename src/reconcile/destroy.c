@@ -95,6 +95,7 @@ int pc_plan_destroy(pc_plan **out, const pc_project *proj, const pc_actual *act,
 	pl.prefix = pl.cfg && pl.cfg->prefix ? pl.cfg->prefix : "dev";
 	pl.plan = PC_NEW(pc_plan);
 	record(pl.plan, proj, act, sels, n);
+	pc_plan_resolve_protect(&pl);
 	if (proj->topo.len != proj->tables.len) {
 		rc = pc_error_set(PC_EINVALID, "cannot plan a destroy: the table graph has a cycle (see pipectl validate)");
 		goto done;
@@ -120,6 +121,11 @@ int pc_plan_destroy(pc_plan **out, const pc_project *proj, const pc_actual *act,
 		if (t->protect) {
 			rc = pc_error_set(PC_EINVALID, "cannot destroy '%s': protect: true in %s/table.yaml",
 					  t->name, t->folder ? t->folder : "its folder");
+			goto done;
+		}
+		if (pc_plan_protected_by(&pl, t->name, t)) {
+			rc = pc_error_set(PC_EINVALID, "cannot destroy '%s': %s", t->name,
+					  pc_plan_protected_by(&pl, t->name, t));
 			goto done;
 		}
 		pc_map_put(&dropped, t->name, (void *)t);
@@ -153,5 +159,6 @@ done:
 	pc_map_dispose(&pl.selected, NULL);
 	pc_map_dispose(&pl.by_table, NULL);
 	pc_map_dispose(&pl.names, NULL);
+	pc_map_dispose(&pl.protect, NULL);
 	return rc;
 }

@@ -79,6 +79,8 @@ static void classify(pc_loop *l, const pc_plan *plan, int suspended, disposition
 		const pc_loop_failure *f = pc_map_get(&l->failures, a->table);
 		if (a->kind == PC_ACT_NOOP)
 			disp[i] = D_NOOP;
+		else if (a->refused)
+			disp[i] = D_HELD; /* refused by the rules (a protected table): held whatever is allowed */
 		else if (a->destructive && !l->o.allow_destructive)
 			disp[i] = D_HELD;
 		else if (f && now < f->retry_at_mono)
@@ -461,6 +463,7 @@ static int snapshot_and_plan(pc_loop *l, const pc_project *proj, const pc_actual
 
 	memset(&popt, 0, sizeof(popt));
 	popt.prune = l->o.prune > 0;
+	popt.hold_refused = 1; /* a refused part is held; the rest is repaired */
 	*act = NULL;
 	if ((rc = pc_session_read_actual(&l->s)) < 0) {
 		*result = "error";
@@ -495,7 +498,9 @@ static void log_plan(pc_loop *l, const pc_plan *plan, const disposition *disp, i
 			break;
 		case D_HELD:
 			parent = blocking_parent(a, disp, &idx);
-			if (parent)
+			if (a->refused)
+				pc_loop_log(l, "warn", a->table, kind, "held: refused: %s", a->refused);
+			else if (parent)
 				pc_loop_log(l, "warn", a->table, kind, "held: depends on held or deferred '%s' (%s)", parent,
 					    a->reason);
 			else
@@ -579,9 +584,12 @@ static void run_applicable(pc_loop *l, pc_cycle *c, pc_lock *lock, cycle_run *r)
 	progress_ctx pctx = { l, c };
 
 	pc_vec_init(&sub.actions);
-	for (size_t i = 0; i < r->plan->actions.len; i++)
+	for (size_t i = 0; i < r->plan->actions.len; i++) {
 		if (r->disp[i] == D_APPLY)
 			pc_vec_push(&sub.actions, r->plan->actions.items[i]);
+		else if (r->disp[i] != D_NOOP)
+			pc_vec_init(&sub.journals); /* a part waits: the journals of unfinished runs are still needed */
+	}
 	memset(&aopt, 0, sizeof(aopt));
 	aopt.parallelism = l->o.parallelism;
 	aopt.cancel = &c->exec_cancel;

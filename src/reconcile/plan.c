@@ -18,10 +18,12 @@
 #include "../model/select.h"
 
 #include "../util/alloc.h"
+#include "../util/hash.h"
 #include "../util/error.h"
 #include "../util/timeutil.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +60,7 @@ void pc_action_free(void *p)
 	free(a->compute_pool);
 	free(a->pool_source);
 	free(a->forced_by);
+	free(a->refused);
 	pc_vec_dispose(&a->diff, pc_change_free);
 	free(a);
 }
@@ -76,6 +79,7 @@ void pc_plan_free(pc_plan *p)
 	free(p->created_at);
 	pc_vec_dispose(&p->selectors, free);
 	free(p->compute_pool);
+	pc_vec_dispose(&p->journals, free);
 	free(p);
 }
 
@@ -84,7 +88,7 @@ int pc_plan_has_changes(const pc_plan *p)
 	size_t i;
 	if (!p)
 		return 0;
-	if (p->setup.len)
+	if (p->setup.len || p->journals.len)
 		return 1;
 	for (i = 0; i < p->actions.len; i++)
 		if (((const pc_action *)p->actions.items[i])->kind != PC_ACT_NOOP)
@@ -278,6 +282,7 @@ static void record_options(pc_plan *plan, const pc_project *proj, const pc_actua
 
 	memcpy(plan->state_fingerprint, act->fingerprint, sizeof(plan->state_fingerprint));
 	plan->commit = pc_strdup(proj->commit);
+	pc_plan_tree_fingerprint(proj, plan->tree_fingerprint);
 	plan->prefix = pc_strdup(cfg && cfg->prefix ? cfg->prefix : "dev");
 	plan->target = pc_strdup(cfg ? cfg->target : NULL);
 	plan->environment_id = pc_strdup(cfg ? cfg->environment_id : NULL);
@@ -289,6 +294,103 @@ static void record_options(pc_plan *plan, const pc_project *proj, const pc_actua
 	plan->force = opt->force;
 	plan->prune = opt->prune;
 	plan->compute_pool = pc_strdup(opt->compute_pool);
+	for (i = 0; i < act->journals.len; i++)
+		pc_vec_push(&plan->journals, pc_strdup(((const pc_journal *)act->journals.items[i])->statement));
+}
+
+void pc_plan_tree_fingerprint(const pc_project *proj, char out[33])
+{
+	pc_hash h;
+	char fp[33];
+	size_t i;
+
+	pc_hash_init(&h);
+	pc_hash_update_str(&h, proj->config && proj->config->prefix ? proj->config->prefix : "");
+	for (i = 0; i < proj->tables.len; i++) { /* sorted by name */
+		const pc_table *t = proj->tables.items[i];
+		pc_hash_update_str(&h, t->name);
+		pc_hash_update_str(&h, t->ddl_fingerprint);
+		pc_table_dml_fp(t, fp);
+		pc_hash_update_str(&h, pc_table_has_dml(t) ? fp : "");
+		pc_hash_update_str(&h, t->compute_pool ? t->compute_pool : "");
+		pc_hash_update(&h, &t->protect, sizeof(t->protect));
+		pc_hash_update(&h, &t->active, sizeof(t->active));
+		pc_hash_update(&h, &t->statefulness, sizeof(t->statefulness));
+	}
+	pc_hash_hex(&h, out);
+}
+
+void pc_plan_check_tree(pc_plan *plan, const pc_project *proj)
+{
+	char now[33];
+	pc_plan_tree_fingerprint(proj, now);
+	if (plan->commit && proj->commit && strcmp(plan->commit, proj->commit) != 0)
+		pc_vec_push(&plan->warnings, pc_sprintf("the saved plan was made from commit %.12s, the tree is at %.12s "
+							"now: it applies what it shows, not what git says now",
+							plan->commit, proj->commit));
+	else if (plan->tree_fingerprint[0] && strcmp(plan->tree_fingerprint, now) != 0)
+		pc_vec_push(&plan->warnings, pc_strdup("the saved plan was made from another tree (the files changed "
+						       "since): it applies what it shows, not what git says now"));
+}
+
+void pc_plan_resolve_protect(pc_planner *pl)
+{
+	const pc_vec *sels = pl->cfg ? &pl->cfg->protect : NULL;
+	size_t i;
+	for (i = 0; sels && i < sels->len; i++) {
+		const char *sel = sels->items[i];
+		pc_map got = PC_MAP_INIT;
+		size_t it = 0;
+		const char *name;
+		void *v;
+		if (!strpbrk(sel, ":+@")) {
+			pc_map_put(&pl->protect, sel, (void *)sel); /* by name: its folder may be gone */
+			continue;
+		}
+		if (pc_select(&got, pl->proj, &sel, 1) == 0)
+			while (pc_map_next(&got, &it, &name, &v))
+				if (!pc_map_has(&pl->protect, name))
+					pc_map_put(&pl->protect, name, (void *)sel);
+		pc_error_clear(); /* a layer or product with no table left protects nothing */
+		pc_map_dispose(&got, NULL);
+	}
+}
+
+const char *pc_plan_protected_by(const pc_planner *pl, const char *name, const pc_table *t)
+{
+	static __thread char why[160];
+	const char *sel = pc_map_get(&pl->protect, name);
+	if (sel) {
+		snprintf(why, sizeof(why), "protect: %s in pipectl.yaml", sel);
+		return why;
+	}
+	if (t && t->protect)
+		return "protect: true in table.yaml";
+	return NULL;
+}
+
+/* A project with errors cannot be told apart from what did not load: never plan it. */
+static int check_errors(const pc_project *proj)
+{
+	size_t i;
+	if (!proj->n_errors)
+		return 0;
+	for (i = 0; i < proj->diags.len; i++) {
+		const pc_diag *d = proj->diags.items[i];
+		if (d->severity == PC_SEV_ERROR) {
+			char *msg = pc_diag_format(d);
+			int rc = d->table ? pc_error_set(PC_EINVALID, "cannot plan '%s': %s (the project has %d error%s: see "
+								      "pipectl validate)",
+							 d->table, msg, proj->n_errors, proj->n_errors == 1 ? "" : "s")
+					  : pc_error_set(PC_EINVALID, "cannot plan: %s (the project has %d error%s: see pipectl "
+								      "validate)",
+							 msg, proj->n_errors, proj->n_errors == 1 ? "" : "s");
+			free(msg);
+			return rc;
+		}
+	}
+	return pc_error_set(PC_EINVALID, "the project has %d error%s: see pipectl validate", proj->n_errors,
+			    proj->n_errors == 1 ? "" : "s");
 }
 
 int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
@@ -310,11 +412,21 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 	pl.plan = PC_NEW(pc_plan);
 	record_options(pl.plan, proj, act, opt);
 
-	if ((rc = check_cycle(proj)) < 0)
+	if ((rc = check_errors(proj)) < 0 || (rc = check_cycle(proj)) < 0)
 		goto done;
+	if (act->journal_error) {
+		rc = pc_error_set(PC_EINVALID, "%s: what the interrupted run did is unknown; check it and delete the "
+					       "statement by hand",
+				  act->journal_error);
+		goto done;
+	}
+	for (i = 0; i < act->journals.len; i++)
+		pc_plan_warn(&pl, "an interrupted run left journal '%s': this plan finishes its work",
+			     ((const pc_journal *)act->journals.items[i])->statement);
 	if ((rc = pc_select(&pl.selected, proj, opt->selectors, opt->n_selectors)) < 0)
 		goto done;
 	pull_in_ancestors(&pl);
+	pc_plan_resolve_protect(&pl);
 
 	/* pass 2: topological order, cascades flow down */
 	for (i = 0; i < proj->topo.len; i++) {
@@ -338,5 +450,7 @@ done:
 	pc_map_dispose(&pl.pulled, NULL);
 	pc_map_dispose(&pl.by_table, NULL);
 	pc_map_dispose(&pl.names, NULL);
+	pc_map_dispose(&pl.adopted, NULL);
+	pc_map_dispose(&pl.protect, NULL);
 	return rc;
 }

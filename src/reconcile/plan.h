@@ -126,6 +126,9 @@ typedef struct pc_action {
 	char *forced_by;       /* parent table whose rebuild forced this action, or NULL */
 	int selected;          /* 1: matched by the selectors; 0: pulled in (ancestor or cascade) */
 	int destructive;       /* drops a table or deletes a topic (rebuild, drop) */
+	char *refused;         /* with pc_plan_options.hold_refused: why this action may not run (a
+	                          protected table the rules would rebuild or drop); it has no steps and
+	                          apply fails it without acting. NULL otherwise */
 	pc_vec diff;           /* pc_change *: what git changes in the running statements (plan_diff.c) */
 } pc_action;
 
@@ -154,6 +157,12 @@ typedef struct pc_plan_options {
 	int force;
 	int prune;
 	const char *compute_pool;     /* --compute-pool, or NULL */
+	/*
+	 * The loop: a part of the plan that must be refused (a protected table
+	 * the rules would rebuild or drop) becomes an action with `refused` set
+	 * instead of failing the whole plan, so the rest can still be applied.
+	 */
+	int hold_refused;
 } pc_plan_options;
 
 typedef struct pc_plan {
@@ -162,6 +171,7 @@ typedef struct pc_plan {
 	pc_vec warnings;       /* char *, one line each */
 	char state_fingerprint[33]; /* pc_actual.fingerprint the plan was computed from */
 	char *commit;          /* project commit, or NULL (working tree) */
+	char tree_fingerprint[33]; /* pc_plan_tree_fingerprint() of the project planned ("" when unknown) */
 	char *prefix;
 	char *target;          /* config target ("local", "confluent") */
 	char *environment_id;  /* config environment, may be NULL */
@@ -171,6 +181,8 @@ typedef struct pc_plan {
 	int dml_only, force, prune;
 	char *compute_pool;
 	int summary[PC_ACT__COUNT]; /* number of actions per kind */
+	pc_vec journals;       /* char *: journal statements of unfinished runs this plan finishes
+	                          (journal.h); a successful apply deletes them */
 } pc_plan;
 
 /*
@@ -184,7 +196,8 @@ size_t pc_plan_missing_externals(const pc_project *proj, const pc_actual *act, p
 /*
  * Compute the plan. Returns 0, or a negative code with one line (a missing
  * external table naming the table that reads it, a cycle, a protected
- * table the rules would drop, an unknown selector, a project with errors).
+ * table the rules would drop, an unknown selector, a project with errors,
+ * a journal statement of an interrupted run that cannot be read).
  * *out is NULL on error.
  */
 int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
@@ -201,8 +214,21 @@ void pc_plan_free(pc_plan *p);
  */
 void pc_plan_diff(pc_plan *p, const pc_actual *act);
 
-/* 1 when some action is not a noop (or setup is not empty). */
+/* 1 when some action is not a noop (or setup is not empty, or a journal is left to finish). */
 int pc_plan_has_changes(const pc_plan *p);
+
+/*
+ * Fingerprint of the desired state as planned: every table's name, DDL and
+ * DML fingerprints, properties, pool, protect, active and statefulness, and
+ * the prefix. Two trees with the same fingerprint plan the same.
+ */
+void pc_plan_tree_fingerprint(const pc_project *proj, char out[33]);
+/*
+ * A saved plan about to be applied: when the tree now differs from the one
+ * it was made from (commit or fingerprint), add a warning saying so. The
+ * plan applies what it shows all the same.
+ */
+void pc_plan_check_tree(pc_plan *plan, const pc_project *proj);
 
 /* Action of a table, or NULL. Linear. */
 const pc_action *pc_plan_find(const pc_plan *p, const char *table);

@@ -40,19 +40,54 @@ static dml_state state_of(const pc_actual_table *at)
 	return DML_UNKNOWN;
 }
 
-/* Where the offsets of a new statement can come from, or NULL. */
+/*
+ * Where the offsets of a new statement can come from, or NULL: the current
+ * DML when live or stopped, else the table's newest DML when it recorded
+ * offsets. Never an older one: its offsets are behind what a newer
+ * statement already produced (design.md §4).
+ */
 static const pc_actual_stmt *carry_source(const pc_actual_table *at)
 {
-	size_t i;
 	dml_state s = state_of(at);
+	const pc_actual_stmt *newest;
 	if (s == DML_LIVE || s == DML_STOPPED)
 		return at->dml;
-	for (i = 0; at && i < at->dmls.len; i++) {
+	newest = at && at->dmls.len ? at->dmls.items[0] : NULL;
+	return newest && newest->st->latest_offsets.len ? newest : NULL;
+}
+
+/*
+ * An interrupted replacement: the current DML carries offsets from another
+ * DML of the table that is still there, and has not started running. The
+ * source, or NULL.
+ */
+static const pc_actual_stmt *pending_carry_source(const pc_actual_table *at)
+{
+	const char *from;
+	size_t i;
+	if (!at || !at->dml || at->dml->st->ph != PC_PHASE_PENDING)
+		return NULL;
+	from = pc_kv_get(&at->dml->st->properties, PC_PROP_CARRY_OVER);
+	for (i = 0; from && i < at->dmls.len; i++) {
 		const pc_actual_stmt *d = at->dmls.items[i];
-		if (d->st->latest_offsets.len)
+		if (d != at->dml && !strcmp(d->st->name, from))
 			return d;
 	}
 	return NULL;
+}
+
+/* Managed DMLs of the table other than its current one (stopped, failed or live). */
+static size_t extra_dmls(const pc_actual_table *at)
+{
+	return at && at->dml && at->dmls.len > 1 ? at->dmls.len - 1 : 0;
+}
+
+/* The newest DDL-side statement is a DROP still in flight (an interrupted run's), or NULL. */
+static const pc_actual_stmt *drop_in_flight(const pc_actual_table *at)
+{
+	const pc_actual_stmt *d = at && at->ddls.len ? at->ddls.items[0] : NULL;
+	return d && d->kind == PC_NAME_DROP && !pc_phase_terminal(d->st->ph) && !pc_phase_failed(d->st->ph) ? d
+														: NULL;
 }
 
 /* "stateful: GROUP BY at f.sql:7", "upsert sink", ... why carry-over is impossible. */
@@ -146,53 +181,181 @@ static int props_changed(const pc_table *t, const pc_actual_table *at)
 	return strcmp(at->dml_fp, fp) != 0;
 }
 
+/* What decide_existing reads about a table, computed once. */
+typedef struct facts {
+	int has_dml;
+	int eligible;
+	int ddl_changed;
+	int sql_changed;
+	int props_diff;
+	int pool_changed;
+	dml_state st;
+} facts;
+
+static void read_facts(pc_planner *pl, facts *f, const pc_table *t, const pc_actual_table *at)
+{
+	const char *want_sql_fp = pc_table_dml_sql_fp(t);
+	const pc_actual_stmt *drop = drop_in_flight(at);
+
+	memset(f, 0, sizeof(*f));
+	f->has_dml = pc_table_has_dml(t);
+	f->eligible = pc_table_carry_over_eligible(t) && !t->ctas;
+	f->ddl_changed = at->ddl_fp && strcmp(at->ddl_fp, t->ddl_fingerprint) != 0;
+	f->st = state_of(at);
+	if (!drop && !at->ddl_fp && f->has_dml)
+		pc_plan_warn(pl, "'%s': no DDL statement or DML label records its DDL (expired after 30 days?): "
+				 "DDL assumed unchanged", t->name);
+	else if (!drop && !at->ddl_fp)
+		pc_plan_warn(pl, "'%s': its DDL cannot be compared with git: no statement records it any more (Confluent "
+				 "deletes completed statements after 30 days); 'pipectl apply --force %s' makes it from git",
+			     t->name, t->name);
+	if (f->has_dml && at->dml) {
+		f->sql_changed = !at->dml_sql_fp || !want_sql_fp || strcmp(at->dml_sql_fp, want_sql_fp) != 0;
+		f->props_diff = props_changed(t, at);
+	}
+	f->pool_changed = f->has_dml && pc_plan_pool_changed(pl, t, at);
+}
+
+/* A new statement for a changed DML: replace-dml when offsets can be carried, else rebuild. */
+static void decide_changed_dml(pc_action *a, const pc_table *t, const pc_actual_table *at, const facts *f,
+			       const char *what, const pc_actual_stmt **carry)
+{
+	char *why = NULL;
+	*carry = carry_source(at);
+	if (f->eligible && *carry) {
+		a->kind = PC_ACT_REPLACE_DML;
+		set_reason(a, "%s; stateless, append-only: new statement carries offsets from '%s'", what,
+			   (*carry)->st->name);
+	} else if (!f->eligible) {
+		why = why_not_eligible(t);
+		a->kind = PC_ACT_REBUILD;
+		set_reason(a, "%s; %s: %s", what, why,
+			   t->stateful ? "its state must be rebuilt from earliest"
+				       : "offsets cannot be carried over, reprocess from earliest");
+		*carry = NULL;
+	} else {
+		a->kind = PC_ACT_REBUILD;
+		set_reason(a, "%s; the old statement is %s and its offsets are unknown", what,
+			   at->phase ? at->phase : "gone");
+	}
+	free(why);
+}
+
+/* The DML is live, SQL unchanged: pool moves, extras go, else nothing. */
+static void decide_live(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at,
+			const facts *f)
+{
+	const char *src;
+	if (f->pool_changed) {
+		a->kind = PC_ACT_START;
+		set_reason(a, "compute pool %s -> %s: stop, then resume (state and offsets kept)", at->pool,
+			   pc_plan_explicit_pool(pl, t, &src));
+	} else if (at->live_dmls > 1) {
+		a->kind = PC_ACT_START;
+		set_reason(a, "%d DML statements write the table: stop the extra ones", at->live_dmls);
+	} else if (extra_dmls(at)) {
+		a->kind = PC_ACT_START;
+		set_reason(a, "%zu older DML statement%s of the table left by an interrupted run: delete %s "
+			      "(offsets are only ever carried from the newest)",
+			   extra_dmls(at), extra_dmls(at) == 1 ? "" : "s", extra_dmls(at) == 1 ? "it" : "them");
+	} else {
+		a->kind = PC_ACT_NOOP;
+		set_reason(a, "up to date (%s)", at->phase);
+		if (at->ph == PC_PHASE_DEGRADED)
+			pc_plan_warn(pl, "'%s': statement '%s' is DEGRADED", t->name, at->dml->st->name);
+	}
+}
+
+/* The DML failed or is missing, SQL unchanged: a new statement carrying offsets, else rebuild. */
+static void decide_failed_or_missing(pc_action *a, const pc_table *t, const pc_actual_table *at, const facts *f,
+				     const pc_actual_stmt **carry)
+{
+	const char *what = f->st == DML_FAILED ? "FAILED" : "missing";
+	char *why;
+	*carry = carry_source(at);
+	if (f->eligible && *carry) {
+		a->kind = PC_ACT_START;
+		set_reason(a, "DML %s: new statement carrying offsets from '%s'", what, (*carry)->st->name);
+	} else if (f->eligible) {
+		*carry = NULL;
+		a->kind = PC_ACT_REBUILD;
+		set_reason(a, "DML %s and its offsets are unknown: reprocess from earliest", what);
+	} else {
+		*carry = NULL;
+		why = why_not_eligible(t);
+		a->kind = PC_ACT_REBUILD;
+		set_reason(a, "DML %s; %s: its state is gone, only reprocessing from earliest is exact", what, why);
+		free(why);
+	}
+	if (f->st == DML_FAILED && at->detail && *at->detail)
+		pc_vec_push(&a->details, pc_sprintf("'%s' failed: %s", at->dml->st->name, at->detail));
+}
+
+/* A rebuild forced by --force, a DDL change or a parent with a new topic; 0 when none applies. */
+static int decide_forced_rebuild(pc_planner *pl, pc_action *a, const pc_table *t, const facts *f,
+				 const pc_action *parent)
+{
+	if (pl->opt->force && pc_map_has(&pl->selected, t->name)) {
+		a->kind = PC_ACT_REBUILD;
+		set_reason(a, "--force");
+		return 1;
+	}
+	if (f->ddl_changed) {
+		a->kind = PC_ACT_REBUILD;
+		set_reason(a, "DDL changed");
+		return 1;
+	}
+	if (!parent)
+		return 0;
+	a->kind = PC_ACT_REBUILD;
+	a->forced_by = pc_strdup(parent->table);
+	if (parent->kind == PC_ACT_RESTART)
+		set_reason(a, "parent '%s' is restarted from earliest: its rows come again", parent->table);
+	else
+		set_reason(a, "parent '%s' is %s: its topic is new, re-read it from earliest", parent->table,
+			   verb_of(parent->kind));
+	return 1;
+}
+
+/*
+ * A parent *created* in this plan (a new input) does not force a rebuild of
+ * a carry-over eligible child whose DML changed to read it: a replace-dml
+ * continues the shared inputs from the old offsets and reads the new one
+ * from earliest (design.md §4). Only a rebuilt or restarted parent does.
+ */
+static int created_parent_allows_replace(const pc_action *parent, const pc_actual_table *at, const facts *f)
+{
+	return parent && parent->kind == PC_ACT_CREATE && f->eligible && f->sql_changed &&
+	       (f->st == DML_LIVE || f->st == DML_STOPPED) && at->dml;
+}
+
 /* Decide the kind and reason of a table that exists. */
 static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at,
 			    const pc_action *parent, const pc_actual_stmt **carry)
 {
-	int has_dml = pc_table_has_dml(t);
-	int eligible = pc_table_carry_over_eligible(t) && !t->ctas;
-	int ddl_changed = at->ddl_fp && strcmp(at->ddl_fp, t->ddl_fingerprint) != 0;
-	dml_state st = state_of(at);
-	const char *want_sql_fp = pc_table_dml_sql_fp(t);
-	int sql_changed = 0, props_diff = 0, pool_changed;
-	char *why = NULL;
+	facts f;
+	const pc_actual_stmt *src;
 
-	if (!at->ddl_fp)
-		pc_plan_warn(pl, "'%s': no DDL statement or DML label records its DDL (expired after 30 days?): "
-				 "DDL assumed unchanged", t->name);
-	if (has_dml && at->dml) {
-		sql_changed = !at->dml_sql_fp || !want_sql_fp || strcmp(at->dml_sql_fp, want_sql_fp) != 0;
-		props_diff = props_changed(t, at);
-	}
-	pool_changed = has_dml && pc_plan_pool_changed(pl, t, at);
-
-	if (pl->opt->force && pc_map_has(&pl->selected, t->name)) {
+	read_facts(pl, &f, t, at);
+	if ((src = drop_in_flight(at)) != NULL) {
+		/* the table is going away under us: wait for that DROP (never a second one), then make it again */
 		a->kind = PC_ACT_REBUILD;
-		set_reason(a, "--force");
+		set_reason(a, "DROP statement '%s' of an interrupted run is still %s: wait for it, then create the "
+			      "table again",
+			   src->st->name, src->st->phase ? src->st->phase : "in flight");
 		return;
 	}
-	if (ddl_changed) {
-		a->kind = PC_ACT_REBUILD;
-		set_reason(a, "DDL changed");
+	if (created_parent_allows_replace(parent, at, &f))
+		parent = NULL;
+	if (decide_forced_rebuild(pl, a, t, &f, parent))
 		return;
-	}
-	if (parent) {
-		a->kind = PC_ACT_REBUILD;
-		a->forced_by = pc_strdup(parent->table);
-		if (parent->kind == PC_ACT_RESTART)
-			set_reason(a, "parent '%s' is restarted from earliest: its rows come again", parent->table);
-		else
-			set_reason(a, "parent '%s' is %s: its topic is new, re-read it from earliest", parent->table,
-				   verb_of(parent->kind));
-		return;
-	}
-	if (!has_dml) {
+	if (!f.has_dml) {
 		a->kind = PC_ACT_NOOP;
-		set_reason(a, "table exists, DDL unchanged");
+		set_reason(a, at->ddl_fp ? "table exists, DDL unchanged"
+					 : "table exists; its DDL cannot be compared (no statement records it any more)");
 		return;
 	}
-	if (st == DML_UNKNOWN) {
+	if (f.st == DML_UNKNOWN) {
 		/* It may be writing or not: neither a second writer nor a resume is safe. */
 		a->kind = PC_ACT_NOOP;
 		set_reason(a, "statement '%s' is in phase %s, which pipectl does not know: left as it is",
@@ -201,77 +364,107 @@ static void decide_existing(pc_planner *pl, pc_action *a, const pc_table *t, con
 			     t->name, at->dml->st->name, at->phase ? at->phase : "(none)");
 		return;
 	}
-	if (sql_changed && at->dml) {
-		*carry = carry_source(at);
-		if (eligible && *carry) {
-			a->kind = PC_ACT_REPLACE_DML;
-			set_reason(a, "DML changed; stateless, append-only: new statement carries offsets from '%s'",
-				   (*carry)->st->name);
-		} else if (!eligible) {
-			why = why_not_eligible(t);
-			a->kind = PC_ACT_REBUILD;
-			set_reason(a, "DML changed; %s: %s", why,
-				   t->stateful ? "its state must be rebuilt from earliest"
-					       : "offsets cannot be carried over, reprocess from earliest");
-		} else {
-			a->kind = PC_ACT_REBUILD;
-			set_reason(a, "DML changed; the old statement is %s and its offsets are unknown",
-				   at->phase ? at->phase : "gone");
-		}
-		free(why);
+	if ((src = pending_carry_source(at)) != NULL) {
+		/* finish it before anything else: cutting it would leave the table without a writer */
+		a->kind = PC_ACT_REPLACE_DML;
+		*carry = src;
+		set_reason(a, "finishing an interrupted replacement: '%s' starts once '%s' is stopped, then '%s' "
+			      "is deleted",
+			   at->dml->st->name, src->st->name, src->st->name);
+		if (f.sql_changed || f.props_diff)
+			pc_plan_warn(pl, "'%s': the DML changed again; the next run replaces it once this replacement "
+					 "is finished", t->name);
 		return;
 	}
-	switch (st) {
+	if (f.sql_changed && at->dml) {
+		decide_changed_dml(a, t, at, &f, "DML changed", carry);
+		return;
+	}
+	if (f.props_diff && (f.st == DML_LIVE || f.st == DML_STOPPED)) {
+		/* properties are immutable on Confluent: a new statement */
+		decide_changed_dml(a, t, at, &f, "properties changed", carry);
+		return;
+	}
+	switch (f.st) {
 	case DML_LIVE:
-		if (pool_changed || props_diff) {
-			a->kind = PC_ACT_START;
-			if (pool_changed)
-			{
-				const char *src;
-				set_reason(a, "compute pool %s -> %s: stop, then resume (state and offsets kept)",
-					   at->pool, pc_plan_explicit_pool(pl, t, &src));
-			}
-			else
-				set_reason(a, "properties changed: stop, then resume (state and offsets kept)");
-		} else if (at->live_dmls > 1) {
-			a->kind = PC_ACT_START;
-			set_reason(a, "%d DML statements write the table: stop the extra ones", at->live_dmls);
-		} else {
-			a->kind = PC_ACT_NOOP;
-			set_reason(a, "up to date (%s)", at->phase);
-			if (at->ph == PC_PHASE_DEGRADED)
-				pc_plan_warn(pl, "'%s': statement '%s' is DEGRADED", t->name, at->dml->st->name);
-		}
+		decide_live(pl, a, t, at, &f);
 		return;
 	case DML_STOPPED:
 		a->kind = PC_ACT_START;
 		set_reason(a, "DML stopped: resume it (state and offsets kept)%s",
-			   pool_changed || props_diff ? " with the new pool/properties" : "");
+			   f.pool_changed ? " on the new pool" : "");
 		return;
 	case DML_UNKNOWN: /* held above */
 		return;
 	case DML_FAILED:
 	case DML_MISSING:
-		*carry = carry_source(at);
-		if (eligible && *carry) {
-			a->kind = PC_ACT_START;
-			set_reason(a, "DML %s: new statement carrying offsets from '%s'",
-				   st == DML_FAILED ? "FAILED" : "missing", (*carry)->st->name);
-		} else if (eligible) {
-			a->kind = PC_ACT_REBUILD;
-			set_reason(a, "DML %s and its offsets are unknown: reprocess from earliest",
-				   st == DML_FAILED ? "FAILED" : "missing");
-		} else {
-			why = why_not_eligible(t);
-			a->kind = PC_ACT_REBUILD;
-			set_reason(a, "DML %s; %s: its state is gone, only reprocessing from earliest is exact",
-				   st == DML_FAILED ? "FAILED" : "missing", why);
-			free(why);
-		}
-		if (st == DML_FAILED && at->detail && *at->detail)
-			pc_vec_push(&a->details, pc_sprintf("'%s' failed: %s", at->dml->st->name, at->detail));
+		decide_failed_or_missing(a, t, at, &f, carry);
 		return;
 	}
+}
+
+/* A plain CREATE TABLE (not AS SELECT): its DDL can be issued again with IF NOT EXISTS. */
+static int starts_with_create_table(const char *sql)
+{
+	pc_token_list tl = { 0 };
+	int yes = 0;
+	if (sql && pc_sql_tokenize(&tl, sql, strlen(sql)) == 0)
+		yes = tl.len > 2 && pc_tok_is(&tl.toks[0], "CREATE") && pc_tok_is(&tl.toks[1], "TABLE");
+	pc_error_clear();
+	pc_token_list_dispose(&tl);
+	return yes;
+}
+
+/* ---- finishing an interrupted run (journal.h) ---- */
+
+/* The DML an unfinished run created for t as it is now, when it still exists: adopted, never torn down. */
+static const char *adoptable_dml(const pc_planner *pl, const pc_table *t)
+{
+	char fp[33];
+	const char *name;
+	if (!pc_table_has_dml(t))
+		return NULL;
+	pc_table_dml_fp(t, fp);
+	name = pc_plan_journal_adoptable(pl, PC_NAME_DML, t->name, fp);
+	return name && pc_actual_stmt_get(pl->act, name) ? name : NULL;
+}
+
+/*
+ * An interrupted create: its DDL ran (the table is the one it created) and
+ * its DML was never started. The rules alone would read "DML missing,
+ * offsets unknown" and rebuild, dropping the table the run had just made;
+ * the journal proves it is new, so only the DML remains, from earliest.
+ */
+static void finish_journaled_create(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at)
+{
+	const pc_journal_action *ja = pc_map_get(&pl->act->journal_actions, t->name);
+	const char *ddl;
+	if (a->kind != PC_ACT_REBUILD || !ja || strcmp(ja->kind, pc_action_kind_str(PC_ACT_CREATE)) != 0 ||
+	    a->forced_by || !at || !at->ddl || at->ddl->st->ph != PC_PHASE_COMPLETED)
+		return;
+	ddl = pc_plan_journal_adoptable(pl, PC_NAME_DDL, t->name, t->ddl_fingerprint);
+	if (!ddl || strcmp(ddl, at->ddl->st->name) != 0 || (at->dml && strcmp(at->dml->st->name, pl->keep_dml ? pl->keep_dml : "")))
+		return;
+	a->kind = PC_ACT_CREATE;
+	set_reason(a, "finishing the create of an interrupted run: its DDL '%s' made the table, its DML starts "
+		      "from earliest", ddl);
+}
+
+/* Say which statements the action takes over from an unfinished run. */
+static void note_adopted(pc_planner *pl, pc_action *a)
+{
+	pc_buf b = PC_BUF_INIT;
+	size_t i;
+	for (i = 0; i < a->steps.len; i++) {
+		const pc_step *s = a->steps.items[i];
+		if (!s->statement || !pc_map_has(&pl->adopted, s->statement) ||
+		    (s->kind != PC_STEP_RUN_DDL && s->kind != PC_STEP_CREATE_DML && s->kind != PC_STEP_DROP_TABLE))
+			continue;
+		pc_buf_printf(&b, "%s'%s'", b.len ? ", " : "", s->statement);
+	}
+	if (b.len)
+		pc_vec_push(&a->details, pc_sprintf("finishes what an interrupted run began: adopts %s", b.ptr));
+	pc_buf_dispose(&b);
 }
 
 /* A view holds no data: absent or changed, it is dropped (IF EXISTS) and created again. */
@@ -305,6 +498,7 @@ static void build_steps(pc_planner *pl, pc_action *a, const pc_table *t, const p
 
 	if (pc_table_is_view(t)) {
 		if (a->kind == PC_ACT_CREATE || a->kind == PC_ACT_REBUILD) {
+			pl->no_adopt = 1; /* a view is made again whole (IF EXISTS): nothing to take over */
 			pc_steps_drop_view(pl, a, t);
 			pc_steps_create(pl, a, t);
 		}
@@ -320,6 +514,11 @@ static void build_steps(pc_planner *pl, pc_action *a, const pc_table *t, const p
 		pc_steps_create(pl, a, t);
 		break;
 	case PC_ACT_REBUILD:
+		/* a fresh DROP makes a fresh table: nothing an unfinished run created may be kept or adopted */
+		if (exists && !pc_steps_drop_adoptable(pl, t->name)) {
+			pl->no_adopt = 1;
+			pl->keep_dml = NULL;
+		}
 		pc_steps_remove_dmls(pl, a, at, 1);
 		if (exists)
 			pc_steps_drop_table(pl, a, t->name);
@@ -330,6 +529,15 @@ static void build_steps(pc_planner *pl, pc_action *a, const pc_table *t, const p
 		pc_steps_create_dml(pl, a, t, NULL);
 		break;
 	case PC_ACT_REPLACE_DML:
+		if (pending_carry_source(at) == carry) {
+			/* the interrupted replacement's own statement, adopted */
+			s = pc_steps_create_dml(pl, a, t, carry->st->name);
+			free(s->statement);
+			s->statement = pc_strdup(at->dml->st->name);
+			s->wait = 0;
+			pc_steps_remove_extras(pl, a, at, at->dml, 0);
+			break;
+		}
 		s = pc_steps_create_dml(pl, a, t, carry->st->name);
 		s->wait = !pc_phase_live(carry->st->ph);
 		pc_steps_remove_dmls(pl, a, at, 0);
@@ -341,7 +549,7 @@ static void build_steps(pc_planner *pl, pc_action *a, const pc_table *t, const p
 		} else if (state_of(at) == DML_STOPPED) {
 			pc_steps_resume(pl, a, t, at->dml, 0);
 			pc_steps_remove_extras(pl, a, at, at->dml, 0);
-		} else if (pc_plan_pool_changed(pl, t, at) || props_changed(t, at)) {
+		} else if (pc_plan_pool_changed(pl, t, at)) {
 			pc_steps_resume(pl, a, t, at->dml, 1);
 			pc_steps_remove_extras(pl, a, at, at->dml, 0);
 		} else {
@@ -359,7 +567,7 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	const pc_actual_table *at;
 	const pc_actual_stmt *carry = NULL;
 	pc_action *a;
-	int rc;
+	int rc, record = 0;
 
 	at = pc_actual_table_get(pl->act, t->name);
 	/* A parent's new topic matters only to a child that exists and reads the old one. */
@@ -386,6 +594,7 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	if (t->statefulness != PC_STATE_AUTO && t->stateful != t->analyzed_stateful)
 		pc_plan_warn(pl, "'%s': statefulness overridden by table.yaml (%s; the analysis says %s)", t->name,
 			     t->stateful ? "stateful" : "stateless", t->analyzed_stateful ? "stateful" : "stateless");
+	pl->keep_dml = adoptable_dml(pl, t);
 	if (pc_table_is_view(t)) {
 		decide_view(pl, a, t, at, parent);
 	} else if (!at || !at->topic_exists) {
@@ -395,6 +604,7 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 			pc_plan_warn(pl, "'%s' is absent: created with its DDL despite --dml-only", t->name);
 	} else {
 		decide_existing(pl, a, t, at, parent, &carry);
+		finish_journaled_create(pl, a, t, at);
 	}
 	if (a->kind == PC_ACT_REBUILD && pl->opt->dml_only) {
 		char *r = a->reason;
@@ -410,11 +620,35 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 		}
 		free(r);
 	}
-	if (a->kind == PC_ACT_REBUILD && t->protect && !pc_table_is_view(t)) {
-		rc = pc_error_set(PC_EINVALID, "table '%s' is protected (protect: true) but would be rebuilt: %s",
-				  t->name, a->reason);
+	if (a->kind == PC_ACT_REBUILD && pc_plan_protected_by(pl, t->name, t) && !pc_table_is_view(t)) {
+		const char *by = pc_plan_protected_by(pl, t->name, t);
+		if (pl->opt->hold_refused) {
+			/* held, never run: no steps; what reads it is held with it */
+			a->refused = pc_sprintf("table '%s' is protected (%s) but would be rebuilt: %s", t->name, by,
+						a->reason);
+			a->destructive = 1;
+			add_action(pl, a);
+			return 0;
+		}
+		rc = pc_error_set(PC_EINVALID, "table '%s' is protected (%s) but would be rebuilt: %s", t->name,
+				  by, a->reason);
 		pc_action_free(a);
 		return rc;
+	}
+	if (a->kind == PC_ACT_NOOP && t->protect && at && at->topic_exists && !pc_plan_protect_recorded(at) &&
+	    !pc_table_is_view(t) && !pl->opt->dml_only) {
+		/* protect: true came after the table was made: record it in the target, where a removed folder cannot take it */
+		if (at->ddl_fp && !strcmp(at->ddl_fp, t->ddl_fingerprint) && !t->ctas && t->ddl &&
+		    starts_with_create_table(t->ddl->text)) {
+			record = 1;
+			a->kind = PC_ACT_START;
+			set_reason(a, "protect: true came after the table was made: record it in the target (its DDL "
+				      "again as CREATE TABLE IF NOT EXISTS, which leaves the table as it is)");
+		} else if (!pc_map_has(&pl->protect, t->name)) {
+			pc_plan_warn(pl, "'%s' is protected by its table.yaml only and nothing in the target records it: "
+					 "list it under protect: in pipectl.yaml so it stays protected once its folder is gone",
+				     t->name);
+		}
 	}
 	if (a->kind == PC_ACT_REBUILD || a->kind == PC_ACT_REPLACE_DML || a->kind == PC_ACT_RESTART)
 		add_state_details(a, t);
@@ -422,7 +656,12 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	/* only what runs a statement needs a pool (and may create pipectl's) */
 	if (a->kind != PC_ACT_NOOP)
 		pc_plan_resolve_pool(pl, a, t, at);
+	if (record)
+		pc_steps_record_ddl(pl, a, t);
 	build_steps(pl, a, t, at, carry);
+	note_adopted(pl, a);
+	pl->keep_dml = NULL;
+	pl->no_adopt = 0;
 	add_action(pl, a);
 	return 0;
 }
@@ -435,6 +674,13 @@ typedef struct orphan {
 	pc_vec readers;   /* orphan * whose DML reads this one */
 	int wave;         /* -1: not computed, -2: in progress */
 } orphan;
+
+static const char *protect_label(const pc_actual_table *at);
+
+int pc_plan_protect_recorded(const pc_actual_table *at)
+{
+	return protect_label(at) != NULL;
+}
 
 static const char *protect_label(const pc_actual_table *at)
 {
@@ -561,18 +807,33 @@ int pc_plan_orphans(pc_planner *pl)
 		orphan *o = orphans.items[i];
 		const pc_table *reader = pc_map_get(&readers, o->at->name);
 		const char *prot = protect_label(o->at);
-		if (reader) {
+		const char *by_cfg = pc_plan_protected_by(pl, o->at->name, NULL);
+		if (reader)
 			rc = pc_error_set(PC_EINVALID, "cannot drop '%s', gone from git: table '%s' still reads it",
 					  o->at->name, reader->name);
-			goto done;
-		}
-		if (prot) {
+		else if (by_cfg)
+			rc = pc_error_set(PC_EINVALID, "cannot drop '%s', gone from git: it is protected (%s); drop it by hand",
+					  o->at->name, by_cfg);
+		else if (prot)
 			rc = pc_error_set(PC_EINVALID,
 					  "cannot drop '%s', gone from git: it was protected (protect: true, label on "
 					  "statement '%s'); drop it by hand",
 					  o->at->name, prot);
-			goto done;
+		if (rc < 0 && pl->opt->hold_refused) {
+			/* the loop: held with the reason, the rest of the plan goes on */
+			pc_action *held = PC_NEW(pc_action);
+			held->table = pc_strdup(o->at->name);
+			held->kind = PC_ACT_DROP;
+			held->destructive = 1;
+			held->refused = pc_strdup(pc_error_last());
+			held->reason = pc_strdup("gone from git (--prune)");
+			pc_error_clear();
+			rc = 0;
+			add_action(pl, held);
+			continue;
 		}
+		if (rc < 0)
+			goto done;
 		o->a = PC_NEW(pc_action);
 		o->a->table = pc_strdup(o->at->name);
 		o->a->kind = PC_ACT_DROP;
@@ -598,6 +859,8 @@ int pc_plan_orphans(pc_planner *pl)
 	pc_vec_sort(&orphans, by_wave);
 	for (i = 0; i < orphans.len; i++) {
 		orphan *o = orphans.items[i];
+		if (!o->a)
+			continue; /* held (hold_refused): added already */
 		o->a->wave = o->wave;
 		pc_vec_sort_str(&o->a->teardown_after);
 		add_action(pl, o->a);

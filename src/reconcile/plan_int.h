@@ -18,8 +18,22 @@ typedef struct pc_planner {
 	pc_map pulled;             /* name -> pc_table * (the descendant that needs it) */
 	pc_map by_table;           /* name -> pc_action * */
 	pc_map names;              /* statement names given out by this plan */
+	pc_map adopted;            /* statement names taken over from an unfinished run's journal */
+	pc_map protect;            /* table name -> the `protect:` selector of pipectl.yaml naming it (borrowed) */
+	int no_adopt;              /* the action being built drops its table afresh: nothing after the
+	                              drop may be taken over from a journal */
+	const char *keep_dml;      /* the table being decided: a DML of an unfinished run this plan adopts
+	                              (never torn down), or NULL */
 	int pool_setup_done;       /* the create_pool setup step exists */
 } pc_planner;
+
+/* Fill pl->protect from pipectl.yaml's `protect:` selectors (a plain name counts even when its folder is gone). */
+void pc_plan_resolve_protect(pc_planner *pl);
+/* Why the table may never be dropped ("protect: true in table.yaml", "protect: X in pipectl.yaml"), or NULL. t may be NULL. */
+const char *pc_plan_protected_by(const pc_planner *pl, const char *name, const pc_table *t);
+
+/* 1 when a statement of the table carries the protect label (set at create time). */
+int pc_plan_protect_recorded(const pc_actual_table *at);
 
 /* Decide the action of one desired table (pass 2). Adds it to the plan when in scope. */
 int pc_plan_decide(pc_planner *pl, pc_table *t);
@@ -36,10 +50,26 @@ void pc_plan_warn(pc_planner *pl, const char *fmt, ...) __attribute__((format(pr
 int pc_action_has_teardown(const pc_action *a);
 
 /*
- * A statement name not used in the snapshot nor earlier in this plan:
+ * The name of a statement the plan creates. When an unfinished run's
+ * journal gave a name to this (kind, table, fp) and the run did not finish
+ * that table (pc_plan_journal_unfinished()), that name, so the executor
+ * adopts what the run created or left in flight (unless it FAILED). Else a
+ * name not used in the snapshot nor earlier in this plan:
  * pc_naming_statement() with nonce NULL, then "1", "2", ... Owned.
  */
 char *pc_plan_fresh_name(pc_planner *pl, pc_name_kind kind, const char *table, const char *fp);
+
+/*
+ * 1 when an unfinished run's journal holds an action for the table that
+ * it did not finish: some statement it named for the table is absent or
+ * still in flight, or the DML it meant to leave current is not running.
+ */
+int pc_plan_journal_unfinished(const pc_planner *pl, const char *table);
+/* The journaled name for (kind, table, fp) the plan may adopt, or NULL. */
+const char *pc_plan_journal_adoptable(const pc_planner *pl, pc_name_kind kind, const char *table, const char *fp);
+
+/* 1 when the DROP of table this plan would issue is one an unfinished run's journal named. */
+int pc_steps_drop_adoptable(const pc_planner *pl, const char *table);
 
 /* The pool named explicitly for t (table.yaml, else --compute-pool) and where from, or NULL. */
 const char *pc_plan_explicit_pool(const pc_planner *pl, const pc_table *t, const char **source);
@@ -57,6 +87,12 @@ void pc_steps_remove_extras(pc_planner *pl, pc_action *a, const pc_actual_table 
 void pc_steps_drop_table(pc_planner *pl, pc_action *a, const char *table);
 /* Build: DROP VIEW IF EXISTS (a statement that completes; views hold no data). */
 void pc_steps_drop_view(pc_planner *pl, pc_action *a, const pc_table *t);
+/*
+ * Build: the table's DDL again as CREATE TABLE IF NOT EXISTS under a fresh
+ * name, which leaves the table as it is and records (labels) what it is. 0
+ * when the DDL is not a plain CREATE TABLE (nothing added).
+ */
+int pc_steps_record_ddl(pc_planner *pl, pc_action *a, const pc_table *t);
 /* Build: DDL then DML from earliest (CTAS: the one statement). */
 void pc_steps_create(pc_planner *pl, pc_action *a, const pc_table *t);
 /* Build: a new DML; carry_from NULL = from earliest. wait: see pc_step.wait. */

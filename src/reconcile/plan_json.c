@@ -113,6 +113,8 @@ static json_t *plan_json(const pc_plan *p)
 		json_object_set_new(o, "teardown_after", str_array(&a->teardown_after));
 		json_object_set_new(o, "selected", json_boolean(a->selected));
 		json_object_set_new(o, "forced_by", jstr(a->forced_by));
+		if (a->refused)
+			json_object_set_new(o, "refused", json_string(a->refused));
 		json_object_set_new(o, "compute_pool", jstr(a->compute_pool));
 		json_object_set_new(o, "pool_source", jstr(a->pool_source));
 		json_object_set_new(o, "destructive", json_boolean(a->destructive));
@@ -139,6 +141,9 @@ static json_t *plan_json(const pc_plan *p)
 	json_object_set_new(opts, "compute_pool", jstr(p->compute_pool));
 	json_object_set_new(root, "options", opts);
 	json_object_set_new(root, "warnings", str_array(&p->warnings));
+	json_object_set_new(root, "journals", str_array(&p->journals));
+	if (p->tree_fingerprint[0])
+		json_object_set_new(root, "tree_fingerprint", json_string(p->tree_fingerprint));
 	return root;
 }
 
@@ -353,6 +358,7 @@ static int read_action(pc_action **out, json_t *o, const char *where)
 	    (rc = get_str_array(&a->teardown_after, o, "teardown_after", where)) < 0 ||
 	    (rc = get_bool(&a->selected, o, "selected", 1, where)) < 0 ||
 	    (rc = get_str(&a->forced_by, o, "forced_by", 0, where)) < 0 ||
+	    (rc = get_str(&a->refused, o, "refused", 0, where)) < 0 ||
 	    (rc = get_str(&a->compute_pool, o, "compute_pool", 0, where)) < 0 ||
 	    (rc = get_str(&a->pool_source, o, "pool_source", 0, where)) < 0 ||
 	    (rc = get_bool(&a->destructive, o, "destructive", 0, where)) < 0 ||
@@ -411,6 +417,7 @@ int pc_plan_read_json(pc_plan **out, const char *text, size_t len)
 	}
 	if ((rc = read_steps(&p->setup, root, "setup", "top level")) < 0 ||
 	    (rc = get_str_array(&p->warnings, root, "warnings", "top level")) < 0 ||
+	    (rc = get_str_array(&p->journals, root, "journals", "top level")) < 0 ||
 	    (rc = get_str(&fp, root, "state_fingerprint", 1, "top level")) < 0 ||
 	    (rc = get_str(&p->commit, root, "commit", 0, "top level")) < 0 ||
 	    (rc = get_str(&p->prefix, root, "prefix", 0, "top level")) < 0 ||
@@ -423,6 +430,16 @@ int pc_plan_read_json(pc_plan **out, const char *text, size_t len)
 		goto done;
 	}
 	memcpy(p->state_fingerprint, fp, 33);
+	free(fp);
+	fp = NULL;
+	if ((rc = get_str(&fp, root, "tree_fingerprint", 0, "top level")) < 0)
+		goto done;
+	if (fp && (strlen(fp) != 32 || strspn(fp, "0123456789abcdef") != 32)) {
+		rc = bad("top level", "\"tree_fingerprint\" is not 32 hex digits");
+		goto done;
+	}
+	if (fp)
+		memcpy(p->tree_fingerprint, fp, 33);
 	v = json_object_get(root, "options");
 	if (v && json_is_object(v)) {
 		if ((rc = get_str_array(&p->selectors, v, "selectors", "options")) < 0 ||

@@ -5,6 +5,7 @@
  */
 #include "plan_int.h"
 
+#include "../model/sql.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/error.h"
@@ -73,11 +74,57 @@ int pc_action_has_teardown(const pc_action *a)
 	return 0;
 }
 
+int pc_plan_journal_unfinished(const pc_planner *pl, const char *table)
+{
+	const pc_journal_action *ja = pc_map_get(&pl->act->journal_actions, table);
+	const pc_actual_stmt *s;
+	const pc_vec *names;
+	size_t i;
+
+	if (!ja)
+		return 0;
+	if (ja->dml) {
+		s = pc_actual_stmt_get(pl->act, ja->dml);
+		if (!s || !pc_phase_running(s->st->ph))
+			return 1;
+	}
+	names = pc_map_get(&pl->act->journal_tables, table);
+	for (i = 0; names && i < names->len; i++) {
+		const pc_journal_name *n = names->items[i];
+		s = pc_actual_stmt_get(pl->act, n->statement);
+		if (!s || (!pc_phase_terminal(s->st->ph) && !pc_phase_running(s->st->ph)))
+			return 1;
+	}
+	return 0;
+}
+
+const char *pc_plan_journal_adoptable(const pc_planner *pl, pc_name_kind kind, const char *table, const char *fp)
+{
+	const char *name = pc_actual_journal_name(pl->act, kind, table, fp);
+	const pc_actual_stmt *s;
+
+	if (!name || pl->no_adopt || pc_map_has(&pl->names, name) || !pc_plan_journal_unfinished(pl, table))
+		return NULL;
+	s = pc_actual_stmt_get(pl->act, name);
+	if (s && pc_phase_failed(s->st->ph))
+		return NULL; /* a failed attempt is not adopted: a fresh name tries again */
+	return name;
+}
+
 char *pc_plan_fresh_name(pc_planner *pl, pc_name_kind kind, const char *table, const char *fp)
 {
 	char nonce[24];
-	char *name = pc_naming_statement(pl->prefix, kind, table, fp, NULL);
+	const char *journaled = pc_plan_journal_adoptable(pl, kind, table, fp);
+	char *name;
 	unsigned gen = 0;
+
+	if (journaled) {
+		name = pc_strdup(journaled);
+		pc_map_put(&pl->names, name, NULL);
+		pc_map_put(&pl->adopted, name, NULL);
+		return name;
+	}
+	name = pc_naming_statement(pl->prefix, kind, table, fp, NULL);
 
 	while (pc_actual_stmt_get(pl->act, name) || pc_map_has(&pl->names, name)) {
 		free(name);
@@ -206,12 +253,16 @@ void pc_steps_remove_dmls(pc_planner *pl, pc_action *a, const pc_actual_table *a
 		const pc_actual_stmt *d = at->dmls.items[i];
 		if (!pc_phase_live(d->st->ph) && d->st->ph != PC_PHASE_UNKNOWN)
 			continue; /* still already; one in an unknown phase may write: stop it */
+		if (pl->keep_dml && !strcmp(d->st->name, pl->keep_dml))
+			continue; /* the interrupted run's new DML: this plan adopts it */
 		s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, a->table);
 		s->teardown = teardown;
 		pc_vec_push(&a->steps, s);
 	}
 	for (i = 0; i < at->dmls.len; i++) {
 		const pc_actual_stmt *d = at->dmls.items[i];
+		if (pl->keep_dml && !strcmp(d->st->name, pl->keep_dml))
+			continue;
 		s = pc_step_new(PC_STEP_DELETE_STATEMENT, d->st->name, a->table);
 		s->teardown = teardown;
 		pc_vec_push(&a->steps, s);
@@ -228,11 +279,14 @@ void pc_steps_remove_extras(pc_planner *pl, pc_action *a, const pc_actual_table 
 		return;
 	for (i = 0; i < at->dmls.len; i++) {
 		const pc_actual_stmt *d = at->dmls.items[i];
-		if (d == keep || (!pc_phase_live(d->st->ph) && d->st->ph != PC_PHASE_UNKNOWN))
+		if (d == keep || (pl->keep_dml && !strcmp(d->st->name, pl->keep_dml)))
 			continue;
-		s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, a->table);
-		s->teardown = teardown;
-		pc_vec_push(&a->steps, s);
+		/* every other DML goes: a stopped or failed one left behind would be a future carry-over source */
+		if (pc_phase_live(d->st->ph) || d->st->ph == PC_PHASE_UNKNOWN) {
+			s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, a->table);
+			s->teardown = teardown;
+			pc_vec_push(&a->steps, s);
+		}
 		s = pc_step_new(PC_STEP_DELETE_STATEMENT, d->st->name, a->table);
 		s->teardown = teardown;
 		pc_vec_push(&a->steps, s);
@@ -253,6 +307,40 @@ static char *drop_sql(const char *table)
 	return pc_buf_detach(&b);
 }
 
+/*
+ * The table's newest DDL-side statement when it is a DROP that completed or
+ * is still in flight while the topic is still there: the table was dropped
+ * (Kafka deletes its topic asynchronously) or is being dropped. Its name is
+ * taken again, so the executor waits for it instead of dropping twice.
+ */
+static const char *pending_drop(const pc_planner *pl, const char *table)
+{
+	const pc_actual_table *at = pc_actual_table_get(pl->act, table);
+	const pc_actual_stmt *d = at && at->ddls.len ? at->ddls.items[0] : NULL;
+	if (!d || d->kind != PC_NAME_DROP || !at->topic_exists || pc_phase_failed(d->st->ph) ||
+	    d->st->ph == PC_PHASE_UNKNOWN)
+		return NULL;
+	return d->st->name;
+}
+
+int pc_steps_drop_adoptable(const pc_planner *pl, const char *table)
+{
+	char *sql;
+	char fp[33];
+	int yes;
+
+	if (pending_drop(pl, table))
+		return 1;
+	sql = drop_sql(table);
+	if (pc_sql_fingerprint(fp, sql, strlen(sql)) < 0) {
+		pc_error_clear();
+		fp[0] = '\0';
+	}
+	yes = pc_plan_journal_adoptable(pl, PC_NAME_DROP, table, fp) != NULL;
+	free(sql);
+	return yes;
+}
+
 void pc_steps_drop_table(pc_planner *pl, pc_action *a, const char *table)
 {
 	char *sql = drop_sql(table);
@@ -264,7 +352,13 @@ void pc_steps_drop_table(pc_planner *pl, pc_action *a, const char *table)
 		fp[0] = '\0';
 	}
 	s = pc_step_new(PC_STEP_DROP_TABLE, NULL, table);
-	s->statement = pc_plan_fresh_name(pl, PC_NAME_DROP, table, fp);
+	if (pending_drop(pl, table) && !pc_map_has(&pl->names, pending_drop(pl, table))) {
+		s->statement = pc_strdup(pending_drop(pl, table));
+		pc_map_put(&pl->names, s->statement, NULL);
+		pc_map_put(&pl->adopted, s->statement, NULL);
+	} else {
+		s->statement = pc_plan_fresh_name(pl, PC_NAME_DROP, table, fp);
+	}
 	s->sql = sql;
 	s->teardown = 1;
 	step_pool(pl, s, a);
@@ -346,6 +440,50 @@ void pc_steps_create(pc_planner *pl, pc_action *a, const pc_table *t)
 	}
 	if (pc_table_has_dml(t))
 		pc_steps_create_dml(pl, a, t, NULL);
+}
+
+/* "CREATE TABLE x ..." as "CREATE TABLE IF NOT EXISTS x ...", or NULL when the text is not that shape. */
+static char *if_not_exists_sql(const char *sql)
+{
+	pc_token_list tl = { 0 };
+	char *out = NULL;
+	size_t i = 0;
+
+	if (!sql || pc_sql_tokenize(&tl, sql, strlen(sql)) < 0) {
+		pc_error_clear();
+		goto done;
+	}
+	if (i + 1 < tl.len && pc_tok_is(&tl.toks[i], "CREATE") && pc_tok_is(&tl.toks[i + 1], "TABLE")) {
+		const pc_token *after = &tl.toks[i + 2];
+		if (i + 2 < tl.len && pc_tok_is(after, "IF")) {
+			out = pc_strdup(sql);
+		} else if (i + 2 < tl.len) {
+			size_t at = (size_t)(after->start - sql);
+			out = pc_sprintf("%.*sIF NOT EXISTS %s", (int)at, sql, sql + at);
+		}
+	}
+done:
+	pc_token_list_dispose(&tl);
+	return out;
+}
+
+int pc_steps_record_ddl(pc_planner *pl, pc_action *a, const pc_table *t)
+{
+	char *sql = t->ctas ? NULL : if_not_exists_sql(ddl_text(t));
+	pc_step *s;
+
+	if (!sql)
+		return 0;
+	s = pc_step_new(PC_STEP_RUN_DDL, NULL, t->name);
+	s->statement = pc_plan_fresh_name(pl, PC_NAME_DDL, t->name, t->ddl_fingerprint);
+	s->sql = sql;
+	step_pool(pl, s, a);
+	base_props(pl, &s->properties);
+	pc_naming_labels(&s->labels, PC_NAME_DDL, t->name, t->ddl_fingerprint, NULL, NULL);
+	if (t->protect)
+		pc_kv_set(&s->labels, LABEL_PROTECT, "true");
+	pc_vec_push(&a->steps, s);
+	return 1;
 }
 
 void pc_steps_resume(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_stmt *dml,

@@ -85,14 +85,21 @@ assert_rc 64
 pc show "$TMP/plan.json" --bogus
 assert_rc 64
 
-# ---- a pool and a property: old → new
-printf 'compute_pool: lfcp-other\nproperties:\n  sql.state-ttl: 1 d\n' >"$P/pipelines/intermediates/orders/int_orders_dedup/table.yaml"
+# ---- a pool and a property: old → new. A pool change alone is a stop and a
+# resume (start); a changed property is a new statement (Confluent cannot update
+# properties), so it goes on a stateless table whose replacement carries offsets.
+printf 'compute_pool: lfcp-other\n' >"$P/pipelines/intermediates/orders/int_orders_dedup/table.yaml"
+printf 'properties:\n  sql.state-ttl: 1 d\n' >"$P/pipelines/views/orders/v_hourly_revenue_report/table.yaml"
 pc -C "$P" plan
 assert_rc 0
+assert_out_contains "> start        int_orders_dedup"
+assert_out_contains "~ replace-dml  v_hourly_revenue_report"
 assert_out_line "      compute pool: 'lfcp-local' → 'lfcp-other'"
 assert_out_line "      property sql.state-ttl: (none) → '1 d'"
 pc -C "$P" plan --json
-assert_json '[c for a in d["actions"] if a["table"] == "int_orders_dedup" for c in a["diff"]] == [{"what":"compute_pool","statement":[a for a in d["actions"] if a["table"] == "int_orders_dedup"][0]["diff"][0]["statement"],"old":"lfcp-local","new":"lfcp-other"},{"what":"property","key":"sql.state-ttl","statement":[a for a in d["actions"] if a["table"] == "int_orders_dedup"][0]["diff"][0]["statement"],"old":None,"new":"1 d"}]' "pool and property in plan --json"
+assert_json '[{k: c[k] for k in c if k != "statement"} for a in d["actions"] if a["table"] == "int_orders_dedup" for c in a["diff"]] == [{"what":"compute_pool","old":"lfcp-local","new":"lfcp-other"}]' "pool in plan --json"
+assert_json '[{k: c[k] for k in c if k != "statement"} for a in d["actions"] if a["table"] == "v_hourly_revenue_report" for c in a["diff"]] == [{"what":"property","key":"sql.state-ttl","old":None,"new":"1 d"}]' "property in plan --json"
+assert_json 'all(c["statement"].startswith("dev-pc-dml-") for a in d["actions"] for c in a["diff"])' "each change names its running statement"
 
 # ---- colour on a terminal, and every way to turn it off
 if ! command -v script >/dev/null; then
@@ -129,5 +136,5 @@ done
 # apply's progress on a terminal
 TERM=xterm tty "$TMP/c.txt" env -u NO_COLOR "$PIPECTL" -C "$P" apply --auto-approve
 grep -qF "${ESC}[32mok" "$TMP/c.txt" || fail "apply progress is not coloured on a terminal: $(tail -5 "$TMP/c.txt" | cat -v)"
-grep -q "Apply complete: 2 done, 0 failed, 0 skipped." "$TMP/c.txt" || fail "apply on the terminal did not finish: $(tail -5 "$TMP/c.txt")"
+grep -q "Apply complete: 3 done, 0 failed, 0 skipped." "$TMP/c.txt" || fail "apply on the terminal did not finish: $(tail -5 "$TMP/c.txt")"
 echo ok

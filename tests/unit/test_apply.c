@@ -363,6 +363,8 @@ static char *world_state(fake_provider *f)
 		pc_vec_push(&names, pc_sprintf("topic %s", (char *)f->topics.items[i]));
 	for (size_t i = 0; i < f->stmts.len; i++) {
 		fake_stmt *s = f->stmts.items[i];
+		if (strstr(s->st->name, "-pc-journal-"))
+			continue; /* a crashed run's journal: a fresh plan would finish it (not this reused one) */
 		pc_vec_push(&names, pc_sprintf("stmt %s %s", s->st->name, s->st->phase));
 	}
 	pthread_mutex_unlock(&f->mu);
@@ -471,8 +473,8 @@ static void test_apply__interrupt_finishes_running_action_and_starts_nothing_new
 	assert_int_equal(r->n_done, 1);
 	assert_int_equal(r->n_skipped, 2);
 	assert_string_equal(result_of(r, "b")->error, "skipped: interrupted by a signal");
-	/* the running one finished properly: its DML runs */
-	assert_int_equal(fake_count(f, "create "), 2);
+	/* the running one finished properly: its DML runs (and the journal of the run was written) */
+	assert_int_equal(fake_count(f, "create ") - fake_count(f, "create x-pc-journal-"), 2);
 	pc_apply_result_free(r);
 	t_plan_free(p);
 	fake_free(&f->base);
@@ -558,7 +560,7 @@ static void test_apply__steps_already_done_are_not_done_again(void **state)
 	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
 	assert_true(pc_apply_succeeded(r));
 	assert_int_equal(fake_count(f, "update "), 0);
-	assert_int_equal(fake_count(f, "create "), 0);
+	assert_int_equal(fake_count(f, "create ") - fake_count(f, "create x-pc-journal-"), 0);
 	pc_apply_result_free(r);
 	t_plan_free(p);
 	fake_free(&f->base);

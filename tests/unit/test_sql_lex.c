@@ -154,6 +154,35 @@ static void test_sql_fingerprint__formatting_comments_and_keyword_case_do_not_ma
 	assert_string_equal(a, b);
 }
 
+static void test_sql_fingerprint__backticks_around_plain_names_and_if_not_exists_do_not_matter(void **state)
+{
+	char a[33], b[33];
+	(void)state;
+	fp(a, "INSERT INTO refunds SELECT refund_id, amount FROM src");
+	fp(b, "INSERT INTO `refunds` SELECT `refund_id`, `amount` FROM `src`");
+	assert_string_equal(a, b);
+	fp(a, "CREATE TABLE t (id INT)");
+	fp(b, "CREATE TABLE IF NOT EXISTS t (id INT)");
+	assert_string_equal(a, b);
+	fp(b, "create table if not exists `t` (`id` INT)");
+	assert_string_equal(a, b);
+	/* a quoted name that is not a plain identifier, or that is a keyword, stays what it is */
+	fp(a, "SELECT `a-b` FROM t");
+	fp(b, "SELECT `a_b` FROM t");
+	assert_string_not_equal(a, b);
+	fp(a, "SELECT `select` FROM t");
+	fp(b, "SELECT `SELECT` FROM t");
+	assert_string_not_equal(a, b);
+	/* quoting keeps the case of a name */
+	fp(a, "SELECT `Refund_Id` FROM t");
+	fp(b, "SELECT refund_id FROM t");
+	assert_string_not_equal(a, b);
+	/* IF NOT EXISTS elsewhere is kept */
+	fp(a, "SELECT 1 FROM t WHERE NOT EXISTS (SELECT 1 FROM u)");
+	fp(b, "SELECT 1 FROM t WHERE EXISTS (SELECT 1 FROM u)");
+	assert_string_not_equal(a, b);
+}
+
 static void test_sql_fingerprint__identifier_case_and_literals_matter(void **state)
 {
 	char a[33], b[33];
@@ -228,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_sql_lex__text_need_not_be_terminated),
 		cmocka_unit_test(test_sql_lex__tok_is_ignores_case_only_for_words),
 		cmocka_unit_test(test_sql_fingerprint__formatting_comments_and_keyword_case_do_not_matter),
+		cmocka_unit_test(test_sql_fingerprint__backticks_around_plain_names_and_if_not_exists_do_not_matter),
 		cmocka_unit_test(test_sql_fingerprint__identifier_case_and_literals_matter),
 		cmocka_unit_test(test_sql_fingerprint__matches_the_analyzed_file),
 		cmocka_unit_test(test_sql_fingerprint__unterminated_string_is_an_error),

@@ -1,0 +1,1 @@
+SHOW TABLES /* pipectl-journal {"v":1,"actions":[{"table":1}],"names":[]} */

@@ -1,0 +1,1 @@
+SHOW TABLES /* pipectl-journal {"actions":[{"action":"rebuild","dml":"dev-pc-dml-t-1a2b3c4d","table":"t"}],"created_at":"2026-01-01T00:00:00Z","names":[{"fp":"","kind":"drop","statement":"dev-pc-drop-t-00000000","table":"t"},{"fp":"ab","kind":"ddl","statement":"dev-pc-ddl-t-11111111","table":"t"}],"v":1} */
