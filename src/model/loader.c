@@ -1,5 +1,5 @@
 /*
- * loader.c - the pipelines tree (design.md §2): walk the layers, read each
+ * loader.c - the pipelines tree (docs/manifest-format.md): walk the layers, read each
  * table folder (sql-scripts/ddl.*.sql, dml.*.sql, dml.*.properties,
  * table.yaml), analyze the SQL, then build the graph.
  *
