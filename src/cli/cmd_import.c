@@ -1,5 +1,5 @@
 /*
- * cmd_import.c - `pipectl import [SELECTOR…] [--write]` (design.md §5,
+ * cmd_import.c - `pipectl import [SELECTOR…] [--write]` (docs/cli.md,
  * docs/migrating-from-shift-left.md).
  *
  * Reads every statement of the environment, finds by its SQL which desired

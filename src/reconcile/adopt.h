@@ -1,6 +1,6 @@
 /*
- * adopt.h - taking over statements pipectl did not create (design.md §4 and
- * §5 `import`, docs/migrating-from-shift-left.md).
+ * adopt.h - taking over statements pipectl did not create (docs/reconcile.md,
+ * docs/migrating-from-shift-left.md).
  *
  * Labels are never relied on (Confluent does not change them after create):
  * which table an unmanaged statement writes is read from its SQL with the
@@ -86,7 +86,7 @@ int pc_adopt_find(pc_vec *out, const pc_project *proj, const pc_actual *a, const
 int pc_adopt_write(const pc_project *proj, const pc_table *t, const char *stmt);
 
 /*
- * Never a second writer (design.md §4): error when the plan starts a DML on
+ * Never a second writer (docs/reconcile.md): error when the plan starts a DML on
  * a table that an unmanaged, not adopted statement may be writing, naming
  * that statement and `pipectl import TABLE --write`. A table of the plan
  * that such a statement writes while pipectl starts nothing on it gets a
