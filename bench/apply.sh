@@ -9,7 +9,7 @@
 # sweep: DEPTH_TABLES tables (default 64) as 2, 4, 8 and 16 layers, applied
 # with --parallelism DEPTH_TABLES against --ddl-ms DDL_MS --pending-ms
 # PENDING_MS, wall time next to the two-wave bound (every DDL side by side,
-# then every DML: DDL_MS + PENDING_MS whatever the depth, design.md §4) and
+# then every DML: DDL_MS + PENDING_MS whatever the depth, docs/reconcile.md) and
 # the layer-by-layer bound (DDL_MS + (layers - 1) x (DDL_MS + PENDING_MS));
 # then the API requests per table of a fresh apply, a no-op apply and a
 # rebuild cascade (every source's DDL changed: every table rebuilds).
@@ -19,7 +19,7 @@
 # a stateless projection. The critical-path bound is what the longest path
 # must wait for no matter the parallelism: DDL_MS for the source, then
 # DDL_MS + PENDING_MS per layer above it (a table's DDL and DML run after
-# its parents' DML runs, design.md §4).
+# its parents' DML runs, docs/reconcile.md).
 set -euo pipefail
 : "${PIPECTL:=build/pipectl}"
 N=${1:-200}

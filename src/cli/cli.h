@@ -1,6 +1,6 @@
 /*
  * cli.h - the commands. src/cli is the only place that prints for humans and
- * maps error codes to exit statuses (design.md §5).
+ * maps error codes to exit statuses (docs/cli.md).
  */
 #ifndef PC_CLI_CLI_H
 #define PC_CLI_CLI_H
@@ -76,6 +76,7 @@ PC_CMD_DECL(pc_cmd_plan);
 PC_CMD_DECL(pc_cmd_show);
 PC_CMD_DECL(pc_cmd_new);
 PC_CMD_DECL(pc_cmd_init);
+PC_CMD_DECL(pc_cmd_import);
 PC_CMD_DECL(pc_cmd_apply);
 PC_CMD_DECL(pc_cmd_destroy);
 PC_CMD_DECL(pc_cmd_reconcile);

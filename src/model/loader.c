@@ -1,5 +1,5 @@
 /*
- * loader.c - the pipelines tree (design.md §2): walk the layers, read each
+ * loader.c - the pipelines tree (docs/manifest-format.md): walk the layers, read each
  * table folder (sql-scripts/ddl.*.sql, dml.*.sql, dml.*.properties,
  * table.yaml), analyze the SQL, then build the graph.
  *
@@ -177,6 +177,10 @@ static int read_table_yaml(loader *l, pc_table *t, const char *rel)
 	t->protect = ty.protect;
 	t->active = ty.active;
 	t->statefulness = ty.statefulness;
+	t->adopt = ty.adopt;
+	t->adopt_line = ty.adopt_line;
+	free(t->yaml_path);
+	t->yaml_path = pc_strdup(rel);
 	if (ty.statefulness == PC_STATE_FORCE_STATEFUL) {
 		t->stateful = 1;
 		if (!t->analyzed_stateful)

@@ -1,6 +1,6 @@
 /*
  * project.h - the desired state: pipectl.yaml, the pipelines tree, the
- * table graph (design.md §2).
+ * table graph (docs/manifest-format.md).
  *
  * pc_project_load() reads everything it can. Problems with single files are
  * collected in project->diags (file:line: message) and the inventory of
@@ -60,6 +60,9 @@ typedef struct pc_table {
 	int protect;
 	int active;            /* default 1 */
 	pc_statefulness_override statefulness;
+	char *adopt;           /* `adopt:` the running statement pipectl took over as the table's DML, or NULL */
+	int adopt_line;        /* line of `adopt:` in table.yaml, 0 when absent */
+	char *yaml_path;       /* table.yaml read, relative to root; NULL when none */
 	/* analysis */
 	int stateful;          /* after override */
 	int analyzed_stateful; /* before override */
@@ -75,7 +78,7 @@ typedef struct pc_table {
 	int broken;            /* a file of this table has an error */
 } pc_table;
 
-/* Carry-over eligible: DML stateless and sink append-only (design.md §4). */
+/* Carry-over eligible: DML stateless and sink append-only (docs/reconcile.md). */
 int pc_table_carry_over_eligible(const pc_table *t);
 /* A zeroed table with active = 1 (owned by the caller until pushed to a project). */
 pc_table *pc_table_new(void);
@@ -143,6 +146,14 @@ pc_table *pc_project_table(const pc_project *p, const char *name);
 pc_external *pc_project_external(const pc_project *p, const char *name);
 void pc_project_add_diag(pc_project *p, pc_severity sev, const char *file, int line,
 			 const char *table, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/*
+ * table.yaml text with the key `adopt: stmt` set (replaced on its line, or
+ * appended), other keys and comments kept as written; *out owned. The result
+ * is parsed again: errors name label:line (a flow-style map or a multi-line
+ * value is refused: set the key by hand).
+ */
+int pc_table_yaml_set_adopt(char **out, const char *label, const char *text, size_t len, const char *stmt);
 
 /* ---- graph ---- */
 
