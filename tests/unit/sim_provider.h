@@ -1,0 +1,379 @@
+/*
+ * sim_provider.h - the real simulation (the local target over providers/sim*.c)
+ * behind a thin wrapper for the faults a process sees, not the service:
+ *
+ * - `crash_after` > 0: that many mutating calls (create, update, delete,
+ *   delete topic) reach the simulation, then every call fails with PC_ENET
+ *   (the process died mid-apply); set it to 0 and the process is back;
+ * - `call_sleep_ms`: every mutating call takes that long, and `max_inflight`
+ *   is the most mutating calls that were ever in flight at once;
+ * - `get_fail_once`: the first GET of that statement fails with PC_ENET;
+ * - a log of the calls, "create NAME", "update NAME stopped=N", "delete NAME",
+ *   "delete-topic NAME", and "phase NAME PHASE" when a GET first sees a phase.
+ *
+ * Statement and topic behaviour (phases, carry-over, stop, DROP deleting the
+ * topic, lingering topics, strictness) is the simulation's own. Its timing is
+ * set per wrapper (ddl_ms, pending_ms) through the local target's variables;
+ * a failing statement is the simulation's --fail-statement (a SQL pattern).
+ * Header-only for the unit tests; one wrapper per test, threads welcome.
+ */
+#ifndef PC_TESTS_SIM_PROVIDER_H
+#define PC_TESTS_SIM_PROVIDER_H
+
+#include "model/project.h"
+#include "providers/provider.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/map.h"
+#include "util/timeutil.h"
+#include "util/vec.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct sim_provider {
+	pc_provider base; /* first: the ops get &base */
+	pc_provider *inner;
+	char root[64];
+	pc_config cfg;
+	pthread_mutex_t mu;
+	pc_vec log;        /* char * */
+	pc_map seen;       /* statement name -> last phase seen (char *) */
+	int mutations, crash_after;
+	int inflight, max_inflight, call_sleep_ms;
+	const char *get_fail_once;
+} sim_provider;
+
+typedef struct sim_provider_opts {
+	long ddl_ms;              /* a DDL completes after this (0: default 10) */
+	long pending_ms;          /* a DML is PENDING this long (0: default 10) */
+	const char *fail_sql;     /* statements whose SQL matches fail (PCRE2) */
+} sim_provider_opts;
+
+static sim_provider *sim_of(pc_provider *p)
+{
+	return (sim_provider *)p;
+}
+
+static void sim_log(sim_provider *s, const char *fmt, ...)
+{
+	va_list ap;
+	pc_buf b = PC_BUF_INIT;
+	va_start(ap, fmt);
+	pc_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&s->mu);
+	pc_vec_push(&s->log, pc_buf_detach(&b));
+	pthread_mutex_unlock(&s->mu);
+}
+
+static int sim_crashed(sim_provider *s)
+{
+	int c;
+	pthread_mutex_lock(&s->mu);
+	c = s->crash_after > 0 && s->mutations >= s->crash_after;
+	pthread_mutex_unlock(&s->mu);
+	return c;
+}
+
+#define SIM_CRASH_ERR() pc_error_set(PC_ENET, "sim: connection refused (simulated crash)")
+
+static int sim_begin(sim_provider *s)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->crash_after > 0 && s->mutations >= s->crash_after) {
+		pthread_mutex_unlock(&s->mu);
+		return SIM_CRASH_ERR();
+	}
+	s->mutations++;
+	if (++s->inflight > s->max_inflight)
+		s->max_inflight = s->inflight;
+	pthread_mutex_unlock(&s->mu);
+	if (s->call_sleep_ms)
+		pc_sleep_ms(s->call_sleep_ms);
+	return 0;
+}
+
+static int sim_end(sim_provider *s, int rc)
+{
+	pthread_mutex_lock(&s->mu);
+	s->inflight--;
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+static int sp_list(pc_provider *p, pc_vec *out)
+{
+	if (sim_crashed(sim_of(p)))
+		return SIM_CRASH_ERR();
+	return sim_of(p)->inner->ops->list_statements(sim_of(p)->inner, out);
+}
+
+static int sp_get(pc_provider *p, const char *name, pc_statement **out)
+{
+	sim_provider *s = sim_of(p);
+	int rc, once = 0;
+	*out = NULL;
+	if (sim_crashed(s))
+		return SIM_CRASH_ERR();
+	pthread_mutex_lock(&s->mu);
+	if (s->get_fail_once && strcmp(s->get_fail_once, name) == 0) {
+		s->get_fail_once = NULL;
+		once = 1;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (once)
+		return pc_error_set(PC_ENET, "sim: get statement '%s': connection reset (injected)", name);
+	rc = s->inner->ops->get_statement(s->inner, name, out);
+	if (rc == 0 && (*out)->phase) {
+		const char *last;
+		int fresh;
+		pthread_mutex_lock(&s->mu);
+		last = pc_map_get(&s->seen, name);
+		fresh = !last || strcmp(last, (*out)->phase) != 0;
+		if (fresh)
+			free(pc_map_put(&s->seen, name, pc_strdup((*out)->phase)));
+		pthread_mutex_unlock(&s->mu);
+		if (fresh)
+			sim_log(s, "phase %s %s", name, (*out)->phase);
+	}
+	return rc;
+}
+
+static int sp_create(pc_provider *p, const pc_statement_spec *spec, pc_statement **out)
+{
+	sim_provider *s = sim_of(p);
+	int rc;
+	*out = NULL;
+	if ((rc = sim_begin(s)) != 0)
+		return rc;
+	sim_log(s, "create %s", spec->name);
+	return sim_end(s, s->inner->ops->create_statement(s->inner, spec, out));
+}
+
+static int sp_update(pc_provider *p, const pc_statement *st)
+{
+	sim_provider *s = sim_of(p);
+	int rc;
+	if ((rc = sim_begin(s)) != 0)
+		return rc;
+	sim_log(s, "update %s stopped=%d", st->name, st->stopped);
+	return sim_end(s, s->inner->ops->update_statement(s->inner, st));
+}
+
+static int sp_delete(pc_provider *p, const char *name)
+{
+	sim_provider *s = sim_of(p);
+	int rc;
+	if ((rc = sim_begin(s)) != 0)
+		return rc;
+	sim_log(s, "delete %s", name);
+	return sim_end(s, s->inner->ops->delete_statement(s->inner, name));
+}
+
+static int sp_exceptions(pc_provider *p, const char *name, pc_vec *out)
+{
+	if (sim_crashed(sim_of(p)))
+		return SIM_CRASH_ERR();
+	return sim_of(p)->inner->ops->list_exceptions(sim_of(p)->inner, name, out);
+}
+
+static int sp_list_topics(pc_provider *p, pc_vec *out)
+{
+	if (sim_crashed(sim_of(p)))
+		return SIM_CRASH_ERR();
+	return sim_of(p)->inner->ops->list_topics(sim_of(p)->inner, out);
+}
+
+static int sp_get_topic(pc_provider *p, const char *name, pc_topic **out)
+{
+	*out = NULL;
+	if (sim_crashed(sim_of(p)))
+		return SIM_CRASH_ERR();
+	return sim_of(p)->inner->ops->get_topic(sim_of(p)->inner, name, out);
+}
+
+static int sp_delete_topic(pc_provider *p, const char *name)
+{
+	sim_provider *s = sim_of(p);
+	int rc;
+	if ((rc = sim_begin(s)) != 0)
+		return rc;
+	sim_log(s, "delete-topic %s", name);
+	return sim_end(s, s->inner->ops->delete_topic(s->inner, name));
+}
+
+static const pc_provider_ops sim_provider_ops = {
+	.name = "sim-wrapped-local",
+	.list_statements = sp_list,
+	.get_statement = sp_get,
+	.create_statement = sp_create,
+	.update_statement = sp_update,
+	.delete_statement = sp_delete,
+	.list_exceptions = sp_exceptions,
+	.list_topics = sp_list_topics,
+	.get_topic = sp_get_topic,
+	.delete_topic = sp_delete_topic,
+};
+
+static void sim_setenv_ms(const char *var, long ms)
+{
+	char v[32];
+	snprintf(v, sizeof v, "%ld", ms > 0 ? ms : 10);
+	setenv(var, v, 1);
+}
+
+static sim_provider *sim_provider_new(const sim_provider_opts *o)
+{
+	sim_provider *s = PC_NEW(sim_provider);
+	strcpy(s->root, "/tmp/pc-test-sim-XXXXXX");
+	if (!mkdtemp(s->root))
+		abort();
+	s->cfg.root = s->root;
+	s->cfg.local_state = ".pipectl/local-state.json";
+	sim_setenv_ms("PIPECTL_LOCAL_DDL_MS", o ? o->ddl_ms : 0);
+	sim_setenv_ms("PIPECTL_LOCAL_PENDING_MS", o ? o->pending_ms : 0);
+	if (o && o->fail_sql)
+		setenv("PIPECTL_LOCAL_FAIL_STATEMENT", o->fail_sql, 1);
+	else
+		unsetenv("PIPECTL_LOCAL_FAIL_STATEMENT");
+	if (pc_local_open(&s->inner, &s->cfg) != 0)
+		abort();
+	pthread_mutex_init(&s->mu, NULL);
+	pc_map_init(&s->seen);
+	s->base.ops = &sim_provider_ops;
+	s->base.impl = s;
+	s->base.poll_min_ms = s->inner->poll_min_ms;
+	s->base.poll_max_ms = s->inner->poll_max_ms;
+	s->base.topic_delete_timeout_ms = 10000;
+	return s;
+}
+
+static void sim_provider_free(sim_provider *s)
+{
+	char *cmd;
+	if (!s)
+		return;
+	cmd = pc_sprintf("rm -rf '%s'", s->root);
+	pc_provider_free(s->inner);
+	if (system(cmd) != 0)
+		abort();
+	free(cmd);
+	pc_vec_dispose(&s->log, free);
+	pc_map_dispose(&s->seen, free);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
+
+/* Index of the first log line starting with `prefix`, or -1. */
+static long sim_log_index(sim_provider *s, const char *prefix)
+{
+	long at = -1;
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->log.len && at < 0; i++)
+		if (strncmp(s->log.items[i], prefix, strlen(prefix)) == 0)
+			at = (long)i;
+	pthread_mutex_unlock(&s->mu);
+	return at;
+}
+
+/* How many log lines start with `prefix`. */
+static int sim_count(sim_provider *s, const char *prefix)
+{
+	int n = 0;
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->log.len; i++)
+		if (strncmp(s->log.items[i], prefix, strlen(prefix)) == 0)
+			n++;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+/* The simulation's phase of a statement (owned by the caller), NULL when absent. */
+static char *sim_phase(sim_provider *s, const char *name)
+{
+	pc_statement *st = NULL;
+	char *ph = NULL;
+	if (s->inner->ops->get_statement(s->inner, name, &st) == 0 && st->phase)
+		ph = pc_strdup(st->phase);
+	pc_error_clear();
+	pc_statement_free(st);
+	return ph;
+}
+
+/*
+ * Set the world up through the simulation itself (not logged, not counted):
+ * run a statement and wait, bounded, until it reaches `phase`. 0 or -1.
+ */
+static int sim_run(sim_provider *s, const char *name, const char *sql, const char *phase)
+{
+	pc_statement_spec spec = { 0 };
+	pc_statement *st = NULL;
+	int64_t deadline = pc_mono_ms() + 10000;
+	spec.name = name;
+	spec.sql = sql;
+	if (s->inner->ops->create_statement(s->inner, &spec, &st) != 0)
+		return -1;
+	for (;;) {
+		char *ph;
+		pc_statement_free(st);
+		st = NULL;
+		ph = sim_phase(s, name);
+		if (ph && strcmp(ph, phase) == 0) {
+			free(ph);
+			return 0;
+		}
+		free(ph);
+		if (pc_mono_ms() > deadline)
+			return -1;
+		pc_sleep_ms(2);
+	}
+}
+
+/* Stop a statement in the simulation and wait, bounded, for STOPPED. 0 or -1. */
+static int sim_stop(sim_provider *s, const char *name)
+{
+	pc_statement *st = NULL;
+	int64_t deadline = pc_mono_ms() + 10000;
+	char *ph;
+	if (s->inner->ops->get_statement(s->inner, name, &st) != 0)
+		return -1;
+	st->stopped = 1;
+	if (s->inner->ops->update_statement(s->inner, st) != 0) {
+		pc_statement_free(st);
+		return -1;
+	}
+	pc_statement_free(st);
+	while (!(ph = sim_phase(s, name)) || strcmp(ph, "STOPPED") != 0) {
+		free(ph);
+		if (pc_mono_ms() > deadline)
+			return -1;
+		pc_sleep_ms(2);
+	}
+	free(ph);
+	return 0;
+}
+
+/* Wait, bounded, until the simulation no longer shows topic `name`. 0 or -1. */
+static int sim_topic_gone(sim_provider *s, const char *name)
+{
+	int64_t deadline = pc_mono_ms() + 10000;
+	for (;;) {
+		pc_topic *t = NULL;
+		int rc = s->inner->ops->get_topic(s->inner, name, &t);
+		pc_topic_free(t);
+		pc_error_clear();
+		if (rc == PC_ENOTFOUND)
+			return 0;
+		if (pc_mono_ms() > deadline)
+			return -1;
+		pc_sleep_ms(2);
+	}
+}
+
+#endif
