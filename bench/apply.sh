@@ -5,12 +5,21 @@
 #
 #   PIPECTL=build/pipectl bench/apply.sh [TABLES] [LAYERS] [DDL_MS] [PENDING_MS] [PLAN_TABLES]
 #
+# DEPTHS="2 4 8 16" (the default; DEPTHS= skips it) first runs the depth
+# sweep: DEPTH_TABLES tables (default 64) as 2, 4, 8 and 16 layers, applied
+# with --parallelism DEPTH_TABLES against --ddl-ms DDL_MS --pending-ms
+# PENDING_MS, wall time next to the two-wave bound (every DDL side by side,
+# then every DML: DDL_MS + PENDING_MS whatever the depth, docs/reconcile.md) and
+# the layer-by-layer bound (DDL_MS + (layers - 1) x (DDL_MS + PENDING_MS));
+# then the API requests per table of a fresh apply, a no-op apply and a
+# rebuild cascade (every source's DDL changed: every table rebuilds).
+#
 # The DAG: LAYERS layers of TABLES/LAYERS tables; layer 0 are sources (DDL
 # only); every other table reads one or two tables of the layer below with
 # a stateless projection. The critical-path bound is what the longest path
 # must wait for no matter the parallelism: DDL_MS for the source, then
 # DDL_MS + PENDING_MS per layer above it (a table's DDL and DML run after
-# its parents' DML runs, design.md §4).
+# its parents' DML runs, docs/reconcile.md).
 set -euo pipefail
 : "${PIPECTL:=build/pipectl}"
 N=${1:-200}
@@ -19,6 +28,8 @@ DDL_MS=${3:-500}
 PENDING_MS=${4:-1000}
 PLAN_N=${5:-10000}
 PARS=${PARS-"64 8 1"}
+DEPTHS=${DEPTHS-"2 4 8 16"}
+DEPTH_TABLES=${DEPTH_TABLES:-64}
 
 T=$(mktemp -d)
 EMU=
@@ -65,8 +76,45 @@ YAML
 
 now_ms() { date +%s%3N; }
 
+# requests OUT: the API request count of a --verbose run
+requests() { sed -n 's/^API requests: \([0-9]*\).*/\1/p' "$1" | tail -1; }
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); pipectl $("$PIPECTL" --version)"
+if [ -n "$DEPTHS" ]; then
+	two=$(( DDL_MS + PENDING_MS ))
+	echo "depth: $DEPTH_TABLES tables, --parallelism $DEPTH_TABLES, --ddl-ms $DDL_MS --pending-ms $PENDING_MS;" \
+		"two-wave bound $two ms"
+	for d in $DEPTHS; do
+		start_emulator --ddl-ms "$DDL_MS" --pending-ms "$PENDING_MS"
+		project "$T/d" "$DEPTH_TABLES" "$d"
+		t0=$(now_ms)
+		"$PIPECTL" -C "$T/d" apply --auto-approve --verbose --parallelism "$DEPTH_TABLES" >"$T/out" 2>&1 ||
+			{ tail -5 "$T/out"; exit 1; }
+		t1=$(now_ms)
+		grep -q "Apply complete: $DEPTH_TABLES done, 0 failed, 0 skipped." "$T/out" || { tail -5 "$T/out"; exit 1; }
+		layered=$(( DDL_MS + (d - 1) * (DDL_MS + PENDING_MS) ))
+		awk -v d="$d" -v w=$(( t1 - t0 )) -v b="$two" -v l="$layered" -v r="$(requests "$T/out")" -v n="$DEPTH_TABLES" \
+			'BEGIN { printf "  depth %-2s wall %6d ms  = %.2f x two-wave  (layer-by-layer bound %d ms: %.2f x)  %.1f requests/table\n", d, w, w / b, l, w / l, r / n }'
+		if [ "$d" = "$(echo $DEPTHS | awk '{print $2 ? $2 : $1}')" ]; then
+			"$PIPECTL" -C "$T/d" apply --auto-approve --verbose >"$T/out" 2>&1 || { tail -5 "$T/out"; exit 1; }
+			grep -q "No changes" "$T/out" || { tail -5 "$T/out"; exit 1; }
+			echo "  depth $d no-op apply: $(awk -v r="$(requests "$T/out")" -v n="$DEPTH_TABLES" 'BEGIN{printf "%.2f", r / n}') requests/table"
+			for f in "$T"/d/pipelines/intermediates/l0/*/sql-scripts/ddl.*.sql; do
+				sed -i 's/(id INT, v INT)/(id INT, v INT, w INT)/' "$f"
+			done
+			t0=$(now_ms)
+			"$PIPECTL" -C "$T/d" apply --auto-approve --verbose --parallelism "$DEPTH_TABLES" >"$T/out" 2>&1 ||
+				{ tail -5 "$T/out"; exit 1; }
+			t1=$(now_ms)
+			grep -q "Apply complete: $DEPTH_TABLES done, 0 failed, 0 skipped." "$T/out" || { tail -5 "$T/out"; exit 1; }
+			echo "  depth $d rebuild cascade (every source's DDL changed): wall $(( t1 - t0 )) ms," \
+				"$(awk -v r="$(requests "$T/out")" -v n="$DEPTH_TABLES" 'BEGIN{printf "%.1f", r / n}') requests/table"
+		fi
+	done
+fi
+
 bound=$(( DDL_MS + (L - 1) * (DDL_MS + PENDING_MS) ))
-echo "apply: $N tables in $L layers, --ddl-ms $DDL_MS --pending-ms $PENDING_MS; critical-path bound ${bound} ms"
+[ "$N" -gt 0 ] && [ -n "$PARS" ] && echo "apply: $N tables in $L layers, --ddl-ms $DDL_MS --pending-ms $PENDING_MS; critical-path bound ${bound} ms"
 for par in $PARS; do
 	start_emulator --ddl-ms "$DDL_MS" --pending-ms "$PENDING_MS"
 	project "$T/p" "$N" "$L"
@@ -87,10 +135,12 @@ t0=$(now_ms)
 "$PIPECTL" -C "$T/big" apply --auto-approve --parallelism 64 >"$T/out" 2>&1 || { tail -5 "$T/out"; exit 1; }
 t1=$(now_ms)
 echo "  deploy with --parallelism 64: $(( t1 - t0 )) ms"
-t0=$(now_ms)
-"$PIPECTL" -C "$T/big" plan --detailed-exitcode >"$T/out" 2>&1 || { tail -5 "$T/out"; exit 1; }
-t1=$(now_ms)
-echo "  plan (no changes) wall $(( t1 - t0 )) ms"
+for _ in 1 2 3; do
+	/usr/bin/time -f "%e %M" -o "$T/time" "$PIPECTL" -C "$T/big" plan --detailed-exitcode >"$T/out" 2>&1 ||
+		{ tail -5 "$T/out"; exit 1; }
+	read -r w m <"$T/time"
+	echo "  plan (no changes) wall ${w} s, peak RSS $(( m / 1024 )) MiB (load $(cut -d' ' -f1 /proc/loadavg))"
+done
 t0=$(now_ms)
 "$PIPECTL" -C "$T/big" apply --auto-approve --verbose >"$T/out" 2>&1 || { tail -5 "$T/out"; exit 1; }
 t1=$(now_ms)

@@ -1,6 +1,6 @@
 /*
  * cli.h - the commands. src/cli is the only place that prints for humans and
- * maps error codes to exit statuses (design.md §5).
+ * maps error codes to exit statuses (docs/cli.md).
  */
 #ifndef PC_CLI_CLI_H
 #define PC_CLI_CLI_H

@@ -1,5 +1,5 @@
 /*
- * cmd_apply.c - `pipectl apply [PLANFILE | SELECTOR...]` (design.md §5,
+ * cmd_apply.c - `pipectl apply [PLANFILE | SELECTOR...]` (docs/cli.md,
  * docs/apply.md): take the lock, compute the plan (or read a saved one and
  * refuse it when the target changed since), show it, ask, execute.
  */

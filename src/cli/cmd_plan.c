@@ -1,7 +1,7 @@
 /*
  * cmd_plan.c - `pipectl plan [SELECTOR…] [--json] [--out FILE] [--dml-only]
  * [--force] [--prune] [--detailed-exitcode] [--verbose] [--compute-pool ID]`
- * (design.md §5, docs/reconcile.md).
+ * (docs/cli.md, docs/reconcile.md).
  *
  * Reads the project and one snapshot of the target, prints the plan.
  * Nothing in the target is changed. Exit: 0 (with --detailed-exitcode: no

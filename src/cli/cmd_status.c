@@ -1,5 +1,5 @@
 /*
- * cmd_status.c - `pipectl status [--json]` (design.md §5): per desired
+ * cmd_status.c - `pipectl status [--json]` (docs/cli.md): per desired
  * table, whether its table exists, its DML statement and phase, in sync or
  * not and why; then what pipectl manages that git no longer has.
  *

@@ -1,5 +1,5 @@
 /*
- * cmd_unlock.c - `pipectl unlock [--force] [--leader]` (design.md §5, as
+ * cmd_unlock.c - `pipectl unlock [--force] [--leader]` (docs/cli.md, as
  * `terraform force-unlock`): end the environment lock by hand and say whose
  * it was (docs/locking.md).
  *

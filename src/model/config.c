@@ -1,5 +1,5 @@
 /*
- * config.c - pipectl.yaml (design.md §2) through libyaml's document API.
+ * config.c - pipectl.yaml (docs/manifest-format.md) through libyaml's document API.
  *
  * The file is walked against a fixed schema: every key is known, every
  * value has one type, and an unknown key or a wrong type is an error naming

@@ -1,6 +1,6 @@
 /*
  * config.h - pipectl.yaml: where the project, the target and its credentials
- * are (design.md §2). The providers need only this, not the whole project.
+ * are (docs/manifest-format.md). The providers need only this, not the whole project.
  */
 #ifndef PC_MODEL_CONFIG_H
 #define PC_MODEL_CONFIG_H
@@ -17,7 +17,7 @@ typedef struct pc_endpoint_cfg {
 	char *api_secret;   /* secret: never printed */
 } pc_endpoint_cfg;
 
-/* One entry of `externals:`: a table read but never deployed (design.md §2). */
+/* One entry of `externals:`: a table read but never deployed (docs/manifest-format.md). */
 typedef struct pc_external_cfg {
 	char *name;            /* as written: base name or catalog.db.name */
 	char *ddl;             /* optional: DDL file relative to the root (local target, emulator) */

@@ -1,5 +1,5 @@
 /*
- * loader.c - the pipelines tree (design.md §2): walk the layers, read each
+ * loader.c - the pipelines tree (docs/manifest-format.md): walk the layers, read each
  * table folder (sql-scripts/ddl.*.sql, dml.*.sql, dml.*.properties,
  * table.yaml), analyze the SQL, then build the graph.
  *
@@ -16,10 +16,13 @@
 #include "model_internal.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#define MAX_DEPTH 8 /* folders between a layer and a table folder */
+#define MAX_DEPTH 8    /* folders between a layer and a table folder */
+#define MAX_THREADS 8  /* loader threads, whatever the number of cores */
 
 static const char *const known_layers[] = {
 	"sources", "intermediates", "facts", "dimensions", "views", "seeds", "stage", NULL,
@@ -439,22 +442,122 @@ done:
 	free(yaml_in);
 }
 
-static int is_table_folder(loader *l, const char *rel)
+/*
+ * The walk and the table folders. The walk (listing the layer and product
+ * folders) runs on the calling thread and queues one job per table folder;
+ * worker threads read and analyze the table folders as they are queued.
+ * Opening and reading files is most of a load's time, so on two cores one
+ * thread's reads overlap the other's. Each job keeps its own diagnostics and
+ * table, merged in walk order at the end: the result does not depend on the
+ * number of threads or on which thread ran what.
+ */
+typedef enum { JOB_TABLE, JOB_DIAGS, JOB_IF_TABLES } job_kind;
+
+typedef struct job {
+	job_kind kind;
+	char *folder;      /* JOB_TABLE: the table folder */
+	const char *layer; /* JOB_TABLE: a known_layers entry or "unknown" (static) */
+	char *product;     /* JOB_TABLE: NULL when none */
+	size_t from;       /* JOB_IF_TABLES: its diagnostics count only if a job in [from, this) loaded a table */
+	pc_project *out;   /* owned scratch: only diags, n_errors, n_warnings and tables (0 or 1) are used */
+} job;
+
+typedef struct walker {
+	pc_source *src;
+	pc_vec jobs;  /* job *, owned, in walk order; pushed by the walk only, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t next;  /* the first job no thread has taken (under mu) */
+	int walking;  /* the walk may still queue jobs (under mu) */
+} walker;
+
+static job *push_job(walker *w, job_kind kind)
+{
+	job *j = PC_NEW(job);
+	j->kind = kind;
+	j->out = PC_NEW(pc_project);
+	pthread_mutex_lock(&w->mu);
+	pc_vec_push(&w->jobs, j);
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return j;
+}
+
+/* Where the walk's own diagnostics go: the last job when it holds diagnostics, else a new one. */
+static pc_project *walk_diags(walker *w)
+{
+	/* only the walk's thread writes jobs: it may read them without the lock */
+	job *last = w->jobs.len ? w->jobs.items[w->jobs.len - 1] : NULL;
+	if (!last || last->kind != JOB_DIAGS)
+		last = push_job(w, JOB_DIAGS);
+	return last->out;
+}
+
+/* Diagnostics that count only when a job queued from index `from` on loads a table. */
+static pc_project *walk_diags_if_tables(walker *w, size_t from)
+{
+	job *j = push_job(w, JOB_IF_TABLES);
+	j->from = from;
+	return j->out;
+}
+
+static void queue_table(walker *w, const char *folder, const char *layer, const char *product)
+{
+	job *j = PC_NEW(job);
+	j->kind = JOB_TABLE;
+	j->folder = pc_strdup(folder);
+	j->layer = layer;
+	j->product = product ? pc_strdup(product) : NULL;
+	j->out = PC_NEW(pc_project);
+	pthread_mutex_lock(&w->mu);
+	pc_vec_push(&w->jobs, j);
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Take table jobs until the walk is over and none is left; run by every thread. */
+static void *work(void *arg)
+{
+	walker *w = arg;
+	for (;;) {
+		job *j = NULL;
+		pthread_mutex_lock(&w->mu);
+		for (;;) {
+			while (w->next < w->jobs.len && ((job *)w->jobs.items[w->next])->kind != JOB_TABLE)
+				w->next++;
+			if (w->next < w->jobs.len) {
+				j = w->jobs.items[w->next++];
+				break;
+			}
+			if (!w->walking)
+				break;
+			pthread_cond_wait(&w->cv, &w->mu);
+		}
+		pthread_mutex_unlock(&w->mu);
+		if (!j)
+			return NULL;
+		loader l = { j->out, w->src };
+		load_table(&l, j->folder, j->layer, j->product);
+	}
+}
+
+static int is_table_folder(walker *w, const char *rel)
 {
 	char *scripts = join(rel, "sql-scripts");
-	int k = l->src->ops->kind(l->src, scripts);
+	int k = w->src->ops->kind(w->src, scripts);
 	free(scripts);
 	return k == 1;
 }
 
 /* Folders under a layer: product folders, table folders, anything nested. */
-static void descend(loader *l, const char *dir, const char *layer, const char *product, int depth)
+static void descend(walker *w, const char *dir, const char *layer, const char *product, int depth)
 {
 	pc_vec entries = PC_VEC_INIT;
 	int k;
 
-	if (l->src->ops->list_dir(l->src, dir, &entries) < 0) {
-		pc_project_add_diag(l->p, PC_SEV_ERROR, dir, 0, NULL, "could not list the folder: %s", pc_error_last());
+	if (w->src->ops->list_dir(w->src, dir, &entries) < 0) {
+		pc_project_add_diag(walk_diags(w), PC_SEV_ERROR, dir, 0, NULL, "could not list the folder: %s",
+				    pc_error_last());
 		return;
 	}
 	for (size_t i = 0; i < entries.len; i++) {
@@ -464,17 +567,17 @@ static void descend(loader *l, const char *dir, const char *layer, const char *p
 		if (name[0] == '.' || strcmp(name, "tests") == 0 || strcmp(name, "sql-scripts") == 0)
 			continue;
 		rel = join(dir, name);
-		k = l->src->ops->kind(l->src, rel);
+		k = w->src->ops->kind(w->src, rel);
 		if (k == 1 && looks_like_sql_scripts(name)) {
-			pc_project_add_diag(l->p, PC_SEV_WARNING, rel, 0, NULL,
+			pc_project_add_diag(walk_diags(w), PC_SEV_WARNING, rel, 0, NULL,
 					    "not read: a table folder holds its SQL in 'sql-scripts/', not '%s/'", name);
 		} else if (k == 1) {
-			if (is_table_folder(l, rel))
-				load_table(l, rel, layer, product);
+			if (is_table_folder(w, rel))
+				queue_table(w, rel, layer, product);
 			else if (depth < MAX_DEPTH)
-				descend(l, rel, layer, product ? product : name, depth + 1);
+				descend(w, rel, layer, product ? product : name, depth + 1);
 		} else if (k == 2 && (has_affixes(name, "ddl.", ".sql") || has_affixes(name, "dml.", ".sql"))) {
-			pc_project_add_diag(l->p, PC_SEV_WARNING, rel, 0, NULL,
+			pc_project_add_diag(walk_diags(w), PC_SEV_WARNING, rel, 0, NULL,
 					    "not read: SQL files of a table go in its 'sql-scripts/' folder");
 		}
 		free(rel);
@@ -482,12 +585,12 @@ static void descend(loader *l, const char *dir, const char *layer, const char *p
 	pc_vec_dispose(&entries, free);
 }
 
-static void walk_pipelines(loader *l, const char *pipelines)
+static void walk_pipelines(walker *w, const char *pipelines)
 {
 	pc_vec layers = PC_VEC_INIT;
 
-	if (l->src->ops->list_dir(l->src, pipelines, &layers) < 0) {
-		pc_project_add_diag(l->p, PC_SEV_ERROR, pipelines, 0, NULL, "could not list the folder: %s",
+	if (w->src->ops->list_dir(w->src, pipelines, &layers) < 0) {
+		pc_project_add_diag(walk_diags(w), PC_SEV_ERROR, pipelines, 0, NULL, "could not list the folder: %s",
 				    pc_error_last());
 		return;
 	}
@@ -495,35 +598,91 @@ static void walk_pipelines(loader *l, const char *pipelines)
 		const char *name = layers.items[i];
 		const char *layer = "unknown";
 		char *rel;
-		size_t before = l->p->tables.len;
+		size_t before = w->jobs.len;
 
 		if (name[0] == '.' || strcmp(name, "tests") == 0)
 			continue;
 		rel = join(pipelines, name);
-		if (l->src->ops->kind(l->src, rel) != 1) {
+		if (w->src->ops->kind(w->src, rel) != 1) {
 			free(rel);
 			continue;
 		}
 		for (size_t k = 0; known_layers[k]; k++)
 			if (strcmp(known_layers[k], name) == 0)
 				layer = known_layers[k];
-		if (is_table_folder(l, rel)) {
-			load_table(l, rel, "unknown", NULL);
-			if (l->p->tables.len > before)
-				pc_project_add_diag(l->p, PC_SEV_WARNING, rel, 0, NULL,
-						    "table folder directly under '%s' has no layer: its layer is 'unknown'",
-						    pipelines);
+		if (is_table_folder(w, rel)) {
+			queue_table(w, rel, "unknown", NULL);
+			pc_project_add_diag(walk_diags_if_tables(w, before), PC_SEV_WARNING, rel, 0, NULL,
+					    "table folder directly under '%s' has no layer: its layer is 'unknown'",
+					    pipelines);
 		} else {
-			descend(l, rel, layer, NULL, 0);
+			descend(w, rel, layer, NULL, 0);
+			if (strcmp(layer, "unknown") == 0)
+				pc_project_add_diag(walk_diags_if_tables(w, before), PC_SEV_WARNING, rel, 0, NULL,
+						    "unknown layer '%s' (expected sources, intermediates, facts, dimensions, "
+						    "views, seeds or stage): its tables get layer 'unknown'",
+						    name);
 		}
-		if (l->p->tables.len > before && strcmp(layer, "unknown") == 0 && !is_table_folder(l, rel))
-			pc_project_add_diag(l->p, PC_SEV_WARNING, rel, 0, NULL,
-					    "unknown layer '%s' (expected sources, intermediates, facts, dimensions, views, "
-					    "seeds or stage): its tables get layer 'unknown'",
-					    name);
 		free(rel);
 	}
 	pc_vec_dispose(&layers, free);
+}
+
+static void move_all(pc_vec *to, pc_vec *from)
+{
+	for (size_t i = 0; i < from->len; i++)
+		pc_vec_push(to, from->items[i]);
+	from->len = 0;
+}
+
+/* The jobs' diagnostics and tables into p, in walk order; frees the jobs. */
+static void merge_jobs(pc_project *p, pc_vec *jobs)
+{
+	size_t *loaded = pc_calloc(jobs->len + 1, sizeof(size_t)); /* tables loaded by the jobs before index i */
+
+	for (size_t i = 0; i < jobs->len; i++) {
+		job *j = jobs->items[i];
+		loaded[i] = p->tables.len;
+		if (j->kind != JOB_IF_TABLES || p->tables.len > loaded[j->from]) {
+			move_all(&p->diags, &j->out->diags);
+			p->n_errors += j->out->n_errors;
+			p->n_warnings += j->out->n_warnings;
+			move_all(&p->tables, &j->out->tables);
+		}
+		pc_project_free(j->out);
+		free(j->folder);
+		free(j->product);
+		free(j);
+	}
+	free(loaded);
+	jobs->len = 0;
+}
+
+/* Walk the tree and load its table folders on up to src->threads threads. */
+static void load_tree(pc_project *p, pc_source *src, const char *pipelines)
+{
+	walker w = { .src = src, .walking = 1 };
+	pthread_t th[MAX_THREADS];
+	int n = 0, want = src->threads > MAX_THREADS ? MAX_THREADS : src->threads;
+
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	/* the walk is mostly waiting for the kernel too: as many workers as cores, the walk beside them */
+	for (int i = 0; want > 1 && i < want; i++)
+		if (pthread_create(&th[n], NULL, work, &w) == 0)
+			n++;
+	walk_pipelines(&w, pipelines);
+	pthread_mutex_lock(&w.mu);
+	w.walking = 0;
+	pthread_cond_broadcast(&w.cv);
+	pthread_mutex_unlock(&w.mu);
+	work(&w); /* the walk's thread takes what is left; alone when there are no workers */
+	for (int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	merge_jobs(p, &w.jobs);
+	pc_vec_dispose(&w.jobs, NULL);
+	pthread_cond_destroy(&w.cv);
+	pthread_mutex_destroy(&w.mu);
 }
 
 /*
@@ -608,9 +767,9 @@ int pc_project_load_from(pc_project **out, pc_config *cfg, pc_source *src)
 	p->root = pc_strdup(cfg->root);
 	p->commit = pc_strdup(src->commit);
 	pc_map_init(&p->by_name);
+	load_tree(p, src, pipelines);
 	l.p = p;
 	l.src = src;
-	walk_pipelines(&l, pipelines);
 	load_externals(&l);
 	pc_graph_build(p);
 	*out = p;

@@ -14,7 +14,7 @@
  * Confluent's pattern [a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*.
  *
  * The table name passed everywhere here is the table's deployed identity:
- * today the DDL table name; with blue/green (design.md §7) the versioned
+ * today the DDL table name; with blue/green (not built yet) the versioned
  * name ("int_orders_v2"), so two versions get distinct statements.
  *
  * Labels on every statement pipectl creates:
@@ -40,7 +40,7 @@
 /*
  * Label keys. Confluent requires end-user statement labels under
  * `user.confluent.io/`, sets them at create only, and they are hints: the
- * statement's name and SQL stay the record (design.md §4).
+ * statement's name and SQL stay the record (docs/reconcile.md).
  */
 #define PC_LABEL_PREFIX "user.confluent.io/"
 #define PC_LABEL_MANAGED PC_LABEL_PREFIX "pipectl-managed"

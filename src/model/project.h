@@ -1,6 +1,6 @@
 /*
  * project.h - the desired state: pipectl.yaml, the pipelines tree, the
- * table graph (design.md §2).
+ * table graph (docs/manifest-format.md).
  *
  * pc_project_load() reads everything it can. Problems with single files are
  * collected in project->diags (file:line: message) and the inventory of
@@ -75,7 +75,7 @@ typedef struct pc_table {
 	int broken;            /* a file of this table has an error */
 } pc_table;
 
-/* Carry-over eligible: DML stateless and sink append-only (design.md §4). */
+/* Carry-over eligible: DML stateless and sink append-only (docs/reconcile.md). */
 int pc_table_carry_over_eligible(const pc_table *t);
 /* A zeroed table with active = 1 (owned by the caller until pushed to a project). */
 pc_table *pc_table_new(void);

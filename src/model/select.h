@@ -1,5 +1,5 @@
 /*
- * select.h - table selectors (design.md §5, docs/reconcile.md).
+ * select.h - table selectors (docs/cli.md, docs/reconcile.md).
  *
  *   TABLE          the table
  *   +TABLE         the table and all its ancestors

@@ -29,6 +29,8 @@ struct pc_source {
 	void *impl;
 	char *root;    /* fs: the root directory; git: the repository directory */
 	char *commit;  /* git: full commit id of the tree read; NULL for the working tree */
+	int threads;   /* how many threads may call ops at once (the loader reads that many
+			* table folders side by side); 0 or 1: one. fs: the cores online; git: 1 */
 };
 
 /* The working tree under root (source_fs.c). */

@@ -124,6 +124,7 @@ int pc_source_open_fs(pc_source **out, const char *root)
 {
 	pc_source *s;
 	struct stat st;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 	*out = NULL;
 	if (!root || !root[0])
@@ -135,6 +136,8 @@ int pc_source_open_fs(pc_source **out, const char *root)
 	s = PC_NEW(pc_source);
 	s->ops = &fs_ops;
 	s->root = pc_strdup(root);
+	/* every op opens its own descriptors: safe from any thread */
+	s->threads = cores > 0 ? (int)cores : 1;
 	*out = s;
 	return 0;
 }

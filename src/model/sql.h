@@ -1,5 +1,5 @@
 /*
- * sql.h - Flink SQL analysis: a tokenizer and an analyzer (design.md §3).
+ * sql.h - Flink SQL analysis: a tokenizer and an analyzer (docs/sql-analysis.md).
  *
  * The analyzer splits a file into statements and, per statement, records
  * the tables it creates, writes and reads, whether it is stateful (with the
@@ -153,7 +153,7 @@ const char *pc_sql_base_name(const char *s);
 int pc_sql_fingerprint(char out[33], const char *text, size_t len);
 
 /*
- * Rewrite table references exactly (for blue/green, design.md §7): every
+ * Rewrite table references exactly (for blue/green, not built yet): every
  * token that names table `from` in a table position (read, write, create)
  * becomes `to`; everything else (comments included) stays byte for byte.
  * Result appended to out.

@@ -2,7 +2,7 @@
  * sql_query.c - the query walker: one left-to-right pass over a query's
  * tokens with a stack of parenthesis frames. It finds table references in
  * table positions (FROM, JOIN, ',' in a FROM clause, TABLE x inside window
- * TVFs) and the operators that keep state (design.md §3).
+ * TVFs) and the operators that keep state (docs/sql-analysis.md).
  *
  * A FROM is a table FROM only in a frame that has seen SELECT, which is
  * what keeps EXTRACT(DAY FROM ts), TRIM(BOTH ' ' FROM y), SUBSTRING(x FROM 1)

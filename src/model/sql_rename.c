@@ -1,6 +1,6 @@
 /*
  * sql_rename.c - rewrite table references through the tokenizer and the
- * analyzer (design.md §7, blue/green): only tokens in table positions
+ * analyzer (for blue/green, not built yet): only tokens in table positions
  * change, and column qualifiers that name the table where it is read
  * without an alias; every other byte (comments, strings, spacing) stays.
  */

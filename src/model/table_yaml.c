@@ -1,5 +1,5 @@
 /*
- * table_yaml.c - a table folder's table.yaml (design.md §2): compute_pool,
+ * table_yaml.c - a table folder's table.yaml (docs/manifest-format.md): compute_pool,
  * properties (map), protect, active, statefulness.
  */
 #include "model_internal.h"

@@ -1,6 +1,6 @@
 /*
  * emulator_json.c - the JSON bodies of the emulator, in the shapes of
- * Confluent's specifications (confluent-api.md).
+ * Confluent's specifications (docs/providers.md).
  */
 #include "emulator_int.h"
 

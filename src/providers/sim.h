@@ -1,6 +1,6 @@
 /*
  * sim.h - a simulated Confluent Cloud: Flink statements, Kafka topics and
- * compute pools as a pure state machine (design.md §6, docs/emulator.md).
+ * compute pools as a pure state machine (docs/emulator.md).
  *
  * No HTTP, no clock: every call takes `now` (wall-clock milliseconds) so the
  * same state can be served by the emulator, driven in-process by the local

@@ -1,6 +1,6 @@
 /*
  * sim_externals.c - the declared external tables of a project (`externals:`
- * of pipectl.yaml, design.md §2) in the simulation: the local target and the
+ * of pipectl.yaml, docs/manifest-format.md) in the simulation: the local target and the
  * emulator create each one that has a DDL and is missing, as the topic a CDC
  * connector or another team would have made (no statement: on Confluent
  * these topics exist before any Flink statement reads them).

@@ -1,6 +1,6 @@
 /*
  * apply.h - the executor: runs a plan's actions as a DAG on a pool of
- * threads (design.md §4, the contract at the top of plan.h, docs/apply.md).
+ * threads (docs/reconcile.md, the contract at the top of plan.h, docs/apply.md).
  *
  * - plan->setup steps run first, one after the other;
  * - each action is split in two tasks: its TEARDOWN steps (stop, delete,

@@ -1,5 +1,5 @@
 /*
- * destroy.h - the plan of `pipectl destroy SELECTOR...` (design.md §5,
+ * destroy.h - the plan of `pipectl destroy SELECTOR...` (docs/cli.md,
  * docs/apply.md): drop the selected pipeline, children first, keeping every
  * table that a table outside the selection still reads.
  */

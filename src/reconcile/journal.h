@@ -1,5 +1,5 @@
 /*
- * journal.h - the intent of a run, kept in the target (design.md §4,
+ * journal.h - the intent of a run, kept in the target (docs/reconcile.md,
  * "Finishing what a crash left"; docs/reconcile.md, "Interruption").
  *
  * Before its first action, apply creates one statement

@@ -1,5 +1,5 @@
 /*
- * plan.c - diff desired against actual state into a plan (design.md §4,
+ * plan.c - diff desired against actual state into a plan (docs/reconcile.md,
  * docs/reconcile.md). Pure: reads the project and the snapshot only.
  *
  * Three passes, each linear in tables + edges:

@@ -2,7 +2,7 @@
  * plan.h - diff desired state (pc_project) against actual state (pc_actual)
  * into a plan: one action per selected table with its reason, its
  * dependencies, its wave, and the concrete steps apply executes
- * (design.md §4, docs/reconcile.md).
+ * (docs/reconcile.md).
  *
  * Planning is pure: it reads the project and the snapshot and changes
  * nothing. A saved plan (JSON, pc_plan_write_json) holds every step with
@@ -236,7 +236,7 @@ const pc_action *pc_plan_find(const pc_plan *p, const char *table);
 /* ---- JSON (plan_json.c) ---- */
 
 /*
- * The plan as JSON (design.md §5): {"format_version":"1","actions":[{"table",
+ * The plan as JSON (docs/cli.md): {"format_version":"1","actions":[{"table",
  * "action","reason","details","wave","depends_on","teardown_after","selected",
  * "forced_by","compute_pool","pool_source","destructive","steps":[…]}],
  * "setup":[…],"summary":{"create":N,…,"noop":N},"state_fingerprint","commit",

@@ -1,5 +1,5 @@
 /*
- * plan_decide.c - the rules table of design.md §4, one table at a time,
+ * plan_decide.c - the rules table of docs/reconcile.md, one table at a time,
  * and the orphans (docs/reconcile.md).
  */
 #include "plan_int.h"
@@ -44,7 +44,7 @@ static dml_state state_of(const pc_actual_table *at)
  * Where the offsets of a new statement can come from, or NULL: the current
  * DML when live or stopped, else the table's newest DML when it recorded
  * offsets. Never an older one: its offsets are behind what a newer
- * statement already produced (design.md §4).
+ * statement already produced (docs/reconcile.md).
  */
 static const pc_actual_stmt *carry_source(const pc_actual_table *at)
 {
@@ -321,7 +321,7 @@ static int decide_forced_rebuild(pc_planner *pl, pc_action *a, const pc_table *t
  * A parent *created* in this plan (a new input) does not force a rebuild of
  * a carry-over eligible child whose DML changed to read it: a replace-dml
  * continues the shared inputs from the old offsets and reads the new one
- * from earliest (design.md §4). Only a rebuilt or restarted parent does.
+ * from earliest (docs/reconcile.md). Only a rebuilt or restarted parent does.
  */
 static int created_parent_allows_replace(const pc_action *parent, const pc_actual_table *at, const facts *f)
 {

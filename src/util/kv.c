@@ -5,14 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * An entry is one allocation: the struct, then the key and the value. A
+ * statement list of 10,000 tables holds over 100,000 entries (properties and
+ * labels): one chunk instead of three saves two malloc headers and roundings each.
+ */
+static pc_kv *kv_new(const char *key, const char *value)
+{
+	size_t nk = strlen(key) + 1, nv = strlen(value) + 1;
+	pc_kv *kv = pc_malloc(sizeof(pc_kv) + nk + nv);
+	kv->key = (char *)(kv + 1);
+	kv->value = kv->key + nk;
+	memcpy(kv->key, key, nk);
+	memcpy(kv->value, value, nv);
+	return kv;
+}
+
 void pc_kv_free(void *p)
 {
-	pc_kv *kv = p;
-	if (!kv)
-		return;
-	free(kv->key);
-	free(kv->value);
-	free(kv);
+	free(p);
 }
 
 void pc_kv_dispose(pc_kvlist *l)
@@ -41,16 +52,16 @@ const char *pc_kv_get(const pc_kvlist *l, const char *key)
 
 void pc_kv_set(pc_kvlist *l, const char *key, const char *value)
 {
-	pc_kv *kv = find(l, key, NULL);
+	size_t i;
+	pc_kv *kv = find(l, key, &i);
 	if (kv) {
-		free(kv->value);
-		kv->value = pc_strdup(value);
+		if (strcmp(kv->value, value) != 0) {
+			l->items[i] = kv_new(key, value);
+			free(kv);
+		}
 		return;
 	}
-	kv = PC_NEW(pc_kv);
-	kv->key = pc_strdup(key);
-	kv->value = pc_strdup(value);
-	pc_vec_push(l, kv);
+	pc_vec_push(l, kv_new(key, value));
 }
 
 int pc_kv_del(pc_kvlist *l, const char *key)

@@ -7,6 +7,7 @@
 
 #include "vec.h"
 
+/* One allocation holding key and value: read them, never free or reassign them (pc_kv_set does). */
 typedef struct pc_kv {
 	char *key;
 	char *value;

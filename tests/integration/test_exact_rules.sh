@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rules of design.md §4 that decide what is exact (issue #9 items 4, 7, 9):
+# Rules of docs/reconcile.md that decide what is exact (issue #9 items 4, 7, 9):
 # - a new input (a parent *created*) read by a changed stateless,
 #   append-only DML is a replace-dml, not a rebuild of its subtree;
 # - formatting is not a change: backticks around plain names, IF NOT EXISTS;

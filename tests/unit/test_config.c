@@ -360,7 +360,7 @@ static const pc_source_ops mem_ops = { NULL, mem_kind, mem_read, NULL };
 static void test_config__find_follows_one_rule(void **state)
 {
 	char dir[] = "/tmp/pc-test-find-XXXXXX";
-	pc_source git = { &mem_ops, NULL, NULL, "0123456789abcdef0123" };
+	pc_source git = { &mem_ops, NULL, NULL, "0123456789abcdef0123", 1 };
 	pc_config *c = NULL;
 	char *own, *flag;
 	(void)state;

@@ -572,6 +572,80 @@ static void test_provider__statement_dup_copies_everything(void **state)
 	assert_null(pc_statement_dup(NULL));
 }
 
+/* Names of a topic list body, or "ERR: <message>" (out untouched on error). */
+static char *topic_list_of(const char *body)
+{
+	pc_vec v = PC_VEC_INIT;
+	pc_buf b = PC_BUF_INIT;
+	pc_vec_push(&v, NULL); /* a list only appends: a failed parse leaves this alone */
+	if (pc_cfjson_topic_list(body, strlen(body), &v) != 0) {
+		assert_int_equal(v.len, 1);
+		pc_buf_printf(&b, "ERR: %s", pc_error_last());
+	} else {
+		for (size_t i = 1; i < v.len; i++)
+			pc_buf_printf(&b, "%s%s", i > 1 ? "," : "", ((pc_topic *)v.items[i])->name);
+	}
+	pc_vec_dispose(&v, pc_topic_free);
+	return pc_buf_detach(&b);
+}
+
+static void assert_topic_list(const char *body, const char *want)
+{
+	char *got = topic_list_of(body);
+	if (strncmp(want, "ERR: ", 5) == 0 ? strncmp(got, want, strlen(want)) != 0 : strcmp(got, want) != 0)
+		fail_msg("body %s\n  got  %s\n  want %s", body, got, want);
+	free(got);
+}
+
+/*
+ * Lists are parsed one element at a time (the top-level members and each
+ * element of "data" by jansson, the punctuation between them here): every
+ * layout of a valid body reads the same, and every broken one is an error
+ * that leaves the output alone.
+ */
+static void test_confluent_json__lists_parse_one_element_at_a_time(void **state)
+{
+	pc_vec v = PC_VEC_INIT;
+	char *next = NULL;
+	(void)state;
+	assert_topic_list("{\"kind\":\"KafkaTopicList\",\"metadata\":{\"self\":\"x\",\"next\":null},"
+			  "\"data\":[{\"topic_name\":\"a\",\"partitions_count\":6},{\"topic_name\":\"b\"}]}",
+			  "a,b");
+	assert_topic_list(" \n{ \"data\" :\n[ {\"topic_name\":\"a\"} ,\t{\"topic_name\":\"b\"} ] , \"n\" : -1.5e3 ,"
+			  " \"t\": true, \"s\": \"}]\\\"\" , \"z\": null }\n ",
+			  "a,b");
+	assert_topic_list("{\"data\":[]}", "");
+	assert_topic_list("{\"data\":null}", "");
+	assert_topic_list("{}", "");
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\\u00e9\"}]}", "a\xc3\xa9");
+	assert_topic_list("{\"data\":{}}", "ERR: unexpected JSON body: 'data' is not an array");
+	assert_topic_list("[1]", "ERR: unexpected JSON body: a list is not an object");
+	assert_topic_list("", "ERR: malformed JSON body: ");
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"},{\"topic_name\":\"b\"}", "ERR: malformed JSON body: ");
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"}{\"topic_name\":\"b\"}]}",
+			  "ERR: malformed JSON body: ',' or ']' expected (at byte 27)");
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"}],}", "ERR: malformed JSON body: string or '}' expected");
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"}]} x", "ERR: malformed JSON body: end of file expected");
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"}] \"k\":1}", "ERR: malformed JSON body: ',' or '}' expected");
+	assert_topic_list("{\"data\" [] }", "ERR: malformed JSON body: ':' expected");
+	assert_topic_list("{\"data\":[],\"data\":[{\"topic_name\":\"a\"}]}",
+			  "ERR: malformed JSON body: duplicate object key 'data'");
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\",\"topic_name\":\"b\"}]}", "ERR: malformed JSON body: duplicate");
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"},{\"partitions_count\":1}]}",
+			  "ERR: unexpected JSON body: topic without 'topic_name'");
+	/* the next page's token, whether metadata comes before or after data */
+	assert_int_equal(pc_cfjson_statement_list("{\"data\":[{\"name\":\"s1\"}],\"metadata\":{\"next\":"
+						  "\"https://x/statements?page_size=1&page_token=t2\"}}",
+						  strlen("{\"data\":[{\"name\":\"s1\"}],\"metadata\":{\"next\":"
+							 "\"https://x/statements?page_size=1&page_token=t2\"}}"),
+						  &v, &next),
+			 0);
+	assert_int_equal(v.len, 1);
+	assert_string_equal(((pc_statement *)v.items[0])->name, "s1");
+	assert_string_equal(next, "t2");
+	free(next);
+	pc_vec_dispose(&v, pc_statement_free);
+}
 
 int main(void)
 {
@@ -595,6 +669,7 @@ int main(void)
 		SRV(test_confluent_topics__list_get_delete_use_the_kafka_key),
 		SRV(test_confluent_pools__list_get_create_use_the_cloud_key),
 		cmocka_unit_test(test_confluent_json__page_token_and_error_detail),
+		cmocka_unit_test(test_confluent_json__lists_parse_one_element_at_a_time),
 		cmocka_unit_test(test_provider__phase_helpers_tolerate_unknown_phases),
 		cmocka_unit_test(test_provider__phases_classify_every_api_name_and_back),
 		cmocka_unit_test(test_provider__statement_dup_copies_everything),

@@ -573,6 +573,109 @@ static void test_loader__two_thousand_tables_load(void **state)
 	pc_project_free(p);
 }
 
+/* Tables (name, layer, product, folder, broken, stateful, parents) and diagnostics, counts last. */
+static char *describe_load(const char *root, int threads)
+{
+	pc_project *p = NULL;
+	pc_config *cfg = NULL;
+	pc_source *src = NULL;
+	pc_buf b = PC_BUF_INIT;
+	char *diags;
+
+	if (pc_config_load(&cfg, root, NULL) < 0)
+		fail_msg("config of %s: %s", root, pc_error_last());
+	assert_int_equal(pc_source_open_fs(&src, root), 0);
+	src->threads = threads;
+	assert_int_equal(pc_project_load_from(&p, cfg, src), 0);
+	for (size_t i = 0; i < p->tables.len; i++) {
+		const pc_table *t = p->tables.items[i];
+		char *parents = table_names(&t->parents);
+		pc_buf_printf(&b, "%s %s %s %s broken=%d stateful=%d <- %s\n", t->name, t->layer,
+			      t->product ? t->product : "-", t->folder, t->broken, t->stateful, parents);
+		free(parents);
+	}
+	diags = all_diags(p);
+	pc_buf_printf(&b, "%s%d errors, %d warnings\n", diags, p->n_errors, p->n_warnings);
+	free(diags);
+	pc_project_free(p);
+	pc_config_free(cfg);
+	pc_source_free(src);
+	return pc_buf_detach(&b);
+}
+
+static void assert_same_on_threads(const char *root)
+{
+	char *one = describe_load(root, 1);
+	for (int n = 2; n <= 8; n *= 2) {
+		char *many = describe_load(root, n);
+		assert_string_equal(many, one);
+		free(many);
+	}
+	free(one);
+}
+
+/*
+ * The loader reads table folders on several threads: the tables, their
+ * order and every diagnostic in its place are the same as on one thread,
+ * for every fixture and for a tree mixing the walk's own diagnostics
+ * (unknown layers with and without tables, a table folder with no layer,
+ * misplaced SQL) with the table folders' diagnostics.
+ */
+static void test_loader__threads_give_the_same_project(void **state)
+{
+	static const char *const fixtures[] = { "basic", "cycle", "dml_mismatch", "duplicate_table", "missing_ddl",
+						"shift_left", "unknown_layer", "unterminated_string", NULL };
+	char rel[256], sql[512];
+	(void)state;
+	for (size_t i = 0; fixtures[i]; i++) {
+		char *root = fixture(fixtures[i]);
+		assert_same_on_threads(root);
+		free(root);
+	}
+	put("pipectl.yaml", "prefix: t\n");
+	for (int i = 0; i < 400; i++) {
+		const char *layer = i % 5 == 0 ? "sources" : i % 5 == 1 ? "facts" : i % 5 == 2 ? "weird" : "views";
+		snprintf(rel, sizeof(rel), "pipelines/%s/p%d/t%03d/sql-scripts/ddl.t%03d.sql", layer, i % 7, i, i);
+		if (i % 37 == 5)
+			snprintf(sql, sizeof(sql), "CREATE TABLE t%03d (id STRING;\n", i); /* broken */
+		else
+			snprintf(sql, sizeof(sql), "CREATE TABLE t%03d (id STRING, v BIGINT);\n", i);
+		put(rel, sql);
+		if (i >= 5) {
+			snprintf(rel, sizeof(rel), "pipelines/%s/p%d/t%03d/sql-scripts/dml.t%03d.sql", layer, i % 7, i, i);
+			snprintf(sql, sizeof(sql), "INSERT INTO t%03d SELECT id, %s FROM t%03d;\n", i,
+				 i % 3 ? "v" : "COUNT(*) AS v", i - 5 + (i % 3 == 0 ? 0 : 0));
+			put(rel, sql);
+		}
+		if (i % 23 == 0) {
+			snprintf(rel, sizeof(rel), "pipelines/%s/p%d/t%03d/sql-scripts/dml.t%03d.sq", layer, i % 7, i, i);
+			put(rel, "-- misnamed\n");
+		}
+		if (i % 41 == 0) {
+			snprintf(rel, sizeof(rel), "pipelines/%s/p%d/ddl.stray%03d.sql", layer, i % 7, i);
+			put(rel, "CREATE TABLE x (id INT);\n");
+			snprintf(rel, sizeof(rel), "pipelines/%s/p%d/u%03d/sql-scipts/ddl.u%03d.sql", layer, i % 7, i, i);
+			put(rel, "CREATE TABLE x (id INT);\n");
+		}
+	}
+	put("pipelines/direct/sql-scripts/ddl.direct.sql", "CREATE TABLE direct (id STRING);\n");
+	put("pipelines/empty_layer/p/notes.txt", "no tables here\n");
+	put("pipelines/odd/p/q/sql-scripts/ddl.q.sql", "CREATE TABLE q (id STRING);\n");
+	assert_same_on_threads(tmp_root);
+	{
+		char *one = describe_load(tmp_root, 1);
+		/* the tree did exercise what the comparison is about */
+		assert_non_null(strstr(one, "unknown layer 'weird'"));
+		assert_non_null(strstr(one, "unknown layer 'odd'"));
+		assert_null(strstr(one, "unknown layer 'empty_layer'"));
+		assert_non_null(strstr(one, "has no layer"));
+		assert_non_null(strstr(one, "not read: SQL files of a table go in its 'sql-scripts/' folder"));
+		assert_non_null(strstr(one, "a DML file must be named"));
+		assert_non_null(strstr(one, "t005 sources"));
+		free(one);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -601,6 +704,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loader__missing_pipelines_folder_or_root_is_an_error, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_loader__load_from_reads_through_a_given_source, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_loader__two_thousand_tables_load, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_loader__threads_give_the_same_project, tmp_setup, tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

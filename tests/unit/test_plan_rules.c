@@ -1,5 +1,5 @@
 /*
- * Unit tests for the rules table of design.md §4 (src/reconcile/plan_decide.c),
+ * Unit tests for the rules table of docs/reconcile.md (src/reconcile/plan_decide.c),
  * row by row, on projects and actual states built by hand; cascades and views.
  */
 #include "plan_fixture.h"
