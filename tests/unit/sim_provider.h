@@ -9,7 +9,15 @@
  *   is the most mutating calls that were ever in flight at once;
  * - `get_fail_once`: the first GET of that statement fails with PC_ENET;
  * - a log of the calls, "create NAME", "update NAME stopped=N", "delete NAME",
- *   "delete-topic NAME", and "phase NAME PHASE" when a GET first sees a phase.
+ *   "delete-topic NAME", and "phase NAME PHASE" when a GET first sees a phase,
+ *   and counters of creates, gets, puts and deletes;
+ * - faults the simulation has no switch for, by statement name: `deleting`
+ *   reads in phase DELETING; `ghost`: create answers 409, get answers 404;
+ *   `linger_name`: once deleted it stays DELETING (and its name taken) for
+ *   `linger_ms` (asynchronous deletion); `create_delay_ms` slows creates;
+ * - a caller's own refusals: `refuse_puts` (every PUT is refused) and
+ *   `refuse_create_stopped` (a create with spec.stopped is refused); `refused`
+ *   counts them and every create or PUT the simulation answered 400.
  *
  * Statement and topic behaviour (phases, carry-over, stop, DROP deleting the
  * topic, lingering topics, strictness) is the simulation's own. Its timing is
@@ -47,6 +55,11 @@ typedef struct sim_provider {
 	int mutations, crash_after;
 	int inflight, max_inflight, call_sleep_ms;
 	const char *get_fail_once;
+	int creates, gets, puts, deletes, refused;
+	const char *deleting, *ghost, *linger_name;
+	int create_delay_ms, linger_ms, refuse_puts, refuse_create_stopped;
+	int64_t linger_until;
+	pc_statement *lingering;
 } sim_provider;
 
 typedef struct sim_provider_opts {
@@ -55,12 +68,12 @@ typedef struct sim_provider_opts {
 	const char *fail_sql;     /* statements whose SQL matches fail (PCRE2) */
 } sim_provider_opts;
 
-static sim_provider *sim_of(pc_provider *p)
+static inline sim_provider *sim_of(pc_provider *p)
 {
 	return (sim_provider *)p;
 }
 
-static void sim_log(sim_provider *s, const char *fmt, ...)
+static inline void sim_log(sim_provider *s, const char *fmt, ...)
 {
 	va_list ap;
 	pc_buf b = PC_BUF_INIT;
@@ -72,7 +85,7 @@ static void sim_log(sim_provider *s, const char *fmt, ...)
 	pthread_mutex_unlock(&s->mu);
 }
 
-static int sim_crashed(sim_provider *s)
+static inline int sim_crashed(sim_provider *s)
 {
 	int c;
 	pthread_mutex_lock(&s->mu);
@@ -83,7 +96,7 @@ static int sim_crashed(sim_provider *s)
 
 #define SIM_CRASH_ERR() pc_error_set(PC_ENET, "sim: connection refused (simulated crash)")
 
-static int sim_begin(sim_provider *s)
+static inline int sim_begin(sim_provider *s)
 {
 	pthread_mutex_lock(&s->mu);
 	if (s->crash_after > 0 && s->mutations >= s->crash_after) {
@@ -99,28 +112,44 @@ static int sim_begin(sim_provider *s)
 	return 0;
 }
 
-static int sim_end(sim_provider *s, int rc)
+static inline void sim_bump(sim_provider *s, int *c)
+{
+	pthread_mutex_lock(&s->mu);
+	(*c)++;
+	pthread_mutex_unlock(&s->mu);
+}
+
+static inline int sim_end(sim_provider *s, int rc)
 {
 	pthread_mutex_lock(&s->mu);
 	s->inflight--;
+	if (rc == PC_EINVALID)
+		s->refused++;
 	pthread_mutex_unlock(&s->mu);
 	return rc;
 }
 
-static int sp_list(pc_provider *p, pc_vec *out)
+static inline int sp_list(pc_provider *p, pc_vec *out)
 {
 	if (sim_crashed(sim_of(p)))
 		return SIM_CRASH_ERR();
 	return sim_of(p)->inner->ops->list_statements(sim_of(p)->inner, out);
 }
 
-static int sp_get(pc_provider *p, const char *name, pc_statement **out)
+static inline int sp_get(pc_provider *p, const char *name, pc_statement **out)
 {
 	sim_provider *s = sim_of(p);
 	int rc, once = 0;
 	*out = NULL;
 	if (sim_crashed(s))
 		return SIM_CRASH_ERR();
+	sim_bump(s, &s->gets);
+	if (s->ghost && strcmp(name, s->ghost) == 0)
+		return pc_error_set(PC_ENOTFOUND, "Statement resource=%s does not exist", name);
+	if (s->lingering && strcmp(name, s->lingering->name) == 0 && pc_mono_ms() < s->linger_until) {
+		*out = pc_statement_dup(s->lingering);
+		return 0;
+	}
 	pthread_mutex_lock(&s->mu);
 	if (s->get_fail_once && strcmp(s->get_fail_once, name) == 0) {
 		s->get_fail_once = NULL;
@@ -130,6 +159,8 @@ static int sp_get(pc_provider *p, const char *name, pc_statement **out)
 	if (once)
 		return pc_error_set(PC_ENET, "sim: get statement '%s': connection reset (injected)", name);
 	rc = s->inner->ops->get_statement(s->inner, name, out);
+	if (rc == 0 && s->deleting && strcmp(name, s->deleting) == 0)
+		pc_statement_set_phase(*out, "DELETING");
 	if (rc == 0 && (*out)->phase) {
 		const char *last;
 		int fresh;
@@ -145,7 +176,7 @@ static int sp_get(pc_provider *p, const char *name, pc_statement **out)
 	return rc;
 }
 
-static int sp_create(pc_provider *p, const pc_statement_spec *spec, pc_statement **out)
+static inline int sp_create(pc_provider *p, const pc_statement_spec *spec, pc_statement **out)
 {
 	sim_provider *s = sim_of(p);
 	int rc;
@@ -153,44 +184,66 @@ static int sp_create(pc_provider *p, const pc_statement_spec *spec, pc_statement
 	if ((rc = sim_begin(s)) != 0)
 		return rc;
 	sim_log(s, "create %s", spec->name);
+	sim_bump(s, &s->creates);
+	if (spec->stopped && s->refuse_create_stopped)
+		return sim_end(s, pc_error_set(PC_EINVALID, "strict: spec.stopped on create is not supported"));
+	if (s->ghost && strcmp(spec->name, s->ghost) == 0)
+		return sim_end(s, pc_error_set(PC_EEXISTS, "Statement name '%s' already exists", spec->name));
+	if (s->lingering && strcmp(spec->name, s->lingering->name) == 0 && pc_mono_ms() < s->linger_until)
+		return sim_end(s, pc_error_set(PC_EEXISTS, "Statement name '%s' already exists", spec->name));
+	if (s->create_delay_ms)
+		pc_sleep_ms(s->create_delay_ms);
 	return sim_end(s, s->inner->ops->create_statement(s->inner, spec, out));
 }
 
-static int sp_update(pc_provider *p, const pc_statement *st)
+static inline int sp_update(pc_provider *p, const pc_statement *st)
 {
 	sim_provider *s = sim_of(p);
 	int rc;
 	if ((rc = sim_begin(s)) != 0)
 		return rc;
 	sim_log(s, "update %s stopped=%d", st->name, st->stopped);
+	sim_bump(s, &s->puts);
+	if (s->refuse_puts)
+		return sim_end(s, pc_error_set(PC_EINVALID, "strict: statement '%s' cannot be updated", st->name));
 	return sim_end(s, s->inner->ops->update_statement(s->inner, st));
 }
 
-static int sp_delete(pc_provider *p, const char *name)
+static inline int sp_delete(pc_provider *p, const char *name)
 {
 	sim_provider *s = sim_of(p);
 	int rc;
 	if ((rc = sim_begin(s)) != 0)
 		return rc;
 	sim_log(s, "delete %s", name);
+	sim_bump(s, &s->deletes);
+	if (s->linger_ms && s->linger_name && strcmp(name, s->linger_name) == 0) {
+		pc_statement *st = NULL;
+		if (s->inner->ops->get_statement(s->inner, name, &st) == 0) {
+			pc_statement_set_phase(st, "DELETING");
+			pc_statement_free(s->lingering);
+			s->lingering = st;
+			s->linger_until = pc_mono_ms() + s->linger_ms;
+		}
+	}
 	return sim_end(s, s->inner->ops->delete_statement(s->inner, name));
 }
 
-static int sp_exceptions(pc_provider *p, const char *name, pc_vec *out)
+static inline int sp_exceptions(pc_provider *p, const char *name, pc_vec *out)
 {
 	if (sim_crashed(sim_of(p)))
 		return SIM_CRASH_ERR();
 	return sim_of(p)->inner->ops->list_exceptions(sim_of(p)->inner, name, out);
 }
 
-static int sp_list_topics(pc_provider *p, pc_vec *out)
+static inline int sp_list_topics(pc_provider *p, pc_vec *out)
 {
 	if (sim_crashed(sim_of(p)))
 		return SIM_CRASH_ERR();
 	return sim_of(p)->inner->ops->list_topics(sim_of(p)->inner, out);
 }
 
-static int sp_get_topic(pc_provider *p, const char *name, pc_topic **out)
+static inline int sp_get_topic(pc_provider *p, const char *name, pc_topic **out)
 {
 	*out = NULL;
 	if (sim_crashed(sim_of(p)))
@@ -198,7 +251,7 @@ static int sp_get_topic(pc_provider *p, const char *name, pc_topic **out)
 	return sim_of(p)->inner->ops->get_topic(sim_of(p)->inner, name, out);
 }
 
-static int sp_delete_topic(pc_provider *p, const char *name)
+static inline int sp_delete_topic(pc_provider *p, const char *name)
 {
 	sim_provider *s = sim_of(p);
 	int rc;
@@ -221,14 +274,14 @@ static const pc_provider_ops sim_provider_ops = {
 	.delete_topic = sp_delete_topic,
 };
 
-static void sim_setenv_ms(const char *var, long ms)
+static inline void sim_setenv_ms(const char *var, long ms)
 {
 	char v[32];
 	snprintf(v, sizeof v, "%ld", ms > 0 ? ms : 10);
 	setenv(var, v, 1);
 }
 
-static sim_provider *sim_provider_new(const sim_provider_opts *o)
+static inline sim_provider *sim_provider_new(const sim_provider_opts *o)
 {
 	sim_provider *s = PC_NEW(sim_provider);
 	strcpy(s->root, "/tmp/pc-test-sim-XXXXXX");
@@ -254,13 +307,14 @@ static sim_provider *sim_provider_new(const sim_provider_opts *o)
 	return s;
 }
 
-static void sim_provider_free(sim_provider *s)
+static inline void sim_provider_free(sim_provider *s)
 {
 	char *cmd;
 	if (!s)
 		return;
 	cmd = pc_sprintf("rm -rf '%s'", s->root);
 	pc_provider_free(s->inner);
+	pc_statement_free(s->lingering);
 	if (system(cmd) != 0)
 		abort();
 	free(cmd);
@@ -271,7 +325,7 @@ static void sim_provider_free(sim_provider *s)
 }
 
 /* Index of the first log line starting with `prefix`, or -1. */
-static long sim_log_index(sim_provider *s, const char *prefix)
+static inline long sim_log_index(sim_provider *s, const char *prefix)
 {
 	long at = -1;
 	pthread_mutex_lock(&s->mu);
@@ -283,7 +337,7 @@ static long sim_log_index(sim_provider *s, const char *prefix)
 }
 
 /* How many log lines start with `prefix`. */
-static int sim_count(sim_provider *s, const char *prefix)
+static inline int sim_count(sim_provider *s, const char *prefix)
 {
 	int n = 0;
 	pthread_mutex_lock(&s->mu);
@@ -295,7 +349,7 @@ static int sim_count(sim_provider *s, const char *prefix)
 }
 
 /* The simulation's phase of a statement (owned by the caller), NULL when absent. */
-static char *sim_phase(sim_provider *s, const char *name)
+static inline char *sim_phase(sim_provider *s, const char *name)
 {
 	pc_statement *st = NULL;
 	char *ph = NULL;
@@ -310,7 +364,7 @@ static char *sim_phase(sim_provider *s, const char *name)
  * Set the world up through the simulation itself (not logged, not counted):
  * run a statement and wait, bounded, until it reaches `phase`. 0 or -1.
  */
-static int sim_run(sim_provider *s, const char *name, const char *sql, const char *phase)
+static inline int sim_run(sim_provider *s, const char *name, const char *sql, const char *phase)
 {
 	pc_statement_spec spec = { 0 };
 	pc_statement *st = NULL;
@@ -336,7 +390,7 @@ static int sim_run(sim_provider *s, const char *name, const char *sql, const cha
 }
 
 /* Stop a statement in the simulation and wait, bounded, for STOPPED. 0 or -1. */
-static int sim_stop(sim_provider *s, const char *name)
+static inline int sim_stop(sim_provider *s, const char *name)
 {
 	pc_statement *st = NULL;
 	int64_t deadline = pc_mono_ms() + 10000;
@@ -360,7 +414,7 @@ static int sim_stop(sim_provider *s, const char *name)
 }
 
 /* Wait, bounded, until the simulation no longer shows topic `name`. 0 or -1. */
-static int sim_topic_gone(sim_provider *s, const char *name)
+static inline int sim_topic_gone(sim_provider *s, const char *name)
 {
 	int64_t deadline = pc_mono_ms() + 10000;
 	for (;;) {
