@@ -31,7 +31,7 @@ _pipectl() {
 	--log-format) COMPREPLY=($(compgen -W 'text json' -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then
-		COMPREPLY=($(compgen -W 'init new validate inventory graph analyze status plan show apply destroy reconcile history unlock emulator -C --config --no-color --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W 'init new validate inventory graph analyze status plan show import apply destroy reconcile history unlock emulator -C --config --no-color --help --version' -- "$cur"))
 		return
 	fi
 	case $cmd in
@@ -44,6 +44,7 @@ _pipectl() {
 	status) opts='--json --help' ;;
 	plan) opts='--json --out --dml-only --force --prune --detailed-exitcode --verbose --compute-pool --compact --destroy -v --help' ;;
 	show) opts='--json --compact --help' ;;
+	import) opts='--write --help' ;;
 	apply) opts='--auto-approve --parallelism --dml-only --force --prune --lock-timeout --compute-pool --lock-ttl --action-timeout --timeout -v --verbose --json --help' ;;
 	destroy) opts='--auto-approve --plan-only --parallelism --lock-timeout --lock-ttl --action-timeout --timeout -v --verbose --json --help' ;;
 	reconcile) opts='--interval --once --listen --git-ref --git-fetch --allow-destructive --prune --suspend --suspend-file --log-format --parallelism --backoff --max-backoff --degraded-after --jitter --lock-timeout --lock-ttl --help' ;;
@@ -68,7 +69,7 @@ _pipectl() {
 		;;
 	show) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	analyze) COMPREPLY=($(compgen -f -X '!*.sql' -- "$cur") $(compgen -d -- "$cur")) ;;
-	help) COMPREPLY=($(compgen -W 'init new validate inventory graph analyze status plan show apply destroy reconcile history unlock emulator' -- "$cur")) ;;
+	help) COMPREPLY=($(compgen -W 'init new validate inventory graph analyze status plan show import apply destroy reconcile history unlock emulator' -- "$cur")) ;;
 	esac
 }
 complete -F _pipectl pipectl

@@ -1,6 +1,7 @@
 /*
  * fuzz_yaml.c - the YAML edge: pipectl.yaml (pc_config_parse) and table.yaml
- * (pc_table_yaml_parse) on arbitrary bytes. Must never crash, leak or read
+ * (pc_table_yaml_parse, and the `adopt:` edit of import --write:
+ * pc_table_yaml_set_adopt) on arbitrary bytes. Must never crash, leak or read
  * out of bounds; errors are fine.
  */
 #include "model/model_internal.h"
@@ -36,5 +37,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (pc_table_yaml_parse(&t, "table.yaml", (const char *)data, size) == 0)
 		pc_table_yaml_dispose(&t);
+	{
+		/* the edit either fails or yields a table.yaml that loads with the key set */
+		char *out = NULL;
+		if (!memchr(data, 0, size) &&
+		    pc_table_yaml_set_adopt(&out, "table.yaml", (const char *)data, size, "dev-x-dml-t") == 0) {
+			if (pc_table_yaml_parse(&t, "table.yaml", out, strlen(out)) < 0 || !t.adopt ||
+			    strcmp(t.adopt, "dev-x-dml-t"))
+				abort();
+			pc_table_yaml_dispose(&t);
+			free(out);
+		}
+	}
 	return 0;
 }

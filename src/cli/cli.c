@@ -124,6 +124,19 @@ const pc_command pc_commands[] = {
 	  "\n"
 	  "  --json      the plan as JSON, as 'plan --json' writes it\n"
 	  "  --compact   no diffs, one line per action\n" },
+	{ "import", pc_cmd_import, "adopt the statements that already write the tables (shift_left and others)",
+	  "usage: pipectl [-C DIR] import [SELECTOR...] [--write]\n"
+	  "\n"
+	  "Read every statement of the environment, find by its SQL which table each\n"
+	  "writes, and print for every selected table with a DML the running statement\n"
+	  "pipectl would adopt and why: fingerprint equal, or the differences left (SQL,\n"
+	  "properties, compute pool) that the next apply resolves by the ordinary rules.\n"
+	  "Labels are not used. Nothing in the target changes. A statement whose SQL\n"
+	  "cannot be analyzed is skipped with a line; two statements writing one table\n"
+	  "are an error. See docs/migrating-from-shift-left.md.\n"
+	  "\n"
+	  "  --write   record each adoption in the table's table.yaml (adopt: STATEMENT),\n"
+	  "            created when absent, other keys and comments kept\n" },
 	{ "apply", pc_cmd_apply, "apply a plan (saved, or computed now)",
 	  "usage: pipectl [-C DIR] apply [PLANFILE | SELECTOR...] [--auto-approve] [--parallelism N]\n"
 	  "                               [--dml-only] [--force] [--prune] [--lock-timeout D]\n"

@@ -76,6 +76,7 @@ PC_CMD_DECL(pc_cmd_plan);
 PC_CMD_DECL(pc_cmd_show);
 PC_CMD_DECL(pc_cmd_new);
 PC_CMD_DECL(pc_cmd_init);
+PC_CMD_DECL(pc_cmd_import);
 PC_CMD_DECL(pc_cmd_apply);
 PC_CMD_DECL(pc_cmd_destroy);
 PC_CMD_DECL(pc_cmd_reconcile);

@@ -177,6 +177,10 @@ static int read_table_yaml(loader *l, pc_table *t, const char *rel)
 	t->protect = ty.protect;
 	t->active = ty.active;
 	t->statefulness = ty.statefulness;
+	t->adopt = ty.adopt;
+	t->adopt_line = ty.adopt_line;
+	free(t->yaml_path);
+	t->yaml_path = pc_strdup(rel);
 	if (ty.statefulness == PC_STATE_FORCE_STATEFUL) {
 		t->stateful = 1;
 		if (!t->analyzed_stateful)

@@ -34,6 +34,8 @@ typedef struct pc_table_yaml {
 	int active;                    /* default 1 */
 	pc_statefulness_override statefulness;
 	int statefulness_line;         /* line of the key, 0 when absent */
+	char *adopt;                   /* `adopt:` statement name, NULL when absent */
+	int adopt_line;                /* line of the key, 0 when absent */
 } pc_table_yaml;
 
 /*

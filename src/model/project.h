@@ -60,6 +60,9 @@ typedef struct pc_table {
 	int protect;
 	int active;            /* default 1 */
 	pc_statefulness_override statefulness;
+	char *adopt;           /* `adopt:` the running statement pipectl took over as the table's DML, or NULL */
+	int adopt_line;        /* line of `adopt:` in table.yaml, 0 when absent */
+	char *yaml_path;       /* table.yaml read, relative to root; NULL when none */
 	/* analysis */
 	int stateful;          /* after override */
 	int analyzed_stateful; /* before override */
@@ -143,6 +146,14 @@ pc_table *pc_project_table(const pc_project *p, const char *name);
 pc_external *pc_project_external(const pc_project *p, const char *name);
 void pc_project_add_diag(pc_project *p, pc_severity sev, const char *file, int line,
 			 const char *table, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/*
+ * table.yaml text with the key `adopt: stmt` set (replaced on its line, or
+ * appended), other keys and comments kept as written; *out owned. The result
+ * is parsed again: errors name label:line (a flow-style map or a multi-line
+ * value is refused: set the key by hand).
+ */
+int pc_table_yaml_set_adopt(char **out, const char *label, const char *text, size_t len, const char *stmt);
 
 /* ---- graph ---- */
 

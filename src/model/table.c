@@ -35,6 +35,8 @@ void pc_table_free(pc_table *t)
 	free(t->ddl_path);
 	free(t->dml_path);
 	free(t->props_path);
+	free(t->adopt);
+	free(t->yaml_path);
 	pc_sql_file_free(t->ddl);
 	pc_sql_file_free(t->dml);
 	pc_kv_dispose(&t->dml_properties);

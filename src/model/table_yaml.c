@@ -1,10 +1,11 @@
 /*
  * table_yaml.c - a table folder's table.yaml (docs/manifest-format.md): compute_pool,
- * properties (map), protect, active, statefulness.
+ * properties (map), protect, active, statefulness, adopt.
  */
 #include "model_internal.h"
 
 #include "../util/alloc.h"
+#include "../util/buf.h"
 #include "../util/error.h"
 
 #include <stdlib.h>
@@ -29,6 +30,25 @@ static int want_bool(const char *label, yaml_node_t *v, const char *key, int *ou
 				    pc_yaml_line(v), key, (const char *)v->data.scalar.value);
 	*out = b;
 	return 0;
+}
+
+/*
+ * A Confluent statement name: 1 to 100 characters, lowercase letters,
+ * digits and '-', starting with a letter or digit (confluent-api: the name
+ * the service accepts).
+ */
+static int check_statement_name(const char *label, yaml_node_t *v)
+{
+	const char *s = (const char *)v->data.scalar.value;
+	size_t n = strlen(s), i;
+	int ok = n >= 1 && n <= 100 && s[0] != '-';
+	for (i = 0; ok && i < n; i++)
+		ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-';
+	if (ok)
+		return 0;
+	return pc_error_set(PC_EINVALID,
+			    "%s:%d: 'adopt' must name a statement (1 to 100 lowercase letters, digits and '-'), not '%s'",
+			    label, pc_yaml_line(v), s);
 }
 
 static int read_properties(pc_table_yaml *t, yaml_document_t *doc, const char *label, yaml_node_t *v)
@@ -118,6 +138,13 @@ int pc_table_yaml_parse(pc_table_yaml *out, const char *label, const char *text,
 				goto done;
 			}
 			t.statefulness_line = pc_yaml_line(k);
+		} else if (strcmp(key, "adopt") == 0) {
+			if ((rc = want_scalar(label, v, key)) < 0 ||
+			    (rc = check_statement_name(label, v)) < 0)
+				goto done;
+			free(t.adopt);
+			t.adopt = pc_strdup((const char *)v->data.scalar.value);
+			t.adopt_line = pc_yaml_line(k);
 		} else {
 			rc = pc_error_set(PC_EINVALID, "%s:%d: unknown key '%s' in table.yaml", label, pc_yaml_line(k), key);
 			goto done;
@@ -139,5 +166,79 @@ void pc_table_yaml_dispose(pc_table_yaml *t)
 		return;
 	free(t->compute_pool);
 	t->compute_pool = NULL;
+	free(t->adopt);
+	t->adopt = NULL;
 	pc_kv_dispose(&t->properties);
+}
+
+int pc_table_yaml_set_adopt(char **out, const char *label, const char *text, size_t len, const char *stmt)
+{
+	yaml_document_t doc;
+	yaml_node_t *top = NULL;
+	pc_buf b = PC_BUF_INIT;
+	pc_table_yaml check;
+	int rc, line = 0, col = 0;
+	size_t i, at = 0;
+
+	*out = NULL;
+	if ((rc = pc_yaml_load(&doc, &top, label, text, len)) < 0)
+		return rc;
+	if (top && !pc_yaml_is_null(top)) {
+		if (top->type != YAML_MAPPING_NODE || top->data.mapping.style == YAML_FLOW_MAPPING_STYLE) {
+			rc = pc_error_set(PC_EINVALID, "%s:%d: table.yaml is not a block map of settings: add 'adopt: %s' by hand",
+					  label, pc_yaml_line(top), stmt);
+			goto done;
+		}
+		for (yaml_node_pair_t *pr = top->data.mapping.pairs.start; pr < top->data.mapping.pairs.top; pr++) {
+			yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+			yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+			if (k && k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, "adopt")) {
+				if (!v || v->type != YAML_SCALAR_NODE || v->end_mark.line != k->start_mark.line) {
+					rc = pc_error_set(PC_EINVALID, "%s:%d: 'adopt' spans several lines: set 'adopt: %s' by hand",
+							  label, pc_yaml_line(k), stmt);
+					goto done;
+				}
+				line = (int)k->start_mark.line + 1;
+				col = (int)k->start_mark.column;
+			}
+		}
+	}
+	if (line) { /* replace that line, keeping its indentation */
+		int l = 1;
+		for (i = 0; i < len && l < line; i++)
+			if (text[i] == '\n')
+				l++;
+		at = i;
+		pc_buf_put(&b, text, at);
+		pc_buf_printf(&b, "%*sadopt: %s", col, "", stmt);
+		while (at < len && text[at] != '\n')
+			at++;
+		pc_buf_put(&b, text + at, len - at);
+	} else {
+		pc_buf_put(&b, text, len);
+		if (len && text[len - 1] != '\n')
+			pc_buf_put(&b, "\n", 1);
+		/* an empty document ("---", "~", comments only) is replaced by the map */
+		if (top && pc_yaml_is_null(top) && top->start_mark.index < len &&
+		    top->end_mark.index > top->start_mark.index) {
+			pc_buf_dispose(&b);
+			pc_buf_put(&b, text, top->start_mark.index);
+			pc_buf_put(&b, text + top->end_mark.index, len - top->end_mark.index);
+			if (b.len && b.ptr[b.len - 1] != '\n')
+				pc_buf_put(&b, "\n", 1);
+		}
+		pc_buf_printf(&b, "adopt: %s\n", stmt);
+	}
+	/* what is written must load, and say what was meant */
+	if ((rc = pc_table_yaml_parse(&check, label, b.ptr, b.len)) < 0)
+		goto done;
+	if (!check.adopt || strcmp(check.adopt, stmt))
+		rc = pc_error_set(PC_EINVALID, "%s: could not set 'adopt: %s' (set it by hand)", label, stmt);
+	pc_table_yaml_dispose(&check);
+	if (rc == 0)
+		*out = pc_buf_detach(&b);
+done:
+	yaml_document_delete(&doc);
+	pc_buf_dispose(&b);
+	return rc;
 }

@@ -28,8 +28,9 @@ void pc_sim__touch(pc_sim *s, pc_sim_stmt *st, int64_t t)
 
 void pc_sim__set_detail(pc_sim_stmt *st, const char *detail)
 {
+	char *d = pc_strdup(detail ? detail : ""); /* detail may be st->detail itself */
 	free(st->detail);
-	st->detail = pc_strdup(detail ? detail : "");
+	st->detail = d;
 }
 
 static void add_exception(pc_sim_stmt *st, const char *name, const char *msg, int64_t t)
@@ -82,8 +83,8 @@ void pc_sim__fail_stmt(pc_sim *s, pc_sim_stmt *st, int64_t t, const char *detail
 		pc_sim__vec_remove_ptr(&e->waiting, st);
 		st->waiting = 0;
 	}
-	pc_sim__set_detail(st, detail);
-	add_exception(st, exc_name ? exc_name : "org.apache.flink.table.api.ValidationException", detail, t);
+	pc_sim__set_detail(st, detail); /* detail may be st->detail itself: read st->detail from here on */
+	add_exception(st, exc_name ? exc_name : "org.apache.flink.table.api.ValidationException", st->detail, t);
 	end_stmt(s, st, PC_SIM_FAILED, t);
 }
 

@@ -441,3 +441,37 @@ int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason
 		return 0;
 	}
 }
+
+/* ---- adoption (reconcile/adopt.h): an unmanaged statement taken as the table's own ---- */
+
+int pc_actual_adopt(pc_actual *a, const char *stmt, const char *table, pc_name_kind kind)
+{
+	pc_actual_stmt *s = a && stmt ? pc_map_get(&a->by_stmt, stmt) : NULL;
+	pc_actual_table *t;
+
+	if (!s || !table || kind == PC_NAME_DROP)
+		return pc_error_set(PC_EINVALID, "adopt: no statement '%s' in the snapshot", stmt ? stmt : "(null)");
+	if (s->managed)
+		return 0; /* pipectl's own already */
+	s->managed = 1;
+	s->adopted = 1;
+	s->kind = kind;
+	free(s->table);
+	s->table = pc_strdup(table);
+	if (kind == PC_NAME_DDL) {
+		s->ddl_fp = sql_fp_of(s->st->sql);
+	} else {
+		s->sql_fp = sql_fp_of(s->st->sql);
+	}
+	t = table_for(a, table);
+	pc_vec_push(kind == PC_NAME_DML ? &t->dmls : &t->ddls, s);
+	/* index again from scratch */
+	t->dml = t->ddl = NULL;
+	t->live_dmls = 0;
+	t->ddl_fp = t->dml_fp = t->dml_sql_fp = t->pool = t->phase = t->detail = NULL;
+	t->ph = PC_PHASE_UNKNOWN;
+	index_table(t);
+	pc_vec_sort(&a->tables, by_table_name);
+	compute_fingerprint(a);
+	return 0;
+}

@@ -19,7 +19,8 @@
 /* One statement of the environment, with what pipectl reads from it. */
 typedef struct pc_actual_stmt {
 	pc_statement *st;       /* owned */
-	int managed;            /* pc_naming_is_managed() under the project's prefix */
+	int managed;            /* pc_naming_is_managed() under the project's prefix, or adopted */
+	int adopted;            /* not pipectl's by name: taken over through table.yaml `adopt:` */
 	pc_name_kind kind;      /* valid when managed */
 	char *table;            /* exact table name (label pipectl-table-name, else from the SQL), owned, may be NULL */
 	/* Recorded fingerprints (owned, NULL when unknown): */
@@ -87,6 +88,16 @@ int pc_actual_build(pc_actual **out, const char *prefix, pc_vec *statements, pc_
 		    pc_vec *pools);
 
 void pc_actual_free(pc_actual *a);
+
+/*
+ * Take the unmanaged statement stmt as table's own (kind DML: its current
+ * writer; kind DDL: the statement that created it), as if pipectl had
+ * created it: the planner, status and apply then treat it like a managed
+ * one (replaced, retired, rebuilt by the ordinary rules). Its fingerprints
+ * are computed from its SQL (it has no pipectl labels). Called by
+ * pc_adopt_mark() (adopt.h); a statement managed already is left as it is.
+ */
+int pc_actual_adopt(pc_actual *a, const char *stmt, const char *table, pc_name_kind kind);
 
 /* The table entry, or NULL when nothing exists for it. */
 const pc_actual_table *pc_actual_table_get(const pc_actual *a, const char *name);

@@ -13,6 +13,8 @@
  */
 #include "plan.h"
 #include "plan_int.h"
+
+#include "adopt.h"
 #include "../model/select.h"
 
 #include "../util/alloc.h"
@@ -433,6 +435,8 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 			goto done;
 	}
 	if ((rc = pc_plan_orphans(&pl)) < 0)
+		goto done;
+	if ((rc = pc_adopt_check_plan(pl.plan, act)) < 0) /* never a second writer (adopt.h) */
 		goto done;
 	link_actions(&pl);
 	for (i = 0; i < pl.plan->actions.len; i++)

@@ -4,6 +4,8 @@
  */
 #include "session.h"
 
+#include "adopt.h"
+
 #include "../util/alloc.h"
 #include "../util/error.h"
 
@@ -119,7 +121,7 @@ int pc_session_load(pc_session *s, const char *root, const char *config_path, pc
 	}
 	if (job.rc < 0)
 		return pc_error_restore(&job.err);
-	return 0;
+	return pc_adopt_mark(s->act, s->proj); /* table.yaml `adopt:` keys */
 }
 
 /* ---- the loop's session ---- */
@@ -165,11 +167,15 @@ int pc_session_set_desired(pc_session *s, pc_config *cfg, pc_project *proj, int 
 
 int pc_session_read_actual(pc_session *s)
 {
+	int rc;
+
 	pc_actual_free(s->act);
 	s->act = NULL;
 	if (!s->prov)
 		return pc_error_set(PC_EINVALID, "session: no provider open");
-	return pc_actual_load_cfg(&s->act, s->prov, s->config);
+	if ((rc = pc_actual_load_cfg(&s->act, s->prov, s->config)) < 0)
+		return rc;
+	return pc_adopt_mark(s->act, s->proj); /* table.yaml `adopt:` keys */
 }
 
 void pc_session_dispose(pc_session *s)

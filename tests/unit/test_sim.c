@@ -182,6 +182,23 @@ static void test_sim_dml__missing_table_fails_naming_it(void **state)
 	pc_sim_free(s);
 }
 
+static void test_sim_sql__unparsable_statement_fails_keeping_its_detail(void **state)
+{
+	pc_sim *s = new_sim(NULL, 0);
+	pc_sim_stmt *st;
+	const pc_sim_exception *e;
+	(void)state;
+	create(s, T0, "odd", "SELEC 1 FORM t", NULL);
+	st = get(s, T0 + 1000, "odd");
+	assert_string_equal(pc_sim_phase_name(st->phase), "FAILED");
+	/* the parse error the detail held at create is the detail and the exception once FAILED */
+	assert_non_null(strstr(st->detail, "'SELEC' does not start a Flink SQL statement"));
+	assert_int_equal(st->exceptions.len, 1);
+	e = st->exceptions.items[0];
+	assert_string_equal(e->message, st->detail);
+	pc_sim_free(s);
+}
+
 static void test_sim_dml__drop_under_a_running_statement_fails_it(void **state)
 {
 	pc_sim *s = new_sim(NULL, 0);
@@ -439,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_sim_ddl__drop_missing_table_fails_unless_if_exists),
 		cmocka_unit_test(test_sim_dml__runs_after_pending_ms_and_consumes_source_records),
 		cmocka_unit_test(test_sim_dml__missing_table_fails_naming_it),
+		cmocka_unit_test(test_sim_sql__unparsable_statement_fails_keeping_its_detail),
 		cmocka_unit_test(test_sim_dml__drop_under_a_running_statement_fails_it),
 		cmocka_unit_test(test_sim_carry_over__new_statement_starts_exactly_where_the_old_stopped),
 		cmocka_unit_test(test_sim_carry_over__missing_referenced_statement_fails),
