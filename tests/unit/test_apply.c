@@ -1,7 +1,9 @@
 /*
- * Unit tests for src/reconcile/apply.c: the executor against the in-memory
- * fake provider (ordering, parallelism bound, skip-on-failure, idempotent
- * re-runs after a crash at every step, replace-dml ordering, interruption).
+ * Unit tests for src/reconcile/apply.c: the executor against the simulation
+ * (the local target over providers/sim*.c) seen through the thin wrapper of
+ * sim_provider.h for the process's own faults (ordering, parallelism bound,
+ * skip-on-failure, idempotent re-runs after a crash at every step,
+ * replace-dml ordering, interruption).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "fake_provider.h"
+#include "sim_provider.h"
 #include "reconcile/apply.h"
 
 /* ---- building plans by hand (plan.c is not needed for these tests) ---- */
@@ -144,15 +146,33 @@ static pc_action *t_replace(pc_plan *p, const char *table)
 	return a;
 }
 
-/* A table that exists and runs (what a previous apply left). */
-static void t_existing(fake_provider *f, const char *table, const char *parent)
+/* The source every plan reads: a table the simulation made. */
+static void t_ext(sim_provider *f)
 {
+	assert_int_equal(sim_run(f, "dev-ddl-ext", "CREATE TABLE ext (id INT);", "COMPLETED"), 0);
+}
+
+/* A table that exists and runs (what a previous apply left). */
+static void t_existing(sim_provider *f, const char *table, const char *parent)
+{
+	char *ddl = pc_sprintf("dev-ddl-%s", table), *dsql = pc_sprintf("CREATE TABLE %s (id INT);", table);
 	char *stmt = pc_sprintf("dev-dml-%s", table);
 	char *sql = pc_sprintf("INSERT INTO %s SELECT * FROM %s;", table, parent ? parent : "ext");
-	fake_add_topic(f, table);
-	fake_put(f, stmt, sql, "RUNNING", 0, NULL);
+	assert_int_equal(sim_run(f, ddl, dsql, "COMPLETED"), 0);
+	assert_int_equal(sim_run(f, stmt, sql, "RUNNING"), 0);
+	free(ddl);
+	free(dsql);
 	free(stmt);
 	free(sql);
+}
+
+static sim_provider *t_sim(long ddl_ms, long pending_ms, const char *fail_sql)
+{
+	sim_provider_opts o = { 0 };
+	o.ddl_ms = ddl_ms;
+	o.pending_ms = pending_ms;
+	o.fail_sql = fail_sql;
+	return sim_provider_new(&o);
 }
 
 static pc_apply_options fast_opts(int parallelism)
@@ -176,9 +196,9 @@ static const pc_action_result *result_of(const pc_apply_result *r, const char *t
 	return NULL;
 }
 
-static void assert_phase(fake_provider *f, const char *stmt, const char *phase)
+static void assert_phase(sim_provider *f, const char *stmt, const char *phase)
 {
-	char *ph = fake_phase(f, stmt);
+	char *ph = sim_phase(f, stmt);
 	if (!phase) {
 		assert_null(ph);
 		return;
@@ -188,9 +208,9 @@ static void assert_phase(fake_provider *f, const char *stmt, const char *phase)
 	free(ph);
 }
 
-static void assert_before(fake_provider *f, const char *first, const char *second)
+static void assert_before(sim_provider *f, const char *first, const char *second)
 {
-	long a = fake_log_index(f, first), b = fake_log_index(f, second);
+	long a = sim_log_index(f, first), b = sim_log_index(f, second);
 	if (a < 0 || b < 0 || a >= b)
 		fail_msg("expected '%s' (%ld) before '%s' (%ld)", first, a, second, b);
 }
@@ -199,15 +219,13 @@ static void assert_before(fake_provider *f, const char *first, const char *secon
 
 static void test_apply__creates_parents_before_children_and_waits_for_phases(void **state)
 {
-	fake_provider *f = fake_new();
+	sim_provider *f = t_sim(20, 20, NULL);
 	pc_plan *p = PC_NEW(pc_plan);
 	pc_apply_options o = fast_opts(4);
 	pc_apply_result *r = NULL;
 	(void)state;
 
-	f->ddl_polls = 2;
-	f->dml_polls = 2;
-	fake_add_topic(f, "ext");
+	t_ext(f);
 	t_create(p, "src", NULL);
 	t_create(p, "mid", "src");
 	t_create(p, "sink", "mid");
@@ -222,20 +240,20 @@ static void test_apply__creates_parents_before_children_and_waits_for_phases(voi
 	assert_true(result_of(r, "sink")->duration_ms >= 0);
 	pc_apply_result_free(r);
 	t_plan_free(p);
-	fake_free(&f->base);
+	sim_provider_free(f);
 }
 
 static void test_apply__never_runs_more_actions_than_the_parallelism(void **state)
 {
 	for (int par = 1; par <= 3; par += 2) {
-		fake_provider *f = fake_new();
+		sim_provider *f = t_sim(0, 0, NULL);
 		pc_plan *p = PC_NEW(pc_plan);
 		pc_apply_options o = fast_opts(par);
 		pc_apply_result *r = NULL;
 		char name[32];
 		(void)state;
 
-		fake_add_topic(f, "ext");
+		t_ext(f);
 		f->call_sleep_ms = 15;
 		for (int i = 0; i < 10; i++) {
 			snprintf(name, sizeof name, "t%d", i);
@@ -248,21 +266,21 @@ static void test_apply__never_runs_more_actions_than_the_parallelism(void **stat
 			assert_true(f->max_inflight >= 2); /* it does run in parallel */
 		pc_apply_result_free(r);
 		t_plan_free(p);
-		fake_free(&f->base);
+		sim_provider_free(f);
 	}
 }
 
 static void test_apply__failure_skips_descendants_and_independent_branches_go_on(void **state)
 {
-	fake_provider *f = fake_new();
+	/* the simulation fails the statement that writes b (its --fail-statement) */
+	sim_provider *f = t_sim(0, 0, "^INSERT INTO b ");
 	pc_plan *p = PC_NEW(pc_plan);
 	pc_apply_options o = fast_opts(4);
 	pc_apply_result *r = NULL;
 	const pc_action_result *b, *c;
 	(void)state;
 
-	fake_add_topic(f, "ext");
-	f->fail_name = "dml-b";
+	t_ext(f);
 	t_create(p, "a", NULL);
 	t_create(p, "b", "a");
 	t_create(p, "c", "b");
@@ -275,17 +293,17 @@ static void test_apply__failure_skips_descendants_and_independent_branches_go_on
 	b = result_of(r, "b");
 	c = result_of(r, "c");
 	assert_int_equal(b->state, PC_RESULT_FAILED);
-	assert_non_null(strstr(b->error, "statement 'dev-dml-b' FAILED: injected failure"));
+	assert_non_null(strstr(b->error, "statement 'dev-dml-b' FAILED: simulated failure"));
 	assert_non_null(b->exception);
-	assert_non_null(strstr(b->exception, "boom in dev-dml-b"));
+	assert_non_null(strstr(b->exception, "simulated failure"));
 	assert_int_equal(c->state, PC_RESULT_SKIPPED);
 	assert_string_equal(c->error, "skipped: 'b' failed");
 	assert_int_equal(c->started_ms, 0);
-	assert_int_equal(fake_count(f, "create dev-ddl-c"), 0);
+	assert_int_equal(sim_count(f, "create dev-ddl-c"), 0);
 	assert_int_equal(result_of(r, "d")->state, PC_RESULT_DONE);
 	pc_apply_result_free(r);
 	t_plan_free(p);
-	fake_free(&f->base);
+	sim_provider_free(f);
 }
 
 static pc_plan *rebuild_plan(void)
@@ -299,9 +317,9 @@ static pc_plan *rebuild_plan(void)
 	return p;
 }
 
-static void rebuild_world(fake_provider *f)
+static void rebuild_world(sim_provider *f)
 {
-	fake_add_topic(f, "ext");
+	t_ext(f);
 	t_existing(f, "p", NULL);
 	t_existing(f, "c", "p");
 	t_existing(f, "x", NULL);
@@ -309,7 +327,7 @@ static void rebuild_world(fake_provider *f)
 
 static void test_apply__stops_and_drops_children_first_and_builds_parents_first(void **state)
 {
-	fake_provider *f = fake_new();
+	sim_provider *f = t_sim(0, 0, NULL);
 	pc_plan *p = rebuild_plan();
 	pc_apply_options o = fast_opts(8);
 	pc_apply_result *r = NULL;
@@ -326,19 +344,18 @@ static void test_apply__stops_and_drops_children_first_and_builds_parents_first(
 	assert_phase(f, "dev-dml-p", "STOPPED");
 	pc_apply_result_free(r);
 	t_plan_free(p);
-	fake_free(&f->base);
+	sim_provider_free(f);
 }
 
 static void test_apply__replace_dml_creates_new_stops_old_waits_running_then_deletes_old(void **state)
 {
-	fake_provider *f = fake_new();
+	sim_provider *f = t_sim(0, 30, NULL);
 	pc_plan *p = PC_NEW(pc_plan);
 	pc_apply_options o = fast_opts(2);
 	pc_apply_result *r = NULL;
 	(void)state;
 
-	f->dml_polls = 3;
-	fake_add_topic(f, "ext");
+	t_ext(f);
 	t_existing(f, "x", NULL);
 	t_replace(p, "x");
 	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
@@ -350,24 +367,26 @@ static void test_apply__replace_dml_creates_new_stops_old_waits_running_then_del
 	assert_phase(f, "dev-dml-x", NULL);
 	pc_apply_result_free(r);
 	t_plan_free(p);
-	fake_free(&f->base);
+	sim_provider_free(f);
 }
 
 /* The end state of the rebuild world: topics and live statements, as text. */
-static char *world_state(fake_provider *f)
+static char *world_state(sim_provider *f)
 {
 	pc_buf b = PC_BUF_INIT;
-	pc_vec names = PC_VEC_INIT;
-	pthread_mutex_lock(&f->mu);
-	for (size_t i = 0; i < f->topics.len; i++)
-		pc_vec_push(&names, pc_sprintf("topic %s", (char *)f->topics.items[i]));
-	for (size_t i = 0; i < f->stmts.len; i++) {
-		fake_stmt *s = f->stmts.items[i];
-		if (strstr(s->st->name, "-pc-journal-"))
+	pc_vec names = PC_VEC_INIT, stmts = PC_VEC_INIT, topics = PC_VEC_INIT;
+	assert_int_equal(f->inner->ops->list_topics(f->inner, &topics), 0);
+	assert_int_equal(f->inner->ops->list_statements(f->inner, &stmts), 0);
+	for (size_t i = 0; i < topics.len; i++)
+		pc_vec_push(&names, pc_sprintf("topic %s", ((pc_topic *)topics.items[i])->name));
+	for (size_t i = 0; i < stmts.len; i++) {
+		const pc_statement *st = stmts.items[i];
+		if (strstr(st->name, "-pc-journal-"))
 			continue; /* a crashed run's journal: a fresh plan would finish it (not this reused one) */
-		pc_vec_push(&names, pc_sprintf("stmt %s %s", s->st->name, s->st->phase));
+		pc_vec_push(&names, pc_sprintf("stmt %s %s", st->name, st->phase));
 	}
-	pthread_mutex_unlock(&f->mu);
+	pc_vec_dispose(&topics, pc_topic_free);
+	pc_vec_dispose(&stmts, pc_statement_free);
 	pc_vec_sort_str(&names);
 	for (size_t i = 0; i < names.len; i++)
 		pc_buf_printf(&b, "%s\n", (char *)names.items[i]);
@@ -375,25 +394,27 @@ static char *world_state(fake_provider *f)
 	return pc_buf_detach(&b);
 }
 
-static int live_writers(fake_provider *f, const char *table)
+/* Statements of the simulation that write `table` and are not stopped. */
+static int live_writers(sim_provider *f, const char *table)
 {
 	int n = 0;
-	char word[128];
-	pthread_mutex_lock(&f->mu);
-	for (size_t i = 0; i < f->stmts.len; i++) {
-		fake_stmt *s = f->stmts.items[i];
-		if (fake_is_dml(s->st->sql) && fake_word_after(s->st->sql, "INSERT INTO ", word, sizeof word) &&
-		    strcmp(word, table) == 0 && !s->st->stopped &&
-		    (strcmp(s->st->phase, "RUNNING") == 0 || strcmp(s->st->phase, "PENDING") == 0))
+	pc_vec stmts = PC_VEC_INIT;
+	char *head = pc_sprintf("INSERT INTO %s ", table);
+	assert_int_equal(f->inner->ops->list_statements(f->inner, &stmts), 0);
+	for (size_t i = 0; i < stmts.len; i++) {
+		const pc_statement *st = stmts.items[i];
+		if (st->sql && strncmp(st->sql, head, strlen(head)) == 0 && !st->stopped &&
+		    (strcmp(st->phase, "RUNNING") == 0 || strcmp(st->phase, "PENDING") == 0))
 			n++;
 	}
-	pthread_mutex_unlock(&f->mu);
+	pc_vec_dispose(&stmts, pc_statement_free);
+	free(head);
 	return n;
 }
 
 static void test_apply__rerun_after_a_crash_at_every_step_converges_without_doing_anything_twice(void **state)
 {
-	fake_provider *clean = fake_new();
+	sim_provider *clean = t_sim(0, 0, NULL);
 	pc_plan *p = rebuild_plan();
 	pc_apply_options o = fast_opts(1);
 	pc_apply_result *r = NULL;
@@ -408,10 +429,10 @@ static void test_apply__rerun_after_a_crash_at_every_step_converges_without_doin
 	want = world_state(clean);
 	total = clean->mutations;
 	assert_true(total >= 12);
-	fake_free(&clean->base);
+	sim_provider_free(clean);
 
 	for (int k = 1; k < total; k++) {
-		fake_provider *f = fake_new();
+		sim_provider *f = t_sim(0, 0, NULL);
 		char *got;
 		rebuild_world(f);
 		f->crash_after = k;
@@ -432,15 +453,15 @@ static void test_apply__rerun_after_a_crash_at_every_step_converges_without_doin
 		got = world_state(f);
 		assert_string_equal(got, want);
 		/* nothing dropped twice, no table with two writers */
-		assert_true(fake_count(f, "create dev-drop-p") <= 1);
-		assert_true(fake_count(f, "create dev-drop-c") <= 1);
-		assert_true(fake_count(f, "create dev-ddl2-p") <= 1);
-		assert_true(fake_count(f, "create dev-dml3-x") <= 1);
+		assert_true(sim_count(f, "create dev-drop-p") <= 1);
+		assert_true(sim_count(f, "create dev-drop-c") <= 1);
+		assert_true(sim_count(f, "create dev-ddl2-p") <= 1);
+		assert_true(sim_count(f, "create dev-dml3-x") <= 1);
 		assert_int_equal(live_writers(f, "p"), 1);
 		assert_int_equal(live_writers(f, "c"), 1);
 		assert_int_equal(live_writers(f, "x"), 1);
 		free(got);
-		fake_free(&f->base);
+		sim_provider_free(f);
 	}
 	free(want);
 	t_plan_free(p);
@@ -454,14 +475,14 @@ static void cancel_on_first_start(void *ctx, const pc_apply_event *ev)
 
 static void test_apply__interrupt_finishes_running_action_and_starts_nothing_new(void **state)
 {
-	fake_provider *f = fake_new();
+	sim_provider *f = t_sim(0, 0, NULL);
 	pc_plan *p = PC_NEW(pc_plan);
 	pc_apply_options o = fast_opts(1);
 	pc_apply_result *r = NULL;
 	volatile sig_atomic_t cancel = 0;
 	(void)state;
 
-	fake_add_topic(f, "ext");
+	t_ext(f);
 	t_create(p, "a", NULL);
 	t_create(p, "b", "a");
 	t_create(p, "c", NULL);
@@ -474,23 +495,22 @@ static void test_apply__interrupt_finishes_running_action_and_starts_nothing_new
 	assert_int_equal(r->n_skipped, 2);
 	assert_string_equal(result_of(r, "b")->error, "skipped: interrupted by a signal");
 	/* the running one finished properly: its DML runs (and the journal of the run was written) */
-	assert_int_equal(fake_count(f, "create ") - fake_count(f, "create x-pc-journal-"), 2);
+	assert_int_equal(sim_count(f, "create ") - sim_count(f, "create x-pc-journal-"), 2);
 	pc_apply_result_free(r);
 	t_plan_free(p);
-	fake_free(&f->base);
+	sim_provider_free(f);
 }
 
 static void test_apply__action_timeout_fails_the_action_with_the_phase(void **state)
 {
-	fake_provider *f = fake_new();
+	sim_provider *f = t_sim(0, 600000, NULL); /* a DML stays PENDING for ten minutes */
 	pc_plan *p = PC_NEW(pc_plan);
 	pc_apply_options o = fast_opts(2);
 	pc_apply_result *r = NULL;
 	const pc_action_result *a;
 	(void)state;
 
-	fake_add_topic(f, "ext");
-	f->dml_polls = 1000000;
+	t_ext(f);
 	o.action_timeout_ms = 200;
 	t_create(p, "slow", NULL);
 	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
@@ -499,7 +519,7 @@ static void test_apply__action_timeout_fails_the_action_with_the_phase(void **st
 	assert_non_null(strstr(a->error, "timed out waiting for statement 'dev-dml-slow' to be RUNNING (phase PENDING"));
 	pc_apply_result_free(r);
 	t_plan_free(p);
-	fake_free(&f->base);
+	sim_provider_free(f);
 }
 
 /* FAILING read once is not yet a failure (issue #9): the executor reads
@@ -507,22 +527,22 @@ static void test_apply__action_timeout_fails_the_action_with_the_phase(void **st
  * FAILING is failed with its detail. */
 static void test_apply__failing_seen_once_is_read_again_and_a_recovery_is_success(void **state)
 {
-	fake_provider *f = fake_new();
+	sim_provider *f = t_sim(0, 0, NULL);
 	pc_plan *p = PC_NEW(pc_plan);
 	pc_apply_options o = fast_opts(2);
 	pc_apply_result *r = NULL;
 	const pc_action_result *a;
 	(void)state;
 
-	fake_add_topic(f, "ext");
-	f->flap_name = "dml-flap";
-	f->failing_name = "dml-stuck";
+	t_ext(f);
+	f->failing_once = "dev-dml-flap";
+	f->failing = "dev-dml-stuck";
 	t_create(p, "flap", NULL);
 	t_create(p, "stuck", NULL);
 	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
-	/* the flapping statement really passed through FAILING before it ran */
-	assert_true(fake_log_index(f, "phase dev-dml-flap FAILING") >= 0);
-	assert_true(fake_log_index(f, "phase dev-dml-flap RUNNING") > fake_log_index(f, "phase dev-dml-flap FAILING"));
+	/* the flapping statement really was read FAILING before it was read RUNNING */
+	assert_true(sim_log_index(f, "phase dev-dml-flap FAILING") >= 0);
+	assert_true(sim_log_index(f, "phase dev-dml-flap RUNNING") > sim_log_index(f, "phase dev-dml-flap FAILING"));
 	a = result_of(r, "flap");
 	assert_int_equal(a->state, PC_RESULT_DONE);
 	assert_null(a->error);
@@ -536,12 +556,12 @@ static void test_apply__failing_seen_once_is_read_again_and_a_recovery_is_succes
 	assert_int_equal(r->n_failed, 1);
 	pc_apply_result_free(r);
 	t_plan_free(p);
-	fake_free(&f->base);
+	sim_provider_free(f);
 }
 
 static void test_apply__refuses_a_second_writer_for_a_table(void **state)
 {
-	fake_provider *f = fake_new();
+	sim_provider *f = t_sim(0, 0, NULL);
 	pc_plan *p = PC_NEW(pc_plan);
 	pc_apply_options o = fast_opts(2);
 	pc_apply_result *r = NULL;
@@ -563,7 +583,7 @@ static void test_apply__refuses_a_second_writer_for_a_table(void **state)
 	at.name = "t";
 	pc_vec_push(&at.dmls, &as);
 	pc_map_put(&act.by_table, "t", &at);
-	fake_add_topic(f, "ext");
+	t_ext(f);
 	t_existing(f, "t", NULL);
 	pc_action *ac = t_action(p, "t", PC_ACT_RESTART);
 	t_step(ac, PC_STEP_CREATE_DML, 0, "dev-dml2-t", "INSERT INTO t SELECT * FROM ext;");
@@ -572,40 +592,44 @@ static void test_apply__refuses_a_second_writer_for_a_table(void **state)
 	a = result_of(r, "t");
 	assert_int_equal(a->state, PC_RESULT_FAILED);
 	assert_non_null(strstr(a->error, "statement 'dev-dml-t' still writes table 't'"));
-	assert_int_equal(fake_count(f, "create dev-dml2-t"), 0);
+	assert_int_equal(sim_count(f, "create dev-dml2-t"), 0);
 	pc_apply_result_free(r);
 	t_plan_free(p);
 	pc_vec_dispose(&at.dmls, NULL);
 	pc_map_dispose(&act.by_table, NULL);
-	fake_free(&f->base);
+	sim_provider_free(f);
 }
 
 static void test_apply__steps_already_done_are_not_done_again(void **state)
 {
-	fake_provider *f = fake_new();
+	sim_provider *f = t_sim(0, 0, NULL);
 	pc_plan *p = PC_NEW(pc_plan);
 	pc_apply_options o = fast_opts(2);
 	pc_apply_result *r = NULL;
 	(void)state;
 
 	/* a drop of a table that is gone, and a stop of a stopped statement */
-	fake_put(f, "dev-dml-gone", "INSERT INTO gone SELECT * FROM ext;", "STOPPED", 1, NULL);
+	t_ext(f);
+	t_existing(f, "gone", NULL);
+	assert_int_equal(sim_stop(f, "dev-dml-gone"), 0);
+	assert_int_equal(sim_run(f, "dev-ddl-dropgone", "DROP TABLE gone;", "COMPLETED"), 0);
+	assert_int_equal(sim_topic_gone(f, "gone"), 0);
 	pc_action *a = t_action(p, "gone", PC_ACT_DROP);
 	t_step(a, PC_STEP_STOP_STATEMENT, 1, "dev-dml-gone", NULL);
 	t_step(a, PC_STEP_DELETE_STATEMENT, 1, "dev-dml-other", NULL);
 	t_step(a, PC_STEP_DROP_TABLE, 1, "dev-drop-gone", "DROP TABLE IF EXISTS gone;");
 	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
 	assert_true(pc_apply_succeeded(r));
-	assert_int_equal(fake_count(f, "update "), 0);
-	assert_int_equal(fake_count(f, "create ") - fake_count(f, "create x-pc-journal-"), 0);
+	assert_int_equal(sim_count(f, "update "), 0);
+	assert_int_equal(sim_count(f, "create ") - sim_count(f, "create x-pc-journal-"), 0);
 	pc_apply_result_free(r);
 	t_plan_free(p);
-	fake_free(&f->base);
+	sim_provider_free(f);
 }
 
 static void test_apply__noop_actions_are_counted_apart(void **state)
 {
-	fake_provider *f = fake_new();
+	sim_provider *f = t_sim(0, 0, NULL);
 	pc_plan *p = PC_NEW(pc_plan);
 	pc_apply_result *r = NULL;
 	(void)state;
@@ -617,12 +641,12 @@ static void test_apply__noop_actions_are_counted_apart(void **state)
 	assert_true(pc_apply_succeeded(r));
 	pc_apply_result_free(r);
 	t_plan_free(p);
-	fake_free(&f->base);
+	sim_provider_free(f);
 }
 
 static void test_apply__a_cycle_in_a_plan_file_is_refused(void **state)
 {
-	fake_provider *f = fake_new();
+	sim_provider *f = t_sim(0, 0, NULL);
 	pc_plan *p = PC_NEW(pc_plan);
 	pc_apply_result *r = NULL;
 	(void)state;
@@ -632,9 +656,9 @@ static void test_apply__a_cycle_in_a_plan_file_is_refused(void **state)
 	assert_int_equal(pc_apply_run(&r, &f->base, p, NULL), PC_EINVALID);
 	assert_null(r);
 	assert_non_null(strstr(pc_error_last(), "cycle"));
-	assert_int_equal(fake_count(f, "create "), 0);
+	assert_int_equal(sim_count(f, "create "), 0);
 	t_plan_free(p);
-	fake_free(&f->base);
+	sim_provider_free(f);
 }
 
 int main(void)

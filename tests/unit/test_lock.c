@@ -1,11 +1,12 @@
 /*
  * test_lock.c - src/reconcile/lock.c against the real simulation (the local
- * target, providers/sim.h), seen through a thin recorder that also answers
- * as strictly as Confluent: a PUT is refused (the lock statements are not
- * DML), a create with spec.stopped or with a label outside user.confluent.io/
- * is refused. Faults the simulation has no switch for (a statement stuck in
- * DELETING, a 409 whose statement then reads 404, an anchor that stays
- * DELETING for a while after its delete) are injected by name.
+ * target, providers/sim.h), seen through the thin wrapper of sim_provider.h
+ * set to answer as strictly as Confluent does for the lock: a PUT is refused
+ * (the lock statements are not DML) and so is a create with spec.stopped; a
+ * label outside user.confluent.io/ is the simulation's own refusal. Faults the
+ * simulation has no switch for (a statement stuck in DELETING, a 409 whose
+ * statement then reads 404, an anchor that stays DELETING for a while after
+ * its delete) are the wrapper's, injected by name.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/timeutil.h"
+#include "sim_provider.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -27,141 +29,28 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-typedef struct strict {
-	pc_provider base; /* first: the ops get &base */
-	pc_provider *inner;
-	char root[64];
-	pc_config cfg;
-	pthread_mutex_t mu;
-	int creates, anchor_creates, gets, deletes, puts, refused;
-	const char *deleting;   /* reported in phase DELETING */
-	const char *ghost;      /* create answers 409, get answers 404 */
-	int create_delay_ms;
-	int linger_ms;          /* a deleted anchor stays DELETING this long (asynchronous deletion) */
-	int64_t linger_until;
-	pc_statement *lingering;
-} strict;
-
-static strict *S(pc_provider *p)
+/* The simulation as strict as Confluent is with the lock: no PUT, no spec.stopped on create. */
+static sim_provider *strict_new(void)
 {
-	return (strict *)p;
-}
-
-static void bump(strict *s, int *c)
-{
-	pthread_mutex_lock(&s->mu);
-	(*c)++;
-	pthread_mutex_unlock(&s->mu);
-}
-
-static int st_list(pc_provider *p, pc_vec *out)
-{
-	return S(p)->inner->ops->list_statements(S(p)->inner, out);
-}
-
-static int st_get(pc_provider *p, const char *name, pc_statement **out)
-{
-	strict *s = S(p);
-	int rc;
-	bump(s, &s->gets);
-	*out = NULL;
-	if (s->ghost && strcmp(name, s->ghost) == 0)
-		return pc_error_set(PC_ENOTFOUND, "Statement resource=%s does not exist", name);
-	if (s->lingering && strcmp(name, s->lingering->name) == 0 && pc_mono_ms() < s->linger_until) {
-		*out = pc_statement_dup(s->lingering);
-		return 0;
-	}
-	rc = s->inner->ops->get_statement(s->inner, name, out);
-	if (rc == 0 && s->deleting && strcmp(name, s->deleting) == 0) {
-		pc_statement_set_phase(*out, "DELETING");
-	}
-	return rc;
-}
-
-static int st_create(pc_provider *p, const pc_statement_spec *spec, pc_statement **out)
-{
-	strict *s = S(p);
-	bump(s, &s->creates);
-	if (strstr(spec->name, "-pipectl-") && !strstr(spec->name, "-hb-") && !strstr(spec->name, "-takeover-"))
-		bump(s, &s->anchor_creates);
-	if (spec->stopped) {
-		bump(s, &s->refused);
-		return pc_error_set(PC_EINVALID, "strict: spec.stopped on create is not supported");
-	}
-	for (size_t i = 0; spec->labels && i < spec->labels->len; i++) {
-		const pc_kv *kv = spec->labels->items[i];
-		if (strncmp(kv->key, "user.confluent.io/", 18) != 0) {
-			bump(s, &s->refused);
-			return pc_error_set(PC_EINVALID, "strict: label '%s' lacks the user.confluent.io/ prefix", kv->key);
-		}
-	}
-	if (s->ghost && strcmp(spec->name, s->ghost) == 0)
-		return pc_error_set(PC_EEXISTS, "Statement name '%s' already exists", spec->name);
-	if (s->lingering && strcmp(spec->name, s->lingering->name) == 0 && pc_mono_ms() < s->linger_until)
-		return pc_error_set(PC_EEXISTS, "Statement name '%s' already exists", spec->name);
-	if (s->create_delay_ms)
-		pc_sleep_ms(s->create_delay_ms);
-	return s->inner->ops->create_statement(s->inner, spec, out);
-}
-
-static int st_update(pc_provider *p, const pc_statement *st)
-{
-	strict *s = S(p);
-	bump(s, &s->puts);
-	bump(s, &s->refused);
-	return pc_error_set(PC_EINVALID, "strict: statement '%s' cannot be updated", st->name);
-}
-
-static int st_delete(pc_provider *p, const char *name)
-{
-	strict *s = S(p);
-	bump(s, &s->deletes);
-	if (s->linger_ms && strcmp(name, "dev-pipectl-lock") == 0) {
-		pc_statement *st = NULL;
-		if (s->inner->ops->get_statement(s->inner, name, &st) == 0) {
-			pc_statement_set_phase(st, "DELETING");
-			pc_statement_free(s->lingering);
-			s->lingering = st;
-			s->linger_until = pc_mono_ms() + s->linger_ms;
-		}
-	}
-	return s->inner->ops->delete_statement(s->inner, name);
-}
-
-static const pc_provider_ops strict_ops = {
-	.name = "strict-local",
-	.list_statements = st_list,
-	.get_statement = st_get,
-	.create_statement = st_create,
-	.update_statement = st_update,
-	.delete_statement = st_delete,
-};
-
-static strict *strict_new(void)
-{
-	strict *s = PC_NEW(strict);
-	strcpy(s->root, "/tmp/pc-test-lock-XXXXXX");
-	assert_non_null(mkdtemp(s->root));
-	s->cfg.root = s->root;
-	s->cfg.local_state = ".pipectl/local-state.json";
-	setenv("PIPECTL_LOCAL_DDL_MS", "10", 1);
-	setenv("PIPECTL_LOCAL_PENDING_MS", "10", 1);
-	assert_int_equal(pc_local_open(&s->inner, &s->cfg), 0);
-	pthread_mutex_init(&s->mu, NULL);
-	s->base.ops = &strict_ops;
-	s->base.impl = s;
+	sim_provider *s = sim_provider_new(NULL);
+	s->refuse_puts = 1;
+	s->refuse_create_stopped = 1;
 	return s;
 }
 
-static void strict_free(strict *s)
+/* Creates of the anchor (not of a heartbeat or a takeover statement). */
+static int anchor_creates(sim_provider *s)
 {
-	char *cmd = pc_sprintf("rm -rf '%s'", s->root);
-	pc_provider_free(s->inner);
-	pc_statement_free(s->lingering);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	pthread_mutex_destroy(&s->mu);
-	free(s);
+	int n = 0;
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->log.len; i++) {
+		const char *l = s->log.items[i];
+		if (strncmp(l, "create ", 7) == 0 && strstr(l, "-pipectl-") && !strstr(l, "-hb-") &&
+		    !strstr(l, "-takeover-"))
+			n++;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return n;
 }
 
 static pc_lock_opts opts(int64_t timeout_ms)
@@ -176,7 +65,7 @@ static pc_lock_opts opts(int64_t timeout_ms)
 }
 
 /* The statements whose names are the lock's, in name order. */
-static int lock_statements(strict *s, char *names, size_t cap)
+static int lock_statements(sim_provider *s, char *names, size_t cap)
 {
 	pc_vec all = PC_VEC_INIT;
 	int n = 0;
@@ -194,7 +83,7 @@ static int lock_statements(strict *s, char *names, size_t cap)
 	return n;
 }
 
-static char *sql_of(strict *s, const char *name)
+static char *sql_of(sim_provider *s, const char *name)
 {
 	pc_statement *st = NULL;
 	char *v = NULL;
@@ -215,7 +104,7 @@ static long dead_pid(void)
 }
 
 /* An anchor left by another holder: host NULL = this host. */
-static void put_anchor(strict *s, const char *run, const char *host, long pid, int64_t ttl_ms)
+static void put_anchor(sim_provider *s, const char *run, const char *host, long pid, int64_t ttl_ms)
 {
 	pc_lock_info h;
 	pc_statement_spec spec = { 0 };
@@ -239,7 +128,7 @@ static void put_anchor(strict *s, const char *run, const char *host, long pid, i
 
 static void test_lock_acquire__creates_an_anchor_naming_the_holder_without_put_or_stopped(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts o = opts(0);
 	pc_lock *l = NULL;
 	pc_lock_info i = { 0 };
@@ -267,12 +156,12 @@ static void test_lock_acquire__creates_an_anchor_naming_the_holder_without_put_o
 	assert_int_equal(lock_statements(s, names, sizeof names), 0);
 	assert_int_equal(s->puts, 0);
 	assert_int_equal(s->refused, 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 static void test_lock_acquire__second_holder_fails_at_once_naming_the_first(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts a = opts(0), b = opts(0);
 	pc_lock *la = NULL, *lb = NULL;
 	char *sql;
@@ -290,12 +179,12 @@ static void test_lock_acquire__second_holder_fails_at_once_naming_the_first(void
 	assert_non_null(strstr(sql, pc_lock_holder(la))); /* the loser changed nothing */
 	free(sql);
 	assert_int_equal(pc_lock_release(la), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 static void test_lock_acquire__second_holder_times_out_after_waiting(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts a = opts(0), b = opts(300);
 	pc_lock *la = NULL, *lb = NULL;
 	int64_t t0;
@@ -305,9 +194,9 @@ static void test_lock_acquire__second_holder_times_out_after_waiting(void **stat
 	t0 = pc_mono_ms();
 	assert_int_equal(pc_lock_acquire(&lb, &s->base, &b), PC_ELOCKED);
 	assert_true(pc_mono_ms() - t0 >= 280);
-	assert_true(s->anchor_creates >= 4); /* retried while waiting */
+	assert_true(anchor_creates(s) >= 4); /* retried while waiting */
 	assert_int_equal(pc_lock_release(la), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 struct releaser {
@@ -325,7 +214,7 @@ static void *release_later(void *arg)
 
 static void test_lock_acquire__waiter_gets_the_lock_once_released(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts a = opts(0), b = opts(10000);
 	pc_lock *la = NULL, *lb = NULL;
 	pthread_t t;
@@ -343,12 +232,12 @@ static void test_lock_acquire__waiter_gets_the_lock_once_released(void **state)
 	assert_non_null(strstr(sql, pc_lock_holder(lb)));
 	free(sql);
 	assert_int_equal(pc_lock_release(lb), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 static void test_lock_acquire__dead_process_on_this_host_is_taken_over_at_once(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts o = opts(0);
 	pc_lock *l = NULL;
 	pc_lock_info i = { 0 };
@@ -370,12 +259,12 @@ static void test_lock_acquire__dead_process_on_this_host_is_taken_over_at_once(v
 	assert_int_equal(pc_lock_release(l), 0);
 	/* the takeover claim is cleaned up too */
 	assert_int_equal(lock_statements(s, names, sizeof names), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 static void test_lock_acquire__takeover_waits_while_the_deleted_anchor_is_deleting(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts o = opts(0);
 	pc_lock *l = NULL;
 	int64_t t0;
@@ -383,19 +272,20 @@ static void test_lock_acquire__takeover_waits_while_the_deleted_anchor_is_deleti
 
 	/* a kill -9'd holder; deleting its anchor takes 6 s (DELETING meanwhile), longer than the 5 s grace */
 	put_anchor(s, "deadbeef0004", NULL, dead_pid(), 3600 * 1000);
+	s->linger_name = "dev-pipectl-lock";
 	s->linger_ms = 6000;
 	t0 = pc_mono_ms();
 	assert_int_equal(pc_lock_acquire(&l, &s->base, &o), 0); /* --lock-timeout 0 all the same */
 	assert_true(pc_mono_ms() - t0 >= 5900);
-	assert_true(s->anchor_creates <= 6000 / 20 + 3); /* polled, not hot */
+	assert_true(anchor_creates(s) <= 6000 / 20 + 3); /* polled, not hot */
 	s->linger_ms = 0;
 	assert_int_equal(pc_lock_release(l), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 static void test_lock_acquire__other_host_lapses_only_after_its_ttl(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts o = opts(0);
 	pc_lock *l = NULL;
 	(void)state;
@@ -407,11 +297,11 @@ static void test_lock_acquire__other_host_lapses_only_after_its_ttl(void **state
 	o.timeout_ms = 5000;
 	assert_int_equal(pc_lock_acquire(&l, &s->base, &o), 0);
 	assert_int_equal(pc_lock_release(l), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 struct racer {
-	strict *s;
+	sim_provider *s;
 	int rc;
 	pc_lock *l;
 };
@@ -428,7 +318,7 @@ static void test_lock_acquire__takeover_race_has_exactly_one_winner_whose_anchor
 {
 	(void)state;
 	for (int round = 0; round < 4; round++) {
-		strict *s = strict_new();
+		sim_provider *s = strict_new();
 		struct racer r[6];
 		pthread_t t[6];
 		int winners = 0, w = -1;
@@ -457,13 +347,13 @@ static void test_lock_acquire__takeover_race_has_exactly_one_winner_whose_anchor
 		assert_non_null(strstr(sql, pc_lock_holder(r[w].l))); /* nobody deleted the winner's anchor */
 		free(sql);
 		assert_int_equal(pc_lock_release(r[w].l), 0);
-		strict_free(s);
+		sim_provider_free(s);
 	}
 }
 
 static void test_lock_heartbeat__leases_keep_a_short_ttl_lock_alive_without_updates(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts a = opts(0), b = opts(0);
 	pc_lock *la = NULL, *lb = NULL;
 	pc_lock_info i = { 0 };
@@ -491,12 +381,12 @@ static void test_lock_heartbeat__leases_keep_a_short_ttl_lock_alive_without_upda
 	assert_int_equal(s->refused, 0);
 	assert_int_equal(pc_lock_release(la), 0);
 	assert_int_equal(lock_statements(s, names, sizeof names), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 static void test_lock_heartbeat__a_holder_whose_lock_was_broken_notices_and_leaves_the_new_one(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts a = opts(0), b = opts(0);
 	pc_lock *la = NULL, *lb = NULL;
 	pc_lock_info i = { 0 };
@@ -517,12 +407,12 @@ static void test_lock_heartbeat__a_holder_whose_lock_was_broken_notices_and_leav
 	assert_non_null(strstr(sql, pc_lock_holder(lb)));
 	free(sql);
 	assert_int_equal(pc_lock_release(lb), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 static void test_lock_renew__recreates_an_anchor_the_service_deleted(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts a = opts(0);
 	pc_lock *l = NULL;
 	char *sql;
@@ -536,11 +426,11 @@ static void test_lock_renew__recreates_an_anchor_the_service_deleted(void **stat
 	assert_non_null(strstr(sql, pc_lock_holder(l)));
 	free(sql);
 	assert_int_equal(pc_lock_release(l), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 struct acquirer {
-	strict *s;
+	sim_provider *s;
 	int rc;
 	pc_lock *l;
 	int64_t done_wall;
@@ -557,7 +447,7 @@ static void *acquire_now(void *arg)
 
 static void test_lock_acquire__waits_out_the_live_heartbeats_of_a_holder_whose_anchor_vanished(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts a = opts(0);
 	pc_lock *la = NULL;
 	pc_lock_info i = { 0 };
@@ -590,12 +480,12 @@ static void test_lock_acquire__waits_out_the_live_heartbeats_of_a_holder_whose_a
 	pc_lock_info_dispose(&i);
 	assert_int_equal(pc_lock_release(la), 0);
 	assert_int_equal(pc_lock_release(b.l), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 static void test_lock_acquire__409_then_404_is_bounded_and_sleeps(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts o = opts(0);
 	pc_lock *l = NULL;
 	int64_t t0 = pc_mono_ms();
@@ -604,14 +494,14 @@ static void test_lock_acquire__409_then_404_is_bounded_and_sleeps(void **state)
 	s->ghost = "dev-pipectl-lock";
 	assert_int_equal(pc_lock_acquire(&l, &s->base, &o), PC_ELOCKED);
 	assert_non_null(strstr(pc_error_last(), "taken and released"));
-	assert_true(s->anchor_creates <= 22);
+	assert_true(anchor_creates(s) <= 22);
 	assert_true(pc_mono_ms() - t0 >= 20 * 190);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 static void test_lock_acquire__anchor_in_deleting_is_a_clear_error_without_a_hot_loop(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts o = opts(0);
 	pc_lock *l = NULL;
 	int64_t t0 = pc_mono_ms();
@@ -623,13 +513,13 @@ static void test_lock_acquire__anchor_in_deleting_is_a_clear_error_without_a_hot
 	assert_non_null(strstr(pc_error_last(), "still being deleted (phase DELETING)"));
 	assert_null(strchr(pc_error_last(), '\n'));
 	assert_true(pc_mono_ms() - t0 >= 4500);
-	assert_true(s->anchor_creates <= 5000 / 20 + 2);
-	strict_free(s);
+	assert_true(anchor_creates(s) <= 5000 / 20 + 2);
+	sim_provider_free(s);
 }
 
 static void test_lock_acquire__cancel_flag_stops_waiting(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts a = opts(0), b = opts(60000);
 	pc_lock *la = NULL, *lb = NULL;
 	volatile sig_atomic_t cancel = 1;
@@ -639,12 +529,12 @@ static void test_lock_acquire__cancel_flag_stops_waiting(void **state)
 	b.cancel = &cancel;
 	assert_int_equal(pc_lock_acquire(&lb, &s->base, &b), PC_ECANCELED);
 	assert_int_equal(pc_lock_release(la), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 static void test_lock_break__refuses_a_live_holder_without_force_and_ends_a_dead_one(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts a = opts(0);
 	pc_lock *la = NULL;
 	pc_lock_info i = { 0 };
@@ -666,12 +556,12 @@ static void test_lock_break__refuses_a_live_holder_without_force_and_ends_a_dead
 	assert_int_equal(i.alive, 0);
 	pc_lock_info_dispose(&i);
 	assert_int_equal(lock_statements(s, names, sizeof names), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 static void test_lock_kinds__leader_and_lock_are_independent(void **state)
 {
-	strict *s = strict_new();
+	sim_provider *s = strict_new();
 	pc_lock_opts a = opts(0), b = opts(0);
 	pc_lock *la = NULL, *lb = NULL;
 	(void)state;
@@ -687,7 +577,7 @@ static void test_lock_kinds__leader_and_lock_are_independent(void **state)
 	}
 	assert_int_equal(pc_lock_release(la), 0);
 	assert_int_equal(pc_lock_release(lb), 0);
-	strict_free(s);
+	sim_provider_free(s);
 }
 
 static void test_lock_name__every_lock_statement_is_recognised_and_none_is_managed(void **state)
