@@ -1,21 +1,56 @@
 /*
- * apply.c - the executor's scheduler: tasks (the teardown and the build of
- * each action), their prerequisites, a pool of worker threads, skipping on
- * failure, interruption (see apply.h).
+ * apply.c - the executor's scheduler: tasks (the four parts of each action:
+ * stop, drop, DDL, DML), their prerequisites, a pool of worker threads,
+ * skipping on failure, interruption (see apply.h).
+ *
+ * The waves (design.md §4, docs/reconcile.md "Ordering"). An action's steps
+ * are cut, in their order, into four parts: STOP (its leading teardown stops
+ * and deletes), DROP (the teardown from its first drop on), DDL (the build up
+ * to its last run_ddl) and DML (the rest of the build: create, resume, a
+ * replacement's stop of the old statement). A part starts once:
+ *   - the action's own previous part is done;
+ *   - DROP: the STOP part of every reader named in teardown_after is done
+ *     (a table is dropped only once every statement reading it is stopped);
+ *   - DML: every parent named in depends_on exists, and so do all of their
+ *     ancestors in the plan (a DML starts once every table it reads exists,
+ *     not once its parents' DML runs: reading a new, empty topic from
+ *     earliest is exact; the ancestors too, so that a DDL that fails anywhere
+ *     upstream keeps every DML below it from starting);
+ *   - DDL: every table its DDL reads (a view's query, CREATE TABLE ... LIKE)
+ *     exists, when the plan creates that table.
+ * A table exists once its action's DDL part is done, or its DML part when a
+ * CTAS (or materialized table) creates it. So every stop of a plan runs side
+ * by side, then every drop, every DDL, every DML: four waves whatever the
+ * depth of the graph (only a CTAS, a view or a LIKE reading a table the plan
+ * creates adds a round: the plan's `wave`).
+ *
+ * The TREE task of an action (no step) ends once its table exists and its
+ * parents' TREE tasks ended: the DML waits on the parents' TREE.
+ *
+ * Failure: when a part fails or is skipped, its own later parts and every
+ * part not yet started of the actions that depend on it (transitively,
+ * through depends_on) are skipped. So a failed DDL (or stop, or drop) skips
+ * every descendant's DML: none was created. A part already started is left
+ * to finish: a child whose DML was created before its parent's DML failed
+ * keeps running (its input exists; docs/reconcile.md says what the rerun
+ * does).
  */
 #include "apply_internal.h"
 
+#include "../model/sql.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/error.h"
 #include "../util/timeutil.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-enum { PART_TEARDOWN = 0, PART_BUILD = 1 };
+/* The parts of an action; TREE has no step: the action's table and every ancestor's exist. */
+enum { PART_STOP = 0, PART_DROP = 1, PART_DDL = 2, PART_DML = 3, PART_TREE = 4, NPARTS = 5 };
 
 typedef struct task {
 	size_t action;          /* index into plan->actions / results */
@@ -36,7 +71,8 @@ typedef struct pc_apply_exec {
 	pthread_cond_t main_cv;  /* coordinator: a task finished */
 	pthread_mutex_t cb_mu;   /* progress callbacks one at a time; also guards pools */
 
-	task *tasks;             /* 2 per action: [2i] teardown, [2i+1] build */
+	task *tasks;             /* NPARTS per action: [NPARTS * i + part] */
+	pc_vec *children;        /* per action: indexes (uintptr_t) of the actions whose depends_on names it */
 	int *parts_left;         /* per action: tasks not finished */
 	pc_vec ready;            /* task * */
 	size_t ready_head;
@@ -96,6 +132,9 @@ int pc_apply_settled(const pc_apply_result *r)
 		const pc_action_result *a = r->actions.items[i];
 		if (a->state == PC_RESULT_FAILED && !a->failed_statement)
 			return 0;
+		/* skipped half way (its DDL ran in the DDL wave, its DML was skipped): the rerun finishes it */
+		if (a->state == PC_RESULT_SKIPPED && a->started_ms)
+			return 0;
 	}
 	return 1;
 }
@@ -117,14 +156,49 @@ static void emit(pc_apply_exec *ex, pc_apply_event_kind kind, const pc_action_re
 
 /* ---- the task graph ---- */
 
+/*
+ * The part of step i of a (see the top of the file): teardown steps before
+ * the first teardown drop are STOP, from it on DROP; build steps up to the
+ * last build run_ddl are DDL, after it DML. Never below the part of the step
+ * before, so the parts keep the steps' order.
+ */
+static int step_part(const pc_action *a, size_t i)
+{
+	size_t first_drop = SIZE_MAX, last_ddl = SIZE_MAX;
+	int part = PART_STOP;
+
+	for (size_t k = 0; k < a->steps.len; k++) {
+		const pc_step *s = a->steps.items[k];
+		if (s->teardown && first_drop == SIZE_MAX &&
+		    (s->kind == PC_STEP_DROP_TABLE || s->kind == PC_STEP_RUN_DDL))
+			first_drop = k;
+		if (!s->teardown && s->kind == PC_STEP_RUN_DDL)
+			last_ddl = k;
+	}
+	for (size_t k = 0; k <= i && k < a->steps.len; k++) {
+		const pc_step *s = a->steps.items[k];
+		int p;
+		if (s->teardown)
+			p = first_drop != SIZE_MAX && k >= first_drop ? PART_DROP : PART_STOP;
+		else
+			p = last_ddl != SIZE_MAX && k <= last_ddl ? PART_DDL : PART_DML;
+		if (p > part)
+			part = p;
+	}
+	return part;
+}
+
 static int action_has_part(const pc_action *a, int part)
 {
-	for (size_t i = 0; i < a->steps.len; i++) {
-		const pc_step *s = a->steps.items[i];
-		if ((s->teardown ? PART_TEARDOWN : PART_BUILD) == part)
+	for (size_t i = 0; i < a->steps.len; i++)
+		if (step_part(a, i) == part)
 			return 1;
-	}
 	return 0;
+}
+
+static task *part_of(pc_apply_exec *ex, size_t action, int part)
+{
+	return &ex->tasks[NPARTS * action + (size_t)part];
 }
 
 static void add_edge(task *from, task *to)
@@ -136,7 +210,7 @@ static void add_edge(task *from, task *to)
 /* Check the graph has no cycle (Kahn's count); the plan guarantees it, a hand-edited file might not. */
 static int graph_acyclic(pc_apply_exec *ex, size_t n)
 {
-	int *w = pc_calloc(n, sizeof *w);
+	int *w = pc_calloc(n + 1, sizeof *w);
 	pc_vec q = PC_VEC_INIT;
 	size_t seen = 0, head = 0;
 
@@ -159,46 +233,156 @@ static int graph_acyclic(pc_apply_exec *ex, size_t n)
 	return seen == n;
 }
 
+/*
+ * Whether the actions' own edges (depends_on, or teardown_after) have no
+ * cycle. The parts' graph can be acyclic while they are not (a DML waits
+ * only for its parents' DDL): tables that read each other in a circle are
+ * refused all the same. names: 0 depends_on, 1 teardown_after.
+ */
+static int actions_acyclic(const pc_plan *plan, const pc_map *idx, int which)
+{
+	size_t n = plan->actions.len;
+	int *w = pc_calloc(n + 1, sizeof *w);
+	pc_vec *after = pc_calloc(n + 1, sizeof *after); /* per action: the actions waiting on it */
+	pc_vec q = PC_VEC_INIT;
+	size_t seen = 0, head = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const pc_action *a = plan->actions.items[i];
+		const pc_vec *names = which ? &a->teardown_after : &a->depends_on;
+		for (size_t j = 0; j < names->len; j++) {
+			uintptr_t k = (uintptr_t)pc_map_get(idx, names->items[j]);
+			if (k && k - 1 != i) {
+				w[i]++;
+				pc_vec_push(&after[k - 1], (void *)(uintptr_t)i);
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!w[i])
+			pc_vec_push(&q, (void *)(uintptr_t)i);
+	while (head < q.len) {
+		size_t i = (uintptr_t)q.items[head++];
+		seen++;
+		for (size_t j = 0; j < after[i].len; j++) {
+			size_t c = (uintptr_t)after[i].items[j];
+			if (--w[c] == 0)
+				pc_vec_push(&q, (void *)(uintptr_t)c);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		pc_vec_dispose(&after[i], NULL);
+	free(after);
+	pc_vec_dispose(&q, NULL);
+	free(w);
+	return seen == n;
+}
+
+/*
+ * The part after which a's table exists: its DML part when a build
+ * create_dml of a is a CTAS or a materialized table (the statement creates
+ * the table as it starts), else its DDL part.
+ */
+static int exists_part(const pc_action *a)
+{
+	for (size_t i = 0; i < a->steps.len; i++) {
+		const pc_step *s = a->steps.items[i];
+		pc_sql_file *f = NULL;
+		int creates = 0;
+		if (s->teardown || s->kind != PC_STEP_CREATE_DML || !s->sql)
+			continue;
+		if (pc_sql_analyze(&f, a->table, s->sql, strlen(s->sql)) != 0) {
+			pc_error_clear();
+			return PART_DML; /* not understood: the safe side */
+		}
+		for (size_t j = 0; j < f->stmts.len; j++) {
+			const pc_sql_stmt *st = f->stmts.items[j];
+			creates |= st->kind == PC_STMT_CREATE_TABLE_AS || st->kind == PC_STMT_CREATE_MATERIALIZED;
+		}
+		pc_sql_file_free(f);
+		if (creates)
+			return PART_DML;
+	}
+	return PART_DDL;
+}
+
+/*
+ * The DDL of action i waits for the existence of every table its build
+ * run_ddl steps read that the plan creates (a view's query, LIKE).
+ */
+static void add_ddl_reads(pc_apply_exec *ex, const pc_map *idx, size_t i, const int *exists)
+{
+	const pc_action *a = ex->plan->actions.items[i];
+	for (size_t k = 0; k < a->steps.len; k++) {
+		const pc_step *s = a->steps.items[k];
+		pc_sql_file *f = NULL;
+		if (s->teardown || s->kind != PC_STEP_RUN_DDL || !s->sql)
+			continue;
+		if (pc_sql_analyze(&f, a->table, s->sql, strlen(s->sql)) != 0) {
+			pc_error_clear(); /* the service reports it when the step runs */
+			continue;
+		}
+		for (size_t j = 0; j < f->stmts.len; j++) {
+			const pc_sql_stmt *st = f->stmts.items[j];
+			for (size_t r = 0; r < st->reads.len; r++) {
+				uintptr_t p = (uintptr_t)pc_map_get(idx, pc_sql_base_name(st->reads.items[r]));
+				if (p && p - 1 != i)
+					add_edge(part_of(ex, p - 1, exists[p - 1]), part_of(ex, i, PART_DDL));
+			}
+		}
+		pc_sql_file_free(f);
+	}
+}
+
 static int build_graph(pc_apply_exec *ex)
 {
 	const pc_plan *plan = ex->plan;
 	size_t n = plan->actions.len;
 	pc_map idx = PC_MAP_INIT;
+	int *exists = pc_calloc(n + 1, sizeof *exists);
 	int rc = 0;
 
-	ex->tasks = pc_calloc(pc_st_mult(n, 2) + 1, sizeof *ex->tasks);
+	ex->tasks = pc_calloc(pc_st_mult(n, NPARTS) + 1, sizeof *ex->tasks);
 	ex->parts_left = pc_calloc(n + 1, sizeof *ex->parts_left);
+	ex->children = pc_calloc(n + 1, sizeof *ex->children);
 	for (size_t i = 0; i < n; i++) {
 		const pc_action *a = plan->actions.items[i];
 		pc_map_put(&idx, a->table, (void *)(uintptr_t)(i + 1));
-		for (int part = 0; part < 2; part++) {
-			task *t = &ex->tasks[2 * i + (size_t)part];
+		for (int part = 0; part < NPARTS; part++) {
+			task *t = part_of(ex, i, part);
 			t->action = i;
 			t->part = part;
 		}
-		ex->parts_left[i] = 2;
+		ex->parts_left[i] = NPARTS;
+		exists[i] = exists_part(a);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const pc_action *a = plan->actions.items[i];
-		task *td = &ex->tasks[2 * i], *bu = &ex->tasks[2 * i + 1];
-		/* build after own teardown */
-		add_edge(td, bu);
-		/* teardown after the teardown of the children named */
+		/* each part after the action's previous one; the tree once the table exists */
+		for (int part = 1; part <= PART_DML; part++)
+			add_edge(part_of(ex, i, part - 1), part_of(ex, i, part));
+		add_edge(part_of(ex, i, exists[i]), part_of(ex, i, PART_TREE));
+		/* the drop after the stop of every reader named */
 		for (size_t j = 0; j < a->teardown_after.len; j++) {
 			uintptr_t k = (uintptr_t)pc_map_get(&idx, a->teardown_after.items[j]);
 			if (k && k - 1 != i)
-				add_edge(&ex->tasks[2 * (k - 1)], td);
+				add_edge(part_of(ex, k - 1, PART_STOP), part_of(ex, i, PART_DROP));
 		}
-		/* build after the build of the parents named */
+		/* the DML (and the tree) once every parent named and its ancestors exist */
 		for (size_t j = 0; j < a->depends_on.len; j++) {
 			uintptr_t k = (uintptr_t)pc_map_get(&idx, a->depends_on.items[j]);
-			if (k && k - 1 != i)
-				add_edge(&ex->tasks[2 * (k - 1) + 1], bu);
+			if (k && k - 1 != i) {
+				add_edge(part_of(ex, k - 1, PART_TREE), part_of(ex, i, PART_DML));
+				add_edge(part_of(ex, k - 1, PART_TREE), part_of(ex, i, PART_TREE));
+				pc_vec_push(&ex->children[k - 1], (void *)(uintptr_t)i);
+			}
 		}
+		add_ddl_reads(ex, &idx, i, exists);
 	}
-	if (!graph_acyclic(ex, 2 * n))
+	if (!graph_acyclic(ex, NPARTS * n) || !actions_acyclic(plan, &idx, 0) || !actions_acyclic(plan, &idx, 1))
 		rc = pc_error_set(PC_EINVALID, "the plan's dependencies form a cycle: plan again");
 	pc_map_dispose(&idx, NULL);
+	free(exists);
 	return rc;
 }
 
@@ -207,13 +391,17 @@ static int build_graph(pc_apply_exec *ex)
 static void action_part_finished(pc_apply_exec *ex, size_t ai, pc_vec *ended)
 {
 	pc_action_result *res = ex->r->actions.items[ai];
-	task *td = &ex->tasks[2 * ai], *bu = &ex->tasks[2 * ai + 1];
+	int failed = 0, skipped = 0;
 
 	if (--ex->parts_left[ai] > 0)
 		return;
-	if (td->state == PC_RESULT_FAILED || bu->state == PC_RESULT_FAILED)
+	for (int part = 0; part < NPARTS; part++) {
+		failed |= part_of(ex, ai, part)->state == PC_RESULT_FAILED;
+		skipped |= part_of(ex, ai, part)->state == PC_RESULT_SKIPPED;
+	}
+	if (failed)
 		res->state = PC_RESULT_FAILED;
-	else if (td->state == PC_RESULT_SKIPPED || bu->state == PC_RESULT_SKIPPED)
+	else if (skipped)
 		res->state = PC_RESULT_SKIPPED;
 	else if (res->action->kind == PC_ACT_NOOP)
 		res->state = PC_RESULT_NOOP;
@@ -224,7 +412,12 @@ static void action_part_finished(pc_apply_exec *ex, size_t ai, pc_vec *ended)
 	pc_vec_push(ended, res);
 }
 
-/* Mark t and everything waiting on it skipped (iteratively: chains can be long). */
+/*
+ * Mark t skipped, and everything waiting on it, and every part not started
+ * of the actions that depend on its action (iteratively: chains can be long).
+ * A part already started or ended is left alone, and the skipping stops
+ * there: what it made exists.
+ */
 static void skip_from(pc_apply_exec *ex, task *t, const char *why, pc_vec *ended)
 {
 	pc_vec stack = PC_VEC_INIT;
@@ -243,6 +436,9 @@ static void skip_from(pc_apply_exec *ex, task *t, const char *why, pc_vec *ended
 		action_part_finished(ex, s->action, ended);
 		for (size_t j = 0; j < s->dependents.len; j++)
 			pc_vec_push(&stack, s->dependents.items[j]);
+		for (size_t j = 0; j < ex->children[s->action].len; j++)
+			for (int part = 0; part < NPARTS; part++)
+				pc_vec_push(&stack, part_of(ex, (uintptr_t)ex->children[s->action].items[j], part));
 	}
 	pc_vec_dispose(&stack, NULL);
 }
@@ -262,9 +458,13 @@ static void finish_task(pc_apply_exec *ex, task *t, pc_result_state st, pc_vec *
 		const pc_action *a = ((pc_action_result *)ex->r->actions.items[t->action])->action;
 		char *why = pc_sprintf("skipped: '%s' %s", a->table,
 				       st == PC_RESULT_FAILED ? "failed" : "was skipped");
-		/* (our own build after a failed teardown is skipped too; the action counts as failed) */
+		/* our own later parts are skipped too (the action counts as failed), and the dependents' */
 		for (size_t j = 0; j < t->dependents.len; j++)
 			skip_from(ex, t->dependents.items[j], why, ended);
+		for (size_t j = 0; j < ex->children[t->action].len; j++)
+			for (int part = 0; part < NPARTS; part++)
+				skip_from(ex, part_of(ex, (uintptr_t)ex->children[t->action].items[j], part), why,
+					  ended);
 		free(why);
 	}
 	pthread_cond_broadcast(&ex->work_cv);
@@ -293,7 +493,7 @@ static int run_steps(pc_apply_exec *ex, task *t, pc_action_result *res)
 		rc = pc_error_set(PC_EINVALID, "%s", a->refused); /* a held part of a loop's plan: never acted on */
 	for (size_t i = 0; i < a->steps.len && rc == 0; i++) {
 		const pc_step *s = a->steps.items[i];
-		if ((s->teardown ? PART_TEARDOWN : PART_BUILD) != t->part)
+		if (step_part(a, i) != t->part)
 			continue;
 		if ((rc = pc_apply_step_run(&c, s)) != 0)
 			break;
@@ -334,6 +534,39 @@ static int run_steps(pc_apply_exec *ex, task *t, pc_action_result *res)
 	return rc;
 }
 
+/*
+ * The next task a worker may start, taken off the queue (take) or only
+ * looked at, or NULL. After an interruption only the later parts of the
+ * actions already started may: an action begun is finished as far as its
+ * prerequisites allow, nothing new is begun. Called with ex->mu held.
+ */
+static task *next_ready(pc_apply_exec *ex, int take)
+{
+	while (ex->ready_head < ex->ready.len && ((task *)ex->ready.items[ex->ready_head])->state != PC_RESULT_PENDING)
+		ex->ready_head++; /* skipped while it waited in the queue */
+	for (size_t k = ex->ready_head; k < ex->ready.len; k++) {
+		task *t = ex->ready.items[k];
+		const pc_action_result *res = ex->r->actions.items[t->action];
+		if (t->state != PC_RESULT_PENDING || (ex->stop_new && !res->started_ms))
+			continue;
+		if (take) {
+			ex->ready.items[k] = ex->ready.items[ex->ready_head];
+			ex->ready.items[ex->ready_head++] = t;
+		}
+		return t;
+	}
+	return NULL;
+}
+
+/* The action's teardown is done once its STOP and DROP parts are, when it has one. Called with ex->mu held. */
+static void note_teardown(pc_apply_exec *ex, size_t ai)
+{
+	pc_action_result *res = ex->r->actions.items[ai];
+	if (part_of(ex, ai, PART_STOP)->state == PC_RESULT_DONE && part_of(ex, ai, PART_DROP)->state == PC_RESULT_DONE &&
+	    (action_has_part(res->action, PART_STOP) || action_has_part(res->action, PART_DROP)))
+		res->teardown_done = 1;
+}
+
 static void *worker_main(void *arg)
 {
 	pc_apply_exec *ex = arg;
@@ -347,15 +580,15 @@ static void *worker_main(void *arg)
 		int64_t t0;
 
 		check_interrupt(ex);
-		while (!ex->shutdown && (ex->stop_new || ex->ready_head >= ex->ready.len))
+		while (!ex->shutdown && (t = next_ready(ex, 1)) == NULL)
 			pthread_cond_wait(&ex->work_cv, &ex->mu);
 		if (ex->shutdown)
 			break;
-		t = ex->ready.items[ex->ready_head++];
 		res = ex->r->actions.items[t->action];
 		has_steps = action_has_part(res->action, t->part);
 		if (!has_steps) {
 			finish_task(ex, t, PC_RESULT_DONE, &ended);
+			note_teardown(ex, t->action);
 			pthread_mutex_unlock(&ex->mu);
 			emit_ended(ex, &ended);
 			pthread_mutex_lock(&ex->mu);
@@ -377,10 +610,9 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&ex->mu);
 		res->duration_ms += pc_mono_ms() - t0;
-		if (t->part == PART_TEARDOWN && rc == 0)
-			res->teardown_done = 1;
 		ex->running--;
 		finish_task(ex, t, rc == 0 ? PC_RESULT_DONE : PC_RESULT_FAILED, &ended);
+		note_teardown(ex, t->action);
 		pthread_mutex_unlock(&ex->mu);
 		emit_ended(ex, &ended);
 		pthread_mutex_lock(&ex->mu);
@@ -504,10 +736,14 @@ static void exec_dispose(pc_apply_exec *ex, pthread_t *threads, size_t nthreads)
 			pthread_join(threads[i], NULL);
 	}
 	if (ex->tasks)
-		for (size_t i = 0; i < 2 * n; i++)
+		for (size_t i = 0; i < NPARTS * n; i++)
 			pc_vec_dispose(&ex->tasks[i].dependents, NULL);
 	free(ex->tasks);
 	free(ex->parts_left);
+	if (ex->children)
+		for (size_t i = 0; i < n; i++)
+			pc_vec_dispose(&ex->children[i], NULL);
+	free(ex->children);
 	pc_vec_dispose(&ex->ready, NULL);
 	pc_map_dispose(&ex->pools, free);
 	pthread_mutex_destroy(&ex->mu);
@@ -521,7 +757,7 @@ static void skip_all(pc_apply_exec *ex, const char *why)
 {
 	pc_vec ended = PC_VEC_INIT;
 	pthread_mutex_lock(&ex->mu);
-	for (size_t i = 0; i < 2 * ex->plan->actions.len; i++)
+	for (size_t i = 0; i < NPARTS * ex->plan->actions.len; i++)
 		skip_from(ex, &ex->tasks[i], why, &ended);
 	pthread_mutex_unlock(&ex->mu);
 	emit_ended(ex, &ended);
@@ -534,12 +770,12 @@ static int start_workers(pc_apply_exec *ex, pthread_t **threads, size_t *nthread
 	size_t n = ex->plan->actions.len;
 
 	pthread_mutex_lock(&ex->mu);
-	for (size_t i = 0; i < 2 * n; i++)
+	for (size_t i = 0; i < NPARTS * n; i++)
 		if (ex->tasks[i].waiting == 0)
 			pc_vec_push(&ex->ready, &ex->tasks[i]);
 	pthread_mutex_unlock(&ex->mu);
 	*threads = pc_calloc((size_t)ex->o.parallelism, sizeof **threads);
-	for (int i = 0; i < ex->o.parallelism && (size_t)i < 2 * n; i++) {
+	for (int i = 0; i < ex->o.parallelism && (size_t)i < NPARTS * n; i++) {
 		if (pthread_create(&(*threads)[*nthreads], NULL, worker_main, ex) != 0)
 			break;
 		(*nthreads)++;
@@ -559,7 +795,7 @@ static void coordinate(pc_apply_exec *ex)
 		struct timespec ts;
 
 		check_interrupt(ex);
-		if (ex->stop_new && ex->running == 0)
+		if (ex->stop_new && ex->running == 0 && !next_ready(ex, 0))
 			break;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 250 * 1000000L;
@@ -574,7 +810,7 @@ static void coordinate(pc_apply_exec *ex)
 	}
 	if (ex->stop_new) {
 		char *why = pc_sprintf("skipped: %s", ex->r->interrupt_reason);
-		for (size_t i = 0; i < 2 * ex->plan->actions.len; i++)
+		for (size_t i = 0; i < NPARTS * ex->plan->actions.len; i++)
 			skip_from(ex, &ex->tasks[i], why, &ended);
 		free(why);
 	}
@@ -598,7 +834,7 @@ int pc_apply_run(pc_apply_result **out, pc_provider *p, const pc_plan *plan, con
 	exec_init(&ex, p, plan, opts, t0);
 	if ((rc = build_graph(&ex)) != 0)
 		goto done;
-	ex.unfinished = 2 * plan->actions.len;
+	ex.unfinished = NPARTS * plan->actions.len;
 	if (pc_apply_journal_write(p, plan, &journal) != 0) {
 		char *why;
 		ex.r->setup_error = pc_strdup(pc_error_last());

@@ -117,9 +117,11 @@ int pc_apply_run(pc_apply_result **out, pc_provider *p, const pc_plan *plan,
 /* 1 when every non-noop action is done and no setup step failed. */
 int pc_apply_succeeded(const pc_apply_result *r);
 /*
- * 1 when nothing the run started can still be in flight: it was not
- * interrupted, and every failed action failed on a FAILED statement (its
- * undo done). Then the run's journal is no longer needed.
+ * 1 when nothing the run started can still be in flight or half done: it
+ * was not interrupted, every failed action failed on a FAILED statement (its
+ * undo done), and no skipped action had begun (a child whose DDL ran before
+ * its parent failed keeps the journal, so the rerun adopts that DDL and
+ * finishes the create). Then the run's journal is no longer needed.
  */
 int pc_apply_settled(const pc_apply_result *r);
 

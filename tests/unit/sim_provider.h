@@ -17,7 +17,10 @@
  *   `linger_ms` (asynchronous deletion); `create_delay_ms` slows creates;
  *   `failing_once`: the first GET that would read it RUNNING reads FAILING
  *   (a transient failure it recovers from); `failing`: it reads FAILING at
- *   every GET once it left PENDING;
+ *   every GET once it left PENDING; `hold`: it reads `hold_phase` at every
+ *   GET until a log line starts with `hold_until` (the test decides what the
+ *   process must have done before that statement moves on: an order that
+ *   holds whatever the timing, or an apply that waits for it times out);
  * - a caller's own refusals: `refuse_puts` (every PUT is refused) and
  *   `refuse_create_stopped` (a create with spec.stopped is refused); `refused`
  *   counts them and every create or PUT the simulation answered 400.
@@ -60,6 +63,7 @@ typedef struct sim_provider {
 	const char *get_fail_once;
 	int creates, gets, puts, deletes, refused;
 	const char *deleting, *ghost, *linger_name, *failing_once, *failing;
+	const char *hold, *hold_phase, *hold_until;
 	int create_delay_ms, linger_ms, refuse_puts, refuse_create_stopped;
 	int64_t linger_until;
 	pc_statement *lingering;
@@ -164,6 +168,15 @@ static inline int sp_get(pc_provider *p, const char *name, pc_statement **out)
 	rc = s->inner->ops->get_statement(s->inner, name, out);
 	if (rc == 0 && s->deleting && strcmp(name, s->deleting) == 0)
 		pc_statement_set_phase(*out, "DELETING");
+	if (rc == 0 && s->hold && strcmp(name, s->hold) == 0) {
+		int held = 1;
+		pthread_mutex_lock(&s->mu);
+		for (size_t i = 0; i < s->log.len && held; i++)
+			held = strncmp(s->log.items[i], s->hold_until, strlen(s->hold_until)) != 0;
+		pthread_mutex_unlock(&s->mu);
+		if (held)
+			pc_statement_set_phase(*out, s->hold_phase);
+	}
 	if (rc == 0 && (*out)->phase && strcmp((*out)->phase, "PENDING") != 0) {
 		const char *detail = NULL;
 		pthread_mutex_lock(&s->mu);

@@ -217,7 +217,13 @@ static void assert_before(sim_provider *f, const char *first, const char *second
 
 /* ---- tests ---- */
 
-static void test_apply__creates_parents_before_children_and_waits_for_phases(void **state)
+/*
+ * design.md §4: a DML starts once every table it reads exists, not once its
+ * parents' DML runs. src's DML is held PENDING until sink's DML is created:
+ * the old layer-by-layer executor waited for it before building mid and
+ * timed out; the waves build everything and then src runs.
+ */
+static void test_apply__a_dml_waits_for_its_inputs_to_exist_not_for_its_parents_dml(void **state)
 {
 	sim_provider *f = t_sim(20, 20, NULL);
 	pc_plan *p = PC_NEW(pc_plan);
@@ -226,18 +232,83 @@ static void test_apply__creates_parents_before_children_and_waits_for_phases(voi
 	(void)state;
 
 	t_ext(f);
+	f->hold = "dev-dml-src";
+	f->hold_phase = "PENDING";
+	f->hold_until = "create dev-dml-sink";
 	t_create(p, "src", NULL);
 	t_create(p, "mid", "src");
 	t_create(p, "sink", "mid");
 	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
 	assert_true(pc_apply_succeeded(r));
 	assert_int_equal(r->n_done, 3);
-	/* DDL completed before its DML was created; parent DML running before child DDL */
+	/* no DML before its own table and its inputs exist */
 	assert_before(f, "phase dev-ddl-src COMPLETED", "create dev-dml-src");
-	assert_before(f, "phase dev-dml-src RUNNING", "create dev-ddl-mid");
-	assert_before(f, "phase dev-dml-mid RUNNING", "create dev-ddl-sink");
+	assert_before(f, "phase dev-ddl-src COMPLETED", "create dev-dml-mid");
+	assert_before(f, "phase dev-ddl-mid COMPLETED", "create dev-dml-mid");
+	assert_before(f, "phase dev-ddl-mid COMPLETED", "create dev-dml-sink");
+	assert_before(f, "phase dev-ddl-sink COMPLETED", "create dev-dml-sink");
+	/* the point: the children's DMLs are created before the parent's DML runs */
+	assert_before(f, "create dev-dml-mid", "phase dev-dml-src RUNNING");
+	assert_before(f, "create dev-dml-sink", "phase dev-dml-src RUNNING");
 	assert_phase(f, "dev-dml-sink", "RUNNING");
 	assert_true(result_of(r, "sink")->duration_ms >= 0);
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	sim_provider_free(f);
+}
+
+/* Every DDL of a plan side by side: the deepest table's DDL does not wait for its ancestors'. */
+static void test_apply__every_ddl_runs_side_by_side(void **state)
+{
+	sim_provider *f = t_sim(20, 20, NULL);
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(4);
+	pc_apply_result *r = NULL;
+	(void)state;
+
+	t_ext(f);
+	f->hold = "dev-ddl-a";
+	f->hold_phase = "PENDING";
+	f->hold_until = "create dev-ddl-c";
+	t_create(p, "a", NULL);
+	t_create(p, "b", "a");
+	t_create(p, "c", "b");
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_true(pc_apply_succeeded(r));
+	assert_before(f, "create dev-ddl-c", "phase dev-ddl-a COMPLETED");
+	assert_before(f, "phase dev-ddl-a COMPLETED", "create dev-dml-b");
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	sim_provider_free(f);
+}
+
+/* A table a CTAS makes exists once the CTAS runs; a view's DDL and a LIKE wait for their source. */
+static void test_apply__ctas_view_and_like_wait_for_their_source(void **state)
+{
+	sim_provider *f = t_sim(10, 10, NULL);
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(8);
+	pc_apply_result *r = NULL;
+	pc_action *a;
+	(void)state;
+
+	t_ext(f);
+	a = t_action(p, "q", PC_ACT_CREATE); /* CTAS: one statement, the table and its DML */
+	t_step(a, PC_STEP_CREATE_DML, 0, "dev-dml-q", "CREATE TABLE q AS SELECT * FROM ext;");
+	t_create(p, "r", "q");
+	a = t_action(p, "v", PC_ACT_CREATE);
+	t_step(a, PC_STEP_RUN_DDL, 0, "dev-ddl-v", "CREATE VIEW v AS SELECT * FROM r;");
+	pc_vec_push(&a->depends_on, pc_strdup("r"));
+	a = t_action(p, "l", PC_ACT_CREATE); /* LIKE is not a depends_on: read from its SQL */
+	t_step(a, PC_STEP_RUN_DDL, 0, "dev-ddl-l", "CREATE TABLE l LIKE r;");
+	t_step(a, PC_STEP_CREATE_DML, 0, "dev-dml-l", "INSERT INTO l SELECT * FROM ext;");
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_true(pc_apply_succeeded(r));
+	assert_before(f, "phase dev-dml-q RUNNING", "create dev-dml-r");
+	assert_before(f, "phase dev-ddl-r COMPLETED", "create dev-ddl-v");
+	assert_before(f, "phase dev-ddl-r COMPLETED", "create dev-ddl-l");
+	assert_phase(f, "dev-ddl-v", "COMPLETED");
+	assert_phase(f, "dev-ddl-l", "COMPLETED");
 	pc_apply_result_free(r);
 	t_plan_free(p);
 	sim_provider_free(f);
@@ -270,9 +341,66 @@ static void test_apply__never_runs_more_actions_than_the_parallelism(void **stat
 	}
 }
 
+/*
+ * The bad input of issue 12: one table's DDL fails while others succeed.
+ * Its descendants are skipped as before (no DML of theirs is created, their
+ * DDL may have run in the DDL wave), the independent tables are done, and
+ * a child that began keeps the run's journal so that the rerun finishes it.
+ */
 static void test_apply__failure_skips_descendants_and_independent_branches_go_on(void **state)
 {
-	/* the simulation fails the statement that writes b (its --fail-statement) */
+	/* the simulation fails the DDL of b (its --fail-statement) */
+	sim_provider *f = t_sim(0, 0, "^CREATE TABLE b ");
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(4);
+	pc_apply_result *r = NULL;
+	const pc_action_result *b, *c, *e;
+	(void)state;
+
+	t_ext(f);
+	t_create(p, "a", NULL);
+	t_create(p, "b", "a");
+	t_create(p, "c", "b");
+	t_create(p, "e", "c");
+	t_create(p, "d", NULL);
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_false(pc_apply_succeeded(r));
+	assert_int_equal(r->n_done, 2);
+	assert_int_equal(r->n_failed, 1);
+	assert_int_equal(r->n_skipped, 2);
+	b = result_of(r, "b");
+	c = result_of(r, "c");
+	e = result_of(r, "e");
+	assert_int_equal(b->state, PC_RESULT_FAILED);
+	assert_non_null(strstr(b->error, "statement 'dev-ddl-b' FAILED: simulated failure"));
+	assert_non_null(b->exception);
+	assert_int_equal(c->state, PC_RESULT_SKIPPED);
+	assert_string_equal(c->error, "skipped: 'b' failed");
+	assert_int_equal(e->state, PC_RESULT_SKIPPED);
+	assert_string_equal(e->error, "skipped: 'b' failed");
+	assert_int_equal(sim_count(f, "create dev-dml-b"), 0);
+	assert_int_equal(sim_count(f, "create dev-dml-c"), 0);
+	assert_int_equal(sim_count(f, "create dev-dml-e"), 0);
+	assert_int_equal(result_of(r, "a")->state, PC_RESULT_DONE);
+	assert_int_equal(result_of(r, "d")->state, PC_RESULT_DONE);
+	/* the journal stays exactly when a skipped child had begun (its DDL ran) */
+	assert_int_equal(pc_apply_settled(r), !(c->started_ms || e->started_ms));
+	assert_int_equal(!!c->started_ms, sim_count(f, "create dev-ddl-c"));
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	sim_provider_free(f);
+}
+
+/*
+ * A parent's DML that fails after its child's DML was created (the child
+ * needs only the parent's table to exist): the child is not skipped, its
+ * DML runs (it reads the parent's table from earliest, which is exact
+ * whatever the parent's next statement writes there), the parent fails and
+ * the run exits non-zero; the rerun rebuilds the parent and, its topic new,
+ * the child with it (docs/reconcile.md). Held so the order is certain.
+ */
+static void test_apply__a_parent_dml_failing_after_its_child_dml_started_leaves_the_child_running(void **state)
+{
 	sim_provider *f = t_sim(0, 0, "^INSERT INTO b ");
 	pc_plan *p = PC_NEW(pc_plan);
 	pc_apply_options o = fast_opts(4);
@@ -281,26 +409,26 @@ static void test_apply__failure_skips_descendants_and_independent_branches_go_on
 	(void)state;
 
 	t_ext(f);
+	f->hold = "dev-dml-b";
+	f->hold_phase = "PENDING";
+	f->hold_until = "create dev-dml-c";
 	t_create(p, "a", NULL);
 	t_create(p, "b", "a");
 	t_create(p, "c", "b");
-	t_create(p, "d", NULL);
 	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
 	assert_false(pc_apply_succeeded(r));
-	assert_int_equal(r->n_done, 2);
-	assert_int_equal(r->n_failed, 1);
-	assert_int_equal(r->n_skipped, 1);
 	b = result_of(r, "b");
 	c = result_of(r, "c");
 	assert_int_equal(b->state, PC_RESULT_FAILED);
-	assert_non_null(strstr(b->error, "statement 'dev-dml-b' FAILED: simulated failure"));
-	assert_non_null(b->exception);
-	assert_non_null(strstr(b->exception, "simulated failure"));
-	assert_int_equal(c->state, PC_RESULT_SKIPPED);
-	assert_string_equal(c->error, "skipped: 'b' failed");
-	assert_int_equal(c->started_ms, 0);
-	assert_int_equal(sim_count(f, "create dev-ddl-c"), 0);
-	assert_int_equal(result_of(r, "d")->state, PC_RESULT_DONE);
+	assert_string_equal(b->failed_statement, "dev-dml-b");
+	assert_before(f, "create dev-dml-c", "phase dev-dml-b FAILED");
+	assert_int_equal(c->state, PC_RESULT_DONE);
+	assert_null(c->error);
+	assert_phase(f, "dev-dml-c", "RUNNING");
+	assert_int_equal(r->n_done, 2);
+	assert_int_equal(r->n_failed, 1);
+	assert_int_equal(r->n_skipped, 0);
+	assert_true(pc_apply_settled(r)); /* nothing half done: the rerun's rules decide from what exists */
 	pc_apply_result_free(r);
 	t_plan_free(p);
 	sim_provider_free(f);
@@ -325,7 +453,12 @@ static void rebuild_world(sim_provider *f)
 	t_existing(f, "x", NULL);
 }
 
-static void test_apply__stops_and_drops_children_first_and_builds_parents_first(void **state)
+/*
+ * A rebuild cascade in four waves: a table is dropped only once every reader
+ * is stopped; a DML starts once its inputs exist (the new p), not once p's
+ * new DML runs (held PENDING until c's new DML is created).
+ */
+static void test_apply__a_rebuild_cascade_stops_drops_builds_in_waves(void **state)
 {
 	sim_provider *f = t_sim(0, 0, NULL);
 	pc_plan *p = rebuild_plan();
@@ -334,14 +467,98 @@ static void test_apply__stops_and_drops_children_first_and_builds_parents_first(
 	(void)state;
 
 	rebuild_world(f);
+	f->hold = "dev-dml2-p";
+	f->hold_phase = "PENDING";
+	f->hold_until = "create dev-dml2-c";
 	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
 	assert_true(pc_apply_succeeded(r));
-	assert_before(f, "update dev-dml-c stopped=1", "update dev-dml-p stopped=1");
-	assert_before(f, "phase dev-drop-c COMPLETED", "create dev-drop-p");
-	assert_before(f, "phase dev-dml2-p RUNNING", "create dev-ddl2-c");
+	assert_before(f, "phase dev-dml-c STOPPED", "create dev-drop-p");
+	assert_before(f, "phase dev-drop-p COMPLETED", "create dev-ddl2-p");
+	assert_before(f, "phase dev-ddl2-p COMPLETED", "create dev-dml2-c");
+	assert_before(f, "phase dev-ddl2-c COMPLETED", "create dev-dml2-c");
+	assert_before(f, "create dev-dml2-c", "phase dev-dml2-p RUNNING");
 	assert_phase(f, "dev-dml2-p", "RUNNING");
 	assert_phase(f, "dev-dml2-c", "RUNNING");
 	assert_phase(f, "dev-dml-p", "STOPPED");
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	sim_provider_free(f);
+}
+
+/* drop (prune, destroy): every stop side by side, each drop once its readers are stopped. */
+static void test_apply__drops_stop_every_reader_side_by_side_then_drop(void **state)
+{
+	sim_provider *f = t_sim(0, 0, NULL);
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(8);
+	pc_apply_result *r = NULL;
+	const char *names[] = { "a", "b", "c" };
+	(void)state;
+
+	t_ext(f);
+	t_existing(f, "a", NULL);
+	t_existing(f, "b", "a");
+	t_existing(f, "c", "b");
+	/* the leaf's stop completes only once the root's stop was asked for */
+	f->hold = "dev-dml-c";
+	f->hold_phase = "STOPPING";
+	f->hold_until = "update dev-dml-a stopped=1";
+	for (int i = 2; i >= 0; i--) {
+		pc_action *a = t_action(p, names[i], PC_ACT_DROP);
+		char *stmt = pc_sprintf("dev-dml-%s", names[i]), *drop = pc_sprintf("dev-drop-%s", names[i]);
+		char *sql = pc_sprintf("DROP TABLE IF EXISTS %s;", names[i]);
+		t_step(a, PC_STEP_STOP_STATEMENT, 1, stmt, NULL);
+		t_step(a, PC_STEP_DELETE_STATEMENT, 1, stmt, NULL);
+		t_step(a, PC_STEP_DROP_TABLE, 1, drop, sql);
+		if (i < 2)
+			pc_vec_push(&a->teardown_after, pc_strdup(names[i + 1]));
+		free(stmt);
+		free(drop);
+		free(sql);
+	}
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_true(pc_apply_succeeded(r));
+	assert_before(f, "update dev-dml-a stopped=1", "phase dev-dml-c STOPPED");
+	assert_before(f, "phase dev-dml-b STOPPED", "create dev-drop-a");
+	assert_before(f, "phase dev-dml-c STOPPED", "create dev-drop-b");
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(sim_topic_gone(f, names[i]), 0);
+	assert_true(result_of(r, "a")->teardown_done);
+	pc_apply_result_free(r);
+	t_plan_free(p);
+	sim_provider_free(f);
+}
+
+/* restart (--dml-only): the child's new DML does not wait for the parent's new DML to run. */
+static void test_apply__a_restart_cascade_does_not_wait_for_the_parents_new_dml(void **state)
+{
+	sim_provider *f = t_sim(0, 0, NULL);
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(8);
+	pc_apply_result *r = NULL;
+	pc_action *a;
+	(void)state;
+
+	t_ext(f);
+	t_existing(f, "p", NULL);
+	t_existing(f, "c", "p");
+	f->hold = "dev-dml4-p";
+	f->hold_phase = "PENDING";
+	f->hold_until = "create dev-dml4-c";
+	a = t_action(p, "p", PC_ACT_RESTART);
+	t_step(a, PC_STEP_STOP_STATEMENT, 1, "dev-dml-p", NULL);
+	t_step(a, PC_STEP_CREATE_DML, 0, "dev-dml4-p", "INSERT INTO p SELECT * FROM ext;")->from_earliest = 1;
+	pc_vec_push(&a->teardown_after, pc_strdup("c"));
+	a = t_action(p, "c", PC_ACT_RESTART);
+	t_step(a, PC_STEP_STOP_STATEMENT, 1, "dev-dml-c", NULL);
+	t_step(a, PC_STEP_CREATE_DML, 0, "dev-dml4-c", "INSERT INTO c SELECT * FROM p;")->from_earliest = 1;
+	pc_vec_push(&a->depends_on, pc_strdup("p"));
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_true(pc_apply_succeeded(r));
+	assert_before(f, "phase dev-dml-p STOPPED", "create dev-dml4-p");
+	assert_before(f, "phase dev-dml-c STOPPED", "create dev-dml4-c");
+	assert_before(f, "create dev-dml4-c", "phase dev-dml4-p RUNNING");
+	assert_int_equal(sim_count(f, "create dev-drop-"), 0);
 	pc_apply_result_free(r);
 	t_plan_free(p);
 	sim_provider_free(f);
@@ -658,16 +875,34 @@ static void test_apply__a_cycle_in_a_plan_file_is_refused(void **state)
 	assert_non_null(strstr(pc_error_last(), "cycle"));
 	assert_int_equal(sim_count(f, "create "), 0);
 	t_plan_free(p);
+	/* readers of each other in a circle: the parts' graph alone has no cycle */
+	p = PC_NEW(pc_plan);
+	pc_vec_push(&t_rebuild(p, "a", NULL, "b")->depends_on, pc_strdup("b"));
+	pc_vec_push(&t_rebuild(p, "b", "a", NULL)->teardown_after, pc_strdup("a"));
+	assert_int_equal(pc_apply_run(&r, &f->base, p, NULL), PC_EINVALID);
+	assert_null(r);
+	t_plan_free(p);
+	p = PC_NEW(pc_plan); /* the teardown circle alone */
+	t_rebuild(p, "a", NULL, "b");
+	t_rebuild(p, "b", NULL, "a");
+	assert_int_equal(pc_apply_run(&r, &f->base, p, NULL), PC_EINVALID);
+	assert_int_equal(sim_count(f, "create "), 0);
+	t_plan_free(p);
 	sim_provider_free(f);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_apply__creates_parents_before_children_and_waits_for_phases),
+		cmocka_unit_test(test_apply__a_dml_waits_for_its_inputs_to_exist_not_for_its_parents_dml),
+		cmocka_unit_test(test_apply__every_ddl_runs_side_by_side),
+		cmocka_unit_test(test_apply__ctas_view_and_like_wait_for_their_source),
 		cmocka_unit_test(test_apply__never_runs_more_actions_than_the_parallelism),
 		cmocka_unit_test(test_apply__failure_skips_descendants_and_independent_branches_go_on),
-		cmocka_unit_test(test_apply__stops_and_drops_children_first_and_builds_parents_first),
+		cmocka_unit_test(test_apply__a_parent_dml_failing_after_its_child_dml_started_leaves_the_child_running),
+		cmocka_unit_test(test_apply__a_rebuild_cascade_stops_drops_builds_in_waves),
+		cmocka_unit_test(test_apply__drops_stop_every_reader_side_by_side_then_drop),
+		cmocka_unit_test(test_apply__a_restart_cascade_does_not_wait_for_the_parents_new_dml),
 		cmocka_unit_test(test_apply__replace_dml_creates_new_stops_old_waits_running_then_deletes_old),
 		cmocka_unit_test(test_apply__rerun_after_a_crash_at_every_step_converges_without_doing_anything_twice),
 		cmocka_unit_test(test_apply__interrupt_finishes_running_action_and_starts_nothing_new),
