@@ -478,8 +478,13 @@ int pc_emulator_start(pc_emulator **out, const pc_emulator_options *opt)
 			goto done;
 		}
 	}
-	if ((rc = pc_sim_new(&e->sim, &opt->sim)) != 0)
-		goto done;
+	{
+		pc_sim_options so = opt->sim;
+		if (!so.timeline_max)
+			so.timeline_max = PC_EMULATOR_TIMELINE_MAX; /* the emulator keeps a timeline for the tests */
+		if ((rc = pc_sim_new(&e->sim, &so)) != 0)
+			goto done;
+	}
 	if (opt->state_path && *opt->state_path) {
 		e->state_path = pc_strdup(opt->state_path);
 		if (pc_fs_is_file(e->state_path)) {

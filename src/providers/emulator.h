@@ -14,6 +14,9 @@
 
 #include <stdint.h>
 
+/* Marks the emulator keeps on its timeline (/emulator/v1/…/timeline); beyond, the oldest go. */
+#define PC_EMULATOR_TIMELINE_MAX 200000
+
 typedef struct pc_emulator_options {
 	const char *listen;         /* "127.0.0.1:PORT" (PORT 0: a free port); default 127.0.0.1:8089 */
 	const char *state_path;     /* NULL: in memory only */

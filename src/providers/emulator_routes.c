@@ -467,6 +467,8 @@ int pc_emu_route_emulator(route *r, char **seg, int n)
 		rc = pc_sim_topics_json(r->e->sim, r->now, &b);
 	else if (n == 5 && strcmp(seg[2], "environments") == 0 && strcmp(seg[4], "audit") == 0)
 		rc = pc_sim_env_audit_json(r->e->sim, r->now, seg[3], &b);
+	else if (n == 5 && strcmp(seg[2], "environments") == 0 && strcmp(seg[4], "timeline") == 0)
+		rc = pc_sim_timeline_json(r->e->sim, r->now, seg[3], &b);
 	else if (n == 7 && strcmp(seg[2], "environments") == 0 && strcmp(seg[4], "statements") == 0 &&
 		 strcmp(seg[6], "audit") == 0)
 		rc = pc_sim_audit_json(r->e->sim, r->now, seg[3], seg[5], &b);

@@ -348,6 +348,7 @@ void pc_sim__remove_stmt(pc_sim *s, pc_sim_env *e, pc_sim_stmt *st, int64_t t)
 	st->deleted = 1;
 	st->due_ms = 0;
 	st->updated_ms = t;
+	pc_sim__mark_stmt(s, st, t, "DELETED");
 	old = pc_map_put(&e->archive, st->name, st);
 	pc_sim__stmt_free(old);
 	s->changes++;

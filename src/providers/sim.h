@@ -95,6 +95,7 @@ typedef struct pc_sim_stmt {
 	int64_t resource_version;
 	int64_t created_ms, updated_ms;
 	pc_sim_phase phase;
+	int marked_phase;           /* the last phase put on the timeline, -1: none */
 	char *detail;
 	/* analysis */
 	pc_sim_kind kind;
@@ -191,7 +192,24 @@ typedef struct pc_sim_options {
 	int forbid_deleted;         /* a deleted statement answers 403 (PC_EAUTH), not 404 */
 	int linger_hidden;          /* a lingering topic is no longer listed or found (its name still taken) */
 	unsigned lenient;           /* PC_SIM_LENIENT_* */
+	size_t timeline_max;        /* keep a timeline of this many marks (0: none; the emulator's is on) */
 } pc_sim_options;
+
+/*
+ * One mark of the timeline (GET /emulator/v1/environments/{env}/timeline):
+ * a statement entering a phase (created, PENDING, RUNNING, COMPLETED,
+ * STOPPING, STOPPED, FAILED) or deleted ("DELETED"), or a topic created
+ * ("CREATED") or dropped ("DROPPED"), at the simulation's time t.
+ */
+typedef struct pc_sim_mark {
+	uint64_t seq;
+	int64_t t;
+	char *env;                  /* statement marks; NULL for a topic */
+	char *name;                 /* statement or topic */
+	const char *event;          /* static: a phase name, "DELETED", "CREATED", "DROPPED" */
+	char *kind;                 /* statement: "ddl" or "dml" (its first mark only, else NULL) */
+	char *reads, *writes;       /* statement's first mark: tables, comma-separated (owned) */
+} pc_sim_mark;
 
 typedef struct pc_sim_env {
 	char *id;
@@ -225,6 +243,8 @@ typedef struct pc_sim {
 	uint64_t next_incarnation;
 	int64_t now_ms;             /* latest time seen */
 	uint64_t changes;           /* bumped on every state change (savers compare it) */
+	pc_vec timeline;            /* pc_sim_mark *, oldest first, at most opt.timeline_max */
+	uint64_t timeline_seq;      /* marks ever made (the first ones are dropped beyond the cap) */
 } pc_sim;
 
 /* Create an empty simulation. Options are copied; 0/NULL fields take defaults. */
@@ -286,6 +306,12 @@ int pc_sim_list_statements(pc_sim *s, int64_t now, const char *env, const char *
 int pc_sim_audit_json(pc_sim *s, int64_t now, const char *env, const char *name, pc_buf *out);
 /* Every DML statement of the environment (live, then deleted ones) with its audit. */
 int pc_sim_env_audit_json(pc_sim *s, int64_t now, const char *env, pc_buf *out);
+/*
+ * {"marks":[{"seq","t_ms","statement","event","kind","reads","writes"} or
+ * {"seq","t_ms","topic","event"}…],"dropped":N}: env's statement marks and
+ * every topic mark, oldest first (docs/emulator.md).
+ */
+int pc_sim_timeline_json(pc_sim *s, int64_t now, const char *env, pc_buf *out);
 /* Every topic with its partitions' end offsets, as JSON. */
 int pc_sim_topics_json(pc_sim *s, int64_t now, pc_buf *out);
 

@@ -30,6 +30,12 @@ int64_t pc_sim__expire_after(const pc_sim *s, pc_sim_phase ph);
 
 /* ---- sim_run.c: transitions ---- */
 
+/* The timeline (when opt.timeline_max): st's phase when it changed, or `event` ("DELETED"). */
+void pc_sim__mark_stmt(pc_sim *s, pc_sim_stmt *st, int64_t t, const char *event);
+/* The timeline: topic `name` "CREATED" or "DROPPED". */
+void pc_sim__mark_topic(pc_sim *s, const char *name, int64_t t, const char *event);
+void pc_sim__timeline_free(pc_sim *s);
+
 /* A change: resource_version and updated_at move, savers see it. */
 void pc_sim__touch(pc_sim *s, pc_sim_stmt *st, int64_t t);
 void pc_sim__set_detail(pc_sim_stmt *st, const char *detail);

@@ -15,7 +15,9 @@
 
 pc_sim_stmt *pc_sim__stmt_new(void)
 {
-	return PC_NEW(pc_sim_stmt);
+	pc_sim_stmt *st = PC_NEW(pc_sim_stmt);
+	st->marked_phase = -1;
+	return st;
 }
 
 static void input_free(void *p)
@@ -132,6 +134,7 @@ static void dispose_world(pc_sim *s)
 	pc_map_dispose(&s->by_id, NULL);
 	pc_vec_dispose(&s->lingering, NULL);
 	free(s->heap);
+	pc_sim__timeline_free(s);
 }
 
 void pc_sim__reset(pc_sim *s)

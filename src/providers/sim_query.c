@@ -114,6 +114,36 @@ void pc_sim_list_topics(pc_sim *s, int64_t now, pc_vec *out)
 	pc_vec_sort(out, cmp_topic);
 }
 
+int pc_sim_timeline_json(pc_sim *s, int64_t now, const char *env, pc_buf *out)
+{
+	int first = 1;
+	uint64_t oldest = s->timeline.len ? ((pc_sim_mark *)s->timeline.items[0])->seq : s->timeline_seq + 1;
+	pc_sim_tick(s, now);
+	pc_buf_puts(out, "{\"marks\":[");
+	for (size_t i = 0; i < s->timeline.len; i++) {
+		const pc_sim_mark *m = s->timeline.items[i];
+		if (m->env && strcmp(m->env, env) != 0)
+			continue;
+		pc_buf_printf(out, "%s{\"seq\":%" PRIu64 ",\"t_ms\":%" PRId64 ",\"%s\":", first ? "" : ",", m->seq, m->t,
+			      m->env ? "statement" : "topic");
+		first = 0;
+		pc_buf_put_json_str(out, m->name);
+		pc_buf_puts(out, ",\"event\":");
+		pc_buf_put_json_str(out, m->event);
+		if (m->kind) {
+			pc_buf_puts(out, ",\"kind\":");
+			pc_buf_put_json_str(out, m->kind);
+			pc_buf_puts(out, ",\"reads\":");
+			pc_buf_put_json_str(out, m->reads);
+			pc_buf_puts(out, ",\"writes\":");
+			pc_buf_put_json_str(out, m->writes);
+		}
+		pc_buf_putc(out, '}');
+	}
+	pc_buf_printf(out, "],\"dropped\":%" PRIu64 "}", oldest - 1);
+	return 0;
+}
+
 int pc_sim_topics_json(pc_sim *s, int64_t now, pc_buf *out)
 {
 	pc_vec v = PC_VEC_INIT;

@@ -19,11 +19,83 @@
 
 /* ---- transitions ---- */
 
+static void mark_free(void *p)
+{
+	pc_sim_mark *m = p;
+	if (!m)
+		return;
+	free(m->env);
+	free(m->name);
+	free(m->kind);
+	free(m->reads);
+	free(m->writes);
+	free(m);
+}
+
+void pc_sim__timeline_free(pc_sim *s)
+{
+	pc_vec_dispose(&s->timeline, mark_free);
+}
+
+static char *joined(const pc_vec *v)
+{
+	pc_buf b = PC_BUF_INIT;
+	for (size_t i = 0; i < v->len; i++)
+		pc_buf_printf(&b, "%s%s", i ? "," : "", (const char *)v->items[i]);
+	return b.len ? pc_buf_detach(&b) : pc_strdup("");
+}
+
+static pc_sim_mark *mark_add(pc_sim *s, int64_t t, const char *name, const char *event)
+{
+	pc_sim_mark *m = PC_NEW(pc_sim_mark);
+	m->seq = ++s->timeline_seq;
+	m->t = t;
+	m->name = pc_strdup(name);
+	m->event = event;
+	if (s->timeline.len >= s->opt.timeline_max) {
+		/* the oldest half goes at once, so a long run costs amortized O(1) a mark */
+		size_t drop = s->timeline.len / 2 + 1;
+		for (size_t i = 0; i < drop; i++)
+			mark_free(s->timeline.items[i]);
+		memmove(s->timeline.items, s->timeline.items + drop, (s->timeline.len - drop) * sizeof(void *));
+		s->timeline.len -= drop;
+	}
+	pc_vec_push(&s->timeline, m);
+	return m;
+}
+
+void pc_sim__mark_stmt(pc_sim *s, pc_sim_stmt *st, int64_t t, const char *event)
+{
+	pc_sim_mark *m;
+	if (!s->opt.timeline_max)
+		return;
+	if (!event) {
+		if ((int)st->phase == st->marked_phase)
+			return;
+		event = pc_sim_phase_name(st->phase);
+	}
+	m = mark_add(s, t, st->name, event);
+	m->env = pc_strdup(st->env);
+	if (st->marked_phase < 0) {
+		m->kind = pc_strdup(st->kind == PC_SIM_KIND_DML ? "dml" : "ddl");
+		m->reads = joined(&st->reads);
+		m->writes = joined(&st->writes);
+	}
+	st->marked_phase = (int)st->phase;
+}
+
+void pc_sim__mark_topic(pc_sim *s, const char *name, int64_t t, const char *event)
+{
+	if (s->opt.timeline_max)
+		mark_add(s, t, name, event);
+}
+
 void pc_sim__touch(pc_sim *s, pc_sim_stmt *st, int64_t t)
 {
 	st->resource_version++;
 	st->updated_ms = t;
 	s->changes++;
+	pc_sim__mark_stmt(s, st, t, NULL);
 }
 
 void pc_sim__set_detail(pc_sim_stmt *st, const char *detail)
@@ -117,6 +189,7 @@ pc_sim_topic *pc_sim__topic_add(pc_sim *s, const char *name, int partitions, int
 	tp->as_of_ms = t;
 	pc_map_put(&s->topics, name, tp);
 	s->changes++;
+	pc_sim__mark_topic(s, name, t, "CREATED");
 	return tp;
 }
 
@@ -143,6 +216,7 @@ void pc_sim__topic_drop(pc_sim *s, const char *name, int64_t t)
 		}
 	}
 	free(detail);
+	pc_sim__mark_topic(s, name, t, "DROPPED");
 	pc_sim__advance_topic(s, tp, t);
 	if (s->opt.topic_linger_ms > 0) {
 		/* Kafka deletes the topic asynchronously: it lingers, its name taken. */

@@ -137,6 +137,7 @@ int pc_sim_create_statement(pc_sim *s, int64_t now, const char *org, const char 
 	}
 	pc_sim__index_stmt(s, e, st);
 	s->changes++;
+	pc_sim__mark_stmt(s, st, now, NULL);
 	pc_sim_tick(s, now); /* zero delays complete at once */
 	*out = st;
 	return 0;

@@ -450,6 +450,23 @@ static void finish_journaled_create(pc_planner *pl, pc_action *a, const pc_table
 		      "from earliest", ddl);
 }
 
+/*
+ * An interrupted run created the table's current DML and it has not run yet
+ * (a create or rebuild killed between its DML's create and RUNNING: with the
+ * waves every DML of a plan is created early). The rules alone read a live
+ * DML and plan nothing; the journal's promise is that the rerun adopts it and
+ * waits until it runs. 1 when a is now that wait.
+ */
+static int wait_journaled_dml(pc_planner *pl, pc_action *a, const pc_actual_table *at)
+{
+	if (a->kind != PC_ACT_NOOP || !pl->keep_dml || !at || !at->dml || at->dml->st->ph != PC_PHASE_PENDING ||
+	    strcmp(at->dml->st->name, pl->keep_dml) != 0)
+		return 0;
+	a->kind = PC_ACT_START;
+	set_reason(a, "an interrupted run created its DML '%s': wait until it runs", pl->keep_dml);
+	return 1;
+}
+
 /* Say which statements the action takes over from an unfinished run. */
 static void note_adopted(pc_planner *pl, pc_action *a)
 {
@@ -567,7 +584,7 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	const pc_actual_table *at;
 	const pc_actual_stmt *carry = NULL;
 	pc_action *a;
-	int rc, record = 0;
+	int rc, record = 0, wait_dml = 0;
 
 	at = pc_actual_table_get(pl->act, t->name);
 	/* A parent's new topic matters only to a child that exists and reads the old one. */
@@ -605,6 +622,7 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	} else {
 		decide_existing(pl, a, t, at, parent, &carry);
 		finish_journaled_create(pl, a, t, at);
+		wait_dml = wait_journaled_dml(pl, a, at);
 	}
 	if (a->kind == PC_ACT_REBUILD && pl->opt->dml_only) {
 		char *r = a->reason;
@@ -659,6 +677,8 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	if (record)
 		pc_steps_record_ddl(pl, a, t);
 	build_steps(pl, a, t, at, carry);
+	if (wait_dml)
+		pc_steps_create_dml(pl, a, t, NULL); /* its journaled name: the executor adopts it and waits */
 	note_adopted(pl, a);
 	pl->keep_dml = NULL;
 	pl->no_adopt = 0;

@@ -84,3 +84,45 @@ live_dmls() {
 
 topics() { curl -sf "$EMU_URL/kafka/v3/clusters/lkc-local/topics" | jq -r '.data[].topic_name' | sort; }
 has_topic() { topics | grep -qx "$1"; }
+
+# The emulator's timeline (docs/emulator.md): its marks, oldest first.
+timeline() { curl -sf "$EMU_URL/emulator/v1/environments/$ENV_ID/timeline" || fail "GET timeline failed"; }
+
+# assert_wave_order: from the emulator's own timeline, the orders that protect
+# data held (design.md §4): no DML was created before every table it reads
+# existed, and no table was dropped while a statement reading it was not
+# yet stopped. Prints every violation and fails.
+assert_wave_order() {
+	local bad
+	bad=$(timeline | jq -r '
+		.marks as $m
+		| [$m[] | select(.topic)] as $tm
+		| [$m[] | select(.statement and .kind == "dml")] as $dmls
+		| ([$dmls[] as $d | ($d.reads | split(",") | map(select(. != "")))[] as $r
+			| [$tm[] | select(.topic == $r)] as $rt
+			| ([$rt[] | select(.seq < $d.seq)] | last) as $before
+			| select(($before != null and $before.event != "CREATED")
+				or ($before == null and ($rt | length) > 0 and $rt[0].event == "CREATED"))
+			| "DML \($d.statement) was created (mark \($d.seq)) before table \($r) existed"]
+		+ [$tm[] | select(.event == "DROPPED") as $x
+			| $dmls[] | select(.seq < $x.seq and ((.reads | split(",")) | index($x.topic)))
+			| .statement as $n
+			| ([$m[] | select(.statement == $n and .seq < $x.seq)] | last) as $st
+			| select(($st.event | IN("STOPPED", "FAILED", "COMPLETED", "DELETED")) | not)
+			| "table \($x.topic) was dropped (mark \($x.seq)) while its reader \($n) was \($st.event)"])
+		| .[]') || fail "the timeline could not be read"
+	[ -z "$bad" ] || fail "order violated: $bad"
+}
+
+# mark_seq STATEMENT EVENT: the timeline's first mark of STATEMENT entering EVENT ("" when none).
+mark_seq() {
+	timeline | jq -r --arg s "$1" --arg e "$2" '[.marks[] | select(.statement == $s and .event == $e)][0].seq // ""'
+}
+
+# first_dml_seq TABLE EVENT: the first mark EVENT of a DML writing TABLE ("" when none).
+first_dml_seq() {
+	timeline | jq -r --arg t "$1" --arg e "$2" '
+		.marks as $m
+		| [$m[] | select(.kind == "dml" and ((.writes | split(",")) | index($t))) | .statement] as $names
+		| [$m[] | select(.statement and (.statement | IN($names[])) and .event == $e)][0].seq // ""'
+}
