@@ -131,7 +131,7 @@ int pc_plan_destroy(pc_plan **out, const pc_project *proj, const pc_actual *act,
 		pc_map_put(&dropped, t->name, (void *)t);
 		pc_vec_push(&order, drop_action(&pl, t, pc_actual_table_get(act, t->name)));
 	}
-	/* teardown_after: the dropped children; waves count from the leaves */
+	/* teardown_after: the dropped children (wave 0: every stop side by side, then every drop) */
 	for (size_t i = 0; i < order.len; i++) {
 		pc_action *a = order.items[i];
 		const pc_table *t = pc_project_table(proj, a->table);
@@ -142,8 +142,6 @@ int pc_plan_destroy(pc_plan **out, const pc_project *proj, const pc_actual *act,
 			if (!ca || ca->kind == PC_ACT_NOOP || a->kind == PC_ACT_NOOP)
 				continue;
 			pc_vec_push(&a->teardown_after, pc_strdup(c->name));
-			if (ca->wave + 1 > a->wave)
-				a->wave = ca->wave + 1;
 		}
 		pc_vec_sort_str(&a->teardown_after);
 		pc_vec_push(&pl.plan->actions, a);

@@ -239,6 +239,24 @@ int pc_plan_check_broken(const pc_project *proj, const pc_table *t)
 
 /* ---- pass 3: dependencies and waves ---- */
 
+/*
+ * The wave of a build action (docs/reconcile.md "Ordering"): the rounds of
+ * creation it waits for beyond the four waves every plan takes. A parent
+ * adds one when its table comes to exist only as its CTAS runs, or when the
+ * child's own DDL reads it (a view); a plain parent adds nothing, since a DML
+ * waits only for the tables it reads to exist. Planned in topological order,
+ * so a parent's wave is known.
+ */
+static int wave_step(const pc_table *parent, const pc_action *pa, const pc_table *child)
+{
+	int step = 0;
+	if (parent->ctas && pa->kind != PC_ACT_START && pa->kind != PC_ACT_REPLACE_DML)
+		step++;
+	if (pc_table_is_view(child))
+		step++;
+	return step;
+}
+
 static void link_actions(pc_planner *pl)
 {
 	pc_plan *plan = pl->plan;
@@ -257,8 +275,8 @@ static void link_actions(pc_planner *pl)
 			if (!pa || pa->kind == PC_ACT_NOOP)
 				continue;
 			pc_vec_push(&a->depends_on, pc_strdup(p->name));
-			if (pa->wave + 1 > wave)
-				wave = pa->wave + 1;
+			if (pa->wave + wave_step(p, pa, t) > wave)
+				wave = pa->wave + wave_step(p, pa, t);
 			if (pc_action_has_teardown(a))
 				pc_vec_push(&pa->teardown_after, pc_strdup(a->table));
 		}

@@ -881,7 +881,7 @@ int pc_plan_orphans(pc_planner *pl)
 		orphan *o = orphans.items[i];
 		if (!o->a)
 			continue; /* held (hold_refused): added already */
-		o->a->wave = o->wave;
+		o->a->wave = 0; /* a drop's wave: its stops and drops take the plan's stop and drop waves */
 		pc_vec_sort_str(&o->a->teardown_after);
 		add_action(pl, o->a);
 		o->a = NULL;

@@ -158,8 +158,9 @@ static void test_plan_rule__changed_stateful_dml_rebuilds_and_cascades(void **st
 	assert_string_equal(act_of("leaf")->depends_on.items[0], "mid");
 	assert_int_equal(act_of("mid")->teardown_after.len, 1);
 	assert_string_equal(act_of("mid")->teardown_after.items[0], "leaf");
+	/* the waves (docs/reconcile.md): leaf's DML waits only for mid's table, so no extra round */
 	assert_int_equal(act_of("mid")->wave, 0);
-	assert_int_equal(act_of("leaf")->wave, 1);
+	assert_int_equal(act_of("leaf")->wave, 0);
 	/* stop, delete, drop, ddl, dml */
 	assert_int_equal(act_of("mid")->steps.len, 5);
 	assert_int_equal(step("mid", 0)->kind, PC_STEP_STOP_STATEMENT);
@@ -357,6 +358,22 @@ static void test_plan_view__absent_view_is_dropped_if_exists_then_created(void *
 	assert_false(act_of("v_src")->destructive);
 }
 
+/* wave: a view's DDL reads its source, so it waits one round for a source the plan creates */
+static void test_plan_view__a_view_over_a_created_table_is_one_wave_later(void **state)
+{
+	(void)state;
+	pc_table *src = table("src", "sources", NULL, 0);
+	pc_table *v = view("v_src", src);
+	pc_table *rd = table("reader", "facts", NULL, 1);
+	edge(src, rd);
+	(void)v;
+	plan_ok(NULL);
+	assert_int_equal(kind_of("src"), PC_ACT_CREATE);
+	assert_int_equal(act_of("src")->wave, 0);
+	assert_int_equal(act_of("v_src")->wave, 1);
+	assert_int_equal(act_of("reader")->wave, 0); /* a DML waits only for its input to exist */
+}
+
 static void test_plan_view__existing_view_is_noop_and_needs_no_topic(void **state)
 {
 	(void)state;
@@ -448,6 +465,36 @@ static void test_plan_journal__a_create_killed_after_its_ddl_only_starts_its_dml
 	free(dml);
 }
 
+/* Killed between its DML's create and RUNNING (the waves create every DML early): the rerun waits for it. */
+static void test_plan_journal__a_create_killed_before_its_dml_ran_waits_for_it(void **state)
+{
+	(void)state;
+	pc_table *t = table("orders", "sources", NULL, 1);
+	pc_statement *ddl, *pending;
+	topic("orders");
+	ddl = ddl_stmt(t);
+	pending = dml_stmt(t, "PENDING", "7");
+	journal_of_create(t, ddl->name, pending->name);
+	plan_ok(NULL);
+	assert_int_equal(kind_of("orders"), PC_ACT_START);
+	assert_non_null(strstr(act_of("orders")->reason, "an interrupted run created its DML"));
+	assert_int_equal(act_of("orders")->steps.len, 1);
+	assert_int_equal(step("orders", 0)->kind, PC_STEP_CREATE_DML);
+	assert_string_equal(step("orders", 0)->statement, pending->name); /* adopted: the executor waits */
+}
+
+/* The same PENDING DML without a journal: live, nothing to do (the next plan sees how it ends). */
+static void test_plan_journal__a_pending_dml_without_a_journal_is_left_alone(void **state)
+{
+	(void)state;
+	pc_table *t = table("orders", "sources", NULL, 1);
+	topic("orders");
+	ddl_stmt(t);
+	dml_stmt(t, "PENDING", "7");
+	plan_ok(NULL);
+	assert_int_equal(kind_of("orders"), PC_ACT_NOOP);
+}
+
 static void test_plan_journal__without_it_a_missing_dml_rebuilds(void **state)
 {
 	(void)state;
@@ -497,6 +544,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_plan_rule__absent_table_is_created_ddl_then_dml),
+		T(test_plan_journal__a_create_killed_before_its_dml_ran_waits_for_it),
+		T(test_plan_journal__a_pending_dml_without_a_journal_is_left_alone),
+		T(test_plan_view__a_view_over_a_created_table_is_one_wave_later),
 		T(test_plan_rule__unchanged_running_is_noop),
 		T(test_plan_rule__dml_in_an_unknown_phase_is_left_alone_with_a_warning),
 		T(test_plan_rule__stopped_dml_is_resumed),
