@@ -17,9 +17,11 @@
 # The DAG: LAYERS layers of TABLES/LAYERS tables; layer 0 are sources (DDL
 # only); every other table reads one or two tables of the layer below with
 # a stateless projection. The critical-path bound is what the longest path
-# must wait for no matter the parallelism: DDL_MS for the source, then
-# DDL_MS + PENDING_MS per layer above it (a table's DDL and DML run after
-# its parents' DML runs, docs/reconcile.md).
+# must wait for no matter the parallelism: since apply runs in waves (every
+# DDL side by side, then every DML once the tables it reads exist,
+# docs/reconcile.md "Ordering"), DDL_MS + PENDING_MS whatever the depth; the
+# layer-by-layer bound of the executor before the waves (a table's DDL and
+# DML after its parents' DML runs) is printed next to it.
 set -euo pipefail
 : "${PIPECTL:=build/pipectl}"
 N=${1:-200}
@@ -113,8 +115,9 @@ if [ -n "$DEPTHS" ]; then
 	done
 fi
 
-bound=$(( DDL_MS + (L - 1) * (DDL_MS + PENDING_MS) ))
-[ "$N" -gt 0 ] && [ -n "$PARS" ] && echo "apply: $N tables in $L layers, --ddl-ms $DDL_MS --pending-ms $PENDING_MS; critical-path bound ${bound} ms"
+bound=$(( DDL_MS + PENDING_MS ))
+[ "$N" -gt 0 ] && [ -n "$PARS" ] && echo "apply: $N tables in $L layers, --ddl-ms $DDL_MS --pending-ms $PENDING_MS;" \
+	"critical-path bound ${bound} ms (layer by layer: $(( DDL_MS + (L - 1) * (DDL_MS + PENDING_MS) )) ms)"
 for par in $PARS; do
 	start_emulator --ddl-ms "$DDL_MS" --pending-ms "$PENDING_MS"
 	project "$T/p" "$N" "$L"

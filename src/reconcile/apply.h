@@ -3,11 +3,13 @@
  * threads (docs/reconcile.md, the contract at the top of plan.h, docs/apply.md).
  *
  * - plan->setup steps run first, one after the other;
- * - each action is split in two tasks: its TEARDOWN steps (stop, delete,
- *   drop) and its BUILD steps (DDL, DML, resume). Teardown of A waits for
- *   the teardown of every table in A->teardown_after (children first);
- *   build of A waits for A's teardown and for the build of every table in
- *   A->depends_on (parents first);
+ * - each action is split in four tasks, its STOP, DROP, DDL and DML parts
+ *   (apply.c says which steps each holds), each after the one before. The
+ *   DROP of A waits for the STOP of every table in A->teardown_after (no
+ *   drop under a running reader); the DML of A waits until every table in
+ *   A->depends_on and their ancestors in the plan exist (their DDL; a CTAS
+ *   once it runs), not for their DML; a DDL waits for the tables it reads
+ *   (a view, LIKE). Four waves whatever the depth (docs/reconcile.md);
  * - at most `parallelism` tasks run at once;
  * - every step reads the statement (or topic) first and does only what is
  *   still missing, so running a plan again after a failure or a crash
@@ -17,10 +19,12 @@
  *   except the carry-over source of a replace-dml;
  * - waits poll with backoff (100 ms, x1.25 per poll, up to 2 s); a FAILED/FAILING
  *   statement ends its action with the statement's latest exception;
- * - when a task fails, every task that waits on it (transitively) is
- *   skipped; independent branches go on;
+ * - when a task fails, every task that waits on it (transitively), and every
+ *   part not yet started of the actions that depend on it, is skipped; what
+ *   already started finishes; independent branches go on;
  * - a cancel flag (SIGINT/SIGTERM), a lost lock or the total timeout stop
- *   new tasks from starting; the steps already running finish.
+ *   new actions from starting; the actions already begun run their later
+ *   parts as far as their prerequisites allow.
  *
  * Thread-safety: pc_apply_run() is called from one thread; it calls the
  * progress callbacks from its worker threads, one at a time.

@@ -13,17 +13,20 @@
  * ---- How apply runs a plan (contract with src/reconcile/apply) ----
  *
  * 1. plan->setup steps first, in order (today: at most one create_pool).
- * 2. Each action's steps run in order. Steps with `teardown` set (the
- *    leading stop/delete/drop of a rebuild, restart or drop) form the
- *    action's TEARDOWN part; the rest its BUILD part.
- *    - teardown of action A starts once the teardown of every action named
- *      in A->teardown_after (its children in the plan) has finished:
- *      stops and drops run children first;
- *    - build of A starts once A's own teardown is done and the build of
- *      every action named in A->depends_on (its parents in the plan) has
- *      finished: creates and starts run parents first.
+ * 2. Each action's steps run in order, in four parts (docs/reconcile.md
+ *    "Ordering"): STOP (the leading `teardown` stops and deletes), DROP (the
+ *    teardown from its first drop on), DDL (the rest up to the last
+ *    run_ddl), DML (the rest).
+ *    - DROP of action A starts once the STOP of every action named in
+ *      A->teardown_after (its children in the plan) has finished: a table
+ *      is dropped only once every reader is stopped;
+ *    - DML of A starts once every table named in A->depends_on (its parents
+ *      in the plan) and their ancestors exist (DDL done; a CTAS's table once
+ *      it runs): not once their DML runs;
+ *    - a DDL that reads a table the plan creates (view, LIKE) waits for it.
  *    An action is done when its last step is done. When an action fails,
- *    every action that (transitively) depends on it is skipped.
+ *    the parts not yet started of every action that (transitively) depends
+ *    on it are skipped.
  * 3. Every step checks actual state before acting (idempotence):
  *    stop of a statement that is absent or already stopped/failed is done;
  *    delete of an absent statement is done; drop_table of an absent topic
@@ -37,8 +40,10 @@
  *    must not wait for RUNNING first: see pc_step.wait); stop until STOPPED
  *    (or FAILED / absent).
  *
- * Wave: 0 for actions with no dependency in the plan, else 1 + the largest
- * wave of depends_on. Only for display and parallelism estimates.
+ * Wave: the rounds of creation an action waits for beyond the four waves
+ * (stop, drop, DDL, DML) of every plan: 0, or one more than a parent's when
+ * the parent's table exists only once its CTAS runs or the action's DDL
+ * reads it (a view). Drops: 0. Only for display.
  */
 #ifndef PC_RECONCILE_PLAN_H
 #define PC_RECONCILE_PLAN_H
@@ -117,8 +122,8 @@ typedef struct pc_action {
 	char *reason;          /* one line: what changed / why (never empty) */
 	pc_vec details;        /* char *, extra lines: stateful operators with file:line, etc. */
 	int wave;
-	pc_vec depends_on;     /* char *: tables whose action's BUILD must finish before ours */
-	pc_vec teardown_after; /* char *: tables whose action's TEARDOWN must finish before ours */
+	pc_vec depends_on;     /* char *: tables that must exist before our DML starts */
+	pc_vec teardown_after; /* char *: tables whose action's STOP must finish before our DROP */
 	pc_vec steps;          /* pc_step *, in order */
 	char *compute_pool;    /* resolved pool id, or NULL (default / created pool) */
 	char *pool_source;     /* "table.yaml", "--compute-pool", "current statement",
