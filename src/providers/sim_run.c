@@ -204,6 +204,7 @@ void pc_sim__topic_drop(pc_sim *s, const char *name, int64_t t)
 	char *detail;
 	if (!tp || tp->gone_ms)
 		return;
+	pc_sim__mark_topic(s, name, t, "DROPPED"); /* before the readers it fails */
 	detail = pc_sprintf("Table '%s' was dropped while the statement was running", name);
 	for (size_t i = 0; i < s->env_list.len; i++) {
 		pc_sim_env *e = s->env_list.items[i];
@@ -216,7 +217,6 @@ void pc_sim__topic_drop(pc_sim *s, const char *name, int64_t t)
 		}
 	}
 	free(detail);
-	pc_sim__mark_topic(s, name, t, "DROPPED");
 	pc_sim__advance_topic(s, tp, t);
 	if (s->opt.topic_linger_ms > 0) {
 		/* Kafka deletes the topic asynchronously: it lingers, its name taken. */

@@ -199,6 +199,69 @@ static void test_sim_sql__unparsable_statement_fails_keeping_its_detail(void **s
 	pc_sim_free(s);
 }
 
+/* The timeline: phases, deletion and topics in order, the first mark with kind and tables; capped. */
+static void test_sim_timeline__marks_phases_topics_in_order_and_keeps_the_newest(void **state)
+{
+	pc_sim *s = NULL;
+	pc_sim_options o = { 0 };
+	pc_buf b = PC_BUF_INIT;
+	const char *p;
+	(void)state;
+	o.ddl_ms = 200;
+	o.pending_ms = 300;
+	o.timeline_max = 100;
+	assert_int_equal(pc_sim_new(&s, &o), 0);
+	two_tables(s);
+	create(s, T0 + 200, "dml-dst", "INSERT INTO dst SELECT * FROM src", NULL);
+	assert_string_equal(phase(s, T0 + 600, "dml-dst"), "RUNNING");
+	create(s, T0 + 1000, "drop-src", "DROP TABLE src", NULL);
+	assert_string_equal(phase(s, T0 + 1300, "dml-dst"), "FAILED");
+	assert_int_equal(pc_sim_delete_statement(s, T0 + 1400, ENV, "dml-dst"), 0);
+	assert_int_equal(pc_sim_timeline_json(s, T0 + 1500, ENV, &b), 0);
+	/* ddl-src created, completed, its topic; dml-dst created (with its tables), running; the drop; failed; deleted */
+	p = strstr(b.ptr, "\"statement\":\"ddl-src\",\"event\":\"PENDING\",\"kind\":\"ddl\"");
+	assert_non_null(p);
+	p = strstr(p, "\"topic\":\"src\",\"event\":\"CREATED\"");
+	assert_non_null(p);
+	p = strstr(p, "\"statement\":\"dml-dst\",\"event\":\"PENDING\",\"kind\":\"dml\",\"reads\":\"src\",\"writes\":\"dst\"");
+	assert_non_null(p);
+	p = strstr(p, "\"statement\":\"dml-dst\",\"event\":\"RUNNING\"}");
+	assert_non_null(p);
+	p = strstr(p, "\"topic\":\"src\",\"event\":\"DROPPED\"");
+	assert_non_null(p);
+	p = strstr(p, "\"statement\":\"dml-dst\",\"event\":\"FAILED\"}");
+	assert_non_null(p);
+	p = strstr(p, "\"statement\":\"dml-dst\",\"event\":\"DELETED\"}");
+	assert_non_null(p);
+	assert_non_null(strstr(b.ptr, "],\"dropped\":0}"));
+	/* another environment sees the topics only */
+	pc_buf_clear(&b);
+	assert_int_equal(pc_sim_timeline_json(s, T0 + 1500, "env-other", &b), 0);
+	assert_null(strstr(b.ptr, "\"statement\""));
+	assert_non_null(strstr(b.ptr, "\"topic\":\"src\""));
+	pc_sim_free(s);
+	/* beyond the cap the oldest marks go, and are counted */
+	o.timeline_max = 4;
+	assert_int_equal(pc_sim_new(&s, &o), 0);
+	two_tables(s);
+	create(s, T0 + 200, "dml-dst", "INSERT INTO dst SELECT * FROM src", NULL);
+	assert_string_equal(phase(s, T0 + 600, "dml-dst"), "RUNNING");
+	pc_buf_clear(&b);
+	assert_int_equal(pc_sim_timeline_json(s, T0 + 600, ENV, &b), 0);
+	assert_null(strstr(b.ptr, "\"statement\":\"ddl-src\",\"event\":\"PENDING\""));
+	assert_non_null(strstr(b.ptr, "\"statement\":\"dml-dst\",\"event\":\"RUNNING\"}]"));
+	assert_null(strstr(b.ptr, "\"dropped\":0}"));
+	pc_sim_free(s);
+	/* off by default (the local target keeps none) */
+	s = new_sim(NULL, 0);
+	two_tables(s);
+	pc_buf_clear(&b);
+	assert_int_equal(pc_sim_timeline_json(s, T0 + 300, ENV, &b), 0);
+	assert_string_equal(b.ptr, "{\"marks\":[],\"dropped\":0}");
+	pc_buf_dispose(&b);
+	pc_sim_free(s);
+}
+
 static void test_sim_dml__drop_under_a_running_statement_fails_it(void **state)
 {
 	pc_sim *s = new_sim(NULL, 0);
@@ -469,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_sim_expiry__completed_statements_go_away_after_n_seconds),
 		cmocka_unit_test(test_sim_list__pages_in_name_order_without_gaps),
 		cmocka_unit_test(test_sim_json__save_and_load_keep_state_and_schedule),
+		cmocka_unit_test(test_sim_timeline__marks_phases_topics_in_order_and_keeps_the_newest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
