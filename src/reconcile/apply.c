@@ -574,7 +574,7 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&ex->mu);
 	for (;;) {
-		task *t;
+		task *t = NULL;
 		pc_action_result *res;
 		int first = 0, has_steps, rc = 0;
 		int64_t t0;
