@@ -434,18 +434,25 @@ static const char *adoptable_dml(const pc_planner *pl, const pc_table *t)
  * its DML was never started. The rules alone would read "DML missing,
  * offsets unknown" and rebuild, dropping the table the run had just made;
  * the journal proves it is new, so only the DML remains, from earliest.
+ * So too when a parent created or rebuilt in this plan would force the
+ * rebuild, as long as no DML of the table ever existed (a child skipped in
+ * the DML wave after its DDL ran in the DDL wave): nothing read the parent's
+ * old topic, so its first DML reads the new one from earliest, exactly.
  */
 static void finish_journaled_create(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at)
 {
 	const pc_journal_action *ja = pc_map_get(&pl->act->journal_actions, t->name);
 	const char *ddl;
 	if (a->kind != PC_ACT_REBUILD || !ja || strcmp(ja->kind, pc_action_kind_str(PC_ACT_CREATE)) != 0 ||
-	    a->forced_by || !at || !at->ddl || at->ddl->st->ph != PC_PHASE_COMPLETED)
+	    (a->forced_by && (at && (at->dml || at->dmls.len))) || !at || !at->ddl ||
+	    at->ddl->st->ph != PC_PHASE_COMPLETED)
 		return;
 	ddl = pc_plan_journal_adoptable(pl, PC_NAME_DDL, t->name, t->ddl_fingerprint);
 	if (!ddl || strcmp(ddl, at->ddl->st->name) != 0 || (at->dml && strcmp(at->dml->st->name, pl->keep_dml ? pl->keep_dml : "")))
 		return;
 	a->kind = PC_ACT_CREATE;
+	free(a->forced_by); /* a parent's new topic is this table's first input: nothing to re-read */
+	a->forced_by = NULL;
 	set_reason(a, "finishing the create of an interrupted run: its DDL '%s' made the table, its DML starts "
 		      "from earliest", ddl);
 }

@@ -31,6 +31,9 @@ run 0 apply --auto-approve
 grep -q "Apply complete: 4 done, 0 failed, 0 skipped." "$T/out" || fail "rerun did not converge"
 assert_running int_orders fct_big_orders fct_totals v_totals int_users
 assert_wave_order
+# a child whose DDL ran is finished (its DDL adopted), never dropped: no DML of it ever read anything
+grep -qE "^  -/\+ rebuild" "$T/out" && fail "the rerun rebuilds what the failed run skipped"
+[ "$(timeline | jq '[.marks[] | select(.event == "DROPPED")] | length')" = 0 ] || fail "the rerun dropped a table"
 run 0 apply --auto-approve
 grep -q "No changes" "$T/out" || fail "not converged after the rerun"
 

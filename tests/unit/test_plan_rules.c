@@ -465,6 +465,56 @@ static void test_plan_journal__a_create_killed_after_its_ddl_only_starts_its_dml
 	free(dml);
 }
 
+/*
+ * A child whose DDL ran in the DDL wave while its parent's DDL failed (the
+ * run's journal stays): the parent is created now, which would force the
+ * child's rebuild, but no DML of the child ever read the parent: the create
+ * is finished, nothing dropped.
+ */
+static void test_plan_journal__a_child_skipped_after_its_ddl_is_finished_not_rebuilt(void **state)
+{
+	(void)state;
+	char fp[33];
+	pc_table *src = table("src", "sources", NULL, 1);
+	pc_table *mid = table("mid", "facts", NULL, 1);
+	pc_statement *ddl;
+	char *dml;
+	edge(src, mid);
+	topic("mid");
+	ddl = ddl_stmt(mid);
+	pc_table_dml_fp(mid, fp);
+	dml = pc_naming_statement("dev", PC_NAME_DML, mid->name, fp, "7");
+	journal_of_create(mid, ddl->name, dml);
+	plan_ok(NULL);
+	assert_int_equal(kind_of("src"), PC_ACT_CREATE);
+	assert_int_equal(kind_of("mid"), PC_ACT_CREATE);
+	assert_non_null(strstr(act_of("mid")->reason, "finishing the create of an interrupted run"));
+	assert_null(act_of("mid")->forced_by);
+	assert_false(act_of("mid")->destructive);
+	for (size_t i = 0; i < act_of("mid")->steps.len; i++)
+		assert_int_not_equal(step("mid", i)->kind, PC_STEP_DROP_TABLE);
+	assert_string_equal(act_of("mid")->depends_on.items[0], "src");
+	free(dml);
+}
+
+/* The same with a DML of the child there: it read the parent's old topic, so it rebuilds. */
+static void test_plan_journal__a_child_whose_dml_ran_rebuilds_with_its_new_parent(void **state)
+{
+	(void)state;
+	pc_table *src = table("src", "sources", NULL, 1);
+	pc_table *mid = table("mid", "facts", NULL, 1);
+	pc_statement *ddl, *d;
+	edge(src, mid);
+	topic("mid");
+	ddl = ddl_stmt(mid);
+	d = dml_stmt(mid, "RUNNING", "7");
+	journal_of_create(mid, ddl->name, d->name);
+	plan_ok(NULL);
+	assert_int_equal(kind_of("src"), PC_ACT_CREATE);
+	assert_int_equal(kind_of("mid"), PC_ACT_REBUILD);
+	assert_string_equal(act_of("mid")->forced_by, "src");
+}
+
 /* Killed between its DML's create and RUNNING (the waves create every DML early): the rerun waits for it. */
 static void test_plan_journal__a_create_killed_before_its_dml_ran_waits_for_it(void **state)
 {
@@ -545,6 +595,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_plan_rule__absent_table_is_created_ddl_then_dml),
 		T(test_plan_journal__a_create_killed_before_its_dml_ran_waits_for_it),
+		T(test_plan_journal__a_child_skipped_after_its_ddl_is_finished_not_rebuilt),
+		T(test_plan_journal__a_child_whose_dml_ran_rebuilds_with_its_new_parent),
 		T(test_plan_journal__a_pending_dml_without_a_journal_is_left_alone),
 		T(test_plan_view__a_view_over_a_created_table_is_one_wave_later),
 		T(test_plan_rule__unchanged_running_is_noop),
