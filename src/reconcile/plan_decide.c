@@ -134,6 +134,41 @@ static void set_reason(pc_action *a, const char *fmt, ...)
 	a->reason = pc_buf_detach(&b);
 }
 
+/*
+ * The parent's table is the one an interrupted run made, and this plan keeps
+ * it: its DROP and DDL steps take that run's statements, COMPLETED (docs/
+ * reconcile.md "Interruption": the rebuild's DROP and DDL are adopted).
+ */
+static int table_kept_from_journal(const pc_planner *pl, const pc_action *pa)
+{
+	int made = 0;
+	for (size_t i = 0; i < pa->steps.len; i++) {
+		const pc_step *s = pa->steps.items[i];
+		const pc_actual_stmt *st;
+		if (s->kind != PC_STEP_DROP_TABLE && (s->kind != PC_STEP_RUN_DDL || s->teardown))
+			continue;
+		st = s->statement && pc_map_has(&pl->adopted, s->statement) ? pc_actual_stmt_get(pl->act, s->statement)
+									     : NULL;
+		if (!st || st->st->ph != PC_PHASE_COMPLETED)
+			return 0;
+		made |= s->kind == PC_STEP_RUN_DDL;
+	}
+	return made;
+}
+
+/*
+ * t's current DML is the one the journal of an interrupted run gave it: that
+ * run created it, and a DML is created only once the tables it reads exist
+ * (the waves, docs/reconcile.md "Ordering"), so it read its parents' tables
+ * as that run left them.
+ */
+static int dml_from_journal(const pc_planner *pl, const pc_table *t)
+{
+	const pc_journal_action *ja = pc_map_get(&pl->act->journal_actions, t->name);
+	const pc_actual_table *at = pc_actual_table_get(pl->act, t->name);
+	return ja && ja->dml && at && at->dml && strcmp(ja->dml, at->dml->st->name) == 0;
+}
+
 /* The first parent whose topic is new in this plan (create, rebuild, restart). */
 static const pc_action *forcing_parent(pc_planner *pl, const pc_table *t)
 {
@@ -145,6 +180,10 @@ static const pc_action *forcing_parent(pc_planner *pl, const pc_table *t)
 			continue;
 		/* a view created again (its DDL statement expired) changes nothing downstream */
 		if (pa->kind == PC_ACT_CREATE && pc_table_is_view(p))
+			continue;
+		/* the interrupted run made the parent's table and then t's DML over it: nothing new for t */
+		if ((pa->kind == PC_ACT_CREATE || pa->kind == PC_ACT_REBUILD) && dml_from_journal(pl, t) &&
+		    table_kept_from_journal(pl, pa))
 			continue;
 		if (pa->kind == PC_ACT_CREATE || pa->kind == PC_ACT_REBUILD || pa->kind == PC_ACT_RESTART)
 			return pa;

@@ -515,6 +515,60 @@ static void test_plan_journal__a_child_whose_dml_ran_rebuilds_with_its_new_paren
 	assert_string_equal(act_of("mid")->forced_by, "src");
 }
 
+/*
+ * A rebuild cascade killed after the parent's DROP and DDL and the child's
+ * new DML (the waves create the child's DML once the parent's new table
+ * exists, before the parent's own DML): the rerun adopts the parent's DROP
+ * and DDL, and the child, whose DML the same run created over that new
+ * table, is not rebuilt a second time.
+ */
+static void test_plan_journal__a_child_rebuilt_over_the_runs_new_parent_is_not_rebuilt_again(void **state)
+{
+	(void)state;
+	pc_table *src, *mid, *leaf;
+	pc_statement *drop, *ddl, *leaf_dml;
+	pc_journal *j;
+	char fp[33], dfp[33], *mid_dml, *drop_name;
+	const char *drop_sql = "DROP TABLE IF EXISTS `mid`";
+	chain(&src, &mid, &leaf);
+	stateful(mid, "GROUP BY", 1);
+	deployed(src, NULL);
+	topic("mid");
+	ddl_stmt(mid); /* the old DDL */
+	assert_int_equal(pc_sql_fingerprint(dfp, drop_sql, strlen(drop_sql)), 0);
+	drop_name = pc_naming_statement("dev", PC_NAME_DROP, "mid", dfp, NULL);
+	drop = stmt(drop_name, "COMPLETED");
+	drop->sql = pc_strdup(drop_sql);
+	pc_naming_labels(&drop->labels, PC_NAME_DROP, "mid", dfp, NULL, NULL);
+	set_fp(mid->ddl_fingerprint, "d2");
+	ddl = ddl_stmt(mid); /* the killed run's new DDL, after its DROP */
+	pc_table_dml_fp(mid, fp);
+	mid_dml = pc_naming_statement("dev", PC_NAME_DML, "mid", fp, "9");
+	topic("leaf");
+	ddl_stmt(leaf);
+	leaf_dml = dml_stmt(leaf, "RUNNING", "9"); /* the killed run's new DML of the child */
+	j = pc_journal_new("dev-pc-journal-0000000c", "2026-01-01T00:00:00Z");
+	pc_journal_add_action(j, "mid", "rebuild", mid_dml);
+	pc_journal_add_name(j, PC_NAME_DROP, "mid", dfp, drop_name);
+	pc_journal_add_name(j, PC_NAME_DDL, "mid", mid->ddl_fingerprint, ddl->name);
+	pc_journal_add_name(j, PC_NAME_DML, "mid", fp, mid_dml);
+	pc_journal_add_action(j, "leaf", "rebuild", leaf_dml->name);
+	stmt("dev-pc-journal-0000000c", "COMPLETED")->sql = pc_journal_sql(j);
+	pc_journal_free(j);
+	plan_ok(NULL);
+	assert_int_equal(kind_of("mid"), PC_ACT_REBUILD);
+	for (size_t i = 0; i < act_of("mid")->steps.len; i++) {
+		const pc_step *st = step("mid", i);
+		if (st->kind == PC_STEP_DROP_TABLE)
+			assert_string_equal(st->statement, drop_name); /* adopted: never dropped twice */
+		if (st->kind == PC_STEP_RUN_DDL)
+			assert_string_equal(st->statement, ddl->name);
+	}
+	assert_int_equal(kind_of("leaf"), PC_ACT_NOOP);
+	free(mid_dml);
+	free(drop_name);
+}
+
 /* Killed between its DML's create and RUNNING (the waves create every DML early): the rerun waits for it. */
 static void test_plan_journal__a_create_killed_before_its_dml_ran_waits_for_it(void **state)
 {
@@ -597,6 +651,7 @@ int main(void)
 		T(test_plan_journal__a_create_killed_before_its_dml_ran_waits_for_it),
 		T(test_plan_journal__a_child_skipped_after_its_ddl_is_finished_not_rebuilt),
 		T(test_plan_journal__a_child_whose_dml_ran_rebuilds_with_its_new_parent),
+		T(test_plan_journal__a_child_rebuilt_over_the_runs_new_parent_is_not_rebuilt_again),
 		T(test_plan_journal__a_pending_dml_without_a_journal_is_left_alone),
 		T(test_plan_view__a_view_over_a_created_table_is_one_wave_later),
 		T(test_plan_rule__unchanged_running_is_noop),
