@@ -46,6 +46,26 @@ static int64_t age_of(const pc_actual_stmt *s, int64_t now)
 	return at > 0 ? now - at : -1;
 }
 
+/*
+ * The new record's name: nonce "renew <old record's name>" (then "… 1",
+ * "… 2" while taken), so renewals form a chain that never gives a deleted
+ * record's name out again, and two plans of one state agree.
+ */
+static char *renewal_name(pc_planner *pl, const pc_table *t, const pc_actual_stmt *rec)
+{
+	char *name = NULL;
+	for (unsigned gen = 0;; gen++) {
+		char *nonce = gen ? pc_sprintf("renew %s %u", rec->st->name, gen) : pc_sprintf("renew %s", rec->st->name);
+		name = pc_naming_statement(pl->prefix, PC_NAME_DDL, t->name, t->ddl_fingerprint, nonce);
+		free(nonce);
+		if (!pc_actual_stmt_get(pl->act, name) && !pc_map_has(&pl->names, name))
+			break;
+		free(name);
+	}
+	pc_map_put(&pl->names, name, NULL);
+	return name;
+}
+
 static void add_delete(pc_action *a, const char *name)
 {
 	pc_vec_push(&a->steps, pc_step_new(PC_STEP_DELETE_STATEMENT, name, a->table));
@@ -96,10 +116,12 @@ int pc_plan_renew(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actu
 		pc_plan_resolve_pool(pl, a, t, at);
 		pc_steps_record_ddl(pl, a, t);
 		s = a->steps.items[a->steps.len - 1];
+		free(s->statement);
 		if (inflight) {
-			free(s->statement);
 			s->statement = pc_strdup(inflight->st->name);
 			pc_map_put(&pl->names, s->statement, NULL);
+		} else {
+			s->statement = renewal_name(pl, t, rec);
 		}
 		add_delete(a, rec->st->name);
 		for (i = 0; i < due.len; i++)
