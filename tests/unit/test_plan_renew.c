@@ -68,6 +68,30 @@ static void test_renew__an_old_record_that_matches_git_is_issued_again_then_dele
 	assert_int_equal(F->plan->renewals, 1);
 }
 
+static void test_renew__a_renewal_never_gives_out_the_name_of_a_deleted_record(void **state)
+{
+	(void)state;
+	pc_table *t = table("ref", "sources", NULL, 0);
+	char *first = pc_naming_statement("dev", PC_NAME_DDL, "ref", t->ddl_fingerprint, NULL);
+	char *nonce, *want;
+	pc_statement *r1;
+	topic("ref");
+	/* the first record (plain name) was renewed and deleted; its successor is due now */
+	r1 = ddl_record(t, "1", "COMPLETED", 21 * DAY_MS);
+	plan_ok(NULL);
+	assert_non_null(act_of("ref")->renew);
+	assert_string_not_equal(step("ref", 0)->statement, first);
+	assert_string_not_equal(step("ref", 0)->statement, r1->name);
+	/* a chain: the new name derives from the record it renews (two plans of one state agree) */
+	nonce = pc_sprintf("renew %s", r1->name);
+	want = pc_naming_statement("dev", PC_NAME_DDL, "ref", t->ddl_fingerprint, nonce);
+	assert_string_equal(step("ref", 0)->statement, want);
+	assert_string_equal(step("ref", 1)->statement, r1->name);
+	free(nonce);
+	free(want);
+	free(first);
+}
+
 static void test_renew__a_fresh_record_is_left_alone(void **state)
 {
 	(void)state;
@@ -262,6 +286,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_renew__an_old_record_that_matches_git_is_issued_again_then_deleted),
+		T(test_renew__a_renewal_never_gives_out_the_name_of_a_deleted_record),
 		T(test_renew__a_fresh_record_is_left_alone),
 		T(test_renew__a_record_that_proves_a_difference_is_never_renewed),
 		T(test_renew__a_table_with_a_dml_keeps_its_ddl_fingerprint_on_the_dml),
