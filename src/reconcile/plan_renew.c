@@ -17,6 +17,8 @@
 #include "../util/timeutil.h"
 
 #include <stdio.h>
+
+#define DAY_MS (24LL * 3600 * 1000)
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,7 +78,8 @@ int pc_plan_renew(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actu
 	int64_t now = pc_wall_ms(), after = pc_config_renew_ddl_after_ms(pl->cfg), age;
 	const pc_actual_stmt *rec = NULL, *inflight = NULL;
 	pc_vec due = PC_VEC_INIT; /* const pc_actual_stmt *: past the threshold, older than rec */
-	char age_s[32], left_s[32], expires[64];
+	char age_s[32], expires[64];
+	int64_t left;
 	pc_step *s;
 	size_t i;
 
@@ -106,11 +109,12 @@ int pc_plan_renew(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actu
 	if (!rec || !at->ddl_fp || strcmp(at->ddl_fp, t->ddl_fingerprint) || (age = age_of(rec, now)) < 0)
 		goto done;
 	fmt_age(age_s, sizeof(age_s), age);
-	fmt_age(left_s, sizeof(left_s), PC_STATEMENT_RETENTION_MS - age);
+	/* whole days, as the age says them: 21 days old expires in 9 days */
+	left = (PC_STATEMENT_RETENTION_MS - age) / DAY_MS + ((PC_STATEMENT_RETENTION_MS - age) % DAY_MS != 0);
 	if (age >= PC_STATEMENT_RETENTION_MS)
 		snprintf(expires, sizeof(expires), "past Confluent's 30 days");
 	else
-		snprintf(expires, sizeof(expires), "expires in %s", left_s);
+		snprintf(expires, sizeof(expires), "expires in %lld day%s", (long long)left, left == 1 ? "" : "s");
 	if (age >= after) {
 		/* renew: the same DDL under a new name (or the one an interrupted renewal left in flight) */
 		pc_plan_resolve_pool(pl, a, t, at);
