@@ -372,6 +372,10 @@ static void put_status(const pc_loop *l, pc_cycle *c, const pc_plan *plan, const
 		pc_buf_printf(&c->status, ",\"action\":\"%s\",\"destructive\":%s,\"disposition\":\"%s\",\"reason\":",
 			      pc_action_kind_str(a->kind), a->destructive ? "true" : "false", disp_str(disp[i]));
 		put_str_or_null(&c->status, a->reason);
+		if (a->renew) { /* a noop that renews its DDL record (plan.h) */
+			pc_buf_puts(&c->status, ",\"renew\":");
+			pc_buf_put_json_str(&c->status, a->renew);
+		}
 		pc_buf_puts(&c->status, ",\"result\":");
 		put_str_or_null(&c->status, r ? result_word(r->state) : NULL);
 		pc_buf_puts(&c->status, ",\"error\":");
