@@ -78,13 +78,13 @@ pc history --json --limit 1 | jq -e '.executions[0].actions | map(select(.table 
 # ---- 3. past the first record's expiry, a DDL change in git is still seen
 table sources users src_users "CREATE TABLE src_users (uid INT, name STRING, email STRING);"
 wait_until 60 is_gone canary-expiry || fail "the canary never expired"
+run 2 plan --detailed-exitcode
+expect_actions "rebuild int_users" "rebuild src_users"
+grep -Eq "^  -/\+ rebuild +src_users +\(DDL changed\)" "$T/out" || fail "the DDL change is not the reason"
 # nothing was dropped: the reader of src_users still runs, its one statement read it from offset 0 throughout
 [ "$(dml_name int_users)" = "$W_INT" ] && [ "$(dml_phase int_users)" = RUNNING ] ||
 	fail "int_users' DML changed: $(live_dmls int_users)"
 audit "$W_INT" | jq -e '(.consumed.src_users | length) > 0 and all(.consumed.src_users[]; .from == 0)' >/dev/null ||
 	fail "int_users' audit: $(audit "$W_INT")"
 has_topic src_users || fail "src_users' topic is gone"
-run 2 plan --detailed-exitcode
-expect_actions "rebuild int_users" "rebuild src_users"
-grep -Eq "^  -/\+ rebuild +src_users +\(DDL changed\)" "$T/out" || fail "the DDL change is not the reason"
 echo "ok"
