@@ -559,6 +559,40 @@ static void test_apply__a_fresh_apply_with_a_snapshot_sends_one_create_per_state
 }
 
 /*
+ * Polling starts at what the phase needs: with a first pause (poll_ddl_ms,
+ * poll_dml_ms) at least as long as the target takes to complete a DDL and
+ * to run a DML, each wait reads its statement exactly once.
+ */
+static void test_apply__a_wait_reads_first_after_the_phases_first_pause(void **state)
+{
+	sim_provider *f = t_sim(30, 40, NULL);
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(4);
+	pc_apply_result *r = NULL;
+	pc_actual *act;
+	(void)state;
+
+	t_ext(f);
+	t_create(p, "a", NULL);
+	t_create(p, "b", "a");
+	t_create(p, "c", NULL);
+	o.poll_ddl_ms = 200;
+	o.poll_dml_ms = 200;
+	o.poll_max_ms = 1000;
+	o.actual = act = t_snapshot(f);
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_true(pc_apply_succeeded(r));
+	assert_int_equal(sim_count(f, "create dev-"), 6);
+	assert_int_equal(f->gets, 6);
+	assert_int_equal(f->gets_404, 0);
+	assert_phase(f, "dev-dml-b", "RUNNING");
+	pc_apply_result_free(r);
+	pc_actual_free(act);
+	t_plan_free(p);
+	sim_provider_free(f);
+}
+
+/*
  * A statement created after the snapshot was read (by the run the snapshot
  * did not see): the create answers 409; the step reads it, adopts it and
  * waits for it, never creating it twice.
@@ -803,6 +837,7 @@ int main(void)
 		cmocka_unit_test(test_apply__a_cycle_in_a_plan_file_is_refused),
 		cmocka_unit_test(test_apply__a_fresh_apply_with_a_snapshot_sends_one_create_per_statement_and_no_probe),
 		cmocka_unit_test(test_apply__a_create_that_meets_409_reads_and_adopts_the_statement),
+		cmocka_unit_test(test_apply__a_wait_reads_first_after_the_phases_first_pause),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
