@@ -42,7 +42,7 @@
 #include <signal.h>
 #include <stdint.h>
 
-#define PC_APPLY_PARALLELISM_DEFAULT 8
+#define PC_APPLY_PARALLELISM_DEFAULT 32
 #define PC_APPLY_ACTION_TIMEOUT_MS_DEFAULT (10 * 60 * 1000)
 
 typedef enum pc_result_state {
