@@ -133,11 +133,11 @@ for par in $PARS; do
 	start_emulator --ddl-ms "$DDL_MS" --pending-ms "$PENDING_MS"
 	project "$T/p" "$N" "$L"
 	t0=$(now_ms)
-	"$PIPECTL" -C "$T/p" apply --auto-approve --parallelism "$par" >"$T/out" 2>&1 || { tail -5 "$T/out"; exit 1; }
+	"$PIPECTL" -C "$T/p" apply --auto-approve --verbose --parallelism "$par" >"$T/out" 2>&1 || { tail -5 "$T/out"; exit 1; }
 	t1=$(now_ms)
 	grep -q "Apply complete: $N done, 0 failed, 0 skipped." "$T/out" || { tail -5 "$T/out"; exit 1; }
-	awk -v p="$par" -v w=$(( t1 - t0 )) -v b="$bound" \
-		'BEGIN { printf "  --parallelism %-3s wall %6d ms  = %.2f x bound\n", p, w, w / b }'
+	awk -v p="$par" -v w=$(( t1 - t0 )) -v b="$bound" -v r="$(requests "$T/out")" -v n="$N" -v c="$(by_class "$T/out")" \
+		'BEGIN { printf "  --parallelism %-3s wall %6d ms  = %.2f x bound  %.1f requests/table (%d: %s)\n", p, w, w / b, r / n, r, c }'
 done
 
 [ "$PLAN_N" -gt 0 ] || exit 0
