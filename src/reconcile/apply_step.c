@@ -625,13 +625,16 @@ static int create_or_adopt(pc_step_ctx *c, const pc_step *s, int absent, int *cr
  * of the table that the snapshot saw in flight must have finished before
  * this step creates its own (an older DROP completing after a new CREATE
  * would drop the new table). One GET per such statement the run has not
- * seen finish, usually none.
+ * seen finish, usually none. *waited (may be NULL): there was one (the
+ * table may differ from the snapshot).
  */
-static int wait_in_flight(pc_step_ctx *c, const pc_step *s)
+static int wait_in_flight(pc_step_ctx *c, const pc_step *s, int *waited)
 {
 	const pc_actual_table *t;
 	int rc = 0;
 
+	if (waited)
+		*waited = 0;
 	if (!c->o->actual || !s->table)
 		return 0;
 	t = pc_map_get(&c->o->actual->by_table, s->table);
@@ -641,6 +644,8 @@ static int wait_in_flight(pc_step_ctx *c, const pc_step *s)
 		int observed;
 		if (phase_still(as->st->ph) || (s->statement && !strcmp(as->st->name, s->statement)))
 			continue;
+		if (waited)
+			*waited = 1; /* the table may have changed since the snapshot */
 		if (known(c, as->st->name, &k, &observed) && observed && (!k.present || phase_still(k.ph)))
 			continue; /* this run saw it finish */
 		progress(c, "wait for '%s' of an interrupted run to finish", as->st->name);
@@ -696,7 +701,7 @@ static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
 	int64_t until = pc_mono_ms() + limit, d = c->o->poll_min_ms;
 	int created, rc, absent = 0;
 
-	if ((rc = wait_in_flight(c, s)) != 0)
+	if ((rc = wait_in_flight(c, s, NULL)) != 0)
 		return rc;
 	for (;;) {
 		pc_statement *st = NULL;
@@ -855,9 +860,9 @@ static int step_drop_table(pc_step_ctx *c, const pc_step *s)
 {
 	pc_statement *st = NULL;
 	pc_topic *topic = NULL;
-	int created, rc, absent;
+	int created, rc, absent, waited;
 
-	if ((rc = wait_in_flight(c, s)) != 0)
+	if ((rc = wait_in_flight(c, s, &waited)) != 0)
 		goto done;
 	/* A DROP statement of this name from a previous run: let it finish first. */
 	if (!(absent = known_absent(c, s->statement))) {
@@ -873,13 +878,21 @@ static int step_drop_table(pc_step_ctx *c, const pc_step *s)
 		pc_statement_free(st);
 		st = NULL;
 	}
-	rc = c->p->ops->get_topic(c->p, s->table, &topic);
-	if (rc == PC_ENOTFOUND) {
-		rc = 0; /* dropped already: never twice */
-		goto done;
+	/*
+	 * Does the table still exist? Known without a read when the snapshot saw
+	 * the topic, no DROP of this name exists and no DDL or DROP of an
+	 * interrupted run was in flight: only this action drops or creates its
+	 * table, and its DDL comes after this step.
+	 */
+	if (!(absent && !waited && pc_actual_topic_exists(c->o->actual, s->table))) {
+		rc = c->p->ops->get_topic(c->p, s->table, &topic);
+		if (rc == PC_ENOTFOUND) {
+			rc = 0; /* dropped already: never twice */
+			goto done;
+		}
+		if (rc != 0)
+			goto done;
 	}
-	if (rc != 0)
-		goto done;
 	if ((rc = create_or_adopt(c, s, absent, &created, &st)) != 0)
 		goto done;
 	if (!created) {
