@@ -153,7 +153,7 @@ static void test_plan_rule__changed_stateful_dml_rebuilds_and_cascades(void **st
 	assert_int_equal(kind_of("leaf"), PC_ACT_REBUILD);
 	assert_string_equal(act_of("leaf")->forced_by, "mid");
 	assert_non_null(strstr(act_of("leaf")->reason, "parent 'mid' is rebuilt"));
-	/* creates parents first, stops children first */
+	/* a DML once its parents exist, a drop once its children are stopped */
 	assert_int_equal(act_of("leaf")->depends_on.len, 1);
 	assert_string_equal(act_of("leaf")->depends_on.items[0], "mid");
 	assert_int_equal(act_of("mid")->teardown_after.len, 1);
