@@ -64,16 +64,16 @@ static void collect_orphans(const pc_project *proj, const pc_actual *act, pc_vec
 		if (!at->topic_exists && !at->dmls.len)
 			continue;
 		for (j = 0; j < at->dmls.len; j++)
-			pc_vec_push(stmts, ((const pc_actual_stmt *)at->dmls.items[j])->st->name);
+			pc_vec_push(stmts, (void *)((const pc_actual_stmt *)at->dmls.items[j])->st->name);
 		for (j = 0; j < at->ddls.len; j++)
-			pc_vec_push(stmts, ((const pc_actual_stmt *)at->ddls.items[j])->st->name);
+			pc_vec_push(stmts, (void *)((const pc_actual_stmt *)at->ddls.items[j])->st->name);
 		if (at->topic_exists)
-			pc_vec_push(topics, at->name);
+			pc_vec_push(topics, (void *)at->name);
 	}
 	for (i = 0; i < act->stmts.len; i++) {
 		const pc_actual_stmt *s = act->stmts.items[i];
 		if (s->managed && !s->table)
-			pc_vec_push(stmts, s->st->name);
+			pc_vec_push(stmts, (void *)s->st->name);
 	}
 	pc_vec_sort_str(stmts);
 }

@@ -213,26 +213,19 @@ static int request(cf *c, const api *a, const char *method, char *url, const cha
 
 /* Turns one page's body into items (pushed on out) and the next page's token. */
 typedef int (*page_parse_fn)(const char *body, size_t len, pc_vec *out, char **next_token);
-
-/* Move every item of from to the end of to (a list is returned whole or not at all). */
-static void move_all(pc_vec *to, pc_vec *from)
-{
-	for (size_t i = 0; i < from->len; i++)
-		pc_vec_push(to, from->items[i]);
-	pc_vec_dispose(from, NULL);
-}
+/* Takes one page's body (ctx: where its items go); sets the next page's token. */
+typedef int (*page_fn)(void *ctx, const char *body, size_t len, char **next_token);
 
 /*
  * GET every page of a list: url is the first page's URL (it has a query),
  * each next one adds &page_token=. An empty next token ends the list. strict:
  * a token repeated or more than MAX_PAGES pages is an error; otherwise the
- * list ends there with what was read.
+ * list ends there with what was read. Each page's body goes to take as soon
+ * as it arrives, and is freed before the next is requested.
  */
-static int list_pages(cf *c, const api *a, const char *url, const char *what, page_parse_fn parse,
-		      pc_free_fn free_item, int strict, pc_vec *out)
+static int each_page(cf *c, const api *a, const char *url, const char *what, page_fn take, void *ctx, int strict)
 {
 	pc_http_resp resp;
-	pc_vec got = PC_VEC_INIT;
 	char *token = NULL, *page = NULL;
 	int rc = 0, pages = 0;
 
@@ -249,8 +242,9 @@ static int list_pages(cf *c, const api *a, const char *url, const char *what, pa
 		}
 		if ((rc = call(c, a, "GET", page, NULL, PC_ECONFLICT, &resp, what)) != 0)
 			goto done;
-		if ((rc = parse(resp.body.ptr, resp.body.len, &got, &next)) != 0) {
-			rc = parse_fail(what, &resp);
+		if ((rc = take(ctx, resp.body.ptr, resp.body.len, &next)) != 0) {
+			if (rc == PC_EPARSE)
+				rc = parse_fail(what, &resp);
 			goto done;
 		}
 		if (next && (!*next || (!strict && token && strcmp(next, token) == 0))) {
@@ -271,12 +265,36 @@ static int list_pages(cf *c, const api *a, const char *url, const char *what, pa
 		}
 	} while (token);
 done:
-	if (rc == 0)
-		move_all(out, &got);
-	pc_vec_dispose(&got, free_item);
 	free(token);
 	free(page);
 	pc_http_resp_dispose(&resp);
+	return rc;
+}
+
+typedef struct vec_pages {
+	page_parse_fn parse;
+	pc_vec got;
+} vec_pages;
+
+static int take_into_vec(void *ctx, const char *body, size_t len, char **next_token)
+{
+	vec_pages *v = ctx;
+	return v->parse(body, len, &v->got, next_token);
+}
+
+/* Every page of a list onto out, all or nothing (each_page() says how the pages are walked). */
+static int list_pages(cf *c, const api *a, const char *url, const char *what, page_parse_fn parse,
+		      pc_free_fn free_item, int strict, pc_vec *out)
+{
+	vec_pages v = { parse, PC_VEC_INIT };
+	int rc = each_page(c, a, url, what, take_into_vec, &v, strict);
+
+	if (rc == 0) {
+		for (size_t i = 0; i < v.got.len; i++)
+			pc_vec_push(out, v.got.items[i]);
+		v.got.len = 0;
+	}
+	pc_vec_dispose(&v.got, free_item);
 	return rc;
 }
 
@@ -296,6 +314,29 @@ static int cf_list_statements(pc_provider *p, pc_vec *out)
 	char *url = pc_sprintf("%s/statements?page_size=%d", c->flink.base, PAGE_SIZE);
 	int rc = list_pages(c, &c->flink, url, "list statements", pc_cfjson_statement_list,
 			    pc_statement_free, 1, out);
+
+	free(url);
+	return rc;
+}
+
+typedef struct stmt_pages {
+	pc_statement_fn fn;
+	void *ctx;
+} stmt_pages;
+
+static int take_statements(void *ctx, const char *body, size_t len, char **next_token)
+{
+	stmt_pages *sp = ctx;
+	return pc_cfjson_statement_each(body, len, sp->fn, sp->ctx, next_token);
+}
+
+/* The same pages as cf_list_statements(), each statement to fn as its page is parsed. */
+static int cf_each_statement(pc_provider *p, pc_statement_fn fn, void *ctx)
+{
+	cf *c = impl(p);
+	char *url = pc_sprintf("%s/statements?page_size=%d", c->flink.base, PAGE_SIZE);
+	stmt_pages sp = { fn, ctx };
+	int rc = each_page(c, &c->flink, url, "list statements", take_statements, &sp, 1);
 
 	free(url);
 	return rc;
@@ -621,6 +662,7 @@ static void cf_free(pc_provider *p)
 static const pc_provider_ops confluent_ops = {
 	.name = "confluent",
 	.list_statements = cf_list_statements,
+	.each_statement = cf_each_statement,
 	.get_statement = cf_get_statement,
 	.create_statement = cf_create_statement,
 	.update_statement = cf_update_statement,

@@ -181,6 +181,8 @@ char *pc_cfjson_page_token(const char *next_url)
 
 /* data[] of a list, each turned into an element by fn. */
 typedef int (*item_fn)(const json_t *o, void **out);
+/* Where each element goes: takes it (even when it fails), 0 or an error that ends the list. */
+typedef int (*item_sink)(void *ctx, void *item);
 
 /*
  * A list body is read one value at a time: jansson parses each member of the
@@ -227,8 +229,8 @@ static int scan_expect(scan *s, char c)
 	return 0;
 }
 
-/* The elements of the array at s->at, each through fn onto got. */
-static int scan_items(scan *s, pc_vec *got, item_fn fn)
+/* The elements of the array at s->at, each through fn into put. */
+static int scan_items(scan *s, item_fn fn, item_sink put, void *ctx)
 {
 	int rc, c;
 
@@ -245,9 +247,8 @@ static int scan_items(scan *s, pc_vec *got, item_fn fn)
 			return PC_EPARSE;
 		rc = fn(it, &item);
 		json_decref(it);
-		if (rc != 0)
+		if (rc != 0 || (rc = put(ctx, item)) != 0)
 			return rc;
-		pc_vec_push(got, item);
 		c = scan_ws(s);
 		s->at++;
 		if (c == ']')
@@ -258,11 +259,11 @@ static int scan_items(scan *s, pc_vec *got, item_fn fn)
 	}
 }
 
-static int list_from(const char *body, size_t len, pc_vec *out, char **next_token, item_fn fn,
-		     pc_free_fn free_fn)
+/* A list body, each element into put as soon as it is parsed. */
+static int list_each(const char *body, size_t len, char **next_token, item_fn fn, item_sink put, void *ctx)
 {
 	scan s = { body ? body : "", body ? len : 0, 0 };
-	pc_vec got = PC_VEC_INIT, keys = PC_VEC_INIT;
+	pc_vec keys = PC_VEC_INIT;
 	json_t *key = NULL, *v = NULL, *md = NULL;
 	int rc = 0, c;
 
@@ -300,7 +301,7 @@ static int list_from(const char *body, size_t len, pc_vec *out, char **next_toke
 		if ((rc = scan_expect(&s, ':')) != 0)
 			goto done;
 		if (strcmp(k, "data") == 0 && scan_ws(&s) == '[') {
-			if ((rc = scan_items(&s, &got, fn)) != 0)
+			if ((rc = scan_items(&s, fn, put, ctx)) != 0)
 				goto done;
 		} else {
 			if ((v = scan_value(&s)) == NULL) {
@@ -339,16 +340,36 @@ end:
 		if (json_is_string(next))
 			*next_token = pc_cfjson_page_token(json_string_value(next));
 	}
-	/* All or nothing: out only grows when the whole body parsed. */
-	for (size_t i = 0; i < got.len; i++)
-		pc_vec_push(out, got.items[i]);
-	got.len = 0;
 done:
-	pc_vec_dispose(&got, free_fn);
 	pc_vec_dispose(&keys, free);
 	json_decref(key);
 	json_decref(v);
 	json_decref(md);
+	return rc;
+}
+
+static int push_item(void *ctx, void *item)
+{
+	pc_vec_push(ctx, item);
+	return 0;
+}
+
+/* A list body onto out, all or nothing: out only grows when the whole body parsed. */
+static int list_from(const char *body, size_t len, pc_vec *out, char **next_token, item_fn fn,
+		     pc_free_fn free_fn)
+{
+	pc_vec got = PC_VEC_INIT;
+	int rc = list_each(body, len, next_token, fn, push_item, &got);
+
+	if (rc == 0) {
+		for (size_t i = 0; i < got.len; i++)
+			pc_vec_push(out, got.items[i]);
+		got.len = 0;
+	} else if (next_token) {
+		free(*next_token);
+		*next_token = NULL;
+	}
+	pc_vec_dispose(&got, free_fn);
 	return rc;
 }
 
@@ -360,6 +381,29 @@ static int statement_item(const json_t *o, void **out)
 int pc_cfjson_statement_list(const char *body, size_t len, pc_vec *out, char **next_token)
 {
 	return list_from(body, len, out, next_token, statement_item, pc_statement_free);
+}
+
+typedef struct each_ctx {
+	pc_statement_fn fn;
+	void *ctx;
+} each_ctx;
+
+static int put_statement(void *ctx, void *item)
+{
+	each_ctx *e = ctx;
+	return e->fn(e->ctx, item);
+}
+
+int pc_cfjson_statement_each(const char *body, size_t len, pc_statement_fn fn, void *ctx, char **next_token)
+{
+	each_ctx e = { fn, ctx };
+	int rc = list_each(body, len, next_token, statement_item, put_statement, &e);
+
+	if (rc != 0 && next_token) {
+		free(*next_token);
+		*next_token = NULL;
+	}
+	return rc;
 }
 
 static int exception_item(const json_t *o, void **out)

@@ -22,6 +22,12 @@ int pc_cfjson_statement(const char *body, size_t len, pc_statement **out);
  * page_token of metadata.next (owned), NULL on the last page.
  */
 int pc_cfjson_statement_list(const char *body, size_t len, pc_vec *out, char **next_token);
+/*
+ * The same body, each statement handed to fn as soon as it is parsed (its
+ * JSON tree is freed before the next is read). On an error part-way, fn has
+ * had the statements before it; *next_token is then NULL.
+ */
+int pc_cfjson_statement_each(const char *body, size_t len, pc_statement_fn fn, void *ctx, char **next_token);
 /* sql/v1 StatementExceptionList: appends pc_statement_exception *, most recent first. */
 int pc_cfjson_exceptions(const char *body, size_t len, pc_vec *out);
 /* kafka/v3 KafkaTopic / KafkaTopicList (appends pc_topic *). */

@@ -63,7 +63,7 @@ static int newest_first(const void *x, const void *y)
  * CREATE TABLE/VIEW targets into creates (base names, owned). -1 with the
  * analyzer's error when the SQL cannot be analyzed.
  */
-static int analyze(const pc_statement *st, pc_vec *writes, pc_vec *creates)
+static int analyze(const pc_actual_st *st, pc_vec *writes, pc_vec *creates)
 {
 	pc_sql_file *f = NULL;
 	size_t i, j;
@@ -243,7 +243,7 @@ void pc_adoption_free(void *p)
 }
 
 /* "fingerprint equal", or the differences that remain, joined by "; " (owned). */
-static char *differences(const pc_project *proj, const pc_table *t, const pc_statement *st)
+static char *differences(const pc_project *proj, const pc_table *t, const pc_actual_st *st)
 {
 	pc_buf b = PC_BUF_INIT;
 	pc_kvlist props = PC_VEC_INIT;

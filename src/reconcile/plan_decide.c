@@ -53,7 +53,7 @@ static const pc_actual_stmt *carry_source(const pc_actual_table *at)
 	if (s == DML_LIVE || s == DML_STOPPED)
 		return at->dml;
 	newest = at && at->dmls.len ? at->dmls.items[0] : NULL;
-	return newest && newest->st->latest_offsets.len ? newest : NULL;
+	return newest && newest->st->has_offsets ? newest : NULL;
 }
 
 /*
@@ -687,8 +687,7 @@ static const char *protect_label(const pc_actual_table *at)
 	size_t i;
 	for (i = 0; i < at->dmls.len + at->ddls.len; i++) {
 		const pc_actual_stmt *s = i < at->dmls.len ? at->dmls.items[i] : at->ddls.items[i - at->dmls.len];
-		const char *v = pc_kv_get(&s->st->labels, PC_LABEL_PROTECT);
-		if (v && !strcmp(v, "true"))
+		if (s->st->protect)
 			return s->st->name;
 	}
 	return NULL;
@@ -736,7 +735,7 @@ static void link_orphan_readers(pc_vec *orphans, pc_map *by_name)
 	for (i = 0; i < orphans->len; i++) {
 		orphan *o = orphans->items[i];
 		pc_sql_file *f = NULL;
-		const pc_statement *st = o->at->dml ? o->at->dml->st : NULL;
+		const pc_actual_st *st = o->at->dml ? o->at->dml->st : NULL;
 		if (!st || !st->sql || pc_sql_analyze(&f, st->name, st->sql, strlen(st->sql)) < 0) {
 			pc_error_clear();
 			continue;
