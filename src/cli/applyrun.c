@@ -151,12 +151,19 @@ int pc_run_open(pc_run *run, const pc_cli *cli, const pc_run_opts *o)
 
 void pc_run_print_stats(const pc_run *run, FILE *out)
 {
-	const pc_provider_stats *st;
 	if (!run->s.prov)
 		return;
-	st = &run->s.prov->stats;
 	fprintf(out, "timing: lock %lld ms, then the tree and the actual state (read together) %lld ms\n",
 		(long long)run->lock_ms, (long long)run->read_ms);
+	pc_run_print_requests(run->s.prov, out);
+}
+
+void pc_run_print_requests(const pc_provider *p, FILE *out)
+{
+	const pc_provider_stats *st;
+	if (!p)
+		return;
+	st = &p->stats;
 	fprintf(out, "API requests: %llu (2xx %llu, 4xx %llu, 5xx %llu, network errors %llu), retries %llu\n",
 		(unsigned long long)st->requests, (unsigned long long)st->by_status[2],
 		(unsigned long long)st->by_status[4], (unsigned long long)st->by_status[5],

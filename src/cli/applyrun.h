@@ -60,6 +60,8 @@ int pc_run_open(pc_run *run, const pc_cli *cli, const pc_run_opts *o);
 void pc_run_close(pc_run *run);
 /* "API requests: N (2xx …), retries R" (with --verbose; requests made by this process). */
 void pc_run_print_stats(const pc_run *run, FILE *out);
+/* The "API requests: …" line alone, of provider p (plan --verbose prints it on stderr). */
+void pc_run_print_requests(const pc_provider *p, FILE *out);
 
 /* Ask "<question> [y/N] " on the terminal; 1 yes. */
 int pc_run_confirm(const char *question);

@@ -111,7 +111,8 @@ const pc_command pc_commands[] = {
 	  "  --force              rebuild the selected tables even when unchanged\n"
 	  "  --prune              drop managed tables that git no longer has\n"
 	  "  --detailed-exitcode  exit 0 when no changes, 2 when changes, 1 on error\n"
-	  "  -v, --verbose        also list unchanged tables, details and steps\n"
+	  "  -v, --verbose        also list unchanged tables, details and steps;\n"
+	  "                       the request count on stderr\n"
 	  "  --compact            no diffs, one line per action\n"
 	  "  --destroy            the plan 'destroy SELECTOR...' would run (a preview for CI)\n"
 	  "  --compute-pool ID    pool for new statements when table.yaml names none\n" },

@@ -7,6 +7,7 @@
  * Nothing in the target is changed. Exit: 0 (with --detailed-exitcode: no
  * changes), 2 changes present (--detailed-exitcode), 1 error, 64 usage.
  */
+#include "applyrun.h"
 #include "args.h"
 #include "cli.h"
 #include "output.h"
@@ -115,6 +116,8 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 		pc_cli_error("could not write the plan to stdout");
 		goto done;
 	}
+	if (verbose)
+		pc_run_print_requests(view.prov, stderr);
 	status = detailed && pc_plan_has_changes(plan) ? PC_EXIT_CHANGES : PC_EXIT_OK;
 done:
 	pc_buf_dispose(&b);
