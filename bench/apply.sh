@@ -170,7 +170,7 @@ for n in $PLAN_N; do
 	floor=$(( (stmts + 99) / 100 + 1 ))
 	for _ in 1 2 3; do
 		/usr/bin/time -f "%e %U %S %M" -o "$T/time" "$PIPECTL" -C "$T/big" plan --detailed-exitcode --verbose \
-			>"$T/out" 2>"$T/err" || { tail -5 "$T/out" "$T/err"; exit 1; }
+			>"$T/out" 2>"$T/err" || { tail -n 5 "$T/out" "$T/err"; exit 1; }
 		grep -q "No changes" "$T/out" || { tail -5 "$T/out"; exit 1; }
 		read -r w u sy m < <(tail -1 "$T/time")
 		awk -v w="$w" -v c="$(awk "BEGIN{print $u + $sy}")" -v m="$m" -v r="$(requests "$T/err")" -v f="$floor" \

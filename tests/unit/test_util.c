@@ -52,6 +52,13 @@ static void test_buf__json_string_is_escaped(void **state)
 	(void)state;
 	pc_buf_put_json_str(&b, "a\"b\\c\n\x01");
 	assert_string_equal(b.ptr, "\"a\\\"b\\\\c\\n\\u0001\"");
+	pc_buf_clear(&b);
+	/* runs of plain characters around escapes, at the start and the end; UTF-8 and DEL as they are */
+	pc_buf_put_json_str(&b, "\"lead\tmiddle\r\x1f\x7f\xc3\xa9 end\\");
+	assert_string_equal(b.ptr, "\"\\\"lead\\tmiddle\\r\\u001f\x7f\xc3\xa9 end\\\\\"");
+	pc_buf_clear(&b);
+	pc_buf_put_json_str(&b, "");
+	assert_string_equal(b.ptr, "\"\"");
 	pc_buf_dispose(&b);
 }
 
