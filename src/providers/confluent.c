@@ -134,8 +134,8 @@ static int need_cloud(cf *c, const char *what)
  * one-line error. Returns 0 with resp holding a 2xx response. The cloud API's
  * key is optional in the config: a call to it without one fails here, unsent.
  */
-static int call(cf *c, const api *a, const char *method, const char *url, const char *body,
-		int conflict_code, pc_http_resp *resp, const char *what)
+static int call_stream(cf *c, const api *a, const char *method, const char *url, const char *body,
+		       int conflict_code, pc_http_resp *resp, const char *what, const pc_http_stream *stream)
 {
 	pc_http_req req = { 0 };
 	int rc;
@@ -150,12 +150,20 @@ static int call(cf *c, const api *a, const char *method, const char *url, const 
 	req.body_len = body ? strlen(body) : 0;
 	/* POST creates: repeating one after a timeout could create twice. */
 	req.idempotent = strcmp(method, "POST") != 0;
+	req.stream = stream;
 	rc = pc_http_do(c->http, &req, resp);
 	if (rc != 0)
 		return pc_error_wrap("%s", what);
 	if (!is_2xx(resp->status))
 		return http_fail(a, resp, conflict_code, what);
 	return 0;
+}
+
+/* The same, the 2xx body into resp (call_stream() with a stream: as it arrives). */
+static int call(cf *c, const api *a, const char *method, const char *url, const char *body,
+		int conflict_code, pc_http_resp *resp, const char *what)
+{
+	return call_stream(c, a, method, url, body, conflict_code, resp, what, NULL);
 }
 
 static int parse_fail(const char *what, const pc_http_resp *r)
@@ -179,11 +187,6 @@ static int parse_exceptions(const char *body, size_t len, void *out)
 static int parse_topic(const char *body, size_t len, void *out)
 {
 	return pc_cfjson_topic(body, len, out);
-}
-
-static int parse_topics(const char *body, size_t len, void *out)
-{
-	return pc_cfjson_topic_list(body, len, out);
 }
 
 static int parse_pool(const char *body, size_t len, void *out)
@@ -536,12 +539,39 @@ static char *topic_url(cf *c, const char *name)
 	return u;
 }
 
+static void feed_begin(void *ctx)
+{
+	pc_cfjson_feed_restart(ctx);
+}
+
+static int feed_data(void *ctx, const char *p, size_t n)
+{
+	return pc_cfjson_feed_put(ctx, p, n);
+}
+
+/*
+ * Kafka's topic list is one page of every topic of the cluster (31 MB of
+ * JSON for 50,000 topics): read as it arrives, each topic parsed as soon as
+ * it is complete, never held whole (and so not bounded by the body cap,
+ * which bounds one topic instead).
+ */
 static int cf_list_topics(pc_provider *p, pc_vec *out)
 {
 	cf *c = impl(p);
+	char *url = pc_sprintf("%s/topics", c->kafka.base);
+	pc_cfjson_feed *f = pc_cfjson_topic_feed_new(pc_http_max_body(c->http));
+	pc_http_stream stream = { feed_begin, feed_data, f };
+	pc_http_resp resp;
+	int rc;
 
-	return request(c, &c->kafka, "GET", pc_sprintf("%s/topics", c->kafka.base), NULL, PC_ECONFLICT,
-		       pc_strdup("list topics"), parse_topics, out);
+	pc_http_resp_init(&resp);
+	rc = call_stream(c, &c->kafka, "GET", url, NULL, PC_ECONFLICT, &resp, "list topics", &stream);
+	if (rc == 0 && (rc = pc_cfjson_feed_end(f, out, NULL)) != 0)
+		rc = pc_error_wrap("list topics: HTTP %ld", resp.status);
+	pc_cfjson_feed_free(f);
+	pc_http_resp_dispose(&resp);
+	free(url);
+	return rc;
 }
 
 static int cf_get_topic(pc_provider *p, const char *name, pc_topic **out)
