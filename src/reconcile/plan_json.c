@@ -95,15 +95,10 @@ static json_t *diff_json(const pc_vec *diff)
 	return a;
 }
 
-static json_t *plan_json(const pc_plan *p)
+static json_t *action_json(const pc_action *a)
 {
-	json_t *root = json_object(), *actions = json_array(), *summary = json_object(), *opts = json_object();
-	size_t i;
-
-	json_object_set_new(root, "format_version", json_string(PC_PLAN_FORMAT_VERSION));
-	for (i = 0; i < p->actions.len; i++) {
-		const pc_action *a = p->actions.items[i];
-		json_t *o = json_object();
+	json_t *o = json_object();
+	{
 		json_object_set_new(o, "table", json_string(a->table));
 		json_object_set_new(o, "action", json_string(pc_action_kind_str(a->kind)));
 		json_object_set_new(o, "reason", json_string(a->reason ? a->reason : ""));
@@ -120,9 +115,18 @@ static json_t *plan_json(const pc_plan *p)
 		json_object_set_new(o, "destructive", json_boolean(a->destructive));
 		json_object_set_new(o, "steps", steps_json(&a->steps));
 		json_object_set_new(o, "diff", diff_json(&a->diff));
-		json_array_append_new(actions, o);
 	}
-	json_object_set_new(root, "actions", actions);
+	return o;
+}
+
+/* Everything but the actions, whose place is an empty array (pc_plan_write_json() fills it). */
+static json_t *plan_json(const pc_plan *p)
+{
+	json_t *root = json_object(), *summary = json_object(), *opts = json_object();
+	size_t i;
+
+	json_object_set_new(root, "format_version", json_string(PC_PLAN_FORMAT_VERSION));
+	json_object_set_new(root, "actions", json_array());
 	json_object_set_new(root, "setup", steps_json(&p->setup));
 	for (i = 0; i < PC_ACT__COUNT; i++)
 		json_object_set_new(summary, pc_action_kind_str((pc_action_kind)i), json_integer(p->summary[i]));
@@ -147,18 +151,59 @@ static json_t *plan_json(const pc_plan *p)
 	return root;
 }
 
+/* s with every line after the first indented by four spaces more (an action at its depth in the plan). */
+static void put_indented(pc_buf *out, const char *s)
+{
+	const char *nl;
+	while ((nl = strchr(s, '\n')) != NULL) {
+		pc_buf_put(out, s, (size_t)(nl - s + 1));
+		pc_buf_puts(out, "    ");
+		s = nl + 1;
+	}
+	pc_buf_puts(out, s);
+}
+
+/*
+ * The plan as jansson prints it (JSON_INDENT(2), keys in order), made one
+ * action at a time: a tree of every action at once is about 2 KB an action
+ * (100 MB for 50,000), and the reconcile loop writes the plan into /status
+ * every cycle. The top level is printed with an empty "actions" array, and
+ * each action, printed alone, is put in its place at its depth: the same
+ * bytes as the whole tree printed at once (strings never hold a raw newline).
+ */
 int pc_plan_write_json(const pc_plan *p, pc_buf *out)
 {
+	static const char slot[] = "\n  \"actions\": []";
 	json_t *root = plan_json(p);
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	int rc;
+	const char *at;
+	int rc = 0;
 
 	json_decref(root);
-	if (!s)
+	if (!s || !(at = strstr(s, slot))) {
+		free(s);
 		return pc_error_set(PC_ERROR, "could not serialise the plan");
-	rc = pc_buf_puts(out, s);
-	if (rc == 0)
-		rc = pc_buf_putc(out, '\n');
+	}
+	at += sizeof(slot) - 3; /* at the "[]" */
+	pc_buf_put(out, s, (size_t)(at - s));
+	if (!p->actions.len)
+		pc_buf_puts(out, "[]");
+	for (size_t i = 0; i < p->actions.len && rc == 0; i++) {
+		json_t *o = action_json(p->actions.items[i]);
+		char *a = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_decref(o);
+		if (!a) {
+			rc = pc_error_set(PC_ERROR, "could not serialise the plan");
+			break;
+		}
+		pc_buf_puts(out, i ? ",\n    " : "[\n    ");
+		put_indented(out, a);
+		free(a);
+	}
+	if (p->actions.len)
+		pc_buf_puts(out, "\n  ]");
+	pc_buf_puts(out, at + 2);
+	pc_buf_putc(out, '\n');
 	free(s);
 	return rc;
 }
