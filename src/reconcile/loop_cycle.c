@@ -707,6 +707,9 @@ done:
 	pc_apply_result_free(r.res);
 	pc_plan_free(r.plan);
 	free(r.disp);
+	/* read again next cycle: not held while the loop waits, nor while it reads the next tree */
+	pc_actual_free(l->s.act);
+	l->s.act = NULL;
 	rc = cycle_rc(r.result, r.error);
 	free(r.error);
 	return rc;
