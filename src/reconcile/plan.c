@@ -62,7 +62,18 @@ void pc_action_free(void *p)
 	free(a->forced_by);
 	free(a->refused);
 	pc_vec_dispose(&a->diff, pc_change_free);
+	free(a->renew);
 	free(a);
+}
+
+int pc_action_acts(const pc_action *a)
+{
+	return a && (a->kind != PC_ACT_NOOP || (a->renew && a->steps.len));
+}
+
+const char *pc_action_label(const pc_action *a)
+{
+	return a->kind == PC_ACT_NOOP && a->renew ? "renew" : pc_action_kind_str(a->kind);
 }
 
 void pc_plan_free(pc_plan *p)
@@ -91,7 +102,7 @@ int pc_plan_has_changes(const pc_plan *p)
 	if (p->setup.len || p->journals.len)
 		return 1;
 	for (i = 0; i < p->actions.len; i++)
-		if (((const pc_action *)p->actions.items[i])->kind != PC_ACT_NOOP)
+		if (pc_action_acts(p->actions.items[i]))
 			return 1;
 	return 0;
 }
@@ -439,8 +450,11 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 	if ((rc = pc_adopt_check_plan(pl.plan, act)) < 0) /* never a second writer (adopt.h) */
 		goto done;
 	link_actions(&pl);
-	for (i = 0; i < pl.plan->actions.len; i++)
-		pl.plan->summary[((pc_action *)pl.plan->actions.items[i])->kind]++;
+	for (i = 0; i < pl.plan->actions.len; i++) {
+		const pc_action *a = pl.plan->actions.items[i];
+		pl.plan->summary[a->kind]++;
+		pl.plan->renewals += a->kind == PC_ACT_NOOP && a->renew;
+	}
 	pc_plan_diff(pl.plan, act);
 	*out = pl.plan;
 	pl.plan = NULL;

@@ -130,7 +130,24 @@ typedef struct pc_action {
 	                          protected table the rules would rebuild or drop); it has no steps and
 	                          apply fails it without acting. NULL otherwise */
 	pc_vec diff;           /* pc_change *: what git changes in the running statements (plan_diff.c) */
+	/*
+	 * Maintenance of a noop (the action stays `noop`: the table is as git
+	 * says): PC_RENEW_DDL_RECORD when the steps issue the table's DDL again
+	 * as CREATE TABLE IF NOT EXISTS under a new name and delete the old
+	 * record before Confluent expires it (docs/reconcile.md, "Keeping the
+	 * DDL record alive"), or only delete records a newer one supersedes.
+	 * NULL otherwise.
+	 */
+	char *renew;
 } pc_action;
+
+/* pc_action.renew: the DDL record of a table without DML is renewed. */
+#define PC_RENEW_DDL_RECORD "ddl-record"
+
+/* 1 when the action acts on the target: any kind but noop, or a noop that renews. */
+int pc_action_acts(const pc_action *a);
+/* Its name in logs, history and metrics: the kind, or "renew" for a noop that renews. */
+const char *pc_action_label(const pc_action *a);
 
 /*
  * One difference between what runs and what the action will run, for the
@@ -181,6 +198,7 @@ typedef struct pc_plan {
 	int dml_only, force, prune;
 	char *compute_pool;
 	int summary[PC_ACT__COUNT]; /* number of actions per kind */
+	int renewals;          /* noop actions with `renew` set (counted in summary[PC_ACT_NOOP] too) */
 	pc_vec journals;       /* char *: journal statements of unfinished runs this plan finishes
 	                          (journal.h); a successful apply deletes them */
 } pc_plan;
@@ -214,7 +232,7 @@ void pc_plan_free(pc_plan *p);
  */
 void pc_plan_diff(pc_plan *p, const pc_actual *act);
 
-/* 1 when some action is not a noop (or setup is not empty, or a journal is left to finish). */
+/* 1 when some action acts (pc_action_acts: not a noop, or a renewal), setup is not empty, or a journal is left to finish. */
 int pc_plan_has_changes(const pc_plan *p);
 
 /*

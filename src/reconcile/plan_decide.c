@@ -658,6 +658,8 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 		pc_plan_resolve_pool(pl, a, t, at);
 	if (record)
 		pc_steps_record_ddl(pl, a, t);
+	else
+		pc_plan_renew(pl, a, t, at); /* a noop that keeps its DDL record alive (plan_renew.c) */
 	build_steps(pl, a, t, at, carry);
 	note_adopted(pl, a);
 	pl->keep_dml = NULL;
