@@ -195,10 +195,11 @@ typedef int (*item_sink)(void *ctx, void *item);
  * The same reader takes a body as it arrives (pc_cfjson_feed below): it
  * stops where the bytes run out and goes on from there when more come, so
  * a topic list, one page of every topic of the cluster (6 MB of JSON for
- * 10,000 topics, 31 MB for 50,000), is never held whole. A value cut off by
- * the end of what has arrived fails with an error at that end: it is tried
- * again once the bytes waiting have doubled (so a long value is parsed a
- * bounded number of times), or when the body has ended.
+ * 10,000 topics, 31 MB for 50,000), is never held whole. A value that does
+ * not parse from what has arrived (cut off, or broken) is tried again once
+ * the bytes waiting have doubled (so a long value is parsed a bounded number
+ * of times), and for the last time when the body has ended, which gives the
+ * error the whole body gives.
  */
 typedef enum lstate {
 	L_START,      /* '{' */
@@ -266,8 +267,13 @@ static int read_value(lreader *r, const char *p, size_t len, size_t *at, int fin
 	if (!final && r->retry_len && len < r->retry_len)
 		return NEED_MORE;
 	v = json_loadb(p + *at, avail, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &err);
-	if (!final && (size_t)(err.position > 0 ? err.position : 0) >= avail) {
-		/* ends (or fails) where the bytes do: a number or a string may go on */
+	if (!final && (!v || (size_t)err.position >= avail)) {
+		/*
+		 * Ends where the bytes do (a number may go on), or fails: what
+		 * follows may complete it (jansson places a UTF-8 sequence cut in
+		 * two at its first byte, not at the end), and a real error is found
+		 * again, the same, once the body has ended.
+		 */
 		json_decref(v);
 		r->retry_len = len * 2 > len + 64 ? len * 2 : len + 64;
 		return NEED_MORE;

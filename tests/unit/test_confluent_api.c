@@ -811,6 +811,31 @@ static void test_confluent_json__lists_parse_one_element_at_a_time(void **state)
 	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"}],\"n\":12 3}", "ERR: malformed JSON body: ',' or '}' expected");
 	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"}],\"t\":tru}", "ERR: malformed JSON body: ");
 	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"}]}\n\n", "a");
+	/*
+	 * UTF-8 characters cut in two by a slice: jansson fails at a cut
+	 * character's first byte, not at the end of what it was given. Long
+	 * names, so that a value is tried while cut (a short one is complete
+	 * by the time it is tried again).
+	 */
+	{
+		pc_buf body = PC_BUF_INIT, want = PC_BUF_INIT;
+		pc_buf_puts(&body, "{\"data\":[");
+		for (int t = 0; t < 3; t++) {
+			pc_buf_puts(&body, t ? ",{\"topic_name\":\"" : "{\"topic_name\":\"");
+			pc_buf_puts(&want, t ? "," : "");
+			for (int i = 0; i < 150; i++) {
+				const char *ch = t == 0 ? "\xc3\xa9" : t == 1 ? "\xe6\x97\xa5" : "\xf0\x9f\x98\x80";
+				pc_buf_puts(&body, ch);
+				pc_buf_puts(&want, ch);
+			}
+			pc_buf_puts(&body, "\"}");
+		}
+		pc_buf_puts(&body, "]}");
+		assert_topic_list(body.ptr, want.ptr);
+		pc_buf_dispose(&body);
+		pc_buf_dispose(&want);
+	}
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\xca\"}]}", "ERR: malformed JSON body: unable to decode byte 0xca");
 	/* the next page's token, whether metadata comes before or after data */
 	assert_int_equal(pc_cfjson_statement_list("{\"data\":[{\"name\":\"s1\"}],\"metadata\":{\"next\":"
 						  "\"https://x/statements?page_size=1&page_token=t2\"}}",
