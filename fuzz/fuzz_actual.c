@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (i = 0; i < a->stmts.len; i++) {
 		const pc_actual_stmt *s = a->stmts.items[i];
-		if (!s->managed) {
+		/* (a name listed twice is found as either statement: the API's names are unique) */
+		if (!s->managed && pc_actual_stmt_get(a, s->st->name) == s) {
 			if (pc_actual_adopt(a, s->st->name, "adopted_table", PC_NAME_DML) != 0)
 				abort();
 			if (!pc_actual_table_get(a, "adopted_table"))
