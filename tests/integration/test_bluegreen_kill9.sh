@@ -23,7 +23,7 @@ kill_when() {
 	"$PIPECTL" -C "$P" apply --blue-green --auto-approve --lock-ttl 1s >"$T/bg.out" 2>&1 &
 	local pid=$!
 	wait_until 30 bash -c "[ \"\$(curl -sf '$(API)/statements?page_size=100' | jq -r --arg n '$2' '.data[] | select(.name == \$n) | .status.phase')\" = $1 ]" ||
-		{ kill -9 "$pid"; cat "$T/bg.out" >&2; fail "statement $2 never reached $1"; }
+		{ kill -9 "$pid" 2>/dev/null || true; cat "$T/bg.out" >&2; fail "statement $2 never reached $1"; }
 	kill -9 "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	start_emulator
@@ -68,8 +68,11 @@ converged_greens
 stop_emulator
 rm -f "$T/emu-state.json"
 start_emulator
+write_project
 run 0 apply --auto-approve
 for t in int_orders fct_big_orders fct_totals v_totals; do blue[$t]=$(dml_name "$t"); done
+table intermediates orders int_orders "CREATE TABLE int_orders (id INT, amount INT);" \
+	"INSERT INTO int_orders SELECT DISTINCT id, amount FROM src_orders WHERE amount > 0;"
 pc plan --blue-green --json >"$T/plan.json"
 mid=$(plan_statement int_orders create_dml)
 hang=$(plan_statement fct_totals run_ddl)
