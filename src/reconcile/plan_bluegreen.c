@@ -148,6 +148,13 @@ int pc_plan_make_green(pc_planner *pl, pc_action *a, const pc_table *t, const pc
 	(void)at;
 	if (a->kind != PC_ACT_REBUILD || !(pair || from_parent || own))
 		return 0;
+	if (!pc_table_has_dml(t) && !pc_table_is_view(t)) {
+		/* fed from outside: its producers write the logical name, a green would stay empty */
+		pc_plan_warn(pl, "'%s' has no DML (it is fed from outside pipectl): blue/green cannot make a version "
+				 "its producers write to, so it is rebuilt in place (and what reads it with it)",
+			     t->name);
+		return 0;
+	}
 	v = (pc_versions_max(vt) > 1 ? pc_versions_max(vt) : 1) + 1;
 	if (v > PC_VERSION_MAX)
 		return pc_error_set(PC_EINVALID, "table '%s': blue/green version %d is over the limit (%d)", t->name, v,

@@ -497,6 +497,21 @@ static void test_bg__destroy_drops_every_version(void **state)
 	assert_string_equal(act_of("mid")->physical, "mid_v2");
 }
 
+static void test_bg__a_table_fed_from_outside_is_rebuilt_in_place_with_a_warning(void **state)
+{
+	(void)state;
+	pc_table *src, *mid, *leaf, *other;
+	pipeline(&src, &mid, &leaf, &other);
+	deploy_v1(src, mid, leaf, other);
+	set_fp(src->ddl_fingerprint, "d2"); /* the source's schema changed; it has no DML */
+	plan_ok(&BG);
+	assert_int_equal(kind_of("src"), PC_ACT_REBUILD);
+	assert_int_equal(act_of("src")->green, 0);
+	assert_true(has_warning("'src' has no DML (it is fed from outside pipectl)"));
+	assert_int_equal(kind_of("mid"), PC_ACT_REBUILD);
+	assert_int_equal(act_of("mid")->green, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +531,7 @@ int main(void)
 		T(test_bg__versions_are_never_orphans_but_gone_tables_are),
 		T(test_bg__plan_json_round_trips_the_green),
 		T(test_bg__destroy_drops_every_version),
+		T(test_bg__a_table_fed_from_outside_is_rebuilt_in_place_with_a_warning),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
