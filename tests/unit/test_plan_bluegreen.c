@@ -528,6 +528,20 @@ static void test_bg__a_like_of_a_promoted_table_names_its_current_version(void *
 	assert_string_equal(step("copy", 0)->sql, "CREATE TABLE copy LIKE mid_v2 (EXCLUDING ALL)");
 }
 
+static void test_bg__sql_that_cannot_be_rewritten_fails_the_plan(void **state)
+{
+	(void)state;
+	pc_table *src, *mid, *leaf, *other;
+	pipeline(&src, &mid, &leaf, &other);
+	deploy_v1(src, mid, leaf, other);
+	stateful_change(mid);
+	fake_sql_free(leaf->dml);
+	leaf->dml = fake_sql(leaf->dml_path, "INSERT INTO leaf SELECT 'unterminated FROM mid");
+	/* never the git names under a version (a green writing blue): the plan stops */
+	assert_int_equal(plan_with(&BG), PC_EINVALID);
+	assert_non_null(strstr(pc_error_last(), "cannot rewrite the SQL of 'leaf' for 'leaf_v2'"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +561,7 @@ int main(void)
 		T(test_bg__versions_are_never_orphans_but_gone_tables_are),
 		T(test_bg__plan_json_round_trips_the_green),
 		T(test_bg__destroy_drops_every_version),
+		T(test_bg__sql_that_cannot_be_rewritten_fails_the_plan),
 		T(test_bg__a_like_of_a_promoted_table_names_its_current_version),
 		T(test_bg__a_table_fed_from_outside_is_rebuilt_in_place_with_a_warning),
 	};
