@@ -125,4 +125,27 @@ statements | jq -e --arg n "$new_green" '.[] | select(.name == $n) | .spec.state
 	fail "the replacement does not write/read the green tables"
 run 0 plan --detailed-exitcode
 
+# --- strategy: blue-green in pipectl.yaml, table.yaml strategy: in-place opting a table out
+table intermediates users int_users "CREATE TABLE int_users (uid INT, name STRING);" \
+	"INSERT INTO int_users SELECT DISTINCT uid, name FROM src_users;"
+run 2 plan --detailed-exitcode --compact
+grep -Eq '^  -/\+ rebuild +int_users ' "$T/out" || fail "without a strategy int_users should rebuild: $(cat "$T/out")"
+printf 'strategy: blue-green\n' >>"$P/pipectl.yaml"
+run 2 plan --detailed-exitcode --compact
+grep -Eq "^  \+ green +int_users_v2 +\(blue int_users keeps serving\)$" "$T/out" || fail "strategy: blue-green made no green"
+printf 'strategy: in-place\n' >"$P/pipelines/intermediates/users/int_users/table.yaml"
+run 2 plan --detailed-exitcode --compact
+grep -Eq '^  -/\+ rebuild +int_users ' "$T/out" || fail "table.yaml strategy: in-place did not opt out: $(cat "$T/out")"
+rm "$P/pipelines/intermediates/users/int_users/table.yaml"
+# --- a stateful change under a pair: a v3 that retires the superseded v2, never blue
+table facts orders fct_totals "CREATE TABLE fct_totals (id INT, total INT, PRIMARY KEY (id) NOT ENFORCED);" \
+	"INSERT INTO fct_totals SELECT id, SUM(amount) + 0 FROM int_orders GROUP BY id;"
+pc plan fct_totals+ --json >"$T/plan.json"
+jq -e '[.actions[] | select(.green.new) | {table, p: .green.physical, b: .green.blue, r: .green.retires}] | sort_by(.table) ==
+	[{"table":"fct_totals","p":"fct_totals_v3","b":"fct_totals","r":"fct_totals_v2"},
+	 {"table":"v_totals","p":"v_totals_v3","b":"v_totals","r":"v_totals_v2"}]' "$T/plan.json" >/dev/null ||
+	fail "v3 plan: $(jq -c '[.actions[] | {table, action, green}]' "$T/plan.json")"
+jq -e '[.actions[].steps[] | select(.step == "drop_table") | .table] | sort == ["fct_totals_v2","v_totals_v2"]' "$T/plan.json" >/dev/null ||
+	fail "the v3 plan drops something else than the superseded greens"
+
 echo "ok"
