@@ -12,7 +12,13 @@
 # then every DML: DDL_MS + PENDING_MS whatever the depth, docs/reconcile.md) and
 # the layer-by-layer bound (DDL_MS + (layers - 1) x (DDL_MS + PENDING_MS));
 # then the API requests per table of a fresh apply, a no-op apply and a
-# rebuild cascade (every source's DDL changed: every table rebuilds).
+# rebuild cascade (every source's DDL changed: every table rebuilds), each
+# with its split by status class (a 4xx is an existence check that found
+# nothing, a 409 or a lock's).
+#
+# POLL="{ddl: 1s, dml: 3s}" writes that as confluent.poll of the project
+# (the cadence of the emulated service instead of the 127.0.0.1 defaults);
+# PAR sets --parallelism of the depth sweep (default: DEPTH_TABLES).
 #
 # The DAG: LAYERS layers of TABLES/LAYERS tables; layer 0 are sources (DDL
 # only); every other table reads one or two tables of the layer below with
@@ -30,6 +36,8 @@ PLAN_N=${5:-10000}
 PARS=${PARS-"64 8 1"}
 DEPTHS=${DEPTHS-"2 4 8 16"}
 DEPTH_TABLES=${DEPTH_TABLES:-64}
+POLL=${POLL-}
+PAR=${PAR:-$DEPTH_TABLES}
 
 T=$(mktemp -d)
 EMU=
@@ -72,43 +80,49 @@ confluent:
   flink: {endpoint: $URL, api_key: k, api_secret: s, catalog: bench-env, database: lkc-local}
   kafka: {endpoint: $URL, cluster_id: lkc-local, api_key: k, api_secret: s}
 YAML
+	[ -z "$POLL" ] || echo "  poll: $POLL" >>"$dir/pipectl.yaml"
 }
 
 now_ms() { date +%s%3N; }
 
 # requests OUT: the API request count of a --verbose run
 requests() { sed -n 's/^API requests: \([0-9]*\).*/\1/p' "$1" | tail -1; }
+# by_class OUT: its split by status class
+by_class() { sed -n 's/^API requests: [0-9]* (\(.*\)), retries.*/\1/p' "$1" | tail -1; }
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); pipectl $("$PIPECTL" --version)"
 if [ -n "$DEPTHS" ]; then
 	two=$(( DDL_MS + PENDING_MS ))
-	echo "depth: $DEPTH_TABLES tables, --parallelism $DEPTH_TABLES, --ddl-ms $DDL_MS --pending-ms $PENDING_MS;" \
-		"two-wave bound $two ms"
+	echo "depth: $DEPTH_TABLES tables, --parallelism $PAR, --ddl-ms $DDL_MS --pending-ms $PENDING_MS;" \
+		"two-wave bound $two ms${POLL:+; poll: $POLL}"
 	for d in $DEPTHS; do
 		start_emulator --ddl-ms "$DDL_MS" --pending-ms "$PENDING_MS"
 		project "$T/d" "$DEPTH_TABLES" "$d"
 		t0=$(now_ms)
-		"$PIPECTL" -C "$T/d" apply --auto-approve --verbose --parallelism "$DEPTH_TABLES" >"$T/out" 2>&1 ||
+		"$PIPECTL" -C "$T/d" apply --auto-approve --verbose --parallelism "$PAR" >"$T/out" 2>&1 ||
 			{ tail -5 "$T/out"; exit 1; }
 		t1=$(now_ms)
 		grep -q "Apply complete: $DEPTH_TABLES done, 0 failed, 0 skipped." "$T/out" || { tail -5 "$T/out"; exit 1; }
 		layered=$(( DDL_MS + (d - 1) * (DDL_MS + PENDING_MS) ))
 		awk -v d="$d" -v w=$(( t1 - t0 )) -v b="$two" -v l="$layered" -v r="$(requests "$T/out")" -v n="$DEPTH_TABLES" \
 			'BEGIN { printf "  depth %-2s wall %6d ms  = %.2f x two-wave  (layer-by-layer bound %d ms: %.2f x)  %.1f requests/table\n", d, w, w / b, l, w / l, r / n }'
+		echo "    fresh apply requests: $(requests "$T/out") ($(by_class "$T/out"))"
 		if [ "$d" = "$(echo $DEPTHS | awk '{print $2 ? $2 : $1}')" ]; then
 			"$PIPECTL" -C "$T/d" apply --auto-approve --verbose >"$T/out" 2>&1 || { tail -5 "$T/out"; exit 1; }
 			grep -q "No changes" "$T/out" || { tail -5 "$T/out"; exit 1; }
-			echo "  depth $d no-op apply: $(awk -v r="$(requests "$T/out")" -v n="$DEPTH_TABLES" 'BEGIN{printf "%.2f", r / n}') requests/table"
+			echo "  depth $d no-op apply: $(awk -v r="$(requests "$T/out")" -v n="$DEPTH_TABLES" 'BEGIN{printf "%.2f", r / n}') requests/table" \
+				"($(requests "$T/out"): $(by_class "$T/out"))"
 			for f in "$T"/d/pipelines/intermediates/l0/*/sql-scripts/ddl.*.sql; do
 				sed -i 's/(id INT, v INT)/(id INT, v INT, w INT)/' "$f"
 			done
 			t0=$(now_ms)
-			"$PIPECTL" -C "$T/d" apply --auto-approve --verbose --parallelism "$DEPTH_TABLES" >"$T/out" 2>&1 ||
+			"$PIPECTL" -C "$T/d" apply --auto-approve --verbose --parallelism "$PAR" >"$T/out" 2>&1 ||
 				{ tail -5 "$T/out"; exit 1; }
 			t1=$(now_ms)
 			grep -q "Apply complete: $DEPTH_TABLES done, 0 failed, 0 skipped." "$T/out" || { tail -5 "$T/out"; exit 1; }
 			echo "  depth $d rebuild cascade (every source's DDL changed): wall $(( t1 - t0 )) ms," \
-				"$(awk -v r="$(requests "$T/out")" -v n="$DEPTH_TABLES" 'BEGIN{printf "%.1f", r / n}') requests/table"
+				"$(awk -v r="$(requests "$T/out")" -v n="$DEPTH_TABLES" 'BEGIN{printf "%.1f", r / n}') requests/table" \
+				"($(requests "$T/out"): $(by_class "$T/out"))"
 		fi
 	done
 fi
@@ -119,11 +133,11 @@ for par in $PARS; do
 	start_emulator --ddl-ms "$DDL_MS" --pending-ms "$PENDING_MS"
 	project "$T/p" "$N" "$L"
 	t0=$(now_ms)
-	"$PIPECTL" -C "$T/p" apply --auto-approve --parallelism "$par" >"$T/out" 2>&1 || { tail -5 "$T/out"; exit 1; }
+	"$PIPECTL" -C "$T/p" apply --auto-approve --verbose --parallelism "$par" >"$T/out" 2>&1 || { tail -5 "$T/out"; exit 1; }
 	t1=$(now_ms)
 	grep -q "Apply complete: $N done, 0 failed, 0 skipped." "$T/out" || { tail -5 "$T/out"; exit 1; }
-	awk -v p="$par" -v w=$(( t1 - t0 )) -v b="$bound" \
-		'BEGIN { printf "  --parallelism %-3s wall %6d ms  = %.2f x bound\n", p, w, w / b }'
+	awk -v p="$par" -v w=$(( t1 - t0 )) -v b="$bound" -v r="$(requests "$T/out")" -v n="$N" -v c="$(by_class "$T/out")" \
+		'BEGIN { printf "  --parallelism %-3s wall %6d ms  = %.2f x bound  %.1f requests/table (%d: %s)\n", p, w, w / b, r / n, r, c }'
 done
 
 [ "$PLAN_N" -gt 0 ] || exit 0

@@ -92,7 +92,7 @@ int pc_yaml_is_null(const yaml_node_t *n)
 /* ---- schema ---- */
 
 typedef enum field_kind {
-	F_STR, F_INT, F_BOOL, F_DURATION, F_MAP, F_EXTRA_STR, F_EXTRA_BOOL, F_EXTERNALS, F_STRLIST
+	F_STR, F_INT, F_BOOL, F_DURATION, F_FACTOR, F_MAP, F_EXTRA_STR, F_EXTRA_BOOL, F_EXTERNALS, F_STRLIST
 } field_kind;
 
 typedef struct field {
@@ -128,7 +128,8 @@ static const field pools_fields[] = {
 	INT("max_cfu", pools_max_cfu), END,
 };
 static const field poll_fields[] = {
-	{ "min", F_DURATION, 0, NULL }, { "max", F_DURATION, 0, NULL }, END,
+	{ "min", F_DURATION, 0, NULL }, { "max", F_DURATION, 0, NULL }, { "ddl", F_DURATION, 0, NULL },
+	{ "dml", F_DURATION, 0, NULL }, { "factor", F_FACTOR, 0, NULL },  END,
 };
 static const field confluent_fields[] = {
 	STR("organization_id", organization_id),
@@ -511,6 +512,18 @@ static int set_field(walk *w, const field *f, yaml_node_t *v, const char *path)
 			/* the record would be gone before it is renewed */
 			rc = pc_error_set(PC_EINVALID, "%s:%d: '%s' must be shorter than 30d (Confluent deletes completed "
 						       "statements 30 days after they end), not '%s'",
+					  w->label, pc_yaml_line(v), path, s);
+			break;
+		}
+		pc_kv_set(&w->cfg->extra, path, s);
+		break;
+	}
+	case F_FACTOR: {
+		/* a backoff factor: more than 1 (the pause grows), at most 4 */
+		char *end = NULL;
+		double x = strtod(s, &end);
+		if (end == s || *end || !(x > 1.0 && x <= 4.0)) {
+			rc = pc_error_set(PC_EINVALID, "%s:%d: '%s' must be a number above 1 and at most 4, such as 1.5, not '%s'",
 					  w->label, pc_yaml_line(v), path, s);
 			break;
 		}

@@ -664,6 +664,18 @@ static int64_t cfg_ms(const pc_config *cfg, const char *key, int64_t def)
 	return def;
 }
 
+/* A backoff factor of pipectl.yaml (validated by the config loader: 1 to 4), else def. */
+static double cfg_factor(const pc_config *cfg, const char *key, double def)
+{
+	const char *v = pc_kv_get(&cfg->extra, key);
+	char *end = NULL;
+	double f;
+	if (!v)
+		return def;
+	f = strtod(v, &end);
+	return end != v && !*end && f > 1.0 && f <= 4.0 ? f : def;
+}
+
 /* The emulator and tests listen on 127.0.0.1: poll them fast; the service in seconds. */
 static int is_loopback(const char *endpoint)
 {
@@ -758,6 +770,10 @@ int pc_confluent_open_with(pc_provider **out, const pc_config *cfg, const pc_htt
 		p->poll_max_ms = cfg_ms(cfg, "confluent.poll.max", local ? PC_POLL_MAX_MS_LOCAL : PC_POLL_MAX_MS_SERVICE);
 		if (p->poll_max_ms < p->poll_min_ms)
 			p->poll_max_ms = p->poll_min_ms;
+		p->poll_ddl_ms = cfg_ms(cfg, "confluent.poll.ddl", local ? PC_POLL_DDL_MS_LOCAL : PC_POLL_DDL_MS_SERVICE);
+		p->poll_dml_ms = cfg_ms(cfg, "confluent.poll.dml", local ? PC_POLL_DML_MS_LOCAL : PC_POLL_DML_MS_SERVICE);
+		p->poll_factor = cfg_factor(cfg, "confluent.poll.factor",
+					    local ? PC_POLL_FACTOR_LOCAL : PC_POLL_FACTOR_SERVICE);
 		p->topic_delete_timeout_ms = cfg_ms(cfg, "confluent.topic_delete_timeout",
 						    PC_TOPIC_DELETE_TIMEOUT_MS_DEFAULT);
 	}

@@ -268,6 +268,36 @@ static enum MHD_Result hang(pc_emulator *e)
 	return MHD_NO; /* close the connection without an answer */
 }
 
+static int hang_re_matches(const pc_emulator *e, const char *s)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern((pcre2_code *)e->hang_re, NULL);
+	int m = pcre2_match((pcre2_code *)e->hang_re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	return m >= 0;
+}
+
+/*
+ * --hang-path: the request's path matches; a create (POST …/statements) is
+ * matched as the path of the statement its body names (…/statements/NAME),
+ * so "every request about NAME" includes the one that creates it.
+ */
+static int hang_matches(const pc_emulator *e, const char *url, const char *method, const req_ctx *rq)
+{
+	size_t n = strlen(url);
+	int m = hang_re_matches(e, url);
+	if (!m && strcmp(method, "POST") == 0 && n >= 11 && strcmp(url + n - 11, "/statements") == 0 && rq->body.len) {
+		json_t *j = json_loadb(rq->body.ptr, rq->body.len, 0, NULL);
+		const char *name = j ? pc_emu_jstr(j, "name") : NULL;
+		if (name) {
+			char *path = pc_sprintf("%s/%s", url, name);
+			m = hang_re_matches(e, path);
+			free(path);
+		}
+		json_decref(j);
+	}
+	return m;
+}
+
 static int first_on_connection(struct MHD_Connection *c);
 static int send_redirect(pc_emulator *e, struct MHD_Connection *c, const char *url);
 
@@ -299,14 +329,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	n = split_path(copy, seg, 16);
 	kafka = n >= 1 && strcmp(seg[0], "kafka") == 0;
 	emu = n >= 1 && strcmp(seg[0], "emulator") == 0;
-	if (e->hang_re && !emu) {
-		pcre2_match_data *md = pcre2_match_data_create_from_pattern((pcre2_code *)e->hang_re, NULL);
-		int m = pcre2_match((pcre2_code *)e->hang_re, (PCRE2_SPTR)url, strlen(url), 0, 0, md, NULL);
-		pcre2_match_data_free(md);
-		if (m >= 0) {
-			free(copy);
-			return hang(e);
-		}
+	if (e->hang_re && !emu && hang_matches(e, url, method, rq)) {
+		free(copy);
+		return hang(e);
 	}
 	if (e->opt.latency_ms > 0 && !emu)
 		pc_sleep_ms(e->opt.latency_ms);

@@ -616,6 +616,10 @@ int pc_local_open(pc_provider **out, const pc_config *cfg)
 	p->principal = cfg && cfg->principal && *cfg->principal ? cfg->principal : NULL;
 	p->poll_min_ms = PC_POLL_MIN_MS_LOCAL;
 	p->poll_max_ms = PC_POLL_MAX_MS_LOCAL;
+	/* the first read of a phase when the simulation is due to reach it */
+	p->poll_ddl_ms = o.ddl_ms > 0 ? o.ddl_ms : PC_POLL_MIN_MS_LOCAL;
+	p->poll_dml_ms = o.pending_ms > 0 ? o.pending_ms : PC_POLL_MIN_MS_LOCAL;
+	p->poll_factor = PC_POLL_FACTOR_LOCAL;
 	p->topic_delete_timeout_ms = PC_TOPIC_DELETE_TIMEOUT_MS_DEFAULT;
 	*out = p;
 	return 0;

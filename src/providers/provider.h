@@ -199,6 +199,9 @@ struct pc_provider {
 	/* How callers poll this target (pipectl.yaml confluent.poll, docs/providers.md). */
 	int64_t poll_min_ms;        /* first pause between reads of a phase */
 	int64_t poll_max_ms;        /* the pause backs off up to this */
+	int64_t poll_ddl_ms;        /* first pause after a DDL or DROP is created (0: poll_min_ms) */
+	int64_t poll_dml_ms;        /* first pause after a DML is created or resumed (0: poll_min_ms) */
+	double poll_factor;         /* the pause grows by this per poll (<= 1: PC_POLL_FACTOR_LOCAL) */
 	int64_t topic_delete_timeout_ms; /* how long a dropped table's topic may take to go */
 };
 
@@ -207,6 +210,12 @@ struct pc_provider {
 #define PC_POLL_MAX_MS_LOCAL 2000
 #define PC_POLL_MIN_MS_SERVICE 1000
 #define PC_POLL_MAX_MS_SERVICE 10000
+#define PC_POLL_DDL_MS_LOCAL 100    /* the local target's DDL takes 100 ms */
+#define PC_POLL_DML_MS_LOCAL 200    /* and its DML is PENDING 200 ms */
+#define PC_POLL_DDL_MS_SERVICE 1000 /* a DDL completes in about a second */
+#define PC_POLL_DML_MS_SERVICE 5000 /* a DML takes tens of seconds to run */
+#define PC_POLL_FACTOR_LOCAL 1.25
+#define PC_POLL_FACTOR_SERVICE 1.5
 #define PC_TOPIC_DELETE_TIMEOUT_MS_DEFAULT (10 * 60 * 1000)
 
 /*

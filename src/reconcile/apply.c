@@ -445,6 +445,7 @@ static void resolve_options(pc_apply_options *o, const pc_provider *p)
 		o->poll_max_ms = p && p->poll_max_ms > 0 ? p->poll_max_ms : 2000;
 	if (o->poll_max_ms < o->poll_min_ms)
 		o->poll_max_ms = o->poll_min_ms;
+	pc_apply_step_polling(o, p);
 }
 
 static void count(pc_apply_result *r)
@@ -482,6 +483,7 @@ static void exec_init(pc_apply_exec *ex, pc_provider *p, const pc_plan *plan, co
 	ex->env.o = &ex->o;
 	ex->env.cb_mu = &ex->cb_mu;
 	ex->env.pools = &ex->pools;
+	ex->env.known = pc_known_new();
 	ex->env.total_deadline = ex->total_deadline;
 	ex->r = PC_NEW(pc_apply_result);
 	for (size_t i = 0; i < plan->actions.len; i++) {
@@ -510,6 +512,7 @@ static void exec_dispose(pc_apply_exec *ex, pthread_t *threads, size_t nthreads)
 	free(ex->parts_left);
 	pc_vec_dispose(&ex->ready, NULL);
 	pc_map_dispose(&ex->pools, free);
+	pc_known_free(ex->env.known);
 	pthread_mutex_destroy(&ex->mu);
 	pthread_mutex_destroy(&ex->cb_mu);
 	pthread_cond_destroy(&ex->work_cv);

@@ -15,8 +15,14 @@
  * - before creating a DML it checks that no other managed DML of the same
  *   table (as known from the snapshot the plan was made from) is still live,
  *   except the carry-over source of a replace-dml;
- * - waits poll with backoff (100 ms, x1.25 per poll, up to 2 s); a FAILED/FAILING
- *   statement ends its action with the statement's latest exception;
+ * - a step reads only what the run does not know: the snapshot (actual)
+ *   and the responses of the run's own requests say which statements
+ *   exist; a create of one known absent is sent at once (a 409 reads and
+ *   adopts it);
+ * - waits start from the create's response and poll with backoff: the first
+ *   read after the phase's first pause (poll_ddl_ms, poll_dml_ms), growing
+ *   by poll_factor up to poll_max_ms; a FAILED/FAILING statement ends its
+ *   action with the statement's latest exception;
  * - when a task fails, every task that waits on it (transitively) is
  *   skipped; independent branches go on;
  * - a cancel flag (SIGINT/SIGTERM), a lost lock or the total timeout stop
@@ -36,7 +42,7 @@
 #include <signal.h>
 #include <stdint.h>
 
-#define PC_APPLY_PARALLELISM_DEFAULT 8
+#define PC_APPLY_PARALLELISM_DEFAULT 32
 #define PC_APPLY_ACTION_TIMEOUT_MS_DEFAULT (10 * 60 * 1000)
 
 typedef enum pc_result_state {
@@ -99,6 +105,9 @@ typedef struct pc_apply_options {
 	int64_t total_timeout_ms;   /* <= 0: none */
 	int64_t poll_min_ms;        /* <= 0: the provider's poll_min_ms, else 100 */
 	int64_t poll_max_ms;        /* <= 0: the provider's poll_max_ms, else 2000 */
+	int64_t poll_ddl_ms;        /* first pause of a DDL/DROP wait; <= 0: the provider's, else poll_min_ms */
+	int64_t poll_dml_ms;        /* first pause of a DML's wait to run; <= 0: the provider's, else poll_min_ms */
+	double poll_factor;         /* growth of the pause per poll; <= 1: the provider's, else 1.25 */
 	volatile sig_atomic_t *cancel; /* optional */
 	pc_lock *lock;              /* optional: a lost lock interrupts the run */
 	const pc_actual *actual;    /* optional: snapshot the plan was computed from (writer guard) */

@@ -12,6 +12,23 @@
 #include <pthread.h>
 
 /*
+ * What one run knows of the statements it touched: the answer of its last
+ * request about each (present with its phase, 404, or changed by a PUT or
+ * DELETE of its own), beside the snapshot the plan was made from. Shared by
+ * the worker threads (it locks itself). Owned by the scheduler.
+ */
+typedef struct pc_known pc_known;
+pc_known *pc_known_new(void);
+void pc_known_free(pc_known *k);
+
+/*
+ * Fill the polling cadence o leaves unset (<= 0) from the provider: the
+ * first pause of a DDL's and of a DML's wait, the backoff factor; after
+ * poll_min_ms and poll_max_ms are resolved.
+ */
+void pc_apply_step_polling(pc_apply_options *o, const pc_provider *p);
+
+/*
  * What every step of a run shares, set up once by the scheduler (apply.c)
  * before any step runs: the steps never call back into the scheduler.
  */
@@ -20,6 +37,7 @@ typedef struct pc_step_env {
 	const pc_apply_options *o;   /* defaults resolved: polling, cancel flag, snapshot, progress */
 	pthread_mutex_t *cb_mu;      /* progress callbacks one at a time; also guards pools */
 	pc_map *pools;               /* pool display name -> id (char *), filled by setup steps */
+	pc_known *known;             /* what the run's own responses said of each statement (apply_step.c) */
 	int64_t total_deadline;      /* monotonic ms, 0: none */
 } pc_step_env;
 

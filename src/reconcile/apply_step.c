@@ -2,6 +2,14 @@
  * apply_step.c - one step of a plan, made idempotent: read first, act only
  * on what is missing, then wait for the phase the step needs (plan.h,
  * "How apply runs a plan", point 3 and 4).
+ *
+ * "Read first" costs no request when the run already knows: the snapshot the
+ * plan was made from (read once, under the lock) and the responses of the
+ * run's own requests say which statements exist (pc_known below). A create
+ * of a statement known to be absent is sent at once: it is conditional by
+ * itself (names are unique: 409), and a 409 is answered by reading the
+ * statement and adopting it. Waits start from the create's own response and
+ * poll at the phase's cadence (docs/apply.md, "Requests").
  */
 #include "apply_internal.h"
 
@@ -49,6 +57,114 @@ static int pool_phase_is(const char *phase, const char *name)
 static int phase_still(pc_phase ph)
 {
 	return pc_phase_terminal(ph) || pc_phase_failed(ph);
+}
+
+/* ---- what this run knows of each statement ---- */
+
+/* One statement as this run last saw it through its own requests. */
+typedef struct known_stmt {
+	int present;      /* 0: answered 404 */
+	int stale;        /* changed by a request of ours without a body (PUT, DELETE): read it again */
+	pc_phase ph;      /* when present */
+	int stopped;      /* spec.stopped, when present */
+} known_stmt;
+
+struct pc_known {
+	pthread_mutex_t mu;
+	pc_map by_name;   /* statement name -> known_stmt * (owned) */
+};
+
+pc_known *pc_known_new(void)
+{
+	pc_known *k = PC_NEW(pc_known);
+	pthread_mutex_init(&k->mu, NULL);
+	pc_map_init(&k->by_name);
+	return k;
+}
+
+void pc_known_free(pc_known *k)
+{
+	if (!k)
+		return;
+	pc_map_dispose(&k->by_name, free);
+	pthread_mutex_destroy(&k->mu);
+	free(k);
+}
+
+/* Record what a response of ours said of name: st, or NULL for 404; stale: we just changed it. */
+static void learn(pc_step_ctx *c, const char *name, const pc_statement *st, int stale)
+{
+	pc_known *kn = c->env->known;
+	known_stmt *k;
+	if (!kn || !name)
+		return;
+	pthread_mutex_lock(&kn->mu);
+	if (!(k = pc_map_get(&kn->by_name, name))) {
+		k = PC_NEW(known_stmt);
+		pc_map_put(&kn->by_name, name, k);
+	}
+	k->present = st != NULL || stale;
+	k->stale = stale;
+	k->ph = st ? st->ph : PC_PHASE_UNKNOWN;
+	k->stopped = st ? st->stopped : 0;
+	pthread_mutex_unlock(&kn->mu);
+}
+
+/*
+ * What the run knows of name: 1 with *out set, from its own responses
+ * (*observed = 1) or else from the snapshot (presence and phase); 0 when it
+ * must read (no snapshot, or a request of ours changed it since).
+ */
+static int known(pc_step_ctx *c, const char *name, known_stmt *out, int *observed)
+{
+	pc_known *kn = c->env->known;
+	const pc_actual_stmt *as;
+	int hit = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (observed)
+		*observed = 0;
+	if (kn) {
+		known_stmt *k;
+		pthread_mutex_lock(&kn->mu);
+		if ((k = pc_map_get(&kn->by_name, name)) != NULL) {
+			*out = *k;
+			hit = 1;
+		}
+		pthread_mutex_unlock(&kn->mu);
+	}
+	if (hit) {
+		if (observed)
+			*observed = 1;
+		return !out->stale;
+	}
+	if (!c->o->actual)
+		return 0;
+	if ((as = pc_actual_stmt_get(c->o->actual, name)) != NULL) {
+		out->present = 1;
+		out->ph = as->st->ph;
+	}
+	return 1;
+}
+
+/* 1 when the run knows that no statement of that name exists (no request needed). */
+static int known_absent(pc_step_ctx *c, const char *name)
+{
+	known_stmt k;
+	return known(c, name, &k, NULL) && !k.present;
+}
+
+/* GET a statement, and remember the answer. */
+static int get_stmt(pc_step_ctx *c, const char *name, pc_statement **out)
+{
+	int rc;
+	*out = NULL;
+	rc = c->p->ops->get_statement(c->p, name, out);
+	if (rc == 0)
+		learn(c, name, *out, 0);
+	else if (rc == PC_ENOTFOUND)
+		learn(c, name, NULL, 0);
+	return rc;
 }
 
 void pc_step_ctx_init(pc_step_ctx *c, const pc_step_env *env, pc_action_result *res, const pc_action *action)
@@ -143,15 +259,51 @@ static int failed_error(pc_step_ctx *c, const pc_statement *st)
 }
 
 /*
- * Poll backoff: x1.25 per poll from poll_min_ms up to poll_max_ms. A gentle
- * factor keeps the time lost after a phase change under a quarter of the
- * wait (doubling could nearly double every wait along a critical path),
- * while a long wait still settles at one read per poll_max_ms.
+ * Poll backoff: the pause grows by poll_factor per poll (x1.25 on 127.0.0.1
+ * and the local target, x1.5 against the service) up to poll_max_ms. A
+ * gentle factor keeps the time lost after a phase change under a quarter
+ * (a half) of the wait, while a long wait still settles at one read per
+ * poll_max_ms.
  */
 static int64_t next_delay(const pc_step_ctx *c, int64_t d)
 {
-	d += d / 4 > 0 ? d / 4 : 1;
-	return d > c->o->poll_max_ms ? c->o->poll_max_ms : d;
+	int64_t n = (int64_t)((double)d * c->o->poll_factor);
+	if (n <= d)
+		n = d + 1;
+	return n > c->o->poll_max_ms ? c->o->poll_max_ms : n;
+}
+
+/*
+ * The first pause of a wait: what the phase needs. A DDL or DROP completes
+ * in about a second on Confluent Cloud, a DML takes tens of seconds to run
+ * (poll.ddl, poll.dml); a stop or a delete settles quickly (poll.min).
+ */
+static int64_t first_delay(const pc_step_ctx *c, want w)
+{
+	switch (w) {
+	case WANT_COMPLETED: return c->o->poll_ddl_ms;
+	case WANT_RUNNING: return c->o->poll_dml_ms;
+	default: return c->o->poll_min_ms;
+	}
+}
+
+void pc_apply_step_polling(pc_apply_options *o, const pc_provider *p)
+{
+	if (o->poll_ddl_ms <= 0)
+		o->poll_ddl_ms = p && p->poll_ddl_ms > 0 ? p->poll_ddl_ms : o->poll_min_ms;
+	if (o->poll_dml_ms <= 0)
+		o->poll_dml_ms = p && p->poll_dml_ms > 0 ? p->poll_dml_ms : o->poll_min_ms;
+	if (o->poll_factor <= 1.0)
+		o->poll_factor = p && p->poll_factor > 1.0 ? p->poll_factor : PC_POLL_FACTOR_LOCAL;
+	/* within [min, max] */
+	if (o->poll_ddl_ms < o->poll_min_ms)
+		o->poll_ddl_ms = o->poll_min_ms;
+	if (o->poll_dml_ms < o->poll_min_ms)
+		o->poll_dml_ms = o->poll_min_ms;
+	if (o->poll_ddl_ms > o->poll_max_ms)
+		o->poll_ddl_ms = o->poll_max_ms;
+	if (o->poll_dml_ms > o->poll_max_ms)
+		o->poll_dml_ms = o->poll_max_ms;
 }
 
 static int sleep_or_abort(pc_step_ctx *c, int64_t ms)
@@ -167,21 +319,39 @@ static int sleep_or_abort(pc_step_ctx *c, int64_t ms)
 }
 
 /*
- * Poll a statement until it reaches what w asks for, with backoff. A phase
- * change is reported to the progress display. Reaching the deadline is
- * PC_ETIMEOUT; a FAILED statement ends the wait with its exception.
+ * Poll a statement until it reaches what w asks for, with backoff. first
+ * (owned, may be NULL) is what a response of ours just said of it: it is
+ * looked at before any read. acted: a request of ours just changed it (a
+ * create, a PUT, a DELETE), so the first read waits for the phase's first
+ * pause; otherwise (adopting, waiting for another's statement) the first
+ * read is at once. A phase change is reported to the progress display.
+ * Reaching the deadline is PC_ETIMEOUT; a FAILED statement ends the wait
+ * with its exception.
  */
-static int wait_for(pc_step_ctx *c, const char *name, want w)
+static int wait_from(pc_step_ctx *c, const char *name, want w, pc_statement *first, int acted)
 {
-	pc_statement *st = NULL;
+	pc_statement *st = first;
 	char *seen = NULL;
-	int64_t delay = c->o->poll_min_ms;
-	int errors = 0, failing_seen = 0, rc;
+	int64_t delay = first_delay(c, w);
+	int errors = 0, failing_seen = 0, have = first != NULL, rc = 0;
 
+	if (acted && !have) {
+		if ((rc = sleep_or_abort(c, delay)) != 0) {
+			pc_error_set(PC_ECANCELED, "interrupted while waiting for statement '%s' to be %s", name,
+				     want_str(w));
+			goto done;
+		}
+		delay = next_delay(c, delay);
+	}
 	for (;;) {
-		pc_statement_free(st);
-		st = NULL;
-		rc = c->p->ops->get_statement(c->p, name, &st);
+		if (have) {
+			have = 0; /* a response in hand: no read */
+			rc = 0;
+		} else {
+			pc_statement_free(st);
+			st = NULL;
+			rc = get_stmt(c, name, &st);
+		}
 		if (rc == PC_ENOTFOUND) {
 			if (w == WANT_ABSENT || w == WANT_STOPPED || w == WANT_SETTLED) {
 				rc = 0;
@@ -258,33 +428,62 @@ done:
 	return rc;
 }
 
+/* Wait, reading at once (nothing of ours just changed it). */
+static int wait_for(pc_step_ctx *c, const char *name, want w)
+{
+	return wait_from(c, name, w, NULL, 0);
+}
+
 /* ---- stop / resume ---- */
 
+#define PUT_ATTEMPTS 5
+
+/*
+ * One GET (the PUT needs the fetched object), then the PUT of it stopped; a
+ * 409 (someone changed it between the two) reads it again, a few times.
+ */
 static int step_stop(pc_step_ctx *c, const pc_step *s)
 {
 	pc_statement *st = NULL;
-	int rc;
+	int rc = 0, put = 0;
 
-	rc = c->p->ops->get_statement(c->p, s->statement, &st);
-	if (rc == PC_ENOTFOUND) {
-		rc = 0; /* nothing to stop */
-		goto done;
-	}
-	if (rc != 0)
-		goto done;
-	if (phase_still(st->ph))
-		goto done; /* already still (an unknown phase is stopped: it may be writing) */
-	if (!st->stopped) {
-		progress(c, "stop statement '%s'", s->statement);
-		rc = pc_provider_set_stopped(c->p, s->statement, 1, NULL);
+	for (int attempt = 1; attempt <= PUT_ATTEMPTS; attempt++) {
+		pc_statement_free(st);
+		st = NULL;
+		rc = get_stmt(c, s->statement, &st);
 		if (rc == PC_ENOTFOUND) {
-			rc = 0;
+			rc = 0; /* nothing to stop */
 			goto done;
 		}
 		if (rc != 0)
 			goto done;
+		if (phase_still(st->ph))
+			goto done; /* already still (an unknown phase is stopped: it may be writing) */
+		if (st->stopped)
+			break; /* stopping already: only wait */
+		if (attempt == 1)
+			progress(c, "stop statement '%s'", s->statement);
+		st->stopped = 1;
+		rc = c->p->ops->update_statement(c->p, st);
+		if (rc == PC_ENOTFOUND) {
+			learn(c, s->statement, NULL, 0);
+			rc = 0;
+			goto done;
+		}
+		if (rc != PC_ECONFLICT) {
+			put = rc == 0;
+			break;
+		}
+		pc_sleep_ms(50 * attempt);
 	}
-	rc = wait_for(c, s->statement, WANT_STOPPED);
+	if (rc == PC_ECONFLICT)
+		rc = pc_error_wrap("stop statement '%s': gave up after %d conflicting updates", s->statement,
+				   PUT_ATTEMPTS);
+	if (rc != 0)
+		goto done;
+	if (put)
+		learn(c, s->statement, NULL, 1);
+	rc = wait_from(c, s->statement, WANT_STOPPED, NULL, put);
 done:
 	pc_statement_free(st);
 	return rc;
@@ -303,14 +502,15 @@ static int step_resume(pc_step_ctx *c, const pc_step *s)
 {
 	pc_statement *st = NULL;
 	const char *pool = step_pool(c, s);
-	int rc = 0;
+	int rc = 0, put = 0;
 
 	if (s->pool_display_name && !s->compute_pool && !pool)
 		return pc_error_set(PC_EINVALID, "compute pool '%s' was not created", s->pool_display_name);
-	for (int attempt = 1; attempt <= 5; attempt++) {
+	for (int attempt = 1; attempt <= PUT_ATTEMPTS; attempt++) {
 		pc_statement_free(st);
 		st = NULL;
-		rc = c->p->ops->get_statement(c->p, s->statement, &st);
+		put = 0;
+		rc = get_stmt(c, s->statement, &st);
 		if (rc == PC_ENOTFOUND) {
 			rc = pc_error_set(PC_ENOTFOUND, "cannot resume statement '%s': it does not exist", s->statement);
 			goto done;
@@ -333,13 +533,17 @@ static int step_resume(pc_step_ctx *c, const pc_step *s)
 		progress(c, "resume statement '%s'%s%s", s->statement,
 				       pool ? " on pool " : "", pool ? pool : "");
 		rc = c->p->ops->update_statement(c->p, st);
-		if (rc != PC_ECONFLICT)
+		if (rc != PC_ECONFLICT) {
+			put = rc == 0;
 			break;
+		}
 		pc_sleep_ms(50 * attempt);
 	}
 	if (rc != 0)
 		goto done;
-	rc = wait_for(c, s->statement, WANT_RUNNING);
+	if (put)
+		learn(c, s->statement, NULL, 1);
+	rc = wait_from(c, s->statement, WANT_RUNNING, NULL, put);
 done:
 	pc_statement_free(st);
 	return rc;
@@ -351,35 +555,41 @@ static int step_delete(pc_step_ctx *c, const pc_step *s)
 
 	progress(c, "delete statement '%s'", s->statement);
 	rc = c->p->ops->delete_statement(c->p, s->statement);
-	if (rc == PC_ENOTFOUND)
+	if (rc == PC_ENOTFOUND) {
+		learn(c, s->statement, NULL, 0);
 		return 0; /* deleted already */
+	}
 	if (rc != 0)
 		return rc;
-	return wait_for(c, s->statement, WANT_ABSENT);
+	learn(c, s->statement, NULL, 1);
+	return wait_from(c, s->statement, WANT_ABSENT, NULL, 1);
 }
 
 /* ---- create (DDL, DML, DROP) ---- */
 
 /*
  * Create a statement unless it exists already (a previous run created it:
- * adopt it). *created tells which.
+ * adopt it). *created tells which; *st (owned, may be NULL) is the
+ * statement as the create's response or the adopting read gave it.
+ * absent: the caller has just read it absent. A statement the run knows to
+ * be absent (the snapshot, a 404 of ours) is created without a read: the
+ * create is conditional by itself, and its 409 reads and adopts it.
  */
-static int create_or_adopt(pc_step_ctx *c, const pc_step *s, int *created)
+static int create_or_adopt(pc_step_ctx *c, const pc_step *s, int absent, int *created, pc_statement **st)
 {
 	pc_statement_spec spec = { 0 };
-	pc_statement *st = NULL;
 	const char *pool = step_pool(c, s);
 	int rc;
 
 	*created = 0;
+	*st = NULL;
 	if (s->pool_display_name && !s->compute_pool && !pool)
 		return pc_error_set(PC_EINVALID, "compute pool '%s' was not created", s->pool_display_name);
-	rc = c->p->ops->get_statement(c->p, s->statement, &st);
-	pc_statement_free(st);
-	if (rc == 0)
-		return 0;
-	if (rc != PC_ENOTFOUND)
-		return rc;
+	if (!absent && !known_absent(c, s->statement)) {
+		rc = get_stmt(c, s->statement, st);
+		if (rc != PC_ENOTFOUND)
+			return rc; /* 0: there, adopt it */
+	}
 	spec.name = s->statement;
 	spec.sql = s->sql;
 	spec.compute_pool_id = pool ? pool : c->p->default_pool;
@@ -387,34 +597,57 @@ static int create_or_adopt(pc_step_ctx *c, const pc_step *s, int *created)
 	spec.properties = &s->properties;
 	spec.labels = &s->labels;
 	progress(c, "create statement '%s'", s->statement);
-	st = NULL;
-	rc = c->p->ops->create_statement(c->p, &spec, &st);
-	pc_statement_free(st);
-	if (rc == PC_ECONFLICT || rc == PC_EEXISTS)
-		return 0; /* our earlier (retried) create got there: adopt it */
-	if (rc == 0)
-		*created = 1;
-	return rc;
+	rc = c->p->ops->create_statement(c->p, &spec, st);
+	if (rc == PC_ECONFLICT || rc == PC_EEXISTS) {
+		/* there already (our earlier, retried create; a run the snapshot did not see): adopt it */
+		pc_statement_free(*st);
+		*st = NULL;
+		rc = get_stmt(c, s->statement, st);
+		if (rc == PC_ENOTFOUND)
+			rc = 0; /* the name is taken but reads 404: the wait says it disappeared */
+		return rc;
+	}
+	if (rc != 0) {
+		pc_statement_free(*st);
+		*st = NULL;
+		return rc;
+	}
+	*created = 1;
+	if (*st)
+		learn(c, s->statement, *st, 0);
+	else
+		learn(c, s->statement, NULL, 1);
+	return 0;
 }
 
 /*
  * Never race an interrupted run: every other managed DDL or DROP statement
  * of the table that the snapshot saw in flight must have finished before
  * this step creates its own (an older DROP completing after a new CREATE
- * would drop the new table). One GET per such statement, usually none.
+ * would drop the new table). One GET per such statement the run has not
+ * seen finish, usually none. *waited (may be NULL): there was one (the
+ * table may differ from the snapshot).
  */
-static int wait_in_flight(pc_step_ctx *c, const pc_step *s)
+static int wait_in_flight(pc_step_ctx *c, const pc_step *s, int *waited)
 {
 	const pc_actual_table *t;
 	int rc = 0;
 
+	if (waited)
+		*waited = 0;
 	if (!c->o->actual || !s->table)
 		return 0;
 	t = pc_map_get(&c->o->actual->by_table, s->table);
 	for (size_t i = 0; t && i < t->ddls.len && rc == 0; i++) {
 		const pc_actual_stmt *as = t->ddls.items[i];
+		known_stmt k;
+		int observed;
 		if (phase_still(as->st->ph) || (s->statement && !strcmp(as->st->name, s->statement)))
 			continue;
+		if (waited)
+			*waited = 1; /* the table may have changed since the snapshot */
+		if (known(c, as->st->name, &k, &observed) && observed && (!k.present || phase_still(k.ph)))
+			continue; /* this run saw it finish */
 		progress(c, "wait for '%s' of an interrupted run to finish", as->st->name);
 		rc = wait_for(c, as->st->name, WANT_SETTLED);
 	}
@@ -488,18 +721,19 @@ static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
 	int64_t limit = c->p->topic_delete_timeout_ms > 0 ? c->p->topic_delete_timeout_ms
 							    : PC_TOPIC_DELETE_TIMEOUT_MS_DEFAULT;
 	int64_t until = pc_mono_ms() + limit, d = c->o->poll_min_ms;
-	int created, rc;
+	int created, rc, absent = 0;
 
-	if ((rc = wait_in_flight(c, s)) != 0)
+	if ((rc = wait_in_flight(c, s, NULL)) != 0)
 		return rc;
 	for (;;) {
 		pc_statement *st = NULL;
 		int exists;
-		if ((rc = create_or_adopt(c, s, &created)) != 0)
+		if ((rc = create_or_adopt(c, s, absent, &created, &st)) != 0)
 			return rc;
-		rc = wait_for(c, s->statement, WANT_COMPLETED);
+		rc = wait_from(c, s->statement, WANT_COMPLETED, st, created);
 		if (rc == 0 || !s->table)
 			return rc;
+		st = NULL;
 		/*
 		 * A CREATE TABLE that met "already exists" while the table's old
 		 * topic is still being deleted (Kafka may already answer 404 for
@@ -507,7 +741,7 @@ static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
 		 * statement deleted first: names are unique), until the target's
 		 * topic_delete_timeout_ms.
 		 */
-		exists = c->p->ops->get_statement(c->p, s->statement, &st) == 0 && is_already_exists(st);
+		exists = get_stmt(c, s->statement, &st) == 0 && is_already_exists(st);
 		if (exists && !drop_by_us_known(c, s)) {
 			/* nothing of ours is going away: waiting would only take topic_delete_timeout to say so */
 			rc = pc_error_set(PC_ERROR,
@@ -535,8 +769,10 @@ static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
 		rc = c->p->ops->delete_statement(c->p, s->statement);
 		if (rc != 0 && rc != PC_ENOTFOUND)
 			return rc;
-		if ((rc = wait_for(c, s->statement, WANT_ABSENT)) != 0)
+		learn(c, s->statement, NULL, rc == 0);
+		if ((rc = wait_from(c, s->statement, WANT_ABSENT, NULL, 1)) != 0)
 			return rc;
+		absent = 1;
 	}
 }
 
@@ -544,7 +780,7 @@ static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
  * Never two DML statements writing one table: every other managed DML of
  * the table that the snapshot saw live must be still now (the plan's
  * teardown stopped it), except the carry-over source. One GET per such
- * statement, usually none.
+ * statement the run has not itself seen stopped or deleted, usually none.
  */
 static int check_single_writer(pc_step_ctx *c, const pc_step *s)
 {
@@ -560,12 +796,16 @@ static int check_single_writer(pc_step_ctx *c, const pc_step *s)
 		const pc_actual_stmt *as = t->dmls.items[i];
 		pc_statement *st = NULL;
 		const char *name = as->st->name;
+		known_stmt k;
+		int observed;
 
 		if (strcmp(name, s->statement) == 0 || (s->carry_from && strcmp(name, s->carry_from) == 0))
 			continue;
 		if (!pc_phase_live(as->st->ph) && as->st->ph != PC_PHASE_UNKNOWN)
 			continue; /* still when the snapshot was taken */
-		rc = c->p->ops->get_statement(c->p, name, &st);
+		if (known(c, name, &k, &observed) && observed && (!k.present || phase_still(k.ph)))
+			continue; /* this run saw it stopped or gone (its teardown) */
+		rc = get_stmt(c, name, &st);
 		if (rc == PC_ENOTFOUND) {
 			rc = 0;
 			continue;
@@ -588,31 +828,35 @@ static int check_single_writer(pc_step_ctx *c, const pc_step *s)
 static int step_create_dml(pc_step_ctx *c, const pc_step *s)
 {
 	pc_statement *st = NULL;
-	int created, rc;
+	int created, rc = PC_ENOTFOUND;
 
 	/* Adopt a statement a previous run created; a FAILED one ends here. */
-	rc = c->p->ops->get_statement(c->p, s->statement, &st);
-	if (rc == 0 && st->ph == PC_PHASE_FAILED) {
+	if (!known_absent(c, s->statement)) {
+		rc = get_stmt(c, s->statement, &st);
+		if (rc != 0 && rc != PC_ENOTFOUND)
+			return rc;
+	}
+	if (rc == PC_ENOTFOUND) {
+		if ((rc = check_single_writer(c, s)) != 0)
+			return rc;
+		if ((rc = create_or_adopt(c, s, 1, &created, &st)) != 0)
+			return rc;
+	} else {
+		created = 0;
+	}
+	if (st && st->ph == PC_PHASE_FAILED) {
 		rc = failed_error(c, st);
 		pc_statement_free(st);
 		return rc;
 	}
-	pc_statement_free(st);
-	if (rc == PC_ENOTFOUND) {
-		if ((rc = check_single_writer(c, s)) != 0)
-			return rc;
-	} else if (rc != 0) {
-		return rc;
-	}
-	if ((rc = create_or_adopt(c, s, &created)) != 0)
-		return rc;
 	if (!s->wait && s->carry_from) {
 		/* Stays PENDING until carry_from is stopped by the next step. */
+		pc_statement_free(st);
 		free(c->pending_running);
 		c->pending_running = pc_strdup(s->statement);
 		return 0;
 	}
-	return wait_for(c, s->statement, WANT_RUNNING);
+	return wait_from(c, s->statement, WANT_RUNNING, st, created);
 }
 
 /*
@@ -635,7 +879,7 @@ static int rebuilt_by_this_action(pc_step_ctx *c, const pc_step *drop)
 		}
 		if (!after || s->kind != PC_STEP_RUN_DDL || !s->table || strcmp(s->table, drop->table) != 0)
 			continue;
-		rc = c->p->ops->get_statement(c->p, s->statement, &st);
+		rc = get_stmt(c, s->statement, &st);
 		pc_statement_free(st);
 		if (rc == 0)
 			return 1;
@@ -647,31 +891,43 @@ static int step_drop_table(pc_step_ctx *c, const pc_step *s)
 {
 	pc_statement *st = NULL;
 	pc_topic *topic = NULL;
-	int created, rc;
+	int created, rc, absent, waited;
 
-	if ((rc = wait_in_flight(c, s)) != 0)
+	if ((rc = wait_in_flight(c, s, &waited)) != 0)
 		goto done;
 	/* A DROP statement of this name from a previous run: let it finish first. */
-	rc = c->p->ops->get_statement(c->p, s->statement, &st);
-	if (rc == 0 && st->ph != PC_PHASE_COMPLETED) {
-		if ((rc = wait_for(c, s->statement, WANT_COMPLETED)) != 0)
+	if (!(absent = known_absent(c, s->statement))) {
+		rc = get_stmt(c, s->statement, &st);
+		if (rc == PC_ENOTFOUND) {
+			absent = 1;
+		} else if (rc != 0) {
 			goto done;
-	} else if (rc != 0 && rc != PC_ENOTFOUND) {
-		goto done;
-	}
-	rc = c->p->ops->get_topic(c->p, s->table, &topic);
-	if (rc == PC_ENOTFOUND) {
-		rc = 0; /* dropped already: never twice */
-		goto done;
-	}
-	if (rc != 0)
-		goto done;
-	if ((rc = create_or_adopt(c, s, &created)) != 0)
-		goto done;
-	if (!created) {
+		} else if (st->ph != PC_PHASE_COMPLETED) {
+			if ((rc = wait_for(c, s->statement, WANT_COMPLETED)) != 0)
+				goto done;
+		}
 		pc_statement_free(st);
 		st = NULL;
-		if ((rc = c->p->ops->get_statement(c->p, s->statement, &st)) != 0)
+	}
+	/*
+	 * Does the table still exist? Known without a read when the snapshot saw
+	 * the topic, no DROP of this name exists and no DDL or DROP of an
+	 * interrupted run was in flight: only this action drops or creates its
+	 * table, and its DDL comes after this step.
+	 */
+	if (!(absent && !waited && pc_actual_topic_exists(c->o->actual, s->table))) {
+		rc = c->p->ops->get_topic(c->p, s->table, &topic);
+		if (rc == PC_ENOTFOUND) {
+			rc = 0; /* dropped already: never twice */
+			goto done;
+		}
+		if (rc != 0)
+			goto done;
+	}
+	if ((rc = create_or_adopt(c, s, absent, &created, &st)) != 0)
+		goto done;
+	if (!created) {
+		if (!st && (rc = get_stmt(c, s->statement, &st)) != 0)
 			goto done;
 		if (st->ph == PC_PHASE_COMPLETED && rebuilt_by_this_action(c, s)) {
 			rc = 0; /* the table there now is the one this action's DDL made */
@@ -687,7 +943,9 @@ static int step_drop_table(pc_step_ctx *c, const pc_step *s)
 			goto done;
 		}
 	}
-	if ((rc = wait_for(c, s->statement, WANT_COMPLETED)) != 0)
+	rc = wait_from(c, s->statement, WANT_COMPLETED, st, created);
+	st = NULL;
+	if (rc != 0)
 		goto done;
 	/* Kafka deletes the topic asynchronously (Terraform waits up to an hour). */
 	rc = wait_topic_gone(c, s->table, s->statement);
@@ -781,7 +1039,7 @@ int pc_apply_step_undo_replace(pc_step_ctx *c, char **done)
 	if (!s)
 		return 0;
 	c->deadline = pc_mono_ms() + c->o->action_timeout_ms;
-	rc = c->p->ops->get_statement(c->p, s->carry_from, &old);
+	rc = get_stmt(c, s->carry_from, &old);
 	if (rc == 0 && pc_phase_stopping_or_stopped(old->ph)) {
 		/* the new statement never ran: the old one's offsets are intact, it goes on from them */
 		progress(c, "resume statement '%s' (its replacement failed)", s->carry_from);

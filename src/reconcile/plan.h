@@ -30,6 +30,10 @@
  *    is done; run_ddl/create_dml of a statement that already exists with
  *    that name waits for it instead of creating; resume of a running
  *    statement is done; create_pool reuses a pool of that display name.
+ *    The check is the snapshot the plan was made from, kept current by the
+ *    responses of apply's own requests, plus conditional requests: a
+ *    statement known to be absent is created at once and a 409 reads and
+ *    adopts it (apply_step.c).
  * 4. Waits: run_ddl and drop_table until COMPLETED; create_dml and
  *    resume_statement until RUNNING (PENDING is a wait: a carry-over
  *    statement stays PENDING until carry_from is stopped, which is why

@@ -369,8 +369,16 @@ curl -s -o /dev/null --max-time 1 "$SB/stuck"
 RC=$?
 set -e
 [ $RC = 28 ] || fail "a --hang-path request was answered (curl exit $RC)"
+set +e
+curl -s -o /dev/null --max-time 1 -X POST -H 'Content-Type: application/json' \
+	-d '{"name":"stuck","spec":{"statement":"CREATE TABLE stuck (id INT)"}}' "$SB"
+RC=$?
+set -e
+[ $RC = 28 ] || fail "the create of a --hang-path statement was answered (curl exit $RC)"
 req GET "$SB/other"
 expect_code 404 "other paths still answer"
+req POST "$SB" '{"name":"other","spec":{"statement":"CREATE TABLE other (id INT)"}}'
+expect_code 201 "other creates still answer"
 
 # ---- state file: saved on SIGTERM, loaded at start
 start_emulator saved --state "$TMP/state.json" --ddl-ms 50

@@ -19,7 +19,8 @@ plan_statement() { jq -r --arg t "$1" --arg s "$2" '.actions[] | select(.table =
 from_earliest() { audit "$1" | jq -e --arg t "$2" '(.consumed[$t] | length) > 0 and all(.consumed[$t][]; .from == 0)' >/dev/null; }
 
 # kill_when_completed DDL DML: run apply in the background with every request about DML left
-# unanswered (the executor reads a statement before creating it), kill -9 it once DDL is COMPLETED
+# unanswered (its create included: --hang-path matches a create as the path of the statement
+# it names), kill -9 it once DDL is COMPLETED
 kill_when_completed() {
 	start_emulator --hang-path "/statements/$2\$"
 	"$PIPECTL" -C "$P" apply --auto-approve --lock-ttl 1s >"$T/bg.out" 2>&1 &

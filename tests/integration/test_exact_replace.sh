@@ -52,8 +52,10 @@ grep -q "No changes" "$T/out" || fail "not converged"
 
 # --- a rerun at once: the old one STOPPED, the new one still PENDING on it (found by the
 # fault-injection test, seed 1081): the old one is deleted only once the new one runs
+# (the new one stays PENDING 6 s after the old one stops: the window the rerun must plan in,
+# wide enough for a loaded machine; 2.5 s was missed once under the full suite)
 old=$new
-start_emulator --pending-ms 2500
+start_emulator --pending-ms 6000
 users_dml 11
 run 1 apply --auto-approve --action-timeout 1s
 new=$(statements | jq -r --arg o "$old" '.[] | select(.metadata.labels["user.confluent.io/pipectl-table-name"] == "int_users"
@@ -68,8 +70,9 @@ exact_handover "$old" "$new" src_users
 start_emulator
 
 # --- item 12: timed out with the old one STOPPING and the new one PENDING on it
+# (the old one stays STOPPING 6 s: the window the rerun must plan in, as above)
 old=$new
-start_emulator --ddl-ms 2500
+start_emulator --ddl-ms 6000
 users_dml 2
 run 1 apply --auto-approve --action-timeout 1s
 [ "$(phase_of "$old")" = STOPPING ] || fail "old statement is $(phase_of "$old"), expected STOPPING"

@@ -10,7 +10,8 @@
  * - `get_fail_once`: the first GET of that statement fails with PC_ENET;
  * - a log of the calls, "create NAME", "update NAME stopped=N", "delete NAME",
  *   "delete-topic NAME", and "phase NAME PHASE" when a GET first sees a phase,
- *   and counters of creates, gets, puts and deletes;
+ *   and counters of creates, gets (gets_404 of them answered 404), puts and
+ *   deletes;
  * - faults the simulation has no switch for, by statement name: `deleting`
  *   reads in phase DELETING; `ghost`: create answers 409, get answers 404;
  *   `linger_name`: once deleted it stays DELETING (and its name taken) for
@@ -58,7 +59,7 @@ typedef struct sim_provider {
 	int mutations, crash_after;
 	int inflight, max_inflight, call_sleep_ms;
 	const char *get_fail_once;
-	int creates, gets, puts, deletes, refused;
+	int creates, gets, gets_404, puts, deletes, refused;
 	const char *deleting, *ghost, *linger_name, *failing_once, *failing;
 	int create_delay_ms, linger_ms, refuse_puts, refuse_create_stopped;
 	int64_t linger_until;
@@ -66,8 +67,8 @@ typedef struct sim_provider {
 } sim_provider;
 
 typedef struct sim_provider_opts {
-	long ddl_ms;              /* a DDL completes after this (0: default 10) */
-	long pending_ms;          /* a DML is PENDING this long (0: default 10) */
+	long ddl_ms;              /* a DDL completes after this (0: default 10; < 0: at once) */
+	long pending_ms;          /* a DML is PENDING this long (0: default 10; < 0: at once) */
 	const char *fail_sql;     /* statements whose SQL matches fail (PCRE2) */
 } sim_provider_opts;
 
@@ -162,6 +163,8 @@ static inline int sp_get(pc_provider *p, const char *name, pc_statement **out)
 	if (once)
 		return pc_error_set(PC_ENET, "sim: get statement '%s': connection reset (injected)", name);
 	rc = s->inner->ops->get_statement(s->inner, name, out);
+	if (rc == PC_ENOTFOUND)
+		sim_bump(s, &s->gets_404);
 	if (rc == 0 && s->deleting && strcmp(name, s->deleting) == 0)
 		pc_statement_set_phase(*out, "DELETING");
 	if (rc == 0 && (*out)->phase && strcmp((*out)->phase, "PENDING") != 0) {
@@ -297,7 +300,7 @@ static const pc_provider_ops sim_provider_ops = {
 static inline void sim_setenv_ms(const char *var, long ms)
 {
 	char v[32];
-	snprintf(v, sizeof v, "%ld", ms > 0 ? ms : 10);
+	snprintf(v, sizeof v, "%ld", ms > 0 ? ms : ms < 0 ? -1 : 10);
 	setenv(var, v, 1);
 }
 

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "sim_provider.h"
+#include "reconcile/actual.h"
 #include "reconcile/apply.h"
 
 /* ---- building plans by hand (plan.c is not needed for these tests) ---- */
@@ -412,20 +413,37 @@ static int live_writers(sim_provider *f, const char *table)
 	return n;
 }
 
-static void test_apply__rerun_after_a_crash_at_every_step_converges_without_doing_anything_twice(void **state)
+/* The snapshot a CLI run reads under the lock before it plans (the executor's knowledge). */
+static pc_actual *t_snapshot(sim_provider *f)
+{
+	pc_actual *act = NULL;
+	assert_int_equal(pc_actual_load_cfg(&act, f->inner, NULL), 0);
+	return act;
+}
+
+/*
+ * Crash the plan at each of its API writes in turn, then run it again:
+ * without a snapshot (every step reads first), and as the CLI runs it, with
+ * the snapshot read before each run (steps skip the reads it answers, creates
+ * go out at once and adopt on 409).
+ */
+static void rerun_after_a_crash_at_every_step(int snap)
 {
 	sim_provider *clean = t_sim(0, 0, NULL);
 	pc_plan *p = rebuild_plan();
 	pc_apply_options o = fast_opts(1);
 	pc_apply_result *r = NULL;
+	pc_actual *act = NULL;
 	char *want;
 	int total;
-	(void)state;
 
 	rebuild_world(clean);
+	if (snap)
+		o.actual = act = t_snapshot(clean);
 	assert_int_equal(pc_apply_run(&r, &clean->base, p, &o), 0);
 	assert_true(pc_apply_succeeded(r));
 	pc_apply_result_free(r);
+	pc_actual_free(act);
 	want = world_state(clean);
 	total = clean->mutations;
 	assert_true(total >= 12);
@@ -436,10 +454,13 @@ static void test_apply__rerun_after_a_crash_at_every_step_converges_without_doin
 		char *got;
 		rebuild_world(f);
 		f->crash_after = k;
+		o.actual = act = snap ? t_snapshot(f) : NULL;
 		assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
 		assert_false(pc_apply_succeeded(r));
 		pc_apply_result_free(r);
+		pc_actual_free(act);
 		f->crash_after = 0; /* the process is back: run again */
+		o.actual = act = snap ? t_snapshot(f) : NULL;
 		assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
 		if (!pc_apply_succeeded(r)) {
 			for (size_t i = 0; i < r->actions.len; i++) {
@@ -447,9 +468,10 @@ static void test_apply__rerun_after_a_crash_at_every_step_converges_without_doin
 				if (a->error)
 					print_message("crash after %d: %s: %s\n", k, a->action->table, a->error);
 			}
-			fail_msg("rerun after a crash at mutation %d did not converge", k);
+			fail_msg("rerun (%s snapshot) after a crash at mutation %d did not converge", snap ? "with" : "without", k);
 		}
 		pc_apply_result_free(r);
+		pc_actual_free(act);
 		got = world_state(f);
 		assert_string_equal(got, want);
 		/* nothing dropped twice, no table with two writers */
@@ -465,6 +487,142 @@ static void test_apply__rerun_after_a_crash_at_every_step_converges_without_doin
 	}
 	free(want);
 	t_plan_free(p);
+}
+
+static void test_apply__rerun_after_a_crash_at_every_step_converges_without_doing_anything_twice(void **state)
+{
+	(void)state;
+	rerun_after_a_crash_at_every_step(0);
+	rerun_after_a_crash_at_every_step(1);
+}
+
+/* A wide two-layer plan: n sources reading ext, n children reading one source each. */
+static pc_plan *wide_plan(int n)
+{
+	pc_plan *p = PC_NEW(pc_plan);
+	for (int i = 0; i < n; i++) {
+		char *src = pc_sprintf("s%d", i), *child = pc_sprintf("c%d", i);
+		t_create(p, src, NULL);
+		t_create(p, child, src);
+		free(src);
+		free(child);
+	}
+	return p;
+}
+
+/*
+ * Request economy (docs/apply.md, "Requests"): with the snapshot, a fresh
+ * apply sends one create per statement and reads nothing to learn what
+ * exists. On a target whose statements reach their phase at once, the
+ * create's own response ends each wait: 2 requests per table (DDL, DML),
+ * not a single read. With delays, no read answers 404 (no existence probe)
+ * and every read is a wait's.
+ */
+static void test_apply__a_fresh_apply_with_a_snapshot_sends_one_create_per_statement_and_no_probe(void **state)
+{
+	const int n = 8;
+	(void)state;
+
+	for (int delayed = 0; delayed < 2; delayed++) {
+		sim_provider *f = delayed ? t_sim(20, 30, NULL) : t_sim(-1, -1, NULL);
+		pc_plan *p = wide_plan(n);
+		pc_apply_options o = fast_opts(2 * n);
+		pc_apply_result *r = NULL;
+		pc_actual *act;
+		int requests;
+
+		t_ext(f);
+		o.actual = act = t_snapshot(f);
+		assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+		assert_true(pc_apply_succeeded(r));
+		assert_int_equal(r->n_done, 2 * n);
+		assert_int_equal(sim_count(f, "create dev-"), 2 * 2 * n);
+		assert_int_equal(f->gets_404, 0);
+		assert_int_equal(f->puts, 0);
+		assert_int_equal(f->deletes, 1); /* the run's journal, once every action is done */
+		requests = f->creates + f->gets + f->puts + f->deletes;
+		if (!delayed) {
+			assert_int_equal(f->gets, 0);
+			/* 2 per table, and the journal's create and delete */
+			assert_int_equal(requests, 2 * 2 * n + 2);
+		}
+		for (int i = 0; i < n; i++) {
+			char *name = pc_sprintf("dev-dml-c%d", i);
+			assert_phase(f, name, "RUNNING");
+			free(name);
+		}
+		pc_apply_result_free(r);
+		pc_actual_free(act);
+		t_plan_free(p);
+		sim_provider_free(f);
+	}
+}
+
+/*
+ * Polling starts at what the phase needs: with a first pause (poll_ddl_ms,
+ * poll_dml_ms) at least as long as the target takes to complete a DDL and
+ * to run a DML, each wait reads its statement exactly once.
+ */
+static void test_apply__a_wait_reads_first_after_the_phases_first_pause(void **state)
+{
+	sim_provider *f = t_sim(30, 40, NULL);
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(4);
+	pc_apply_result *r = NULL;
+	pc_actual *act;
+	(void)state;
+
+	t_ext(f);
+	t_create(p, "a", NULL);
+	t_create(p, "b", "a");
+	t_create(p, "c", NULL);
+	o.poll_ddl_ms = 200;
+	o.poll_dml_ms = 200;
+	o.poll_max_ms = 1000;
+	o.actual = act = t_snapshot(f);
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_true(pc_apply_succeeded(r));
+	assert_int_equal(sim_count(f, "create dev-"), 6);
+	assert_int_equal(f->gets, 6);
+	assert_int_equal(f->gets_404, 0);
+	assert_phase(f, "dev-dml-b", "RUNNING");
+	pc_apply_result_free(r);
+	pc_actual_free(act);
+	t_plan_free(p);
+	sim_provider_free(f);
+}
+
+/*
+ * A statement created after the snapshot was read (by the run the snapshot
+ * did not see): the create answers 409; the step reads it, adopts it and
+ * waits for it, never creating it twice.
+ */
+static void test_apply__a_create_that_meets_409_reads_and_adopts_the_statement(void **state)
+{
+	sim_provider *f = t_sim(20, 20, NULL);
+	pc_plan *p = PC_NEW(pc_plan);
+	pc_apply_options o = fast_opts(2);
+	pc_apply_result *r = NULL;
+	pc_actual *act;
+	(void)state;
+
+	t_ext(f);
+	o.actual = act = t_snapshot(f);
+	assert_int_equal(sim_run(f, "dev-ddl-t", "CREATE TABLE t (id INT);", "COMPLETED"), 0);
+	assert_int_equal(sim_run(f, "dev-dml-t", "INSERT INTO t SELECT * FROM ext;", "RUNNING"), 0);
+	t_create(p, "t", NULL);
+	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
+	assert_true(pc_apply_succeeded(r));
+	/* each create was sent once, met 409, and the statement was read and adopted */
+	assert_int_equal(sim_count(f, "create dev-ddl-t"), 1);
+	assert_int_equal(sim_count(f, "create dev-dml-t"), 1);
+	assert_before(f, "create dev-ddl-t", "phase dev-ddl-t COMPLETED");
+	assert_before(f, "create dev-dml-t", "phase dev-dml-t RUNNING");
+	assert_int_equal(live_writers(f, "t"), 1);
+	pc_apply_result_free(r);
+	pc_actual_free(act);
+	t_plan_free(p);
+	sim_provider_free(f);
 }
 
 static void cancel_on_first_start(void *ctx, const pc_apply_event *ev)
@@ -746,6 +904,9 @@ int main(void)
 		cmocka_unit_test(test_apply__steps_already_done_are_not_done_again),
 		cmocka_unit_test(test_apply__noop_actions_are_counted_apart),
 		cmocka_unit_test(test_apply__a_cycle_in_a_plan_file_is_refused),
+		cmocka_unit_test(test_apply__a_fresh_apply_with_a_snapshot_sends_one_create_per_statement_and_no_probe),
+		cmocka_unit_test(test_apply__a_create_that_meets_409_reads_and_adopts_the_statement),
+		cmocka_unit_test(test_apply__a_wait_reads_first_after_the_phases_first_pause),
 		cmocka_unit_test(test_apply__create_meeting_a_table_made_outside_fails_at_once),
 		cmocka_unit_test(test_apply__create_after_our_drop_waits_for_the_name_to_free),
 	};

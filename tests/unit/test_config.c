@@ -165,6 +165,15 @@ static void test_config__a_map_where_a_string_is_expected_is_an_error(void **sta
 	assert_string_equal(pc_error_last(), "pipectl.yaml:1: 'reconcile.interval' must be a duration such as 60s or 5m, not 'soon'");
 	assert_int_equal(parse(&c, "reconcile: {max_backoff: later}\n"), PC_EINVALID);
 	assert_string_equal(pc_error_last(), "pipectl.yaml:1: 'reconcile.max_backoff' must be a duration such as 60s or 5m, not 'later'");
+	assert_int_equal(parse(&c, "confluent:\n  poll: {ddl: 2s, dml: 10s, factor: 2}\n"), 0);
+	assert_string_equal(pc_kv_get(&c->extra, "confluent.poll.ddl"), "2s");
+	assert_string_equal(pc_kv_get(&c->extra, "confluent.poll.factor"), "2");
+	pc_config_free(c);
+	c = NULL;
+	assert_int_equal(parse(&c, "confluent:\n  poll: {factor: 1}\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:2: 'confluent.poll.factor' must be a number above 1 and at most 4, such as 1.5, not '1'");
+	assert_int_equal(parse(&c, "confluent:\n  poll:\n    dml: soon\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:3: 'confluent.poll.dml' must be a duration such as 60s or 5m, not 'soon'");
 	assert_int_equal(parse(&c, "reconcile: {renew_ddl_after: 30d}\n"), PC_EINVALID);
 	assert_string_equal(pc_error_last(), "pipectl.yaml:1: 'reconcile.renew_ddl_after' must be shorter than 30d "
 					     "(Confluent deletes completed statements 30 days after they end), not '30d'");
