@@ -183,6 +183,9 @@ typedef struct pc_plan {
 	int summary[PC_ACT__COUNT]; /* number of actions per kind */
 	pc_vec journals;       /* char *: journal statements of unfinished runs this plan finishes
 	                          (journal.h); a successful apply deletes them */
+	char *command;         /* the command whose plan this is when not plan/apply's own: "promote" or
+	                          "rollback" (retire.h), NULL otherwise; saved, shown, and the kind
+	                          the history records when the plan is applied */
 } pc_plan;
 
 /*

@@ -1,0 +1,676 @@
+/*
+ * retire.c - the plans of promote and rollback (retire.h). The steps are
+ * the planner's own (plan_int.h: the same names, labels and SQL as a
+ * destroy), so the ordinary executor runs them.
+ */
+#include "retire.h"
+
+#include "plan_int.h"
+#include "../model/select.h"
+#include "../model/sql.h"
+
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/error.h"
+#include "../util/timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *pc_retire_kind_str(pc_retire_kind k)
+{
+	return k == PC_RETIRE_ROLLBACK ? "rollback" : "promote";
+}
+
+/* ---- the pairs: desired tables with two or more versions in the target ---- */
+
+typedef struct rversion {
+	char *phys;                  /* physical table name, owned */
+	int n;                       /* version number (the unversioned name is 1) */
+	const pc_actual_table *at;   /* borrowed from the snapshot */
+} rversion;
+
+typedef struct rpair {
+	const pc_table *t;
+	pc_vec versions;             /* rversion *, ascending n; [0] blue, [len-1] green */
+	size_t comp;                 /* green subgraph (union-find root index into the pairs) */
+	int in_scope;                /* selected */
+} rpair;
+
+static void rversion_free(void *p)
+{
+	rversion *v = p;
+	if (!v)
+		return;
+	free(v->phys);
+	free(v);
+}
+
+static void rpair_free(void *p)
+{
+	rpair *r = p;
+	if (!r)
+		return;
+	pc_vec_dispose(&r->versions, rversion_free);
+	free(r);
+}
+
+static const rversion *blue_of(const rpair *r)
+{
+	return r->versions.items[0];
+}
+
+static const rversion *green_of(const rpair *r)
+{
+	return r->versions.items[r->versions.len - 1];
+}
+
+/* Something of the version is deployed: its topic, a managed DML, or (a view) its DDL. */
+static int deployed(const pc_actual_table *at, const pc_table *t)
+{
+	if (!at)
+		return 0;
+	return at->topic_exists || at->dmls.len || pc_actual_exists(at, t);
+}
+
+/* "name_vN" with N >= 2 -> N; else 0. */
+static int version_of(const char *phys, const char *logical)
+{
+	size_t l = strlen(logical);
+	const char *p;
+	long n = 0;
+	if (strncmp(phys, logical, l) != 0 || strncmp(phys + l, "_v", 2) != 0)
+		return 0;
+	p = phys + l + 2;
+	if (*p < '1' || *p > '9')
+		return 0;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || n > 100000)
+			return 0;
+		n = n * 10 + (*p - '0');
+	}
+	return n >= 2 ? (int)n : 0;
+}
+
+static int cmp_version(const void *a, const void *b)
+{
+	const rversion *x = a, *y = b;
+	return (x->n > y->n) - (x->n < y->n);
+}
+
+/* The versions of every desired table, in topological order; only those with two or more. */
+static void collect_pairs(const pc_project *proj, const pc_actual *act, pc_vec *out)
+{
+	for (size_t i = 0; i < proj->topo.len; i++) {
+		const pc_table *t = proj->topo.items[i];
+		rpair *r = PC_NEW(rpair);
+		r->t = t;
+		for (size_t j = 0; j < act->tables.len; j++) {
+			const pc_actual_table *at = act->tables.items[j];
+			int n = strcmp(at->name, t->name) == 0 ? 1 : version_of(at->name, t->name);
+			rversion *v;
+			if (!n || pc_project_table(proj, at->name) != (n == 1 ? t : NULL) || !deployed(at, t))
+				continue;
+			v = PC_NEW(rversion);
+			v->phys = pc_strdup(at->name);
+			v->n = n;
+			v->at = at;
+			pc_vec_push(&r->versions, v);
+		}
+		if (r->versions.len < 2) {
+			rpair_free(r);
+			continue;
+		}
+		pc_vec_sort(&r->versions, cmp_version);
+		pc_vec_push(out, r);
+	}
+}
+
+/* ---- what each live statement reads, from its SQL ---- */
+
+/* phys table -> pc_vec * of the physical tables its live managed DMLs read (owned strings). */
+static void collect_reads(const pc_actual *act, pc_map *reads)
+{
+	for (size_t i = 0; i < act->tables.len; i++) {
+		const pc_actual_table *at = act->tables.items[i];
+		pc_vec *v = NULL;
+		for (size_t j = 0; j < at->dmls.len; j++) {
+			const pc_actual_stmt *d = at->dmls.items[j];
+			pc_sql_file *f = NULL;
+			if (!d->st->sql || !(pc_phase_live(d->st->ph) || pc_phase_stopped(d->st->ph) ||
+					     d->st->ph == PC_PHASE_UNKNOWN))
+				continue;
+			if (pc_sql_analyze(&f, d->st->name, d->st->sql, strlen(d->st->sql)) < 0) {
+				pc_error_clear();
+				continue;
+			}
+			for (size_t s = 0; s < f->stmts.len; s++) {
+				const pc_sql_stmt *st = f->stmts.items[s];
+				for (size_t k = 0; k < st->reads.len; k++) {
+					if (!v)
+						v = PC_NEW(pc_vec);
+					pc_vec_add_str_unique(v, pc_sql_base_name(st->reads.items[k]));
+				}
+			}
+			pc_sql_file_free(f);
+		}
+		if (v)
+			pc_map_put(reads, at->name, v);
+	}
+}
+
+static void free_str_vec(void *p)
+{
+	pc_vec *v = p;
+	if (!v)
+		return;
+	pc_vec_dispose(v, free);
+	free(v);
+}
+
+/* ---- union-find over the pairs ---- */
+
+static size_t find(pc_vec *pairs, size_t i)
+{
+	while (((rpair *)pairs->items[i])->comp != i)
+		i = ((rpair *)pairs->items[i])->comp = ((rpair *)pairs->items[((rpair *)pairs->items[i])->comp])->comp;
+	return i;
+}
+
+static void unite(pc_vec *pairs, size_t a, size_t b)
+{
+	a = find(pairs, a);
+	b = find(pairs, b);
+	if (a != b)
+		((rpair *)pairs->items[a > b ? a : b])->comp = a < b ? a : b;
+}
+
+/*
+ * Green subgraphs: two tables with versions go together when one is a
+ * parent of the other in git, or when a version of one reads a version of
+ * the other in the target.
+ */
+static void link_components(pc_vec *pairs, const pc_map *reads)
+{
+	pc_map index = PC_MAP_INIT; /* logical and physical name -> pair index + 1 */
+	for (size_t i = 0; i < pairs->len; i++) {
+		rpair *r = pairs->items[i];
+		r->comp = i;
+		pc_map_put(&index, r->t->name, (void *)(uintptr_t)(i + 1));
+		for (size_t k = 0; k < r->versions.len; k++)
+			pc_map_put(&index, ((rversion *)r->versions.items[k])->phys, (void *)(uintptr_t)(i + 1));
+	}
+	for (size_t i = 0; i < pairs->len; i++) {
+		rpair *r = pairs->items[i];
+		for (size_t j = 0; j < r->t->children.len; j++) {
+			uintptr_t c = (uintptr_t)pc_map_get(&index, ((const pc_table *)r->t->children.items[j])->name);
+			if (c)
+				unite(pairs, i, c - 1);
+		}
+		for (size_t k = 0; k < r->versions.len; k++) {
+			const pc_vec *rd = pc_map_get(reads, ((rversion *)r->versions.items[k])->phys);
+			for (size_t j = 0; rd && j < rd->len; j++) {
+				uintptr_t p = (uintptr_t)pc_map_get(&index, rd->items[j]);
+				if (p)
+					unite(pairs, i, p - 1);
+			}
+		}
+	}
+	pc_map_dispose(&index, NULL);
+}
+
+/* ---- the checks ---- */
+
+typedef struct retire {
+	pc_planner pl;
+	pc_retire_kind kind;
+	pc_vec pairs;    /* rpair * */
+	pc_map reads;    /* phys -> pc_vec * */
+	pc_map retired;  /* phys -> rversion * (borrowed) */
+	pc_map owner;    /* phys -> rpair * (borrowed) */
+	pc_map logical;  /* logical name -> rpair * (borrowed) */
+} retire;
+
+/* "'a', 'b'" of the names in v (at most 8, then "and N more"). Owned. */
+static char *name_list(const pc_vec *v)
+{
+	pc_buf b = PC_BUF_INIT;
+	for (size_t i = 0; i < v->len; i++) {
+		if (i == 8) {
+			pc_buf_printf(&b, " and %zu more", v->len - i);
+			break;
+		}
+		pc_buf_printf(&b, "%s'%s'", i ? ", " : "", (const char *)v->items[i]);
+	}
+	return pc_buf_detach(&b);
+}
+
+/* A component that the selection takes only in part. */
+static int check_components(retire *r)
+{
+	for (size_t i = 0; i < r->pairs.len; i++) {
+		rpair *p = r->pairs.items[i];
+		pc_vec missing = PC_VEC_INIT;
+		char *list;
+		int rc;
+		if (!p->in_scope)
+			continue;
+		for (size_t j = 0; j < r->pairs.len; j++) {
+			rpair *q = r->pairs.items[j];
+			if (!q->in_scope && find(&r->pairs, j) == find(&r->pairs, i))
+				pc_vec_push(&missing, (void *)q->t->name);
+		}
+		if (!missing.len)
+			continue;
+		list = name_list(&missing);
+		rc = pc_error_set(PC_EINVALID,
+				  "cannot %s '%s' without %s: they are one green subgraph (their versions read one "
+				  "another), so they are promoted or rolled back together; select them too (e.g. %s+)",
+				  pc_retire_kind_str(r->kind), p->t->name, list,
+				  ((rpair *)r->pairs.items[find(&r->pairs, i)])->t->name);
+		free(list);
+		pc_vec_dispose(&missing, NULL);
+		return rc;
+	}
+	return 0;
+}
+
+/* A statement that stays reading a table that goes. */
+static int check_readers(retire *r)
+{
+	size_t it = 0;
+	const char *key;
+	void *val;
+	pc_vec names = PC_VEC_INIT;
+	int rc = 0;
+
+	while (pc_map_next(&r->reads, &it, &key, &val))
+		pc_vec_push(&names, (void *)key);
+	pc_vec_sort_str(&names); /* the same message every time */
+	for (size_t i = 0; i < names.len && !rc; i++) {
+		const char *reader = names.items[i];
+		const pc_vec *rd = pc_map_get(&r->reads, reader);
+		if (pc_map_has(&r->retired, reader))
+			continue;
+		for (size_t j = 0; j < rd->len; j++) {
+			const char *t = rd->items[j];
+			const rpair *p;
+			if (!pc_map_has(&r->retired, t))
+				continue;
+			p = pc_map_get(&r->owner, t);
+			rc = pc_error_set(PC_EINVALID,
+					  "cannot %s '%s': '%s' still reads '%s', which this %s retires; %s",
+					  pc_retire_kind_str(r->kind), p->t->name, reader, t, pc_retire_kind_str(r->kind),
+					  r->kind == PC_RETIRE_PROMOTE ? "its reader must move to the green version first"
+								       : "select the reader's table too");
+			break;
+		}
+	}
+	pc_vec_dispose(&names, NULL);
+	return rc;
+}
+
+/* promote: every green of the selection serves. */
+static int check_ready(const rpair *p, char **why)
+{
+	const rversion *g = green_of(p);
+	const pc_actual_table *at = g->at;
+	*why = NULL;
+	if (!pc_actual_exists(at, p->t)) {
+		*why = pc_sprintf("its green '%s' does not exist yet", g->phys);
+		return 0;
+	}
+	if (!p->t->dml && !p->t->ctas)
+		return 1; /* a table without DML: its existence is all */
+	if (!at->dml) {
+		*why = pc_sprintf("its green '%s' has no DML statement", g->phys);
+		return 0;
+	}
+	if (at->ph == PC_PHASE_RUNNING && at->live_dmls <= 1)
+		return 1;
+	if (at->ph == PC_PHASE_RUNNING)
+		*why = pc_sprintf("its green '%s' has %d live DML statements", g->phys, at->live_dmls);
+	else if (pc_phase_failed(at->ph) && at->detail && *at->detail)
+		*why = pc_sprintf("its green '%s' is %s (statement %s: %s)", g->phys, at->phase ? at->phase : "FAILED",
+				  at->dml->st->name, at->detail);
+	else
+		*why = pc_sprintf("its green '%s' is %s (statement %s), not RUNNING", g->phys,
+				  at->phase ? at->phase : pc_phase_name(at->ph), at->dml->st->name);
+	return 0;
+}
+
+static int check_protect(const retire *r, const rpair *p)
+{
+	const char *by = pc_plan_protected_by(&r->pl, p->t->name, p->t);
+	for (size_t k = 0; !by && k < p->versions.len; k++) {
+		const rversion *v = p->versions.items[k];
+		if (pc_map_has(&r->retired, v->phys) && pc_plan_protect_recorded(v->at))
+			by = "a protection recorded in the target";
+	}
+	if (!by)
+		return 0;
+	return pc_error_set(PC_EINVALID, "cannot %s '%s': it is protected (%s); nothing was changed",
+			    pc_retire_kind_str(r->kind), p->t->name, by);
+}
+
+/* ---- the plan ---- */
+
+static void record(pc_plan *plan, const pc_project *proj, const pc_actual *act, const char *const *sels, size_t n,
+		   pc_retire_kind kind)
+{
+	char now[40];
+	const pc_config *cfg = proj->config;
+
+	memcpy(plan->state_fingerprint, act->fingerprint, sizeof plan->state_fingerprint);
+	plan->commit = pc_strdup(proj->commit);
+	pc_plan_tree_fingerprint(proj, plan->tree_fingerprint);
+	plan->prefix = pc_strdup(cfg && cfg->prefix ? cfg->prefix : "dev");
+	plan->target = pc_strdup(cfg ? cfg->target : NULL);
+	plan->environment_id = pc_strdup(cfg ? cfg->environment_id : NULL);
+	pc_iso8601(pc_wall_ms(), now, sizeof now);
+	plan->created_at = pc_strdup(now);
+	plan->command = pc_strdup(pc_retire_kind_str(kind));
+	for (size_t i = 0; i < n; i++)
+		pc_vec_push(&plan->selectors, pc_strdup(sels[i]));
+}
+
+static pc_action *retire_action(retire *r, const rpair *p, const rversion *v)
+{
+	pc_planner *pl = &r->pl;
+	pc_action *a = PC_NEW(pc_action);
+	const pc_actual_table *at = v->at;
+
+	a->table = pc_strdup(v->phys);
+	a->selected = 1;
+	a->kind = PC_ACT_DROP;
+	a->destructive = at->topic_exists;
+	if (r->kind == PC_RETIRE_PROMOTE)
+		a->reason = pc_sprintf("promote '%s': retire blue '%s' (green '%s' serves)", p->t->name, v->phys,
+				       green_of(p)->phys);
+	else
+		a->reason = pc_sprintf("rollback '%s': retire green '%s' (blue '%s' keeps serving)", p->t->name,
+				       v->phys, blue_of(p)->phys);
+	if (at->pool) {
+		a->compute_pool = pc_strdup(at->pool);
+		a->pool_source = pc_strdup("current statement");
+	} else if (pl->cfg && pl->cfg->flink_compute_pool_id) {
+		a->compute_pool = pc_strdup(pl->cfg->flink_compute_pool_id);
+		a->pool_source = pc_strdup("configured default");
+	}
+	pc_steps_remove_dmls(pl, a, at, 1);
+	if (at->topic_exists)
+		pc_steps_drop_table(pl, a, v->phys);
+	return a;
+}
+
+/* Retired versions, readers first; teardown_after: the retired readers. */
+static void build_actions(retire *r)
+{
+	pc_plan *plan = r->pl.plan;
+	pc_map by_table = PC_MAP_INIT;
+
+	for (size_t i = r->pairs.len; i-- > 0;) {
+		const rpair *p = r->pairs.items[i];
+		if (!p->in_scope)
+			continue;
+		for (size_t k = p->versions.len; k-- > 0;) {
+			const rversion *v = p->versions.items[k];
+			pc_action *a;
+			if (!pc_map_has(&r->retired, v->phys))
+				continue;
+			a = retire_action(r, p, v);
+			pc_map_put(&by_table, a->table, a);
+			pc_vec_push(&plan->actions, a);
+			plan->summary[a->kind]++;
+		}
+	}
+	/* a retired table goes after every retired table that reads it */
+	for (size_t i = 0; i < plan->actions.len; i++) {
+		pc_action *reader = plan->actions.items[i];
+		const pc_vec *rd = pc_map_get(&r->reads, reader->table);
+		for (size_t j = 0; rd && j < rd->len; j++) {
+			pc_action *a = pc_map_get(&by_table, rd->items[j]);
+			if (a && a != reader)
+				pc_vec_add_str_unique(&a->teardown_after, reader->table);
+		}
+	}
+	/* waves count from the readers (a fixed point: the read graph has no cycle) */
+	for (size_t pass = 0; pass <= plan->actions.len; pass++) {
+		int moved = 0;
+		for (size_t i = 0; i < plan->actions.len; i++) {
+			pc_action *a = plan->actions.items[i];
+			for (size_t j = 0; j < a->teardown_after.len; j++) {
+				const pc_action *c = pc_map_get(&by_table, a->teardown_after.items[j]);
+				if (c && c->wave + 1 > a->wave) {
+					a->wave = c->wave + 1;
+					moved = 1;
+				}
+			}
+		}
+		if (!moved)
+			break;
+	}
+	for (size_t i = 0; i < plan->actions.len; i++)
+		pc_vec_sort_str(&((pc_action *)plan->actions.items[i])->teardown_after);
+	pc_map_dispose(&by_table, NULL);
+}
+
+/* The journals of interrupted runs whose work this plan does all over again: drops of tables it retires. */
+static void take_journals(retire *r)
+{
+	const pc_actual *act = r->pl.act;
+	for (size_t i = 0; i < act->journals.len; i++) {
+		const pc_journal *j = act->journals.items[i];
+		int ours = j->actions.len > 0;
+		for (size_t k = 0; ours && k < j->actions.len; k++) {
+			const pc_journal_action *ja = j->actions.items[k];
+			ours = strcmp(ja->kind, "drop") == 0 && pc_map_has(&r->retired, ja->table);
+		}
+		if (ours)
+			pc_vec_push(&r->pl.plan->journals, pc_strdup(j->statement));
+	}
+}
+
+static void retire_init(retire *r, const pc_project *proj, const pc_actual *act, pc_retire_kind kind)
+{
+	memset(r, 0, sizeof *r);
+	r->kind = kind;
+	r->pl.proj = proj;
+	r->pl.act = act;
+	r->pl.cfg = proj->config;
+	r->pl.prefix = r->pl.cfg && r->pl.cfg->prefix ? r->pl.cfg->prefix : "dev";
+	r->pl.plan = PC_NEW(pc_plan);
+	pc_plan_resolve_protect(&r->pl);
+	collect_pairs(proj, act, &r->pairs);
+	collect_reads(act, &r->reads);
+	link_components(&r->pairs, &r->reads);
+	for (size_t i = 0; i < r->pairs.len; i++) {
+		rpair *p = r->pairs.items[i];
+		pc_map_put(&r->logical, p->t->name, p);
+		for (size_t k = 0; k < p->versions.len; k++)
+			pc_map_put(&r->owner, ((rversion *)p->versions.items[k])->phys, p);
+	}
+}
+
+static void retire_dispose(retire *r)
+{
+	pc_plan_free(r->pl.plan);
+	pc_map_dispose(&r->pl.selected, NULL);
+	pc_map_dispose(&r->pl.by_table, NULL);
+	pc_map_dispose(&r->pl.names, NULL);
+	pc_map_dispose(&r->pl.adopted, NULL);
+	pc_map_dispose(&r->pl.protect, NULL);
+	pc_vec_dispose(&r->pairs, rpair_free);
+	pc_map_dispose(&r->reads, free_str_vec);
+	pc_map_dispose(&r->retired, NULL);
+	pc_map_dispose(&r->owner, NULL);
+	pc_map_dispose(&r->logical, NULL);
+}
+
+/* What goes: every version but green (promote) or but blue (rollback) of the pairs in scope. */
+static void mark_retired(retire *r)
+{
+	for (size_t i = 0; i < r->pairs.len; i++) {
+		rpair *p = r->pairs.items[i];
+		const rversion *keep;
+		if (!p->in_scope)
+			continue;
+		keep = r->kind == PC_RETIRE_PROMOTE ? green_of(p) : blue_of(p);
+		for (size_t k = 0; k < p->versions.len; k++) {
+			rversion *v = p->versions.items[k];
+			if (v != keep)
+				pc_map_put(&r->retired, v->phys, v);
+		}
+	}
+}
+
+/* Every check, in the order that gives the most useful message first. */
+static int check_all(retire *r)
+{
+	int rc;
+	if ((rc = check_components(r)) < 0)
+		return rc;
+	for (size_t i = 0; i < r->pairs.len; i++) {
+		const rpair *p = r->pairs.items[i];
+		char *why = NULL;
+		if (!p->in_scope)
+			continue;
+		if ((rc = check_protect(r, p)) < 0)
+			return rc;
+		if (r->kind == PC_RETIRE_PROMOTE && !check_ready(p, &why)) {
+			rc = pc_error_set(PC_EINVALID, "cannot promote '%s': %s; nothing was changed", p->t->name, why);
+			free(why);
+			return rc;
+		}
+	}
+	return check_readers(r);
+}
+
+static int finish(retire *r, pc_plan **out)
+{
+	build_actions(r);
+	take_journals(r);
+	*out = r->pl.plan;
+	r->pl.plan = NULL;
+	return 0;
+}
+
+int pc_plan_retire(pc_plan **out, const pc_project *proj, const pc_actual *act, pc_retire_kind kind,
+		   const char *const *sels, size_t n)
+{
+	retire r;
+	pc_vec without = PC_VEC_INIT;
+	size_t in_scope = 0;
+	int rc;
+
+	*out = NULL;
+	if (!n)
+		return pc_error_set(PC_EUSAGE, "%s needs at least one selector (TABLE, TABLE+, product:NAME, ...)",
+				    pc_retire_kind_str(kind));
+	if (proj->topo.len != proj->tables.len)
+		return pc_error_set(PC_EINVALID, "cannot plan a %s: the table graph has a cycle (see pipectl validate)",
+				    pc_retire_kind_str(kind));
+	retire_init(&r, proj, act, kind);
+	record(r.pl.plan, proj, act, sels, n, kind);
+	if ((rc = pc_select(&r.pl.selected, proj, sels, n)) < 0)
+		goto done;
+	for (size_t i = 0; i < r.pairs.len; i++) {
+		rpair *p = r.pairs.items[i];
+		p->in_scope = pc_map_has(&r.pl.selected, p->t->name);
+		in_scope += p->in_scope != 0;
+	}
+	for (size_t i = 0; i < proj->topo.len; i++) {
+		const pc_table *t = proj->topo.items[i];
+		if (pc_map_has(&r.pl.selected, t->name) && !pc_map_has(&r.logical, t->name))
+			pc_vec_push(&without, (void *)t->name);
+	}
+	if (!in_scope) {
+		char *list = name_list(&without);
+		rc = pc_error_set(PC_EINVALID, "nothing to %s: no green version of %s (pipectl status shows the versions)",
+				  kind == PC_RETIRE_PROMOTE ? "promote" : "roll back", list);
+		free(list);
+		goto done;
+	}
+	if (without.len) {
+		char *list = name_list(&without);
+		pc_plan_warn(&r.pl, "no green version, left as they are: %s", list);
+		free(list);
+	}
+	mark_retired(&r);
+	if ((rc = check_all(&r)) < 0)
+		goto done;
+	rc = finish(&r, out);
+done:
+	pc_vec_dispose(&without, NULL);
+	retire_dispose(&r);
+	return rc;
+}
+
+int pc_plan_promote_ready(pc_plan **out, const pc_project *proj, const pc_actual *act, pc_vec *waiting)
+{
+	retire r;
+	size_t in_scope = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (proj->topo.len != proj->tables.len)
+		return 0;
+	retire_init(&r, proj, act, PC_RETIRE_PROMOTE);
+	record(r.pl.plan, proj, act, NULL, 0, PC_RETIRE_PROMOTE);
+	/* one subgraph at a time: in scope when every table of it may go */
+	for (size_t i = 0; i < r.pairs.len; i++) {
+		rpair *root = r.pairs.items[i];
+		pc_buf names = PC_BUF_INIT;
+		char *why = NULL;
+		int ready = 1;
+		if (find(&r.pairs, i) != i)
+			continue;
+		for (size_t j = i; j < r.pairs.len; j++) {
+			rpair *p = r.pairs.items[j];
+			if (find(&r.pairs, j) != i)
+				continue;
+			pc_buf_printf(&names, "%s%s", names.len ? ", " : "", p->t->name);
+			if (ready && pc_plan_protected_by(&r.pl, p->t->name, p->t)) {
+				ready = 0;
+				why = pc_sprintf("'%s' is protected", p->t->name);
+			} else if (ready && !check_ready(p, &why)) {
+				char *w = pc_sprintf("'%s': %s", p->t->name, why);
+				free(why);
+				why = w;
+				ready = 0;
+			}
+		}
+		for (size_t j = i; ready && j < r.pairs.len; j++)
+			if (find(&r.pairs, j) == i)
+				((rpair *)r.pairs.items[j])->in_scope = 1;
+		if (ready)
+			in_scope++;
+		else if (waiting)
+			pc_vec_push(waiting, pc_sprintf("%s: %s", names.ptr, why));
+		free(why);
+		pc_buf_dispose(&names);
+		(void)root;
+	}
+	if (in_scope) {
+		mark_retired(&r);
+		if (check_readers(&r) < 0) {
+			if (waiting)
+				pc_vec_push(waiting, pc_strdup(pc_error_last()));
+			pc_error_clear();
+		} else {
+			rc = finish(&r, out);
+		}
+	}
+	retire_dispose(&r);
+	return rc;
+}
+
+size_t pc_retire_count_green(const pc_project *proj, const pc_actual *act)
+{
+	pc_vec pairs = PC_VEC_INIT;
+	size_t n;
+	collect_pairs(proj, act, &pairs);
+	n = pairs.len;
+	pc_vec_dispose(&pairs, rpair_free);
+	return n;
+}
