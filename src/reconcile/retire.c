@@ -128,17 +128,21 @@ static void collect_pairs(const pc_project *proj, const pc_actual *act, pc_vec *
 
 /* ---- what each live statement reads, from its SQL ---- */
 
-/* phys table -> pc_vec * of the physical tables its live managed DMLs read (owned strings). */
-static void collect_reads(const pc_actual *act, pc_map *reads)
+/*
+ * phys table -> pc_vec * of the physical tables its managed DMLs read
+ * (owned strings): every DML in reads (the order of the teardowns, the
+ * subgraphs), the live and stopped ones (which may run again) in live.
+ */
+static void collect_reads(const pc_actual *act, pc_map *reads, pc_map *live)
 {
 	for (size_t i = 0; i < act->tables.len; i++) {
 		const pc_actual_table *at = act->tables.items[i];
-		pc_vec *v = NULL;
+		pc_vec *v = NULL, *lv = NULL;
 		for (size_t j = 0; j < at->dmls.len; j++) {
 			const pc_actual_stmt *d = at->dmls.items[j];
+			int is_live = pc_phase_live(d->st->ph) || pc_phase_stopped(d->st->ph) || d->st->ph == PC_PHASE_UNKNOWN;
 			pc_sql_file *f = NULL;
-			if (!d->st->sql || !(pc_phase_live(d->st->ph) || pc_phase_stopped(d->st->ph) ||
-					     d->st->ph == PC_PHASE_UNKNOWN))
+			if (!d->st->sql)
 				continue;
 			if (pc_sql_analyze(&f, d->st->name, d->st->sql, strlen(d->st->sql)) < 0) {
 				pc_error_clear();
@@ -147,15 +151,23 @@ static void collect_reads(const pc_actual *act, pc_map *reads)
 			for (size_t s = 0; s < f->stmts.len; s++) {
 				const pc_sql_stmt *st = f->stmts.items[s];
 				for (size_t k = 0; k < st->reads.len; k++) {
+					const char *name = pc_sql_base_name(st->reads.items[k]);
 					if (!v)
 						v = PC_NEW(pc_vec);
-					pc_vec_add_str_unique(v, pc_sql_base_name(st->reads.items[k]));
+					pc_vec_add_str_unique(v, name);
+					if (!is_live)
+						continue;
+					if (!lv)
+						lv = PC_NEW(pc_vec);
+					pc_vec_add_str_unique(lv, name);
 				}
 			}
 			pc_sql_file_free(f);
 		}
 		if (v)
 			pc_map_put(reads, at->name, v);
+		if (lv)
+			pc_map_put(live, at->name, lv);
 	}
 }
 
@@ -225,7 +237,8 @@ typedef struct retire {
 	pc_planner pl;
 	pc_retire_kind kind;
 	pc_vec pairs;    /* rpair * */
-	pc_map reads;    /* phys -> pc_vec * */
+	pc_map reads;    /* phys -> pc_vec *: what its DMLs read */
+	pc_map live;     /* phys -> pc_vec *: what its live or stopped DMLs read */
 	pc_map retired;  /* phys -> rversion * (borrowed) */
 	pc_map owner;    /* phys -> rpair * (borrowed) */
 	pc_map logical;  /* logical name -> rpair * (borrowed) */
@@ -284,12 +297,12 @@ static int check_readers(retire *r)
 	pc_vec names = PC_VEC_INIT;
 	int rc = 0;
 
-	while (pc_map_next(&r->reads, &it, &key, &val))
+	while (pc_map_next(&r->live, &it, &key, &val))
 		pc_vec_push(&names, (void *)key);
 	pc_vec_sort_str(&names); /* the same message every time */
 	for (size_t i = 0; i < names.len && !rc; i++) {
 		const char *reader = names.items[i];
-		const pc_vec *rd = pc_map_get(&r->reads, reader);
+		const pc_vec *rd = pc_map_get(&r->live, reader);
 		if (pc_map_has(&r->retired, reader))
 			continue;
 		for (size_t j = 0; j < rd->len; j++) {
@@ -482,7 +495,7 @@ static void retire_init(retire *r, const pc_project *proj, const pc_actual *act,
 	r->pl.plan = PC_NEW(pc_plan);
 	pc_plan_resolve_protect(&r->pl);
 	collect_pairs(proj, act, &r->pairs);
-	collect_reads(act, &r->reads);
+	collect_reads(act, &r->reads, &r->live);
 	link_components(&r->pairs, &r->reads);
 	for (size_t i = 0; i < r->pairs.len; i++) {
 		rpair *p = r->pairs.items[i];
@@ -502,6 +515,7 @@ static void retire_dispose(retire *r)
 	pc_map_dispose(&r->pl.protect, NULL);
 	pc_vec_dispose(&r->pairs, rpair_free);
 	pc_map_dispose(&r->reads, free_str_vec);
+	pc_map_dispose(&r->live, free_str_vec);
 	pc_map_dispose(&r->retired, NULL);
 	pc_map_dispose(&r->owner, NULL);
 	pc_map_dispose(&r->logical, NULL);
