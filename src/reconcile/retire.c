@@ -6,6 +6,7 @@
 #include "retire.h"
 
 #include "plan_int.h"
+#include "versions.h"
 #include "../model/select.h"
 #include "../model/sql.h"
 
@@ -24,104 +25,43 @@ const char *pc_retire_kind_str(pc_retire_kind k)
 
 /* ---- the pairs: desired tables with two or more versions in the target ---- */
 
-typedef struct rversion {
-	char *phys;                  /* physical table name, owned */
-	int n;                       /* version number (the unversioned name is 1) */
-	const pc_actual_table *at;   /* borrowed from the snapshot */
-} rversion;
-
+/*
+ * A pair: a desired table with two or more versions present (versions.h);
+ * versions ascending, [0] blue, [len-1] green, any between superseded.
+ */
 typedef struct rpair {
+	const pc_versioned_table *vt; /* borrowed from the view */
 	const pc_table *t;
-	pc_vec versions;             /* rversion *, ascending n; [0] blue, [len-1] green */
-	size_t comp;                 /* green subgraph (union-find root index into the pairs) */
-	int in_scope;                /* selected */
+	size_t comp;                  /* green subgraph (union-find parent index into the pairs) */
+	int in_scope;                 /* selected */
 } rpair;
 
-static void rversion_free(void *p)
-{
-	rversion *v = p;
-	if (!v)
-		return;
-	free(v->phys);
-	free(v);
-}
+typedef pc_version rversion;
 
-static void rpair_free(void *p)
-{
-	rpair *r = p;
-	if (!r)
-		return;
-	pc_vec_dispose(&r->versions, rversion_free);
-	free(r);
-}
+#define VERSIONS(p) (&(p)->vt->versions)
 
 static const rversion *blue_of(const rpair *r)
 {
-	return r->versions.items[0];
+	return pc_versions_blue(r->vt);
 }
 
 static const rversion *green_of(const rpair *r)
 {
-	return r->versions.items[r->versions.len - 1];
+	return pc_versions_green(r->vt);
 }
 
-/* Something of the version is deployed: its topic, a managed DML, or (a view) its DDL. */
-static int deployed(const pc_actual_table *at, const pc_table *t)
-{
-	if (!at)
-		return 0;
-	return at->topic_exists || at->dmls.len || pc_actual_exists(at, t);
-}
-
-/* "name_vN" with N >= 2 -> N; else 0. */
-static int version_of(const char *phys, const char *logical)
-{
-	size_t l = strlen(logical);
-	const char *p;
-	long n = 0;
-	if (strncmp(phys, logical, l) != 0 || strncmp(phys + l, "_v", 2) != 0)
-		return 0;
-	p = phys + l + 2;
-	if (*p < '1' || *p > '9')
-		return 0;
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9' || n > 100000)
-			return 0;
-		n = n * 10 + (*p - '0');
-	}
-	return n >= 2 ? (int)n : 0;
-}
-
-static int cmp_version(const void *a, const void *b)
-{
-	const rversion *x = a, *y = b;
-	return (x->n > y->n) - (x->n < y->n);
-}
-
-/* The versions of every desired table, in topological order; only those with two or more. */
-static void collect_pairs(const pc_project *proj, const pc_actual *act, pc_vec *out)
+/* The pairs, in topological order. */
+static void collect_pairs(const pc_project *proj, const pc_versions *view, pc_vec *out)
 {
 	for (size_t i = 0; i < proj->topo.len; i++) {
 		const pc_table *t = proj->topo.items[i];
-		rpair *r = PC_NEW(rpair);
-		r->t = t;
-		for (size_t j = 0; j < act->tables.len; j++) {
-			const pc_actual_table *at = act->tables.items[j];
-			int n = strcmp(at->name, t->name) == 0 ? 1 : version_of(at->name, t->name);
-			rversion *v;
-			if (!n || pc_project_table(proj, at->name) != (n == 1 ? t : NULL) || !deployed(at, t))
-				continue;
-			v = PC_NEW(rversion);
-			v->phys = pc_strdup(at->name);
-			v->n = n;
-			v->at = at;
-			pc_vec_push(&r->versions, v);
-		}
-		if (r->versions.len < 2) {
-			rpair_free(r);
+		const pc_versioned_table *vt = pc_versions_get(view, t->name);
+		rpair *r;
+		if (!vt || !pc_versions_green(vt))
 			continue;
-		}
-		pc_vec_sort(&r->versions, cmp_version);
+		r = PC_NEW(rpair);
+		r->vt = vt;
+		r->t = t;
 		pc_vec_push(out, r);
 	}
 }
@@ -209,8 +149,8 @@ static void link_components(pc_vec *pairs, const pc_map *reads)
 		rpair *r = pairs->items[i];
 		r->comp = i;
 		pc_map_put(&index, r->t->name, (void *)(uintptr_t)(i + 1));
-		for (size_t k = 0; k < r->versions.len; k++)
-			pc_map_put(&index, ((rversion *)r->versions.items[k])->phys, (void *)(uintptr_t)(i + 1));
+		for (size_t k = 0; k < VERSIONS(r)->len; k++)
+			pc_map_put(&index, ((rversion *)VERSIONS(r)->items[k])->physical, (void *)(uintptr_t)(i + 1));
 	}
 	for (size_t i = 0; i < pairs->len; i++) {
 		rpair *r = pairs->items[i];
@@ -219,8 +159,8 @@ static void link_components(pc_vec *pairs, const pc_map *reads)
 			if (c)
 				unite(pairs, i, c - 1);
 		}
-		for (size_t k = 0; k < r->versions.len; k++) {
-			const pc_vec *rd = pc_map_get(reads, ((rversion *)r->versions.items[k])->phys);
+		for (size_t k = 0; k < VERSIONS(r)->len; k++) {
+			const pc_vec *rd = pc_map_get(reads, ((rversion *)VERSIONS(r)->items[k])->physical);
 			for (size_t j = 0; rd && j < rd->len; j++) {
 				uintptr_t p = (uintptr_t)pc_map_get(&index, rd->items[j]);
 				if (p)
@@ -236,6 +176,7 @@ static void link_components(pc_vec *pairs, const pc_map *reads)
 typedef struct retire {
 	pc_planner pl;
 	pc_retire_kind kind;
+	pc_versions *view; /* owned */
 	pc_vec pairs;    /* rpair * */
 	pc_map reads;    /* phys -> pc_vec *: what its DMLs read */
 	pc_map live;     /* phys -> pc_vec *: what its live or stopped DMLs read */
@@ -330,24 +271,24 @@ static int check_ready(const rpair *p, char **why)
 	const pc_actual_table *at = g->at;
 	*why = NULL;
 	if (!pc_actual_exists(at, p->t)) {
-		*why = pc_sprintf("its green '%s' does not exist yet", g->phys);
+		*why = pc_sprintf("its green '%s' does not exist yet", g->physical);
 		return 0;
 	}
 	if (!p->t->dml && !p->t->ctas)
 		return 1; /* a table without DML: its existence is all */
 	if (!at->dml) {
-		*why = pc_sprintf("its green '%s' has no DML statement", g->phys);
+		*why = pc_sprintf("its green '%s' has no DML statement", g->physical);
 		return 0;
 	}
 	if (at->ph == PC_PHASE_RUNNING && at->live_dmls <= 1)
 		return 1;
 	if (at->ph == PC_PHASE_RUNNING)
-		*why = pc_sprintf("its green '%s' has %d live DML statements", g->phys, at->live_dmls);
+		*why = pc_sprintf("its green '%s' has %d live DML statements", g->physical, at->live_dmls);
 	else if (pc_phase_failed(at->ph) && at->detail && *at->detail)
-		*why = pc_sprintf("its green '%s' is %s (statement %s: %s)", g->phys, at->phase ? at->phase : "FAILED",
+		*why = pc_sprintf("its green '%s' is %s (statement %s: %s)", g->physical, at->phase ? at->phase : "FAILED",
 				  at->dml->st->name, at->detail);
 	else
-		*why = pc_sprintf("its green '%s' is %s (statement %s), not RUNNING", g->phys,
+		*why = pc_sprintf("its green '%s' is %s (statement %s), not RUNNING", g->physical,
 				  at->phase ? at->phase : pc_phase_name(at->ph), at->dml->st->name);
 	return 0;
 }
@@ -355,9 +296,9 @@ static int check_ready(const rpair *p, char **why)
 static int check_protect(const retire *r, const rpair *p)
 {
 	const char *by = pc_plan_protected_by(&r->pl, p->t->name, p->t);
-	for (size_t k = 0; !by && k < p->versions.len; k++) {
-		const rversion *v = p->versions.items[k];
-		if (pc_map_has(&r->retired, v->phys) && pc_plan_protect_recorded(v->at))
+	for (size_t k = 0; !by && k < VERSIONS(p)->len; k++) {
+		const rversion *v = VERSIONS(p)->items[k];
+		if (pc_map_has(&r->retired, v->physical) && pc_plan_protect_recorded(v->at))
 			by = "a protection recorded in the target";
 	}
 	if (!by)
@@ -393,16 +334,16 @@ static pc_action *retire_action(retire *r, const rpair *p, const rversion *v)
 	pc_action *a = PC_NEW(pc_action);
 	const pc_actual_table *at = v->at;
 
-	a->table = pc_strdup(v->phys);
+	a->table = pc_strdup(v->physical);
 	a->selected = 1;
 	a->kind = PC_ACT_DROP;
 	a->destructive = at->topic_exists;
 	if (r->kind == PC_RETIRE_PROMOTE)
-		a->reason = pc_sprintf("promote '%s': retire blue '%s' (green '%s' serves)", p->t->name, v->phys,
-				       green_of(p)->phys);
+		a->reason = pc_sprintf("promote '%s': retire blue '%s' (green '%s' serves)", p->t->name, v->physical,
+				       green_of(p)->physical);
 	else
 		a->reason = pc_sprintf("rollback '%s': retire green '%s' (blue '%s' keeps serving)", p->t->name,
-				       v->phys, blue_of(p)->phys);
+				       v->physical, blue_of(p)->physical);
 	if (at->pool) {
 		a->compute_pool = pc_strdup(at->pool);
 		a->pool_source = pc_strdup("current statement");
@@ -412,7 +353,7 @@ static pc_action *retire_action(retire *r, const rpair *p, const rversion *v)
 	}
 	pc_steps_remove_dmls(pl, a, at, 1);
 	if (at->topic_exists)
-		pc_steps_drop_table(pl, a, v->phys);
+		pc_steps_drop_table(pl, a, v->physical);
 	return a;
 }
 
@@ -426,10 +367,10 @@ static void build_actions(retire *r)
 		const rpair *p = r->pairs.items[i];
 		if (!p->in_scope)
 			continue;
-		for (size_t k = p->versions.len; k-- > 0;) {
-			const rversion *v = p->versions.items[k];
+		for (size_t k = VERSIONS(p)->len; k-- > 0;) {
+			const rversion *v = VERSIONS(p)->items[k];
 			pc_action *a;
-			if (!pc_map_has(&r->retired, v->phys))
+			if (!pc_map_has(&r->retired, v->physical))
 				continue;
 			a = retire_action(r, p, v);
 			pc_map_put(&by_table, a->table, a);
@@ -494,14 +435,17 @@ static void retire_init(retire *r, const pc_project *proj, const pc_actual *act,
 	r->pl.prefix = r->pl.cfg && r->pl.cfg->prefix ? r->pl.cfg->prefix : "dev";
 	r->pl.plan = PC_NEW(pc_plan);
 	pc_plan_resolve_protect(&r->pl);
-	collect_pairs(proj, act, &r->pairs);
+	if (pc_versions_build(&r->view, act, proj) < 0)
+		pc_error_clear(); /* bad arguments only: no pairs */
+	if (r->view)
+		collect_pairs(proj, r->view, &r->pairs);
 	collect_reads(act, &r->reads, &r->live);
 	link_components(&r->pairs, &r->reads);
 	for (size_t i = 0; i < r->pairs.len; i++) {
 		rpair *p = r->pairs.items[i];
 		pc_map_put(&r->logical, p->t->name, p);
-		for (size_t k = 0; k < p->versions.len; k++)
-			pc_map_put(&r->owner, ((rversion *)p->versions.items[k])->phys, p);
+		for (size_t k = 0; k < VERSIONS(p)->len; k++)
+			pc_map_put(&r->owner, ((rversion *)VERSIONS(p)->items[k])->physical, p);
 	}
 }
 
@@ -513,7 +457,8 @@ static void retire_dispose(retire *r)
 	pc_map_dispose(&r->pl.names, NULL);
 	pc_map_dispose(&r->pl.adopted, NULL);
 	pc_map_dispose(&r->pl.protect, NULL);
-	pc_vec_dispose(&r->pairs, rpair_free);
+	pc_vec_dispose(&r->pairs, free);
+	pc_versions_free(r->view);
 	pc_map_dispose(&r->reads, free_str_vec);
 	pc_map_dispose(&r->live, free_str_vec);
 	pc_map_dispose(&r->retired, NULL);
@@ -530,10 +475,10 @@ static void mark_retired(retire *r)
 		if (!p->in_scope)
 			continue;
 		keep = r->kind == PC_RETIRE_PROMOTE ? green_of(p) : blue_of(p);
-		for (size_t k = 0; k < p->versions.len; k++) {
-			rversion *v = p->versions.items[k];
+		for (size_t k = 0; k < VERSIONS(p)->len; k++) {
+			rversion *v = VERSIONS(p)->items[k];
 			if (v != keep)
-				pc_map_put(&r->retired, v->phys, v);
+				pc_map_put(&r->retired, v->physical, v);
 		}
 	}
 }
@@ -681,10 +626,14 @@ int pc_plan_promote_ready(pc_plan **out, const pc_project *proj, const pc_actual
 
 size_t pc_retire_count_green(const pc_project *proj, const pc_actual *act)
 {
-	pc_vec pairs = PC_VEC_INIT;
-	size_t n;
-	collect_pairs(proj, act, &pairs);
-	n = pairs.len;
-	pc_vec_dispose(&pairs, rpair_free);
+	pc_versions *view = NULL;
+	size_t n = 0;
+	if (pc_versions_build(&view, act, proj) < 0) {
+		pc_error_clear();
+		return 0;
+	}
+	for (size_t i = 0; i < proj->tables.len; i++)
+		n += pc_versions_green(pc_versions_get(view, ((const pc_table *)proj->tables.items[i])->name)) != NULL;
+	pc_versions_free(view);
 	return n;
 }
