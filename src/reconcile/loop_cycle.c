@@ -11,6 +11,7 @@
 #include "lock.h"
 #include "loop_int.h"
 #include "plan.h"
+#include "versions.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -286,6 +287,13 @@ static void index_results(const pc_apply_result *res, pc_map *result_of)
 static void count_tables(const pc_loop *l, const pc_project *proj, const pc_actual *act, const pc_plan *plan,
 			 const disposition *disp, const pc_map *result_of, pc_metrics_gauges *g)
 {
+	pc_versions *view = NULL;
+
+	if (pc_versions_build(&view, act, proj) < 0)
+		pc_error_clear(); /* bad arguments only */
+	for (size_t i = 0; i < proj->tables.len; i++)
+		g->tables_green_pending +=
+			pc_versions_green(pc_versions_get(view, ((const pc_table *)proj->tables.items[i])->name)) != NULL;
 	for (size_t i = 0; i < plan->actions.len; i++) {
 		const pc_action *a = plan->actions.items[i];
 		const pc_loop_failure *f = pc_map_get(&l->failures, a->table);
@@ -296,8 +304,10 @@ static void count_tables(const pc_loop *l, const pc_project *proj, const pc_actu
 			g->tables_held++;
 		} else if (disp[i] == D_NOOP) {
 			const pc_table *t = pc_project_table(proj, a->table);
+			const pc_version *cur = t ? pc_versions_current(pc_versions_get(view, t->name)) : NULL;
 			char *why = NULL;
-			if (!t || pc_actual_table_in_sync(act, t, &why))
+			/* the current version (green when there is one) is what git is compared with */
+			if (!t || pc_actual_version_in_sync(cur ? cur->at : pc_actual_table_get(act, t->name), t, &why))
 				g->tables_in_sync++;
 			else
 				g->tables_out_of_sync++;
@@ -310,6 +320,7 @@ static void count_tables(const pc_loop *l, const pc_project *proj, const pc_actu
 		if (a->kind != PC_ACT_NOOP && a->destructive && disp[i] == D_HELD)
 			g->held_destructive_actions++;
 	}
+	pc_versions_free(view);
 }
 
 /* The gauges, with the managed statements per phase, to the metrics. */
@@ -391,9 +402,12 @@ static void put_status(const pc_loop *l, pc_cycle *c, const pc_plan *plan, const
 			      res->n_done, res->n_failed, res->n_skipped, res->interrupted ? "true" : "false");
 	else
 		pc_buf_puts(&c->status, ",\"apply\":null");
-	pc_buf_printf(&c->status, ",\"tables\":{\"in_sync\":%llu,\"out_of_sync\":%llu,\"degraded\":%llu,\"held\":%llu}",
+	pc_buf_printf(&c->status,
+		      ",\"tables\":{\"in_sync\":%llu,\"out_of_sync\":%llu,\"degraded\":%llu,\"held\":%llu,"
+		      "\"green_pending\":%llu}",
 		      (unsigned long long)g->tables_in_sync, (unsigned long long)g->tables_out_of_sync,
-		      (unsigned long long)g->tables_degraded, (unsigned long long)g->tables_held);
+		      (unsigned long long)g->tables_degraded, (unsigned long long)g->tables_held,
+		      (unsigned long long)g->tables_green_pending);
 }
 
 /* Gauges and the plan part of /status. */
