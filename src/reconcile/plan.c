@@ -62,7 +62,23 @@ void pc_action_free(void *p)
 	free(a->forced_by);
 	free(a->refused);
 	pc_vec_dispose(&a->diff, pc_change_free);
+	free(a->physical);
+	free(a->blue);
+	free(a->retires);
 	free(a);
+}
+
+const char *pc_action_physical(const pc_action *a)
+{
+	return a->physical ? a->physical : a->table;
+}
+
+int pc_action_runs_dml(const pc_action *a)
+{
+	for (size_t i = 0; i < a->steps.len; i++)
+		if (((const pc_step *)a->steps.items[i])->kind == PC_STEP_CREATE_DML)
+			return 1;
+	return 0;
 }
 
 void pc_plan_free(pc_plan *p)
