@@ -334,7 +334,8 @@ static pc_action *retire_action(retire *r, const rpair *p, const rversion *v)
 	pc_action *a = PC_NEW(pc_action);
 	const pc_actual_table *at = v->at;
 
-	a->table = pc_strdup(v->physical);
+	a->table = pc_strdup(v->physical); /* a version of its own: two of one table may go */
+	a->physical = pc_strdup(v->physical);
 	a->selected = 1;
 	a->kind = PC_ACT_DROP;
 	a->destructive = at->topic_exists;
