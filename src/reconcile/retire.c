@@ -410,7 +410,12 @@ static void build_actions(retire *r)
 	pc_map_dispose(&by_table, NULL);
 }
 
-/* The journals of interrupted runs whose work this plan does all over again: drops of tables it retires. */
+/*
+ * The journals of interrupted runs whose work this plan finishes: runs that
+ * only dropped tables, each of which this plan retires or is gone already
+ * (an interrupted promote, rollback or destroy). A successful run deletes
+ * them, so the next plan has nothing left to finish.
+ */
 static void take_journals(retire *r)
 {
 	const pc_actual *act = r->pl.act;
@@ -419,7 +424,8 @@ static void take_journals(retire *r)
 		int ours = j->actions.len > 0;
 		for (size_t k = 0; ours && k < j->actions.len; k++) {
 			const pc_journal_action *ja = j->actions.items[k];
-			ours = strcmp(ja->kind, "drop") == 0 && pc_map_has(&r->retired, ja->table);
+			ours = strcmp(ja->kind, "drop") == 0 &&
+			       (pc_map_has(&r->retired, ja->table) || !pc_versions_by_physical(r->view, ja->table, NULL));
 		}
 		if (ours)
 			pc_vec_push(&r->pl.plan->journals, pc_strdup(j->statement));
