@@ -137,9 +137,9 @@ void pc_plan_warn(pc_planner *pl, const char *fmt, ...)
 /* ---- pass 1: scope ---- */
 
 /* A table its children cannot run without: absent, or its DML not running. */
-static int needs_bringing_up(const pc_actual *act, const pc_table *t)
+static int needs_bringing_up(const pc_planner *pl, const pc_table *t)
 {
-	const pc_actual_table *at = pc_actual_table_get(act, t->name);
+	const pc_actual_table *at = pc_actual_table_get(pl->act, pc_versions_current_name(pl->versions, t->name));
 	if (!pc_actual_exists(at, t))
 		return 1;
 	if (!pc_table_has_dml(t))
@@ -169,7 +169,7 @@ static void pull_in_ancestors(pc_planner *pl)
 			pc_map_put(&seen, p->name, p);
 			pc_vec_push(&stack, p);
 			if (!pc_map_has(&pl->selected, p->name) && p->active &&
-			    needs_bringing_up(pl->act, p))
+			    needs_bringing_up(pl, p))
 				pc_map_put(&pl->pulled, p->name, t);
 		}
 	}
@@ -310,6 +310,7 @@ static void record_options(pc_plan *plan, const pc_project *proj, const pc_actua
 	plan->dml_only = opt->dml_only;
 	plan->force = opt->force;
 	plan->prune = opt->prune;
+	plan->blue_green = opt->blue_green;
 	plan->compute_pool = pc_strdup(opt->compute_pool);
 	for (i = 0; i < act->journals.len; i++)
 		pc_vec_push(&plan->journals, pc_strdup(((const pc_journal *)act->journals.items[i])->statement));
@@ -440,7 +441,8 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 	for (i = 0; i < act->journals.len; i++)
 		pc_plan_warn(&pl, "an interrupted run left journal '%s': this plan finishes its work",
 			     ((const pc_journal *)act->journals.items[i])->statement);
-	if ((rc = pc_select(&pl.selected, proj, opt->selectors, opt->n_selectors)) < 0)
+	if ((rc = pc_versions_build(&pl.versions, act, proj)) < 0 ||
+	    (rc = pc_select(&pl.selected, proj, opt->selectors, opt->n_selectors)) < 0)
 		goto done;
 	pull_in_ancestors(&pl);
 	pc_plan_resolve_protect(&pl);
@@ -456,8 +458,14 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 	if ((rc = pc_adopt_check_plan(pl.plan, act)) < 0) /* never a second writer (adopt.h) */
 		goto done;
 	link_actions(&pl);
-	for (i = 0; i < pl.plan->actions.len; i++)
-		pl.plan->summary[((pc_action *)pl.plan->actions.items[i])->kind]++;
+	for (i = 0; i < pl.plan->actions.len; i++) {
+		const pc_action *a = pl.plan->actions.items[i];
+		pl.plan->summary[a->kind]++;
+		if (a->green >= 2 && a->kind == PC_ACT_CREATE && !a->refused) {
+			pl.plan->greens++;
+			pl.plan->extra_running += pc_action_runs_dml(a);
+		}
+	}
 	pc_plan_diff(pl.plan, act);
 	*out = pl.plan;
 	pl.plan = NULL;
@@ -469,5 +477,8 @@ done:
 	pc_map_dispose(&pl.names, NULL);
 	pc_map_dispose(&pl.adopted, NULL);
 	pc_map_dispose(&pl.protect, NULL);
+	pc_map_dispose(&pl.physical, free);
+	pc_versions_free(pl.versions);
+	free(pl.sql_error);
 	return rc;
 }
