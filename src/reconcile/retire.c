@@ -340,11 +340,11 @@ static pc_action *retire_action(retire *r, const rpair *p, const rversion *v)
 	a->kind = PC_ACT_DROP;
 	a->destructive = at->topic_exists;
 	if (r->kind == PC_RETIRE_PROMOTE)
-		a->reason = pc_sprintf("promote '%s': retire blue '%s' (green '%s' serves)", p->t->name, v->physical,
+		a->reason = pc_sprintf("promote: retire %s; green '%s' serves", pc_versions_role(p->vt, v),
 				       green_of(p)->physical);
 	else
-		a->reason = pc_sprintf("rollback '%s': retire green '%s' (blue '%s' keeps serving)", p->t->name,
-				       v->physical, blue_of(p)->physical);
+		a->reason = pc_sprintf("rollback: retire %s; blue '%s' keeps serving", pc_versions_role(p->vt, v),
+				       blue_of(p)->physical);
 	if (at->pool) {
 		a->compute_pool = pc_strdup(at->pool);
 		a->pool_source = pc_strdup("current statement");

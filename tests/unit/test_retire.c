@@ -109,7 +109,7 @@ static void test_promote_retires_blue(void **state)
 	assert_string_equal(act_of("mid")->teardown_after.items[0], "leaf");
 	assert_int_equal(act_of("mid")->wave, 1);
 	assert_int_equal(act_of("leaf")->wave, 0);
-	assert_non_null(strstr(act_of("mid")->reason, "green 'mid_v2' serves"));
+	assert_string_equal(act_of("mid")->reason, "promote: retire blue; green 'mid_v2' serves");
 	assert_int_equal(F->plan->summary[PC_ACT_DROP], 2);
 }
 
@@ -128,7 +128,7 @@ static void test_rollback_retires_green(void **state)
 	assert_int_equal(n_steps("leaf_v2", PC_STEP_STOP_STATEMENT), 0);
 	assert_int_equal(n_steps("leaf_v2", PC_STEP_DELETE_STATEMENT), 1);
 	assert_string_equal(act_of("mid_v2")->teardown_after.items[0], "leaf_v2");
-	assert_non_null(strstr(act_of("leaf_v2")->reason, "blue 'leaf' keeps serving"));
+	assert_string_equal(act_of("leaf_v2")->reason, "rollback: retire green; blue 'leaf' keeps serving");
 }
 
 static void test_split_subgraph_refused(void **state)
@@ -214,6 +214,7 @@ static void test_three_versions(void **state)
 	assert_int_equal(F->plan->actions.len, 2);
 	assert_non_null(pc_plan_find(F->plan, "mid_v2"));
 	assert_non_null(pc_plan_find(F->plan, "mid_v3"));
+	assert_string_equal(act_of("mid_v3")->reason, "promote: retire superseded; green 'mid_v10' serves");
 	/* leaf reads mid_v10: rolling mid back would leave it reading a retired table */
 	expect_refused(PC_RETIRE_ROLLBACK, "mid", "'leaf' still reads 'mid_v10'");
 }
