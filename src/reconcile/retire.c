@@ -410,11 +410,19 @@ static void build_actions(retire *r)
 	pc_map_dispose(&by_table, NULL);
 }
 
+/* A table whose interrupted work is moot once this plan ran: it retires it, or nothing of it is present. */
+static int moot_table(const retire *r, const char *table)
+{
+	return pc_map_has(&r->retired, table) || !pc_versions_by_physical(r->view, table, NULL);
+}
+
 /*
- * The journals of interrupted runs whose work this plan finishes: runs that
- * only dropped tables, each of which this plan retires or is gone already
- * (an interrupted promote, rollback or destroy). A successful run deletes
- * them, so the next plan has nothing left to finish.
+ * The journals of interrupted runs whose work this plan makes moot, so that
+ * a successful run deletes them and the next plan has nothing to finish (or
+ * to adopt by name): every statement they named belongs to a version this
+ * plan retires, or was never created and its table is not present; every
+ * drop they meant is of such a table. An interrupted promote, rollback or
+ * destroy, or a blue/green apply whose green this rollback retires.
  */
 static void take_journals(retire *r)
 {
@@ -424,8 +432,13 @@ static void take_journals(retire *r)
 		int ours = j->actions.len > 0;
 		for (size_t k = 0; ours && k < j->actions.len; k++) {
 			const pc_journal_action *ja = j->actions.items[k];
-			ours = strcmp(ja->kind, "drop") == 0 &&
-			       (pc_map_has(&r->retired, ja->table) || !pc_versions_by_physical(r->view, ja->table, NULL));
+			if (strcmp(ja->kind, "drop") == 0)
+				ours = moot_table(r, ja->table);
+		}
+		for (size_t k = 0; ours && k < j->names.len; k++) {
+			const pc_journal_name *n = j->names.items[k];
+			ours = pc_map_has(&r->retired, n->table) ||
+			       (!pc_actual_stmt_get(act, n->statement) && moot_table(r, n->table));
 		}
 		if (ours)
 			pc_vec_push(&r->pl.plan->journals, pc_strdup(j->statement));

@@ -106,7 +106,9 @@ exact_from_earliest "$green_view" fct_totals_v2
 [ "$(versions_of fct_totals)" = "fct_totals_v2:current" ] || fail "status after rollback: $(versions_of fct_totals)"
 # git still has the change: the next plan proposes it again
 run 2 plan --blue-green --detailed-exitcode
-grep -q "green fct_totals_v3" "$T/out" || fail "the reverted green is not proposed again"
+run 0 plan --blue-green --json
+jq -e '[.actions[] | select(.green) | .green.physical] | sort == ["fct_totals_v3","v_totals_v3"]' "$T/out" >/dev/null ||
+	fail "the reverted green is not proposed again: $(jq -c '[.actions[] | {table, action, green}]' "$T/out")"
 run 0 history --json
 jq -e '.executions[0].kind == "rollback"' "$T/out" >/dev/null || fail "history does not record the rollback"
 

@@ -33,7 +33,7 @@ refused "nothing to roll back: no green version of 'int_users'" rollback int_use
 refused "nothing to promote: no green version of 'fct_totals'" promote fct_totals+ --auto-approve
 run 64 promote --auto-approve
 run 64 rollback nosuchtable --auto-approve
-grep -q "unknown table 'nosuchtable'" "$T/out" || fail "unknown table: $(cat "$T/out")"
+grep -q "no table 'nosuchtable' in the project" "$T/out" || fail "unknown table: $(cat "$T/out")"
 
 # --- a green that stays PENDING: promote waits for RUNNING
 start_emulator --pending-ms 600000

@@ -7,6 +7,7 @@
  */
 #include "plan_fixture.h"
 
+#include "reconcile/journal.h"
 #include "reconcile/retire.h"
 
 static pc_table *SRC, *MID, *LEAF, *OTHER;
@@ -271,6 +272,76 @@ static void test_plan_file_command(void **state)
 	pc_buf_dispose(&b);
 }
 
+
+/* An interrupted run's journal: (kind, table, statement) names and one action. */
+static void journal(const char *seed, const char *action_table, const char *action_kind, const char *const *names,
+		    size_t n)
+{
+	char *name = pc_journal_make_name("dev", seed);
+	pc_journal *j = pc_journal_new(name, "2026-01-01T00:00:00Z");
+	pc_statement *st = stmt(name, "COMPLETED");
+	pc_journal_add_action(j, action_table, action_kind, NULL);
+	for (size_t i = 0; i + 1 < n; i += 2)
+		pc_journal_add_name(j, PC_NAME_DDL, names[i], "", names[i + 1]);
+	st->sql = pc_journal_sql(j);
+	pc_journal_free(j);
+	free(name);
+}
+
+static size_t act_journals(void)
+{
+	return F->act->journals.len;
+}
+
+static int plan_finishes(size_t i)
+{
+	return i < F->plan->journals.len;
+}
+
+/*
+ * A rollback takes over the journal of an interrupted apply whose green it
+ * retires (else a later plan would adopt that run's DDL name for a table
+ * the rollback dropped); a promote, which keeps that green, does not.
+ */
+static void test_journals_made_moot(void **state)
+{
+	static const char *const names[] = { "mid_v2", "dev-pc-ddl-mid-v2-00000001", "leaf_v2", "dev-pc-ddl-leaf-v2-00000002" };
+	(void)state;
+	project();
+	version(SRC, "src", "RUNNING", "");
+	version(MID, "mid", "RUNNING", "src");
+	version(LEAF, "leaf", "RUNNING", "mid");
+	version(OTHER, "other", "RUNNING", "src");
+	version(MID, "mid_v2", "RUNNING", "src");
+	version(LEAF, "leaf_v2", "RUNNING", "mid_v2");
+	journal("a", "mid", "create", names, 4);
+	build_actual();
+	assert_int_equal(act_journals(), 1);
+	assert_int_equal(retire(PC_RETIRE_ROLLBACK, "mid+"), 0);
+	assert_true(plan_finishes(0));
+	assert_int_equal(F->plan->journals.len, 1);
+	assert_int_equal(retire(PC_RETIRE_PROMOTE, "mid+"), 0);
+	assert_int_equal(F->plan->journals.len, 0);
+}
+
+/* A journal about another table that is present is never taken. */
+static void test_journal_of_another_table_kept(void **state)
+{
+	static const char *const other[] = { "other", "dev-pc-ddl-other-00000003" };
+	(void)state;
+	project();
+	version(SRC, "src", "RUNNING", "");
+	version(MID, "mid", "RUNNING", "src");
+	version(LEAF, "leaf", "RUNNING", "mid");
+	version(OTHER, "other", "RUNNING", "src");
+	version(MID, "mid_v2", "RUNNING", "src");
+	version(LEAF, "leaf_v2", "RUNNING", "mid_v2");
+	journal("b", "other", "rebuild", other, 2);
+	build_actual();
+	assert_int_equal(retire(PC_RETIRE_ROLLBACK, "mid+"), 0);
+	assert_int_equal(F->plan->journals.len, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,7 +349,7 @@ int main(void)
 		T(test_promote_needs_running_green), T(test_promote_pending_refused), T(test_nothing_to_retire),
 		T(test_unknown_selector),       T(test_protected_refused),      T(test_reader_left_behind),
 		T(test_three_versions),         T(test_promote_ready),          T(test_promote_ready_all_running),
-		T(test_plan_file_command),
+		T(test_plan_file_command),      T(test_journals_made_moot),     T(test_journal_of_another_table_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
