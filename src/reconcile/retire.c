@@ -420,8 +420,8 @@ static int moot_table(const retire *r, const char *table)
  * The journals of interrupted runs whose work this plan makes moot, so that
  * a successful run deletes them and the next plan has nothing to finish (or
  * to adopt by name): every statement they named belongs to a version this
- * plan retires, or was never created and its table is not present; every
- * drop they meant is of such a table. An interrupted promote, rollback or
+ * plan retires, or to a table not present and is absent or finished (not
+ * in flight); every drop they meant is of such a table. An interrupted promote, rollback or
  * destroy, or a blue/green apply whose green this rollback retires.
  */
 static void take_journals(retire *r)
@@ -437,8 +437,9 @@ static void take_journals(retire *r)
 		}
 		for (size_t k = 0; ours && k < j->names.len; k++) {
 			const pc_journal_name *n = j->names.items[k];
-			ours = pc_map_has(&r->retired, n->table) ||
-			       (!pc_actual_stmt_get(act, n->statement) && moot_table(r, n->table));
+			const pc_actual_stmt *st = pc_actual_stmt_get(act, n->statement);
+			ours = moot_table(r, n->table) && (!st || pc_map_has(&r->retired, n->table) ||
+							   pc_phase_terminal(st->st->ph));
 		}
 		if (ours)
 			pc_vec_push(&r->pl.plan->journals, pc_strdup(j->statement));

@@ -342,6 +342,27 @@ static void test_journal_of_another_table_kept(void **state)
 	assert_int_equal(F->plan->journals.len, 0);
 }
 
+/* An interrupted promote: its reader was retired (DROP done, table gone), the rerun finishes it and its journal. */
+static void test_journal_of_interrupted_promote(void **state)
+{
+	static const char *const names[] = { "leaf", "dev-pc-drop-leaf-00000004", "mid", "dev-pc-drop-mid-00000005" };
+	(void)state;
+	project();
+	version(SRC, "src", "RUNNING", "");
+	version(MID, "mid", "STOPPED", "src");
+	version(OTHER, "other", "RUNNING", "src");
+	version(MID, "mid_v2", "RUNNING", "src");
+	version(LEAF, "leaf_v2", "RUNNING", "mid_v2");
+	stmt("dev-pc-drop-leaf-00000004", "COMPLETED")->sql = pc_strdup("DROP TABLE IF EXISTS `leaf`");
+	stmt("dev-pc-drop-mid-00000005", "PENDING")->sql = pc_strdup("DROP TABLE IF EXISTS `mid`");
+	journal("c", "leaf", "drop", names, 4);
+	build_actual();
+	assert_int_equal(retire(PC_RETIRE_PROMOTE, "mid"), 0);
+	assert_int_equal(F->plan->actions.len, 1);
+	assert_int_equal(kind_of("mid"), PC_ACT_DROP);
+	assert_int_equal(F->plan->journals.len, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +371,7 @@ int main(void)
 		T(test_unknown_selector),       T(test_protected_refused),      T(test_reader_left_behind),
 		T(test_three_versions),         T(test_promote_ready),          T(test_promote_ready_all_running),
 		T(test_plan_file_command),      T(test_journals_made_moot),     T(test_journal_of_another_table_kept),
+		T(test_journal_of_interrupted_promote),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
