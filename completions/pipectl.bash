@@ -42,10 +42,10 @@ _pipectl() {
 	graph) opts='--up --down --format --help' ;;
 	analyze) opts='--json --help' ;;
 	status) opts='--json --help' ;;
-	plan) opts='--json --out --dml-only --force --prune --detailed-exitcode --verbose --compute-pool --compact --destroy -v --help' ;;
+	plan) opts='--json --out --dml-only --force --prune --blue-green --detailed-exitcode --verbose --compute-pool --compact --destroy -v --help' ;;
 	show) opts='--json --compact --help' ;;
 	import) opts='--write --help' ;;
-	apply) opts='--auto-approve --parallelism --dml-only --force --prune --lock-timeout --compute-pool --lock-ttl --action-timeout --timeout -v --verbose --json --help' ;;
+	apply) opts='--auto-approve --parallelism --dml-only --force --prune --blue-green --lock-timeout --compute-pool --lock-ttl --action-timeout --timeout -v --verbose --json --help' ;;
 	destroy) opts='--auto-approve --plan-only --parallelism --lock-timeout --lock-ttl --action-timeout --timeout -v --verbose --json --help' ;;
 	promote) opts='--auto-approve --plan-only --out --parallelism --lock-timeout --lock-ttl --action-timeout --timeout -v --verbose --json --help' ;;
 	rollback) opts='--auto-approve --plan-only --out --parallelism --lock-timeout --lock-ttl --action-timeout --timeout -v --verbose --json --help' ;;

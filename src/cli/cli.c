@@ -94,8 +94,8 @@ const pc_command pc_commands[] = {
 	  "  --json    machine-readable output (format_version 1, see docs/reconcile.md)\n" },
 	{ "plan", pc_cmd_plan, "show the actions that would make the target match git",
 	  "usage: pipectl [-C DIR] plan [SELECTOR...] [--json] [--out FILE] [--dml-only] [--force]\n"
-	  "                              [--prune] [--detailed-exitcode] [--verbose] [--compute-pool ID]\n"
-	  "                              [--compact] [--destroy]\n"
+	  "                              [--prune] [--blue-green] [--detailed-exitcode] [--verbose]\n"
+	  "                              [--compute-pool ID] [--compact] [--destroy]\n"
 	  "\n"
 	  "Compare git with what runs on the target and show one action per table\n"
 	  "(create, start, replace-dml, rebuild, restart, drop) with its reason, and\n"
@@ -110,6 +110,9 @@ const pc_command pc_commands[] = {
 	  "  --dml-only           never run DDL: rebuilds become restarts (rows may repeat)\n"
 	  "  --force              rebuild the selected tables even when unchanged\n"
 	  "  --prune              drop managed tables that git no longer has\n"
+	  "  --blue-green         what would rebuild gets a green version (<table>_v2) beside\n"
+	  "                       the running one, which keeps serving until 'promote'\n"
+	  "                       (also: strategy: blue-green; docs/reconcile.md)\n"
 	  "  --detailed-exitcode  exit 0 when no changes, 2 when changes, 1 on error\n"
 	  "  -v, --verbose        also list unchanged tables, details and steps\n"
 	  "  --compact            no diffs, one line per action\n"
@@ -139,7 +142,7 @@ const pc_command pc_commands[] = {
 	  "            created when absent, other keys and comments kept\n" },
 	{ "apply", pc_cmd_apply, "apply a plan (saved, or computed now)",
 	  "usage: pipectl [-C DIR] apply [PLANFILE | SELECTOR...] [--auto-approve] [--parallelism N]\n"
-	  "                               [--dml-only] [--force] [--prune] [--lock-timeout D]\n"
+	  "                               [--dml-only] [--force] [--prune] [--blue-green] [--lock-timeout D]\n"
 	  "\n"
 	  "Take the environment lock, compute the plan (or read PLANFILE from 'plan --out'\n"
 	  "and refuse it when the target changed since), show it, ask, and execute it:\n"
@@ -148,7 +151,7 @@ const pc_command pc_commands[] = {
 	  "\n"
 	  "  --auto-approve       do not ask (required when stdin is not a terminal)\n"
 	  "  --parallelism N      actions at once (default 8)\n"
-	  "  --dml-only, --force, --prune, --compute-pool ID   as for plan\n"
+	  "  --dml-only, --force, --prune, --blue-green, --compute-pool ID   as for plan\n"
 	  "  --lock-timeout D     wait this long for a held lock, then exit 3 (default 5m)\n"
 	  "  --lock-ttl D         a lock not renewed for D lapses (default 5m)\n"
 	  "  --action-timeout D   per action part (default 10m); --timeout D: whole run\n"

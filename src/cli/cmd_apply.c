@@ -79,6 +79,9 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 		} else if (pc_args_flag(&args, "--prune", NULL)) {
 			po.prune = 1;
 			plan_opts = 1;
+		} else if (pc_args_flag(&args, "--blue-green", NULL)) {
+			po.blue_green = 1;
+			plan_opts = 1;
 		} else if ((m = pc_args_value(&args, "--compute-pool")) != 0) {
 			if (m < 0) {
 				status = pc_cli_usage_error(self, "--compute-pool needs a pool id");
@@ -96,8 +99,8 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 	if (sels.len == 1 && is_plan_file(sels.items[0])) {
 		plan_file = sels.items[0];
 		if (plan_opts) {
-			status = pc_cli_usage_error(self, "--dml-only, --force, --prune and --compute-pool are recorded "
-							  "in the saved plan; give them to 'plan --out'");
+			status = pc_cli_usage_error(self, "--dml-only, --force, --prune, --blue-green and --compute-pool "
+							  "are recorded in the saved plan; give them to 'plan --out'");
 			goto done;
 		}
 	}

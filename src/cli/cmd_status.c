@@ -295,17 +295,19 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		row *r = &rows[i];
 		const pc_actual_table *at;
+		const char *physical;
 		r->t = proj->tables.items[i];
 		r->vt = pc_versions_get(versions_view, r->t->name);
 		/* the current version: green when there is one, what git is compared with */
-		at = r->vt ? pc_versions_current(r->vt)->at : pc_actual_table_get(act, r->t->name);
+		physical = pc_versions_current_name(versions_view, r->t->name);
+		at = pc_actual_table_get(act, physical);
 		r->exists = pc_actual_exists(at, r->t);
 		if (at && at->dml) {
 			r->dml = at->dml->st->name;
 			r->phase = at->phase;
 			r->ph = at->ph;
 		}
-		r->in_sync = pc_actual_version_in_sync(at, r->t, &r->reason);
+		r->in_sync = pc_actual_version_in_sync(act, r->t, physical, &r->reason);
 		if (at && at->dmls.len && at->dmls.items[0] != at->dml) {
 			/* the latest attempt (e.g. a replacement) failed: say so, not just "SQL differs" */
 			const pc_actual_stmt *newest = at->dmls.items[0];

@@ -305,10 +305,9 @@ static void count_tables(const pc_loop *l, const pc_project *proj, const pc_actu
 			g->tables_held++;
 		} else if (disp[i] == D_NOOP) {
 			const pc_table *t = pc_project_table(proj, a->table);
-			const pc_version *cur = t ? pc_versions_current(pc_versions_get(view, t->name)) : NULL;
 			char *why = NULL;
 			/* the current version (green when there is one) is what git is compared with */
-			if (!t || pc_actual_version_in_sync(cur ? cur->at : pc_actual_table_get(act, t->name), t, &why))
+			if (!t || pc_actual_version_in_sync(act, t, pc_versions_current_name(view, t->name), &why))
 				g->tables_in_sync++;
 			else
 				g->tables_out_of_sync++;

@@ -334,7 +334,11 @@ void pc_plan_tree_fingerprint(const pc_project *proj, char out[33])
 		pc_hash_update(&h, &t->protect, sizeof(t->protect));
 		pc_hash_update(&h, &t->active, sizeof(t->active));
 		pc_hash_update(&h, &t->statefulness, sizeof(t->statefulness));
+		if (t->strategy != PC_STRATEGY_DEFAULT) /* absent: the same fingerprint as before strategies */
+			pc_hash_update(&h, &t->strategy, sizeof(t->strategy));
 	}
+	if (proj->config && proj->config->blue_green)
+		pc_hash_update_str(&h, "strategy: blue-green");
 	pc_hash_hex(&h, out);
 }
 

@@ -6,6 +6,7 @@
  */
 #include "plan_fixture.h"
 
+#include "reconcile/destroy.h"
 #include "reconcile/versions.h"
 
 static pc_plan_options BG = { NULL, 0, 0, 0, 0, NULL, 0, 1 };
@@ -470,6 +471,32 @@ static void test_bg__plan_json_round_trips_the_green(void **state)
 	pc_buf_dispose(&b);
 }
 
+static void test_bg__destroy_drops_every_version(void **state)
+{
+	(void)state;
+	pc_table *src, *mid, *leaf, *other;
+	pipeline(&src, &mid, &leaf, &other);
+	deploy_pair(src, mid, leaf, other);
+	build_actual();
+	const char *sel[] = { "mid+" };
+	assert_int_equal(pc_plan_destroy(&F->plan, &F->proj, F->act, sel, 1), 0);
+	const char *want[] = { "leaf_v2", "leaf", "mid_v2", "mid" };
+	size_t n = 0;
+	for (size_t i = 0; i < F->plan->actions.len; i++) {
+		const pc_action *a = F->plan->actions.items[i];
+		assert_int_equal(a->kind, PC_ACT_DROP);
+		for (size_t k = 0; k < a->steps.len; k++) {
+			const pc_step *st = a->steps.items[k];
+			if (st->kind == PC_STEP_DROP_TABLE) {
+				assert_true(n < 4);
+				assert_string_equal(st->table, want[n++]);
+			}
+		}
+	}
+	assert_int_equal(n, 4);
+	assert_string_equal(act_of("mid")->physical, "mid_v2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -488,6 +515,7 @@ int main(void)
 		T(test_bg__dml_only_wins_with_a_warning),
 		T(test_bg__versions_are_never_orphans_but_gone_tables_are),
 		T(test_bg__plan_json_round_trips_the_green),
+		T(test_bg__destroy_drops_every_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
