@@ -202,7 +202,7 @@ static void put_text_versions(pc_buf *b, const row *rows, size_t n)
 	}
 	if (!shown)
 		return;
-	pc_buf_printf(b, "\nVersions (readers read the blue or current one; green is the candidate):\n");
+	pc_buf_printf(b, "\nVersions (blue serves readers until promote; green is the candidate; current: the only one):\n");
 	pc_buf_printf(b, "%-*s  %-10s  %-*s  %-6s  %-*s  %s\n", (int)wn, "TABLE", "ROLE", (int)wp, "PHYSICAL", "EXISTS",
 		      (int)wd, "DML", "PHASE");
 	for (size_t i = 0; i < n; i++) {
