@@ -80,6 +80,7 @@ stmt_state | diff -u "$T/state.before" - >/dev/null || fail "promote --out chang
 jq -e '.command == "promote" and ([.actions[].table] | sort) == ["fct_totals","v_totals"]' "$T/promote.json" >/dev/null ||
 	fail "saved plan: $(jq -c '{command, actions: [.actions[].table]}' "$T/promote.json")"
 run 0 show "$T/promote.json"
+grep -q "^Plan of 'pipectl promote'" "$T/out" || fail "show does not say it is a promote plan"
 grep -q "drop  fct_totals  *(promote: retire blue; green 'fct_totals_v2' serves)" "$T/out" || fail "show: $(cat "$T/out")"
 cp "$T/promote.json" "$T/stale.json"
 run 0 apply "$T/promote.json" --auto-approve
