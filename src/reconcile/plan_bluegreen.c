@@ -34,6 +34,28 @@ int pc_plan_strategy_blue_green(const pc_planner *pl, const pc_table *t)
 	return pl->cfg && pl->cfg->blue_green;
 }
 
+/* Rename a git table read under another physical name (once). */
+static void add_read(const pc_planner *pl, pc_vec *from, pc_vec *to, const char *logical)
+{
+	const char *pp = pc_plan_physical_of(pl, logical);
+	if (strcmp(pp, logical) != 0 && pc_vec_find_str(from, logical) < 0) {
+		pc_vec_push(from, (void *)logical);
+		pc_vec_push(to, (void *)pp);
+	}
+}
+
+static void add_reads_of(const pc_planner *pl, pc_vec *from, pc_vec *to, const pc_sql_file *f)
+{
+	for (size_t i = 0; f && i < f->stmts.len; i++) {
+		const pc_sql_stmt *st = f->stmts.items[i];
+		for (size_t k = 0; k < st->reads.len; k++) {
+			const pc_table *r = pc_project_table(pl->proj, pc_sql_base_name(st->reads.items[k]));
+			if (r)
+				add_read(pl, from, to, r->name);
+		}
+	}
+}
+
 char *pc_plan_sql_for(pc_planner *pl, const pc_table *t, const char *text)
 {
 	pc_vec from = PC_VEC_INIT, to = PC_VEC_INIT;
@@ -47,14 +69,11 @@ char *pc_plan_sql_for(pc_planner *pl, const pc_table *t, const char *text)
 		pc_vec_push(&from, t->name);
 		pc_vec_push(&to, (void *)phys);
 	}
-	for (i = 0; i < t->parents.len; i++) {
-		const pc_table *p = t->parents.items[i];
-		const char *pp = pc_plan_physical_of(pl, p->name);
-		if (strcmp(pp, p->name) != 0 && pc_vec_find_str(&from, p->name) < 0) {
-			pc_vec_push(&from, p->name);
-			pc_vec_push(&to, (void *)pp);
-		}
-	}
+	for (i = 0; i < t->parents.len; i++)
+		add_read(pl, &from, &to, ((const pc_table *)t->parents.items[i])->name);
+	/* other git tables the SQL names without reading their rows (CREATE TABLE ... LIKE) */
+	add_reads_of(pl, &from, &to, t->ddl);
+	add_reads_of(pl, &from, &to, t->dml);
 	if (!from.len) {
 		pc_vec_dispose(&from, NULL);
 		pc_vec_dispose(&to, NULL);
@@ -135,7 +154,7 @@ static int parent_green(const pc_planner *pl, const char *name)
 	return name && pc_versions_green(pc_versions_get(pl->versions, name)) != NULL;
 }
 
-int pc_plan_make_green(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at)
+int pc_plan_make_green(pc_planner *pl, pc_action *a, const pc_table *t)
 {
 	const pc_versioned_table *vt = pc_versions_get(pl->versions, t->name);
 	int pair = pc_versions_green(vt) != NULL;
@@ -145,9 +164,15 @@ int pc_plan_make_green(pc_planner *pl, pc_action *a, const pc_table *t, const pc
 	char *green;
 	int v, rc;
 
-	(void)at;
 	if (a->kind != PC_ACT_REBUILD || !(pair || from_parent || own))
 		return 0;
+	if (!pc_table_has_dml(t) && !pc_table_is_view(t)) {
+		/* fed from outside: its producers write the logical name, a green would stay empty */
+		pc_plan_warn(pl, "'%s' has no DML (it is fed from outside pipectl): blue/green cannot make a version "
+				 "its producers write to, so it is rebuilt in place (and what reads it with it)",
+			     t->name);
+		return 0;
+	}
 	v = (pc_versions_max(vt) > 1 ? pc_versions_max(vt) : 1) + 1;
 	if (v > PC_VERSION_MAX)
 		return pc_error_set(PC_EINVALID, "table '%s': blue/green version %d is over the limit (%d)", t->name, v,

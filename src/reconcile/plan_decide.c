@@ -681,7 +681,7 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 		}
 		free(r);
 	}
-	if ((green = pc_plan_make_green(pl, a, t, at)) < 0) {
+	if ((green = pc_plan_make_green(pl, a, t)) < 0) {
 		rc = green;
 		goto fail;
 	}

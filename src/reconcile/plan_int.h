@@ -67,10 +67,11 @@ char *pc_plan_sql_for(pc_planner *pl, const pc_table *t, const char *text);
 /* Whether t's own rebuilds are deployed blue/green (--blue-green, table.yaml, pipectl.yaml). */
 int pc_plan_strategy_blue_green(const pc_planner *pl, const pc_table *t);
 /*
- * Blue/green checks of a table whose action is decided as a rebuild or not
- * yet: when t's current DML reads a parent under another physical name
- * than the one this plan gives the parent, the parent (borrowed) and the
- * name read (owned in *read_name); else NULL.
+ * A parent that t's current DML reads under another physical name than the
+ * one this plan gives it (a blue/green apply interrupted before t's green
+ * was made, a green rolled back under a reader): that parent (borrowed),
+ * with the name read in *read_name (owned); else NULL. Analyzes the DML's
+ * SQL only when some parent of t has a version other than v1 or several.
  */
 const pc_table *pc_plan_stale_parent(pc_planner *pl, const pc_table *t, const pc_actual_table *at, char **read_name);
 /*
@@ -81,7 +82,7 @@ const pc_table *pc_plan_stale_parent(pc_planner *pl, const pc_table *t, const pc
  * place, negative on a refusal (protected table, a name taken by a git
  * table) unless hold_refused (then a->refused is set and 1 returned).
  */
-int pc_plan_make_green(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at);
+int pc_plan_make_green(pc_planner *pl, pc_action *a, const pc_table *t);
 
 /* ---- steps (plan_steps.c) ---- */
 

@@ -497,6 +497,37 @@ static void test_bg__destroy_drops_every_version(void **state)
 	assert_string_equal(act_of("mid")->physical, "mid_v2");
 }
 
+static void test_bg__a_table_fed_from_outside_is_rebuilt_in_place_with_a_warning(void **state)
+{
+	(void)state;
+	pc_table *src, *mid, *leaf, *other;
+	pipeline(&src, &mid, &leaf, &other);
+	deploy_v1(src, mid, leaf, other);
+	set_fp(src->ddl_fingerprint, "d2"); /* the source's schema changed; it has no DML */
+	plan_ok(&BG);
+	assert_int_equal(kind_of("src"), PC_ACT_REBUILD);
+	assert_int_equal(act_of("src")->green, 0);
+	assert_true(has_warning("'src' has no DML (it is fed from outside pipectl)"));
+	assert_int_equal(kind_of("mid"), PC_ACT_REBUILD);
+	assert_int_equal(act_of("mid")->green, 0);
+}
+
+static void test_bg__a_like_of_a_promoted_table_names_its_current_version(void **state)
+{
+	(void)state;
+	pc_table *src, *mid, *leaf, *other;
+	pipeline(&src, &mid, &leaf, &other);
+	pc_table *copy = table("copy", "intermediates", NULL, 0);
+	const char *ddl = "CREATE TABLE copy LIKE mid (EXCLUDING ALL)";
+	fake_sql_free(copy->ddl);
+	copy->ddl = NULL;
+	assert_int_equal(pc_sql_analyze(&copy->ddl, copy->ddl_path, ddl, strlen(ddl)), 0);
+	deploy_promoted(src, mid, leaf, other);
+	plan_ok(NULL);
+	assert_int_equal(kind_of("copy"), PC_ACT_CREATE);
+	assert_string_equal(step("copy", 0)->sql, "CREATE TABLE copy LIKE mid_v2 (EXCLUDING ALL)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +547,8 @@ int main(void)
 		T(test_bg__versions_are_never_orphans_but_gone_tables_are),
 		T(test_bg__plan_json_round_trips_the_green),
 		T(test_bg__destroy_drops_every_version),
+		T(test_bg__a_like_of_a_promoted_table_names_its_current_version),
+		T(test_bg__a_table_fed_from_outside_is_rebuilt_in_place_with_a_warning),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
