@@ -293,6 +293,17 @@ static int check_ready(const rpair *p, char **why)
 	return 0;
 }
 
+/* A version other than green carries the protect label (set when it was made). */
+static int protect_recorded(const rpair *p)
+{
+	for (size_t k = 0; k < VERSIONS(p)->len; k++) {
+		const rversion *v = VERSIONS(p)->items[k];
+		if (v != green_of(p) && pc_plan_protect_recorded(v->at))
+			return 1;
+	}
+	return 0;
+}
+
 static int check_protect(const retire *r, const rpair *p)
 {
 	const char *by = pc_plan_protected_by(&r->pl, p->t->name, p->t);
@@ -599,7 +610,6 @@ int pc_plan_promote_ready(pc_plan **out, const pc_project *proj, const pc_actual
 	record(r.pl.plan, proj, act, NULL, 0, PC_RETIRE_PROMOTE);
 	/* one subgraph at a time: in scope when every table of it may go */
 	for (size_t i = 0; i < r.pairs.len; i++) {
-		rpair *root = r.pairs.items[i];
 		pc_buf names = PC_BUF_INIT;
 		char *why = NULL;
 		int ready = 1;
@@ -610,7 +620,7 @@ int pc_plan_promote_ready(pc_plan **out, const pc_project *proj, const pc_actual
 			if (find(&r.pairs, j) != i)
 				continue;
 			pc_buf_printf(&names, "%s%s", names.len ? ", " : "", p->t->name);
-			if (ready && pc_plan_protected_by(&r.pl, p->t->name, p->t)) {
+			if (ready && (pc_plan_protected_by(&r.pl, p->t->name, p->t) || protect_recorded(p))) {
 				ready = 0;
 				why = pc_sprintf("'%s' is protected", p->t->name);
 			} else if (ready && !check_ready(p, &why)) {
@@ -629,7 +639,6 @@ int pc_plan_promote_ready(pc_plan **out, const pc_project *proj, const pc_actual
 			pc_vec_push(waiting, pc_sprintf("%s: %s", names.ptr, why));
 		free(why);
 		pc_buf_dispose(&names);
-		(void)root;
 	}
 	if (in_scope) {
 		mark_retired(&r);
