@@ -244,9 +244,9 @@ const pc_command pc_commands[] = {
 	{ "history", pc_cmd_history, "show past apply and reconcile executions",
 	  "usage: pipectl [-C DIR] history [--json] [--limit N]\n"
 	  "\n"
-	  "Past 'apply' and 'reconcile' runs, newest first, each with its actions\n"
-	  "(start, end, result, duration, error), from .pipectl/history.jsonl (the\n"
-	  "last 500 runs are kept). See docs/operating.md.\n"
+	  "Past 'apply', 'destroy', 'promote', 'rollback' and 'reconcile' runs, newest\n"
+	  "first, each with its actions (start, end, result, duration, error), from\n"
+	  ".pipectl/history.jsonl (the last 500 runs are kept). See docs/operating.md.\n"
 	  "\n"
 	  "  --json      machine-readable output (format_version 1)\n"
 	  "  --limit N   show the N newest runs (default 20)\n" },
