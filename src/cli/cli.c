@@ -226,7 +226,7 @@ const pc_command pc_commands[] = {
 	  "  --git-ref REF         read the tree at REF, no checkout  PIPECTL_GIT_REF\n"
 	  "  --git-fetch           fetch REF's remote first          PIPECTL_GIT_FETCH\n"
 	  "  --allow-destructive   apply rebuilds and drops          PIPECTL_ALLOW_DESTRUCTIVE\n"
-	  "  --auto-promote        promote greens once they run     PIPECTL_AUTO_PROMOTE\n"
+	  "  --auto-promote        promote greens once they run      PIPECTL_AUTO_PROMOTE\n"
 	  "  --prune               plan drops of tables gone from git PIPECTL_PRUNE\n"
 	  "  --suspend             report drift, apply nothing       PIPECTL_SUSPEND\n"
 	  "  --suspend-file PATH   suspended while PATH exists (.pipectl/suspend)\n"
