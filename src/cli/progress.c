@@ -81,7 +81,7 @@ static const char *kind_of(const pc_action_result *res)
 {
 	if (res->action->green >= 2 && res->action->kind == PC_ACT_CREATE)
 		return "green";
-	return pc_action_kind_str(res->action->kind);
+	return pc_action_label(res->action);
 }
 
 static running *find(pc_progress *pr, const pc_action_result *res, size_t *idx)
@@ -181,12 +181,12 @@ static void json_event(pc_progress *pr, const pc_apply_event *ev)
 	const pc_action_result *res = ev->result;
 	pc_buf b = PC_BUF_INIT;
 
-	if (ev->kind == PC_APPLY_EV_TICK || (res && res->action->kind == PC_ACT_NOOP))
+	if (ev->kind == PC_APPLY_EV_TICK || (res && !pc_action_acts(res->action)))
 		return;
 	json_line_start(&b, ev->kind == PC_APPLY_EV_ACTION_START ? "start" : ev->kind == PC_APPLY_EV_STEP ? "step" : "end");
 	json_str_or_null(&b, "table", res ? res->action->table : NULL);
 	json_str_or_null(&b, "physical", res ? pc_action_physical(res->action) : NULL);
-	json_str_or_null(&b, "action", res ? pc_action_kind_str(res->action->kind) : "setup");
+	json_str_or_null(&b, "action", res ? pc_action_label(res->action) : "setup");
 	if (ev->kind == PC_APPLY_EV_STEP)
 		json_str_or_null(&b, "text", ev->text);
 	if (ev->kind == PC_APPLY_EV_ACTION_END && res) {
@@ -212,16 +212,18 @@ void pc_progress_plan_json(FILE *out, const pc_plan *plan)
 	pc_buf_printf(&b, ",\"changes\":%s,\"summary\":{", pc_plan_has_changes(plan) ? "true" : "false");
 	for (int k = 0; k < PC_ACT__COUNT; k++)
 		pc_buf_printf(&b, "%s\"%s\":%d", k ? "," : "", pc_action_kind_str((pc_action_kind)k), plan->summary[k]);
-	pc_buf_puts(&b, "},\"actions\":[");
+	pc_buf_printf(&b, ",\"renew\":%d},\"actions\":[", plan->renewals);
 	for (size_t i = 0; i < plan->actions.len; i++) {
 		const pc_action *a = plan->actions.items[i];
-		if (a->kind == PC_ACT_NOOP)
+		if (!pc_action_acts(a))
 			continue;
 		pc_buf_puts(&b, first ? "{\"table\":" : ",{\"table\":");
 		first = 0;
 		pc_buf_put_json_str(&b, a->table);
 		json_str_or_null(&b, "physical", pc_action_physical(a));
 		json_str_or_null(&b, "action", pc_action_kind_str(a->kind));
+		if (a->renew)
+			json_str_or_null(&b, "renew", a->renew);
 		json_str_or_null(&b, "reason", a->reason);
 		pc_buf_printf(&b, ",\"destructive\":%s,\"green\":%s}", a->destructive ? "true" : "false",
 			      a->green >= 2 && a->kind == PC_ACT_CREATE ? "true" : "false");
@@ -266,7 +268,7 @@ void pc_progress_event(void *ctx, const pc_apply_event *ev)
 
 	if (ev->kind == PC_APPLY_EV_TICK && !pr->live)
 		return;
-	if (res && res->action->kind == PC_ACT_NOOP)
+	if (res && !pc_action_acts(res->action))
 		return;
 	if (pr->live)
 		erase(pr);

@@ -49,10 +49,13 @@ static void print_step(FILE *f, size_t n, const pc_step *s)
 
 void pc_render_summary(FILE *f, const pc_plan *p)
 {
-	fprintf(f, "Plan: %d to create, %d to start, %d to replace, %d to rebuild, %d to restart, %d to drop; %d unchanged.\n",
+	char renew[64] = "";
+	if (p->renewals) /* noops that keep their DDL record alive: not counted as unchanged */
+		snprintf(renew, sizeof(renew), "; %d DDL record%s to renew", p->renewals, p->renewals == 1 ? "" : "s");
+	fprintf(f, "Plan: %d to create, %d to start, %d to replace, %d to rebuild, %d to restart, %d to drop%s; %d unchanged.\n",
 		p->summary[PC_ACT_CREATE], p->summary[PC_ACT_START], p->summary[PC_ACT_REPLACE_DML],
-		p->summary[PC_ACT_REBUILD], p->summary[PC_ACT_RESTART], p->summary[PC_ACT_DROP],
-		p->summary[PC_ACT_NOOP]);
+		p->summary[PC_ACT_REBUILD], p->summary[PC_ACT_RESTART], p->summary[PC_ACT_DROP], renew,
+		p->summary[PC_ACT_NOOP] - p->renewals);
 	if (p->greens)
 		fprintf(f, "Blue/green: %d green version%s (of the %d to create), %d extra running statement%s until "
 			   "promote or rollback.\n",
@@ -64,6 +67,15 @@ void pc_render_summary(FILE *f, const pc_plan *p)
 static int new_green(const pc_action *a)
 {
 	return a->green >= 2 && a->kind == PC_ACT_CREATE;
+}
+
+/* "~ renew" for a noop that renews its DDL record, "+ green" for a new green, else the symbol and the kind. */
+static void action_head(char *out, size_t n, const pc_action *a)
+{
+	if (a->kind == PC_ACT_NOOP && a->renew)
+		snprintf(out, n, "~ renew");
+	else
+		snprintf(out, n, "%s %s", pc_render_symbol(a->kind), new_green(a) ? "green" : pc_action_kind_str(a->kind));
 }
 
 const char *pc_render_color(FILE *f, pc_action_kind k)
@@ -128,9 +140,11 @@ void pc_render_plan_ex(FILE *f, const pc_plan *p, int verbose, int diffs)
 	for (i = 0; i < p->actions.len; i++) {
 		const pc_action *a = p->actions.items[i];
 		size_t la, lt;
-		if (a->kind == PC_ACT_NOOP && !verbose)
+		char head[64];
+		if (!pc_action_acts(a) && !verbose)
 			continue;
-		la = strlen(pc_render_symbol(a->kind)) + 1 + strlen(new_green(a) ? "green" : pc_action_kind_str(a->kind));
+		action_head(head, sizeof(head), a);
+		la = strlen(head);
 		lt = strlen(pc_action_physical(a));
 		if (la > wa)
 			wa = la;
@@ -159,10 +173,9 @@ void pc_render_plan_ex(FILE *f, const pc_plan *p, int verbose, int diffs)
 	for (i = 0; i < p->actions.len; i++) {
 		const pc_action *a = p->actions.items[i];
 		char head[64];
-		if (a->kind == PC_ACT_NOOP && !verbose)
+		if (!pc_action_acts(a) && !verbose)
 			continue;
-		snprintf(head, sizeof(head), "%s %s", pc_render_symbol(a->kind),
-			 new_green(a) ? "green" : pc_action_kind_str(a->kind));
+		action_head(head, sizeof(head), a);
 		if (new_green(a)) {
 			/* + green int_orders_v2  (blue int_orders keeps serving), then why it is not in place */
 			fprintf(f, "  %s%-*s%s  %-*s  (blue %s keeps serving)\n", pc_render_color(f, a->kind), (int)wa,

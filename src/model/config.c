@@ -151,7 +151,8 @@ static const field reconcile_fields[] = {
 	{ "parallelism", F_EXTRA_STR, 0, NULL },   { "degraded_after", F_EXTRA_STR, 0, NULL },
 	{ "jitter", F_EXTRA_STR, 0, NULL },        { "backoff", F_DURATION, 0, NULL },
 	{ "max_backoff", F_DURATION, 0, NULL },    { "lock_timeout", F_EXTRA_STR, 0, NULL },
-	{ "lock_ttl", F_DURATION, 0, NULL },       { "auto_promote", F_EXTRA_BOOL, 0, NULL },
+	{ "lock_ttl", F_DURATION, 0, NULL },       { "renew_ddl_after", F_DURATION, 0, NULL },
+	{ "auto_promote", F_EXTRA_BOOL, 0, NULL },
 	END,
 };
 static const field top_fields[] = {
@@ -403,6 +404,19 @@ static int walk_externals(walk *w, yaml_node_t *v)
 	return 0;
 }
 
+int64_t pc_config_renew_ddl_after_ms(const pc_config *c)
+{
+	const char *v = c ? pc_kv_get(&c->extra, "reconcile.renew_ddl_after") : NULL;
+	int64_t ms;
+	if (!v)
+		return PC_RENEW_DDL_AFTER_DEFAULT_MS;
+	if (pc_parse_duration_ms(v, &ms) < 0) {
+		pc_error_clear(); /* the parser accepted it: only a hand-made config gets here */
+		return PC_RENEW_DDL_AFTER_DEFAULT_MS;
+	}
+	return ms > 0 && ms < PC_STATEMENT_RETENTION_MS ? ms : PC_RENEW_DDL_AFTER_DEFAULT_MS;
+}
+
 const pc_external_cfg *pc_config_external(const pc_config *c, const char *name)
 {
 	const char *base;
@@ -491,6 +505,13 @@ static int set_field(walk *w, const field *f, yaml_node_t *v, const char *path)
 		int64_t ms;
 		if (pc_parse_duration_ms(s, &ms) < 0 || ms <= 0) {
 			rc = pc_error_set(PC_EINVALID, "%s:%d: '%s' must be a duration such as 60s or 5m, not '%s'",
+					  w->label, pc_yaml_line(v), path, s);
+			break;
+		}
+		if (!strcmp(path, "reconcile.renew_ddl_after") && ms >= PC_STATEMENT_RETENTION_MS) {
+			/* the record would be gone before it is renewed */
+			rc = pc_error_set(PC_EINVALID, "%s:%d: '%s' must be shorter than 30d (Confluent deletes completed "
+						       "statements 30 days after they end), not '%s'",
 					  w->label, pc_yaml_line(v), path, s);
 			break;
 		}

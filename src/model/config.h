@@ -9,6 +9,8 @@
 #include "../util/vec.h"
 #include "source.h"
 
+#include <stdint.h>
+
 /* ---- pipectl.yaml ---- */
 
 typedef struct pc_endpoint_cfg {
@@ -54,6 +56,19 @@ typedef struct pc_config {
 	/* reconcile loop (optional section `reconcile:`) */
 	pc_kvlist extra;       /* other validated settings, key -> value */
 } pc_config;
+
+/* How long Confluent keeps a statement after it ends (COMPLETED, FAILED, STOPPED): 30 days. */
+#define PC_STATEMENT_RETENTION_MS (30LL * 24 * 3600 * 1000)
+/* Default of reconcile.renew_ddl_after (docs/reconcile.md, "Keeping the DDL record alive"). */
+#define PC_RENEW_DDL_AFTER_DEFAULT_MS (20LL * 24 * 3600 * 1000)
+
+/*
+ * reconcile.renew_ddl_after in ms: the age past which the completed DDL
+ * statement of a table without DML is issued again (CREATE TABLE IF NOT
+ * EXISTS) before Confluent deletes it. The default when c is NULL or the
+ * key is not set; validated by the parser (a duration shorter than 30d).
+ */
+int64_t pc_config_renew_ddl_after_ms(const pc_config *c);
 
 /*
  * Find and load pipectl.yaml, the one rule: path when given, else

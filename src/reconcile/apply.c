@@ -215,7 +215,7 @@ static void action_part_finished(pc_apply_exec *ex, size_t ai, pc_vec *ended)
 		res->state = PC_RESULT_FAILED;
 	else if (td->state == PC_RESULT_SKIPPED || bu->state == PC_RESULT_SKIPPED)
 		res->state = PC_RESULT_SKIPPED;
-	else if (res->action->kind == PC_ACT_NOOP)
+	else if (!pc_action_acts(res->action))
 		res->state = PC_RESULT_NOOP;
 	else
 		res->state = PC_RESULT_DONE;

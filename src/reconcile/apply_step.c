@@ -461,6 +461,28 @@ static int is_already_exists(const pc_statement *st)
 	return st && pc_phase_failed(st->ph) && st->detail && strstr(st->detail, "already exists");
 }
 
+/*
+ * Whether a DROP of s's table by pipectl may still hold the name: a drop
+ * step of this action before s (drop_table, or a DROP VIEW run as DDL), or
+ * the snapshot's newest DDL-side statement of the table is a managed DROP
+ * (an earlier run's, completed or in flight: its topic may linger).
+ */
+static int drop_by_us_known(const pc_step_ctx *c, const pc_step *s)
+{
+	const pc_actual_table *t;
+	for (size_t i = 0; c->action && i < c->action->steps.len; i++) {
+		const pc_step *d = c->action->steps.items[i];
+		const char *kind = pc_kv_get(&d->labels, PC_LABEL_KIND);
+		if (d == s)
+			break;
+		if (d->table && !strcmp(d->table, s->table) &&
+		    (d->kind == PC_STEP_DROP_TABLE || (kind && !strcmp(kind, "drop"))))
+			return 1;
+	}
+	t = c->o->actual ? pc_map_get(&c->o->actual->by_table, s->table) : NULL;
+	return t && t->ddls.len && ((const pc_actual_stmt *)t->ddls.items[0])->kind == PC_NAME_DROP;
+}
+
 static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
 {
 	int64_t limit = c->p->topic_delete_timeout_ms > 0 ? c->p->topic_delete_timeout_ms
@@ -486,6 +508,15 @@ static int step_run_ddl(pc_step_ctx *c, const pc_step *s)
 		 * topic_delete_timeout_ms.
 		 */
 		exists = c->p->ops->get_statement(c->p, s->statement, &st) == 0 && is_already_exists(st);
+		if (exists && !drop_by_us_known(c, s)) {
+			/* nothing of ours is going away: waiting would only take topic_delete_timeout to say so */
+			rc = pc_error_set(PC_ERROR,
+					  "table '%s': statement '%s' failed: %s; no DROP of the table by pipectl is "
+					  "pending or known, so it was made outside this plan: plan again",
+					  s->table, s->statement, st->detail);
+			pc_statement_free(st);
+			return rc;
+		}
 		pc_statement_free(st);
 		if (!exists)
 			return rc;

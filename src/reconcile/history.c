@@ -157,30 +157,6 @@ int pc_execution_to_json(const pc_execution *e, pc_buf *b)
 	return pc_buf_puts(b, "]}");
 }
 
-/* "2025-08-21T00:23:35.459Z" -> epoch ms; 0 when absent or malformed. */
-static int64_t parse_iso_ms(const char *s)
-{
-	struct tm tm;
-	const char *rest;
-	int64_t ms = 0;
-
-	if (!s)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!rest)
-		return 0;
-	if (*rest == '.') {
-		int digits = 0;
-		for (rest++; *rest >= '0' && *rest <= '9'; rest++)
-			if (digits++ < 3)
-				ms = ms * 10 + (*rest - '0');
-		for (; digits < 3; digits++)
-			ms *= 10;
-	}
-	return (int64_t)timegm(&tm) * 1000 + ms;
-}
-
 static char *jstr(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -216,9 +192,9 @@ int pc_execution_from_json(pc_execution **out, const char *line, size_t len)
 	v = json_object_get(root, "actions_omitted");
 	e->actions_omitted = json_is_integer(v) && json_integer_value(v) > 0 ? (size_t)json_integer_value(v) : 0;
 	v = json_object_get(root, "started_at");
-	e->start_ms = parse_iso_ms(json_string_value(v));
+	e->start_ms = pc_parse_iso8601_ms(json_string_value(v));
 	v = json_object_get(root, "ended_at");
-	e->end_ms = parse_iso_ms(json_string_value(v));
+	e->end_ms = pc_parse_iso8601_ms(json_string_value(v));
 	acts = json_object_get(root, "actions");
 	json_array_foreach(acts, i, v) {
 		pc_action_exec *a;
@@ -229,8 +205,8 @@ int pc_execution_from_json(pc_execution **out, const char *line, size_t len)
 		a->action = jstr(v, "action");
 		a->result = jstr(v, "result");
 		a->error = jstr(v, "error");
-		a->start_ms = parse_iso_ms(json_string_value(json_object_get(v, "started_at")));
-		a->end_ms = parse_iso_ms(json_string_value(json_object_get(v, "ended_at")));
+		a->start_ms = pc_parse_iso8601_ms(json_string_value(json_object_get(v, "started_at")));
+		a->end_ms = pc_parse_iso8601_ms(json_string_value(json_object_get(v, "ended_at")));
 		pc_vec_push(&e->actions, a);
 	}
 	json_decref(root);

@@ -45,7 +45,7 @@ int pc_history_record_run(const char *root, const char *kind, const pc_plan *pla
 			continue;
 		s = r->started_ms ? r->started_ms + wall_minus_mono : e->start_ms;
 		t = r->ended_ms ? r->ended_ms + wall_minus_mono : s;
-		pc_execution_add_action(e, r->action->table, pc_action_kind_str(r->action->kind), word(r->state), s, t,
+		pc_execution_add_action(e, r->action->table, pc_action_label(r->action), word(r->state), s, t,
 					err);
 	}
 	if (!res) {

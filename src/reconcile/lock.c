@@ -282,29 +282,6 @@ static int parse_sql(const char *sql, pc_lock_info *i, char **role, char **of)
 	return 0;
 }
 
-/* "2025-08-21T00:23:35.459Z" -> epoch ms; 0 when absent or malformed. */
-static int64_t iso_ms(const char *s)
-{
-	struct tm tm;
-	const char *rest;
-	int64_t ms = 0;
-
-	if (!s || !*s)
-		return 0;
-	memset(&tm, 0, sizeof tm);
-	if (!(rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
-		return 0;
-	if (*rest == '.') {
-		int digits = 0;
-		for (rest++; *rest >= '0' && *rest <= '9'; rest++)
-			if (digits++ < 3)
-				ms = ms * 10 + (*rest - '0');
-		for (; digits < 3; digits++)
-			ms *= 10;
-	}
-	return (int64_t)timegm(&tm) * 1000 + ms;
-}
-
 /* Same host: host name, boot and pid namespace all equal to ours (so its pid means a process here). */
 static void judge_host(pc_lock_info *i)
 {
@@ -390,7 +367,7 @@ static int read_holder(pc_provider *p, const char *name, pc_lock_info *out)
 		free(out->run);
 		out->run = pc_strdup("");
 	}
-	out->since_ms = out->beat_ms = iso_ms(st->created_at);
+	out->since_ms = out->beat_ms = pc_parse_iso8601_ms(st->created_at);
 	if (out->since_ms == 0)
 		out->since_ms = out->beat_ms = pc_wall_ms(); /* no timestamp: count it fresh */
 	pc_statement_free(st);
@@ -400,7 +377,7 @@ static int read_holder(pc_provider *p, const char *name, pc_lock_info *out)
 		pc_lock_info hb = { 0 };
 		if (get_stmt(p, sn, &st) == 0 && parse_sql(st->sql, &hb, NULL, NULL) == 0 && hb.run &&
 		    strcmp(hb.run, out->run) == 0) {
-			int64_t t = iso_ms(st->created_at);
+			int64_t t = pc_parse_iso8601_ms(st->created_at);
 			if (t > out->beat_ms)
 				out->beat_ms = t;
 		}
@@ -443,7 +420,7 @@ static int create_lock_stmt(pc_lock *l, const char *name, const char *role, long
 	spec.labels = &labels;
 	rc = l->p->ops->create_statement(l->p, &spec, &st);
 	if (rc == 0 && created_ms) {
-		*created_ms = st ? iso_ms(st->created_at) : 0;
+		*created_ms = st ? pc_parse_iso8601_ms(st->created_at) : 0;
 		if (!*created_ms)
 			*created_ms = pc_wall_ms();
 	}
@@ -527,7 +504,7 @@ static int take_over(pc_provider *p, pc_lock_info *self, const char *anchor, con
 			rc = get_stmt(p, cn, &st);
 			if (rc == 0) {
 				parse_sql(st->sql, &c, NULL, NULL);
-				at = iso_ms(st->created_at);
+				at = pc_parse_iso8601_ms(st->created_at);
 			}
 			pc_statement_free(st);
 			free(cn);
@@ -629,7 +606,7 @@ static int settle_slots(pc_lock *l, volatile sig_atomic_t *cancel, int64_t poll_
 			int rc = get_stmt(l->p, sn, &st), live = 0;
 			if (rc == 0) {
 				if (parse_sql(st->sql, &hb, NULL, NULL) != 0 || !hb.run || strcmp(hb.run, l->me.run) != 0) {
-					hb.beat_ms = iso_ms(st->created_at);
+					hb.beat_ms = pc_parse_iso8601_ms(st->created_at);
 					if (!hb.ttl_ms)
 						hb.ttl_ms = l->ttl_ms;
 					judge_host(&hb);
@@ -846,7 +823,7 @@ int pc_lock_renew(pc_lock *l)
 			pc_lock_info hb = { 0 };
 			if (get_stmt(l->p, sn, &st) == 0 && parse_sql(st->sql, &hb, NULL, NULL) == 0 && hb.run &&
 			    strcmp(hb.run, l->me.run) != 0) {
-				hb.beat_ms = iso_ms(st->created_at);
+				hb.beat_ms = pc_parse_iso8601_ms(st->created_at);
 				judge_host(&hb);
 				if (!pc_lock_info_lapsed(&hb, pc_wall_ms())) {
 					mark_lost(l, pc_sprintf("another holder (run %s) renews the lock '%s'", hb.run, l->name));

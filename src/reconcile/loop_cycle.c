@@ -79,7 +79,7 @@ static void classify(pc_loop *l, const pc_plan *plan, int suspended, disposition
 	for (size_t i = 0; i < n; i++) {
 		const pc_action *a = plan->actions.items[i];
 		const pc_loop_failure *f = pc_map_get(&l->failures, a->table);
-		if (a->kind == PC_ACT_NOOP)
+		if (!pc_action_acts(a))
 			disp[i] = D_NOOP;
 		else if (a->refused)
 			disp[i] = D_HELD; /* refused by the rules (a protected table): held whatever is allowed */
@@ -156,14 +156,14 @@ static void on_progress(void *ctx, const pc_apply_event *ev)
 	const pc_action_result *r = ev->result;
 
 	if (ev->kind == PC_APPLY_EV_ACTION_START && r) {
-		const char *kind = pc_action_kind_str(r->action->kind);
+		const char *kind = pc_action_label(r->action);
 		pc_loop_log(l, "info", r->action->table, kind, "started: %s", r->action->reason);
 		if (has_teardown(r->action) && !pc_map_has(&c->started, r->action->table)) {
 			pc_map_put(&c->started, r->action->table, (void *)1);
 			c->in_flight_teardown++;
 		}
 	} else if (ev->kind == PC_APPLY_EV_ACTION_END && r) {
-		const char *kind = pc_action_kind_str(r->action->kind);
+		const char *kind = pc_action_label(r->action);
 		const char *word = result_word(r->state);
 		int64_t s = r->started_ms ? r->started_ms + c->wall_minus_mono : pc_wall_ms();
 		int64_t e = r->ended_ms ? r->ended_ms + c->wall_minus_mono : pc_wall_ms();
@@ -212,7 +212,7 @@ static void remember(pc_loop *l, const pc_apply_result *res)
 		pc_loop_failure *f = pc_map_get(&l->failures, t);
 		if (r->state == PC_RESULT_DONE) {
 			if (f && f->failures >= l->o.degraded_after)
-				pc_loop_log(l, "info", t, pc_action_kind_str(r->action->kind),
+				pc_loop_log(l, "info", t, pc_action_label(r->action),
 					    "recovered after %d failures", f->failures);
 			pc_loop_failure_free(pc_map_del(&l->failures, t));
 		} else if (r->state == PC_RESULT_FAILED) {
@@ -228,7 +228,7 @@ static void remember(pc_loop *l, const pc_apply_result *res)
 			free(f->last_error);
 			f->last_error = pc_strdup(r->exception ? r->exception : r->error);
 			free(f->action);
-			f->action = pc_strdup(pc_action_kind_str(r->action->kind));
+			f->action = pc_strdup(pc_action_label(r->action));
 			pc_loop_log(l, f->failures >= l->o.degraded_after ? "error" : "warn", t, f->action,
 				    "%s: %d failure%s in a row, next attempt in %llds", f->failures >= l->o.degraded_after
 				    ? "degraded" : "backing off", f->failures, f->failures == 1 ? "" : "s",
@@ -250,7 +250,7 @@ static void forget_healed(pc_loop *l, const pc_plan *plan)
 	for (size_t i = 0; i < keys.len; i++) {
 		uintptr_t at = (uintptr_t)pc_map_get(&idx, keys.items[i]);
 		const pc_action *a = at ? plan->actions.items[at - 1] : NULL;
-		if (!a || a->kind == PC_ACT_NOOP)
+		if (!a || !pc_action_acts(a))
 			pc_loop_failure_free(pc_map_del(&l->failures, keys.items[i]));
 	}
 	pc_vec_dispose(&keys, NULL);
@@ -383,6 +383,10 @@ static void put_status(const pc_loop *l, pc_cycle *c, const pc_plan *plan, const
 		pc_buf_printf(&c->status, ",\"action\":\"%s\",\"destructive\":%s,\"disposition\":\"%s\",\"reason\":",
 			      pc_action_kind_str(a->kind), a->destructive ? "true" : "false", disp_str(disp[i]));
 		put_str_or_null(&c->status, a->reason);
+		if (a->renew) { /* a noop that renews its DDL record (plan.h) */
+			pc_buf_puts(&c->status, ",\"renew\":");
+			pc_buf_put_json_str(&c->status, a->renew);
+		}
 		pc_buf_puts(&c->status, ",\"result\":");
 		put_str_or_null(&c->status, r ? result_word(r->state) : NULL);
 		pc_buf_puts(&c->status, ",\"error\":");
@@ -504,7 +508,7 @@ static void log_plan(pc_loop *l, const pc_plan *plan, const disposition *disp, i
 
 	for (size_t i = 0; i < plan->actions.len; i++) {
 		const pc_action *a = plan->actions.items[i];
-		const char *kind = pc_action_kind_str(a->kind);
+		const char *kind = pc_action_label(a);
 		const char *parent;
 		counts[disp[i]]++;
 		switch (disp[i]) {
@@ -552,7 +556,7 @@ static void record_unapplied(pc_cycle *c, const pc_plan *plan, const disposition
 	for (size_t i = 0; i < plan->actions.len; i++) {
 		const pc_action *a = plan->actions.items[i];
 		if (disp[i] == D_HELD || disp[i] == D_DEFERRED || disp[i] == D_SUSPENDED)
-			pc_execution_add_action(c->exec, a->table, pc_action_kind_str(a->kind), disp_str(disp[i]), now,
+			pc_execution_add_action(c->exec, a->table, pc_action_label(a), disp_str(disp[i]), now,
 						now, a->reason);
 	}
 }
@@ -562,7 +566,7 @@ static void count_unapplied_metrics(pc_loop *l, const pc_plan *plan, const dispo
 	for (size_t i = 0; i < plan->actions.len; i++) {
 		const pc_action *a = plan->actions.items[i];
 		if (disp[i] == D_HELD || disp[i] == D_DEFERRED)
-			pc_metrics_action(l->metrics, pc_action_kind_str(a->kind), disp_str(disp[i]), 1);
+			pc_metrics_action(l->metrics, pc_action_label(a), disp_str(disp[i]), 1);
 	}
 }
 

@@ -62,10 +62,21 @@ void pc_action_free(void *p)
 	free(a->forced_by);
 	free(a->refused);
 	pc_vec_dispose(&a->diff, pc_change_free);
+	free(a->renew);
 	free(a->physical);
 	free(a->blue);
 	free(a->retires);
 	free(a);
+}
+
+int pc_action_acts(const pc_action *a)
+{
+	return a && (a->kind != PC_ACT_NOOP || (a->renew && a->steps.len));
+}
+
+const char *pc_action_label(const pc_action *a)
+{
+	return a->kind == PC_ACT_NOOP && a->renew ? "renew" : pc_action_kind_str(a->kind);
 }
 
 const char *pc_action_physical(const pc_action *a)
@@ -108,7 +119,7 @@ int pc_plan_has_changes(const pc_plan *p)
 	if (p->setup.len || p->journals.len)
 		return 1;
 	for (i = 0; i < p->actions.len; i++)
-		if (((const pc_action *)p->actions.items[i])->kind != PC_ACT_NOOP)
+		if (pc_action_acts(p->actions.items[i]))
 			return 1;
 	return 0;
 }
@@ -469,6 +480,7 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 			pl.plan->greens++;
 			pl.plan->extra_running += pc_action_runs_dml(a);
 		}
+		pl.plan->renewals += a->kind == PC_ACT_NOOP && a->renew;
 	}
 	pc_plan_diff(pl.plan, act);
 	*out = pl.plan;

@@ -131,6 +131,15 @@ typedef struct pc_action {
 	                          apply fails it without acting. NULL otherwise */
 	pc_vec diff;           /* pc_change *: what git changes in the running statements (plan_diff.c) */
 	/*
+	 * Maintenance of a noop (the action stays `noop`: the table is as git
+	 * says): PC_RENEW_DDL_RECORD when the steps issue the table's DDL again
+	 * as CREATE TABLE IF NOT EXISTS under a new name and delete the old
+	 * record before Confluent expires it (docs/reconcile.md, "Keeping the
+	 * DDL record alive"), or only delete records a newer one supersedes.
+	 * NULL otherwise.
+	 */
+	char *renew;
+	/*
 	 * Blue/green (docs/reconcile.md, "Blue/green"). `table` stays the
 	 * logical (git) name; physical is the version the action works on:
 	 * the one it creates or changes (a drop: the one it drops). NULL means
@@ -144,6 +153,13 @@ typedef struct pc_action {
 	                          tears down first (stop its DML, drop its table); else NULL */
 } pc_action;
 
+/* pc_action.renew: the DDL record of a table without DML is renewed. */
+#define PC_RENEW_DDL_RECORD "ddl-record"
+
+/* 1 when the action acts on the target: any kind but noop, or a noop that renews. */
+int pc_action_acts(const pc_action *a);
+/* Its name in logs, history and metrics: the kind, or "renew" for a noop that renews. */
+const char *pc_action_label(const pc_action *a);
 /* The physical name of the action's table (a->physical, else a->table). */
 const char *pc_action_physical(const pc_action *a);
 /* 1 when the action starts a DML statement (a create_dml step). */
@@ -208,6 +224,7 @@ typedef struct pc_plan {
 	int greens;            /* actions that create a green version */
 	int extra_running;     /* statements that run beside their blue once the plan is applied
 	                          (one per green version with a DML) */
+	int renewals;          /* noop actions with `renew` set (counted in summary[PC_ACT_NOOP] too) */
 	pc_vec journals;       /* char *: journal statements of unfinished runs this plan finishes
 	                          (journal.h); a successful apply deletes them */
 	char *command;         /* the command whose plan this is when not plan/apply's own: "promote" or
@@ -244,7 +261,7 @@ void pc_plan_free(pc_plan *p);
  */
 void pc_plan_diff(pc_plan *p, const pc_actual *act);
 
-/* 1 when some action is not a noop (or setup is not empty, or a journal is left to finish). */
+/* 1 when some action acts (pc_action_acts: not a noop, or a renewal), setup is not empty, or a journal is left to finish. */
 int pc_plan_has_changes(const pc_plan *p);
 
 /*

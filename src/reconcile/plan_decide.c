@@ -723,6 +723,8 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 		pc_plan_resolve_pool(pl, a, t, at);
 	if (record)
 		pc_steps_record_ddl(pl, a, t);
+	else
+		pc_plan_renew(pl, a, t, at); /* a noop that keeps its DDL record alive (plan_renew.c) */
 	if (green)
 		build_green_steps(pl, a, t);
 	else

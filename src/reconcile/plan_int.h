@@ -45,6 +45,15 @@ int pc_plan_protect_recorded(const pc_actual_table *at);
 
 /* Decide the action of one desired table (pass 2). Adds it to the plan when in scope. */
 int pc_plan_decide(pc_planner *pl, pc_table *t);
+/*
+ * A noop of a table without DML whose newest completed DDL record proves it
+ * matches git and is older than reconcile.renew_ddl_after: add the steps
+ * that renew the record (its DDL again as CREATE TABLE IF NOT EXISTS under
+ * a new name, then delete the old record; or only the delete of records a
+ * newer one supersedes) and set a->renew and the reason. Anything else:
+ * nothing changes. Always 0 (plan_renew.c).
+ */
+int pc_plan_renew(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at);
 /* Orphans: drops with --prune, warnings without. */
 int pc_plan_orphans(pc_planner *pl);
 
@@ -133,6 +142,8 @@ void pc_steps_drop_view(pc_planner *pl, pc_action *a, const pc_table *t);
  * when the DDL is not a plain CREATE TABLE (nothing added).
  */
 int pc_steps_record_ddl(pc_planner *pl, pc_action *a, const pc_table *t);
+/* 1 when pc_steps_record_ddl() can issue t's DDL again (a plain CREATE TABLE, not AS SELECT). */
+int pc_steps_ddl_renewable(const pc_table *t);
 /* Build: DDL then DML from earliest (CTAS: the one statement). */
 void pc_steps_create(pc_planner *pl, pc_action *a, const pc_table *t);
 /* Build: a new DML; carry_from NULL = from earliest. wait: see pc_step.wait. */

@@ -117,6 +117,8 @@ static json_t *plan_json(const pc_plan *p)
 		json_object_set_new(o, "forced_by", jstr(a->forced_by));
 		if (a->refused)
 			json_object_set_new(o, "refused", json_string(a->refused));
+		if (a->renew)
+			json_object_set_new(o, "renew", json_string(a->renew));
 		json_object_set_new(o, "compute_pool", jstr(a->compute_pool));
 		json_object_set_new(o, "pool_source", jstr(a->pool_source));
 		json_object_set_new(o, "destructive", json_boolean(a->destructive));
@@ -140,6 +142,7 @@ static json_t *plan_json(const pc_plan *p)
 		json_object_set_new(summary, pc_action_kind_str((pc_action_kind)i), json_integer(p->summary[i]));
 	json_object_set_new(summary, "green", json_integer(p->greens));
 	json_object_set_new(summary, "extra_running_statements", json_integer(p->extra_running));
+	json_object_set_new(summary, "renew", json_integer(p->renewals));
 	json_object_set_new(root, "summary", summary);
 	json_object_set_new(root, "changes", json_boolean(pc_plan_has_changes(p)));
 	json_object_set_new(root, "state_fingerprint", json_string(p->state_fingerprint));
@@ -410,8 +413,14 @@ static int read_action(pc_action **out, json_t *o, const char *where)
 	    (rc = get_str(&a->pool_source, o, "pool_source", 0, where)) < 0 ||
 	    (rc = get_bool(&a->destructive, o, "destructive", 0, where)) < 0 ||
 	    (rc = read_steps(&a->steps, o, "steps", where)) < 0 || (rc = read_diff(&a->diff, o, where)) < 0 ||
-	    (rc = get_str(&a->physical, o, "physical", 0, where)) < 0 || (rc = read_green(a, o, where)) < 0)
+	    (rc = get_str(&a->physical, o, "physical", 0, where)) < 0 || (rc = read_green(a, o, where)) < 0 ||
+	    (rc = get_str(&a->renew, o, "renew", 0, where)) < 0)
 		goto done;
+	if (a->renew && (strcmp(a->renew, PC_RENEW_DDL_RECORD) || a->kind != PC_ACT_NOOP)) {
+		rc = pc_error_set(PC_EINVALID, "plan file: %s: \"renew\": \"%s\" is not \"%s\" on a noop", where,
+				  a->renew, PC_RENEW_DDL_RECORD);
+		goto done;
+	}
 	*out = a;
 	a = NULL;
 done:
@@ -466,6 +475,7 @@ int pc_plan_read_json(pc_plan **out, const char *text, size_t len)
 			p->greens++;
 			p->extra_running += pc_action_runs_dml(a);
 		}
+		p->renewals += a->renew != NULL;
 	}
 	if ((rc = read_steps(&p->setup, root, "setup", "top level")) < 0 ||
 	    (rc = get_str_array(&p->warnings, root, "warnings", "top level")) < 0 ||

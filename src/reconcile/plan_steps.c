@@ -468,6 +468,14 @@ done:
 	return out;
 }
 
+int pc_steps_ddl_renewable(const pc_table *t)
+{
+	char *sql = t->ctas ? NULL : if_not_exists_sql(ddl_text(t));
+	int yes = sql != NULL;
+	free(sql);
+	return yes;
+}
+
 int pc_steps_record_ddl(pc_planner *pl, pc_action *a, const pc_table *t)
 {
 	char *ddl = t->ctas ? NULL : pc_plan_sql_for(pl, t, ddl_text(t));

@@ -61,11 +61,35 @@ int pc_parse_duration_ms(const char *s, int64_t *out)
 		v *= 60000;
 	else if (strcmp(end, "h") == 0)
 		v *= 3600000;
+	else if (strcmp(end, "d") == 0)
+		v *= 86400000;
 	else
-		return pc_error_set(PC_EUSAGE, "invalid duration '%s' (use ms, s, m or h)", s);
+		return pc_error_set(PC_EUSAGE, "invalid duration '%s' (use ms, s, m, h or d)", s);
 	/* nan, inf and 1e300s do not fit an int64 (casting them is undefined) */
 	if (!(v >= 0 && v <= PC_DURATION_MAX_MS))
 		return pc_error_set(PC_EUSAGE, "invalid duration '%s' (too long)", s);
 	*out = (int64_t)v;
 	return 0;
+}
+
+int64_t pc_parse_iso8601_ms(const char *s)
+{
+	struct tm tm;
+	const char *rest;
+	int64_t ms = 0;
+
+	if (!s || !*s)
+		return 0;
+	memset(&tm, 0, sizeof tm);
+	if (!(rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
+		return 0;
+	if (*rest == '.') {
+		int digits = 0;
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+			if (digits++ < 3)
+				ms = ms * 10 + (*rest - '0');
+		for (; digits < 3; digits++)
+			ms *= 10;
+	}
+	return (int64_t)timegm(&tm) * 1000 + ms;
 }

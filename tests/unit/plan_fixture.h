@@ -20,6 +20,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/kv.h"
+#include "util/timeutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,7 @@ static FX_UNUSED int teardown(void **state)
 	pc_vec_dispose(&F->proj.diags, NULL);
 	free(F->cfg.prefix);
 	free(F->cfg.flink_compute_pool_id);
+	pc_kv_dispose(&F->cfg.extra);
 	free(F);
 	F = NULL;
 	return 0;
@@ -196,7 +198,8 @@ static FX_UNUSED pc_statement *stmt(const char *name, const char *phase)
 	st->name = pc_strdup(name);
 	pc_statement_set_phase(st, phase);
 	st->resource_version = pc_strdup("1");
-	snprintf(ts, sizeof(ts), "2026-01-01T00:00:%02dZ", F->clock++);
+	/* an hour ago, one second apart in creation order: fresh records, never due for renewal (plan_renew.c) */
+	pc_iso8601(pc_wall_ms() - 3600 * 1000 + 1000 * F->clock++, ts, sizeof(ts));
 	st->created_at = pc_strdup(ts);
 	st->is_append_only = -1;
 	pc_vec_push(&F->stmts, st);

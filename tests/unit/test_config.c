@@ -165,6 +165,9 @@ static void test_config__a_map_where_a_string_is_expected_is_an_error(void **sta
 	assert_string_equal(pc_error_last(), "pipectl.yaml:1: 'reconcile.interval' must be a duration such as 60s or 5m, not 'soon'");
 	assert_int_equal(parse(&c, "reconcile: {max_backoff: later}\n"), PC_EINVALID);
 	assert_string_equal(pc_error_last(), "pipectl.yaml:1: 'reconcile.max_backoff' must be a duration such as 60s or 5m, not 'later'");
+	assert_int_equal(parse(&c, "reconcile: {renew_ddl_after: 30d}\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:1: 'reconcile.renew_ddl_after' must be shorter than 30d "
+					     "(Confluent deletes completed statements 30 days after they end), not '30d'");
 	assert_int_equal(parse(&c, "reconcile: {git_fetch: sometimes}\n"), PC_EINVALID);
 	assert_string_equal(pc_error_last(), "pipectl.yaml:1: 'reconcile.git_fetch' must be true or false, not 'sometimes'");
 }
@@ -176,8 +179,11 @@ static void test_config__every_loop_setting_is_accepted(void **state)
 	assert_int_equal(parse(&c, "reconcile:\n  git_fetch: true\n  log_format: json\n  suspend: false\n"
 				   "  suspend_file: /run/pause\n  prune: true\n  parallelism: 4\n"
 				   "  degraded_after: 5\n  jitter: 20\n  backoff: 10s\n  max_backoff: 10m\n"
-				   "  lock_timeout: 0s\n  lock_ttl: 2m\n"), 0);
+				   "  lock_timeout: 0s\n  lock_ttl: 2m\n  renew_ddl_after: 25d\n"), 0);
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.lock_ttl"), "2m");
+	assert_string_equal(pc_kv_get(&c->extra, "reconcile.renew_ddl_after"), "25d");
+	assert_int_equal(pc_config_renew_ddl_after_ms(c), (int64_t)25 * 86400000);
+	assert_int_equal(pc_config_renew_ddl_after_ms(NULL), PC_RENEW_DDL_AFTER_DEFAULT_MS);
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.git_fetch"), "true");
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.log_format"), "json");
 	assert_string_equal(pc_kv_get(&c->extra, "reconcile.suspend_file"), "/run/pause");

@@ -161,7 +161,23 @@ static void test_duration__units(void **state)
 	assert_int_equal(ms, 120000);
 	assert_int_equal(pc_parse_duration_ms("5", &ms), 0);
 	assert_int_equal(ms, 5000);
+	assert_int_equal(pc_parse_duration_ms("20d", &ms), 0);
+	assert_int_equal(ms, (int64_t)20 * 86400000);
 	assert_int_equal(pc_parse_duration_ms("5x", &ms), PC_EUSAGE);
+}
+
+static void test_iso8601__parsed_back_to_epoch_ms(void **state)
+{
+	char ts[40];
+	(void)state;
+	pc_iso8601(1755735815459, ts, sizeof(ts));
+	assert_string_equal(ts, "2025-08-21T00:23:35.459Z");
+	assert_int_equal(pc_parse_iso8601_ms(ts), 1755735815459);
+	assert_int_equal(pc_parse_iso8601_ms("2025-08-21T00:23:35.45976Z"), 1755735815459);
+	assert_int_equal(pc_parse_iso8601_ms("2025-08-21T00:23:35Z"), 1755735815000);
+	assert_int_equal(pc_parse_iso8601_ms("yesterday"), 0);
+	assert_int_equal(pc_parse_iso8601_ms(""), 0);
+	assert_int_equal(pc_parse_iso8601_ms(NULL), 0);
 }
 
 static void test_duration__too_long_or_not_a_number_is_refused(void **state)
@@ -232,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_hash__same_input_same_hex_and_differs_otherwise),
 		cmocka_unit_test(test_fs__atomic_write_then_read),
 		cmocka_unit_test(test_duration__units),
+		cmocka_unit_test(test_iso8601__parsed_back_to_epoch_ms),
 		cmocka_unit_test(test_error__message_is_always_one_line),
 		cmocka_unit_test(test_error__save_and_restore_carry_an_error_across_threads),
 		cmocka_unit_test(test_duration__too_long_or_not_a_number_is_refused),
