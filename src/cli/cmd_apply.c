@@ -133,7 +133,12 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 			goto done;
 		}
 	}
-	status = pc_run_confirm_execute(&run, plan, &ro, "Apply these changes?", "Apply");
+	if (plan->command && strcmp(plan->command, "promote") == 0)
+		status = pc_run_confirm_execute(&run, plan, &ro, "Promote: retire these blue versions?", "Promote");
+	else if (plan->command)
+		status = pc_run_confirm_execute(&run, plan, &ro, "Roll back: retire these green versions?", "Rollback");
+	else
+		status = pc_run_confirm_execute(&run, plan, &ro, "Apply these changes?", "Apply");
 done:
 	if (ro.verbose)
 		pc_run_print_stats(&run, stderr);

@@ -46,6 +46,8 @@ int pc_cmd_show(const pc_cli *cli, int argc, char **argv)
 			goto done;
 		}
 	} else {
+		if (plan->command)
+			printf("Plan of 'pipectl %s' (docs/blue-green.md).\n", plan->command);
 		printf("Plan file %s: made %s from %s%s, target %s%s%s, prefix %s, state %s.\n", path,
 		       plan->created_at ? plan->created_at : "(unknown time)", plan->commit ? "commit " : "",
 		       plan->commit ? plan->commit : "the working tree", plan->target ? plan->target : "(unknown)",

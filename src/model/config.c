@@ -153,6 +153,7 @@ static const field reconcile_fields[] = {
 	{ "jitter", F_EXTRA_STR, 0, NULL },        { "backoff", F_DURATION, 0, NULL },
 	{ "max_backoff", F_DURATION, 0, NULL },    { "lock_timeout", F_EXTRA_STR, 0, NULL },
 	{ "lock_ttl", F_DURATION, 0, NULL },       { "renew_ddl_after", F_DURATION, 0, NULL },
+	{ "auto_promote", F_EXTRA_BOOL, 0, NULL },
 	END,
 };
 static const field top_fields[] = {

@@ -104,6 +104,7 @@ void pc_plan_free(pc_plan *p)
 	free(p->target);
 	free(p->environment_id);
 	free(p->created_at);
+	free(p->command);
 	pc_vec_dispose(&p->selectors, free);
 	free(p->compute_pool);
 	pc_vec_dispose(&p->journals, free);

@@ -231,6 +231,9 @@ typedef struct pc_plan {
 	int renewals;          /* noop actions with `renew` set (counted in summary[PC_ACT_NOOP] too) */
 	pc_vec journals;       /* char *: journal statements of unfinished runs this plan finishes
 	                          (journal.h); a successful apply deletes them */
+	char *command;         /* the command whose plan this is when not plan/apply's own: "promote" or
+	                          "rollback" (retire.h), NULL otherwise; saved, shown, and the kind
+	                          the history records when the plan is applied */
 } pc_plan;
 
 /*

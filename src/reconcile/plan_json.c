@@ -155,6 +155,8 @@ static json_t *plan_json(const pc_plan *p)
 	json_object_set_new(root, "target", jstr(p->target));
 	json_object_set_new(root, "environment_id", jstr(p->environment_id));
 	json_object_set_new(root, "created_at", jstr(p->created_at));
+	if (p->command)
+		json_object_set_new(root, "command", json_string(p->command));
 	json_object_set_new(opts, "selectors", str_array(&p->selectors));
 	json_object_set_new(opts, "dml_only", json_boolean(p->dml_only));
 	json_object_set_new(opts, "force", json_boolean(p->force));
@@ -528,8 +530,13 @@ int pc_plan_read_json(pc_plan **out, const char *text, size_t len)
 	    (rc = get_str(&p->prefix, root, "prefix", 0, "top level")) < 0 ||
 	    (rc = get_str(&p->target, root, "target", 0, "top level")) < 0 ||
 	    (rc = get_str(&p->environment_id, root, "environment_id", 0, "top level")) < 0 ||
-	    (rc = get_str(&p->created_at, root, "created_at", 0, "top level")) < 0)
+	    (rc = get_str(&p->created_at, root, "created_at", 0, "top level")) < 0 ||
+	    (rc = get_str(&p->command, root, "command", 0, "top level")) < 0)
 		goto done;
+	if (p->command && strcmp(p->command, "promote") != 0 && strcmp(p->command, "rollback") != 0) {
+		rc = bad("top level", "\"command\" is neither \"promote\" nor \"rollback\"");
+		goto done;
+	}
 	if (strlen(fp) != 32 || strspn(fp, "0123456789abcdef") != 32) {
 		rc = bad("top level", "\"state_fingerprint\" is not 32 hex digits");
 		goto done;
