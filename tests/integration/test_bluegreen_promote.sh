@@ -111,5 +111,8 @@ jq -e '[.actions[] | select(.green) | .green.physical] | sort == ["fct_totals_v3
 	fail "the reverted green is not proposed again: $(jq -c '[.actions[] | {table, action, green}]' "$T/out")"
 run 0 history --json
 jq -e '.executions[0].kind == "rollback"' "$T/out" >/dev/null || fail "history does not record the rollback"
+# greens, promote and rollback in the waves: from the emulator's timeline, no DML created before the
+# tables it reads existed, no version dropped while a statement reading it was not stopped
+assert_wave_order
 
 echo "ok"
