@@ -108,6 +108,13 @@ held_names() { curl -sf "$(EMU_ADMIN)/hold" | jq -r '.held[]'; }
 is_held() { held_names | grep -qx -- "$1"; }
 any_held() { [ -n "$(held_names)" ]; }
 
+# exited PID: the process is gone (or a zombie not yet waited for)
+exited() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null || true)
+	[ -z "$st" ] || [ "${st:0:1}" = Z ]
+}
+
 # rerun_then_release TEXT [APPLY OPTIONS...]: a rerun that must plan while the held statements
 # are still held: apply in the background; once its output shows TEXT (the plan is printed, and
 # flushed with the first step, before it acts) every hold is released; it must then exit 0.
