@@ -322,8 +322,10 @@ int pc_sim_create_pool(pc_sim *s, int64_t now, const char *env, const char *disp
  * their transitional phase (PENDING: DDL or DML not started; STOPPING) for as
  * long as it is in place: their due transition waits for a release, which
  * makes it happen at once. A test can thus interrupt a command in a phase
- * that no timing can guarantee. Holds are not saved; a held statement's due
- * transition is, so a restarted simulation decides again with its own holds.
+ * that no timing can guarantee. A dropped table's topic whose name matches a
+ * hold (of any environment) lingers until the hold goes. Holds are not saved;
+ * a held statement's due transition is, so a restarted simulation decides
+ * again with its own holds.
  */
 typedef struct pc_sim_hold_rule {
 	char *env;                  /* NULL: every environment (--hold) */
@@ -341,7 +343,10 @@ int pc_sim_hold(pc_sim *s, int64_t now, const char *env, const char *pattern);
  * Held statements that no longer match go on at now.
  */
 int pc_sim_release(pc_sim *s, int64_t now, const char *env, const char *name, const char *pattern);
-/* {"holds":["pattern",…],"held":["name",…]}: the holds applying to env, its held statements by name. */
+/*
+ * {"holds":["pattern",…],"held":["name",…],"held_topics":["topic",…]}: the holds applying
+ * to env, its held statements by name, the dropped topics kept lingering past their time.
+ */
 int pc_sim_holds_json(pc_sim *s, int64_t now, const char *env, pc_buf *out);
 
 /* ---- persistence (sim_json.c) ---- */
@@ -378,6 +383,8 @@ void pc_sim__writers_free(void *w);
 void pc_sim__exception_free(void *x);
 /* A hold matches st (its transition waits). */
 int pc_sim__held(const pc_sim *s, const pc_sim_stmt *st);
+/* A hold (of any environment: topics are the cluster's) matches the topic's name: a dropped one lingers. */
+int pc_sim__topic_held(const pc_sim *s, const char *topic);
 void pc_sim__holds_free(pc_sim *s);
 
 #endif

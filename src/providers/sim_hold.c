@@ -56,6 +56,16 @@ int pc_sim__held(const pc_sim *s, const pc_sim_stmt *st)
 	return 0;
 }
 
+int pc_sim__topic_held(const pc_sim *s, const char *topic)
+{
+	for (size_t i = 0; i < s->holds.len; i++) {
+		const pc_sim_hold_rule *r = s->holds.items[i];
+		if (re_matches(r->re, topic))
+			return 1;
+	}
+	return 0;
+}
+
 int pc_sim_hold(pc_sim *s, int64_t now, const char *env, const char *pattern)
 {
 	pc_sim_hold_rule *r;
@@ -155,6 +165,17 @@ int pc_sim_holds_json(pc_sim *s, int64_t now, const char *env, pc_buf *out)
 		if (!first)
 			pc_buf_putc(out, ',');
 		pc_buf_put_json_str(out, st->name);
+		first = 0;
+	}
+	pc_buf_puts(out, "],\"held_topics\":[");
+	first = 1;
+	for (size_t i = 0; i < s->lingering.len; i++) {
+		pc_sim_topic *tp = s->lingering.items[i];
+		if (tp->gone_ms > s->now_ms)
+			continue;
+		if (!first)
+			pc_buf_putc(out, ',');
+		pc_buf_put_json_str(out, tp->name);
 		first = 0;
 	}
 	pc_buf_puts(out, "]}");

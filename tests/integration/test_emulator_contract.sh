@@ -338,7 +338,7 @@ req GET "$URL_hold/kafka/v3/clusters/lkc-local/topics/hx"
 expect_code 200 "the held DROP has not dropped its topic"
 req POST "$EH/hold" '{"regex":"WHERE id > 1"}'
 expect_code 200 "hold at run time"
-jcheck 'j=={"holds":["DROP TABLE","WHERE id > 1"],"held":["drop-hx"]}' "the holds of the environment"
+jcheck 'j=={"holds":["DROP TABLE","WHERE id > 1"],"held":["drop-hx"],"held_topics":[]}' "the holds of the environment"
 req POST "$BH" '{"name":"dml-h","spec":{"statement":"INSERT INTO hd SELECT id FROM hs WHERE id > 1"}}'
 wait_held dml-h
 req GET "$BH/dml-h"
@@ -358,7 +358,7 @@ req GET "$BH/dml-h2"
 jcheck 'j["status"]["phase"]=="STOPPED"' "a held DML that never started stops at once"
 req POST "$EH/release" '{"regex":"WHERE id > 1"}'
 expect_code 200 "release a run-time hold"
-jcheck 'j=={"holds":["DROP TABLE"],"held":["drop-hx"]}' "one hold left"
+jcheck 'j=={"holds":["DROP TABLE"],"held":["drop-hx"],"held_topics":[]}' "one hold left"
 req POST "$BH" '{"name":"dml-h3","spec":{"statement":"INSERT INTO hd SELECT id FROM hs WHERE id > 3"}}'
 wait_phase "$BH/dml-h3" RUNNING
 req POST "$EH/hold" '{"regex":"dml-h3"}'
@@ -368,7 +368,7 @@ req GET "$BH/dml-h3"
 jcheck 'j["status"]["phase"]=="STOPPING"' "a stop held"
 req POST "$EH/release" ''
 expect_code 200 "release everything"
-jcheck 'j=={"holds":[],"held":[]}' "nothing held"
+jcheck 'j=={"holds":[],"held":[],"held_topics":[]}' "nothing held"
 req GET "$BH/dml-h3"
 jcheck 'j["status"]["phase"]=="STOPPED" and j["status"]["latest_offsets"]' "the held stop completes at once"
 req GET "$BH/drop-hx"

@@ -100,14 +100,14 @@ static void test_sim_hold__a_ddl_matching_its_sql_stays_pending_until_the_hold_g
 	create(s, T0, "ddl-b", "DROP TABLE IF EXISTS b", NULL);
 	assert_string_equal(phase(s, LATER, "ddl-a"), "COMPLETED"); /* not matched: on time */
 	assert_string_equal(phase(s, LATER, "ddl-b"), "PENDING");
-	assert_holds(s, LATER, "{\"holds\":[\"DROP TABLE\"],\"held\":[\"ddl-b\"]}");
+	assert_holds(s, LATER, "{\"holds\":[\"DROP TABLE\"],\"held\":[\"ddl-b\"],\"held_topics\":[]}");
 	/* another pattern is not this hold */
 	assert_int_equal(pc_sim_release(s, LATER, ENV, NULL, "DROP"), PC_ENOTFOUND);
 	assert_string_equal(phase(s, LATER + 1, "ddl-b"), "PENDING");
 	/* lifted: the transition happens at once, not after another --ddl-ms */
 	assert_int_equal(pc_sim_release(s, LATER + 1, ENV, NULL, "DROP TABLE"), 0);
 	assert_string_equal(phase(s, LATER + 1, "ddl-b"), "COMPLETED");
-	assert_holds(s, LATER + 1, "{\"holds\":[],\"held\":[]}");
+	assert_holds(s, LATER + 1, "{\"holds\":[],\"held\":[],\"held_topics\":[]}");
 	pc_sim_free(s);
 }
 
@@ -124,7 +124,7 @@ static void test_sim_hold__a_dml_stays_pending_then_stopping_and_a_named_release
 	/* released by name: the hold, still in place, no longer applies to it */
 	set_stopped(s, LATER + 10, "dml-a", 1);
 	assert_string_equal(phase(s, LATER + 10000, "dml-a"), "STOPPED");
-	assert_holds(s, LATER + 10000, "{\"holds\":[\"^dml-a$\"],\"held\":[]}");
+	assert_holds(s, LATER + 10000, "{\"holds\":[\"^dml-a$\"],\"held\":[],\"held_topics\":[]}");
 	assert_int_equal(pc_sim_release(s, LATER, ENV, "dml-nope", NULL), PC_ENOTFOUND);
 	pc_sim_free(s);
 }
@@ -144,7 +144,7 @@ static void test_sim_hold__stopping_is_held_and_a_carry_over_waits_then_starts_e
 	t = LATER;
 	assert_string_equal(phase(s, t, "dml-old"), "STOPPING");
 	assert_string_equal(phase(s, t, "dml-new"), "PENDING");
-	assert_holds(s, t, "{\"holds\":[\"dml-old\"],\"held\":[\"dml-old\"]}");
+	assert_holds(s, t, "{\"holds\":[\"dml-old\"],\"held\":[\"dml-old\"],\"held_topics\":[]}");
 	/* release everything: the stop completes at once, the carry-over starts */
 	assert_int_equal(pc_sim_release(s, t, ENV, NULL, NULL), 0);
 	assert_string_equal(phase(s, t, "dml-old"), "STOPPED");
@@ -217,6 +217,23 @@ static void test_sim_hold__a_saved_held_statement_is_decided_again_after_a_load(
 	pc_sim_free(held_sim);
 }
 
+static void test_sim_hold__a_dropped_topic_matching_a_hold_lingers_until_the_hold_goes(void **state)
+{
+	pc_sim *s = new_sim(NULL);
+	(void)state;
+	tables(s);
+	assert_int_equal(pc_sim_hold(s, T0 + 1000, "env-any", "^dst$"), 0); /* topics are the cluster's */
+	create(s, T0 + 1000, "drop-src", "DROP TABLE src", NULL);
+	create(s, T0 + 1000, "drop-dst", "DROP TABLE dst", NULL);
+	assert_string_equal(phase(s, T0 + 2000, "drop-dst"), "COMPLETED"); /* the statement is not held */
+	assert_null(pc_sim_find_topic(s, LATER, "src"));                      /* lingered 500 ms, gone */
+	assert_non_null(pc_sim_find_topic(s, LATER, "dst"));                  /* still lingering */
+	assert_holds(s, LATER, "{\"holds\":[],\"held\":[],\"held_topics\":[\"dst\"]}");
+	assert_int_equal(pc_sim_release(s, LATER, "env-any", NULL, NULL), 0);
+	assert_null(pc_sim_find_topic(s, LATER, "dst"));
+	pc_sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_sim_hold__stopping_is_held_and_a_carry_over_waits_then_starts_exactly),
 		cmocka_unit_test(test_sim_hold__a_hold_is_per_environment_and_hold_option_is_global),
 		cmocka_unit_test(test_sim_hold__a_saved_held_statement_is_decided_again_after_a_load),
+		cmocka_unit_test(test_sim_hold__a_dropped_topic_matching_a_hold_lingers_until_the_hold_goes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
