@@ -115,6 +115,8 @@ exited() {
 	[ -z "$st" ] || [ "${st:0:1}" = Z ]
 }
 
+planned_or_gone() { grep -q -- "$1" "$T/out" || exited "$2"; }
+
 # rerun_then_release TEXT [APPLY OPTIONS...]: a rerun that must plan while the held statements
 # are still held: apply in the background; once its output shows TEXT (the plan is printed, and
 # flushed with the first step, before it acts) every hold is released; it must then exit 0.
@@ -123,8 +125,9 @@ rerun_then_release() {
 	shift
 	"$PIPECTL" -C "$P" apply --auto-approve "$@" >"$T/out" 2>&1 &
 	pid=$!
-	wait_until 60 grep -q -- "$want" "$T/out" || {
-		kill "$pid" 2>/dev/null
+	wait_until 60 planned_or_gone "$want" "$pid" || true
+	grep -q -- "$want" "$T/out" || {
+		kill "$pid" 2>/dev/null || true
 		fail "the rerun did not plan '$want': $(cat "$T/out")"
 	}
 	release
