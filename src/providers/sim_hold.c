@@ -90,6 +90,12 @@ int pc_sim_hold(pc_sim *s, int64_t now, const char *env, const char *pattern)
 	return 0;
 }
 
+/* st's due transition waits for a release (a stop or a delete since then ended the wait). */
+static int waits(const pc_sim_stmt *st)
+{
+	return st->held && (st->phase == PC_SIM_PENDING || st->phase == PC_SIM_STOPPING);
+}
+
 /* Held statements of env (NULL: all) that no longer match go on at now. */
 static void wake(pc_sim *s, int64_t now, const char *env)
 {
@@ -99,7 +105,9 @@ static void wake(pc_sim *s, int64_t now, const char *env)
 			continue;
 		for (size_t j = 0; j < e->sorted.len; j++) {
 			pc_sim_stmt *st = e->sorted.items[j];
-			if (st->held && !pc_sim__held(s, st))
+			if (st->held && !waits(st))
+				st->held = 0;
+			else if (waits(st) && !pc_sim__held(s, st))
 				pc_sim__schedule(s, st, now);
 		}
 	}
@@ -160,7 +168,7 @@ int pc_sim_holds_json(pc_sim *s, int64_t now, const char *env, pc_buf *out)
 	e = env ? pc_map_get(&s->envs, env) : NULL;
 	for (size_t i = 0; e && i < e->sorted.len; i++) {
 		pc_sim_stmt *st = e->sorted.items[i];
-		if (!st->held)
+		if (!waits(st))
 			continue;
 		if (!first)
 			pc_buf_putc(out, ',');

@@ -125,6 +125,13 @@ static void test_sim_hold__a_dml_stays_pending_then_stopping_and_a_named_release
 	set_stopped(s, LATER + 10, "dml-a", 1);
 	assert_string_equal(phase(s, LATER + 10000, "dml-a"), "STOPPED");
 	assert_holds(s, LATER + 10000, "{\"holds\":[\"^dml-a$\"],\"held\":[],\"held_topics\":[]}");
+	/* a held statement stopped before it started is STOPPED at once, and no longer held */
+	assert_int_equal(pc_sim_hold(s, LATER + 10000, ENV, "^dml-b$"), 0);
+	create(s, LATER + 10000, "dml-b", "INSERT INTO dst SELECT id FROM src", NULL);
+	assert_holds(s, LATER + 20000, "{\"holds\":[\"^dml-a$\",\"^dml-b$\"],\"held\":[\"dml-b\"],\"held_topics\":[]}");
+	set_stopped(s, LATER + 20000, "dml-b", 1);
+	assert_string_equal(phase(s, LATER + 20000, "dml-b"), "STOPPED");
+	assert_holds(s, LATER + 20000, "{\"holds\":[\"^dml-a$\",\"^dml-b$\"],\"held\":[],\"held_topics\":[]}");
 	assert_int_equal(pc_sim_release(s, LATER, ENV, "dml-nope", NULL), PC_ENOTFOUND);
 	pc_sim_free(s);
 }
