@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define JSON_SLICE (64 * 1024)
+
 static const char *reason_file(const pc_table *t)
 {
 	return t->ctas || !t->dml_path ? t->ddl_path : t->dml_path;
@@ -38,7 +40,7 @@ static void put_table_json(pc_buf *b, const pc_table *t)
 	pc_out_json_table_names(b, &t->children);
 	pc_buf_puts(b, ",\"external_parents\":");
 	pc_out_json_strs(b, &t->external_parents);
-	pc_buf_printf(b, ",\"stateful\":%s,\"state_reasons\":[", t->stateful ? "true" : "false");
+	pc_buf_puts(b, t->stateful ? ",\"stateful\":true,\"state_reasons\":[" : ",\"stateful\":false,\"state_reasons\":[");
 	for (size_t i = 0; i < t->state_reasons.len; i++) {
 		const pc_state_reason *r = t->state_reasons.items[i];
 		if (i)
@@ -49,7 +51,7 @@ static void put_table_json(pc_buf *b, const pc_table *t)
 		pc_out_json_str_or_null(b, reason_file(t));
 		pc_buf_putc(b, '}');
 	}
-	pc_buf_printf(b, "],\"upsert\":%s}", t->upsert ? "true" : "false");
+	pc_buf_puts(b, t->upsert ? "],\"upsert\":true}" : "],\"upsert\":false}");
 }
 
 static void put_names(pc_buf *b, const pc_vec *tables, const pc_vec *external)
@@ -122,17 +124,26 @@ int pc_cmd_inventory(const pc_cli *cli, int argc, char **argv)
 		return rc;
 	pc_out_diags(stderr, p);
 	if (json) {
+		/*
+		 * Written as it is made, a slice at a time: the JSON of 100,000
+		 * tables is about 45 MB, which need not be held whole.
+		 */
 		pc_buf_puts(&out, "{\"format_version\":\"1\",\"tables\":[");
-		for (size_t i = 0; i < p->tables.len; i++) {
+		for (size_t i = 0; i < p->tables.len && !rc; i++) {
 			if (i)
 				pc_buf_putc(&out, ',');
 			put_table_json(&out, p->tables.items[i]);
+			if (out.len >= JSON_SLICE) {
+				rc = pc_out_write(&out, stdout);
+				pc_buf_clear(&out);
+			}
 		}
 		pc_buf_puts(&out, "]}\n");
 	} else {
 		put_text(&out, p);
 	}
-	rc = pc_out_flush(&out, stdout);
+	if (!rc)
+		rc = pc_out_flush(&out, stdout);
 	if (!rc && p->n_errors)
 		rc = PC_EXIT_ERROR;
 	pc_buf_dispose(&out);

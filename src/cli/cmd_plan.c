@@ -7,6 +7,7 @@
  * Nothing in the target is changed. Exit: 0 (with --detailed-exitcode: no
  * changes), 2 changes present (--detailed-exitcode), 1 error, 64 usage.
  */
+#include "applyrun.h"
 #include "args.h"
 #include "cli.h"
 #include "output.h"
@@ -46,6 +47,8 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 			opt.dml_only = 1;
 		else if (pc_args_flag(&args, "--force", NULL))
 			opt.force = 1;
+		else if (pc_args_flag(&args, "--blue-green", NULL))
+			opt.blue_green = 1;
 		else if (pc_args_flag(&args, "--prune", NULL))
 			opt.prune = 1;
 		else if (pc_args_flag(&args, "--detailed-exitcode", NULL))
@@ -78,8 +81,8 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 		status = pc_cli_usage_error(cmd, "--destroy needs at least one selector (TABLE, TABLE+, product:NAME, layer:NAME)");
 		goto done;
 	}
-	if (destroy && (opt.dml_only || opt.force || opt.prune || opt.compute_pool)) {
-		status = pc_cli_usage_error(cmd, "--destroy plans drops only: --dml-only, --force, --prune and --compute-pool do not apply");
+	if (destroy && (opt.dml_only || opt.force || opt.prune || opt.compute_pool || opt.blue_green)) {
+		status = pc_cli_usage_error(cmd, "--destroy plans drops only: --dml-only, --force, --prune, --blue-green and --compute-pool do not apply");
 		goto done;
 	}
 	opt.selectors = (const char *const *)sels.items;
@@ -115,6 +118,8 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 		pc_cli_error("could not write the plan to stdout");
 		goto done;
 	}
+	if (verbose)
+		pc_run_print_requests(view.prov, stderr);
 	status = detailed && pc_plan_has_changes(plan) ? PC_EXIT_CHANGES : PC_EXIT_OK;
 done:
 	pc_buf_dispose(&b);

@@ -87,12 +87,19 @@ void pc_out_json_str_or_null(pc_buf *b, const char *s)
 		pc_buf_puts(b, "null");
 }
 
-int pc_out_flush(pc_buf *b, FILE *f)
+int pc_out_write(const pc_buf *b, FILE *f)
 {
 	if (b->len && fwrite(b->ptr, 1, b->len, f) != b->len) {
 		pc_cli_error("could not write the output");
 		return PC_EXIT_ERROR;
 	}
+	return 0;
+}
+
+int pc_out_flush(pc_buf *b, FILE *f)
+{
+	if (pc_out_write(b, f) != 0)
+		return PC_EXIT_ERROR;
 	if (fflush(f) != 0) {
 		pc_cli_error("could not write the output");
 		return PC_EXIT_ERROR;

@@ -36,8 +36,10 @@ void pc_out_json_table_names(pc_buf *b, const pc_vec *v);
 /* Append a JSON string, or null when s is NULL. */
 void pc_out_json_str_or_null(pc_buf *b, const char *s);
 
-/* Write b to f; returns 0, or PC_EXIT_ERROR when the write failed. */
+/* Write b to f and flush f; returns 0, or PC_EXIT_ERROR (said on stderr) when the write failed. */
 int pc_out_flush(pc_buf *b, FILE *f);
+/* Write b to f without flushing (a slice of a long output); the same return. */
+int pc_out_write(const pc_buf *b, FILE *f);
 
 /*
  * Load the project of the command line. On a failure that makes the

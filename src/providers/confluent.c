@@ -134,8 +134,8 @@ static int need_cloud(cf *c, const char *what)
  * one-line error. Returns 0 with resp holding a 2xx response. The cloud API's
  * key is optional in the config: a call to it without one fails here, unsent.
  */
-static int call(cf *c, const api *a, const char *method, const char *url, const char *body,
-		int conflict_code, pc_http_resp *resp, const char *what)
+static int call_stream(cf *c, const api *a, const char *method, const char *url, const char *body,
+		       int conflict_code, pc_http_resp *resp, const char *what, const pc_http_stream *stream)
 {
 	pc_http_req req = { 0 };
 	int rc;
@@ -150,12 +150,20 @@ static int call(cf *c, const api *a, const char *method, const char *url, const 
 	req.body_len = body ? strlen(body) : 0;
 	/* POST creates: repeating one after a timeout could create twice. */
 	req.idempotent = strcmp(method, "POST") != 0;
+	req.stream = stream;
 	rc = pc_http_do(c->http, &req, resp);
 	if (rc != 0)
 		return pc_error_wrap("%s", what);
 	if (!is_2xx(resp->status))
 		return http_fail(a, resp, conflict_code, what);
 	return 0;
+}
+
+/* The same, the 2xx body into resp (call_stream() with a stream: as it arrives). */
+static int call(cf *c, const api *a, const char *method, const char *url, const char *body,
+		int conflict_code, pc_http_resp *resp, const char *what)
+{
+	return call_stream(c, a, method, url, body, conflict_code, resp, what, NULL);
 }
 
 static int parse_fail(const char *what, const pc_http_resp *r)
@@ -179,11 +187,6 @@ static int parse_exceptions(const char *body, size_t len, void *out)
 static int parse_topic(const char *body, size_t len, void *out)
 {
 	return pc_cfjson_topic(body, len, out);
-}
-
-static int parse_topics(const char *body, size_t len, void *out)
-{
-	return pc_cfjson_topic_list(body, len, out);
 }
 
 static int parse_pool(const char *body, size_t len, void *out)
@@ -213,26 +216,19 @@ static int request(cf *c, const api *a, const char *method, char *url, const cha
 
 /* Turns one page's body into items (pushed on out) and the next page's token. */
 typedef int (*page_parse_fn)(const char *body, size_t len, pc_vec *out, char **next_token);
-
-/* Move every item of from to the end of to (a list is returned whole or not at all). */
-static void move_all(pc_vec *to, pc_vec *from)
-{
-	for (size_t i = 0; i < from->len; i++)
-		pc_vec_push(to, from->items[i]);
-	pc_vec_dispose(from, NULL);
-}
+/* Takes one page's body (ctx: where its items go); sets the next page's token. */
+typedef int (*page_fn)(void *ctx, const char *body, size_t len, char **next_token);
 
 /*
  * GET every page of a list: url is the first page's URL (it has a query),
  * each next one adds &page_token=. An empty next token ends the list. strict:
  * a token repeated or more than MAX_PAGES pages is an error; otherwise the
- * list ends there with what was read.
+ * list ends there with what was read. Each page's body goes to take as soon
+ * as it arrives, and is freed before the next is requested.
  */
-static int list_pages(cf *c, const api *a, const char *url, const char *what, page_parse_fn parse,
-		      pc_free_fn free_item, int strict, pc_vec *out)
+static int each_page(cf *c, const api *a, const char *url, const char *what, page_fn take, void *ctx, int strict)
 {
 	pc_http_resp resp;
-	pc_vec got = PC_VEC_INIT;
 	char *token = NULL, *page = NULL;
 	int rc = 0, pages = 0;
 
@@ -249,8 +245,9 @@ static int list_pages(cf *c, const api *a, const char *url, const char *what, pa
 		}
 		if ((rc = call(c, a, "GET", page, NULL, PC_ECONFLICT, &resp, what)) != 0)
 			goto done;
-		if ((rc = parse(resp.body.ptr, resp.body.len, &got, &next)) != 0) {
-			rc = parse_fail(what, &resp);
+		if ((rc = take(ctx, resp.body.ptr, resp.body.len, &next)) != 0) {
+			if (rc == PC_EPARSE)
+				rc = parse_fail(what, &resp);
 			goto done;
 		}
 		if (next && (!*next || (!strict && token && strcmp(next, token) == 0))) {
@@ -271,12 +268,36 @@ static int list_pages(cf *c, const api *a, const char *url, const char *what, pa
 		}
 	} while (token);
 done:
-	if (rc == 0)
-		move_all(out, &got);
-	pc_vec_dispose(&got, free_item);
 	free(token);
 	free(page);
 	pc_http_resp_dispose(&resp);
+	return rc;
+}
+
+typedef struct vec_pages {
+	page_parse_fn parse;
+	pc_vec got;
+} vec_pages;
+
+static int take_into_vec(void *ctx, const char *body, size_t len, char **next_token)
+{
+	vec_pages *v = ctx;
+	return v->parse(body, len, &v->got, next_token);
+}
+
+/* Every page of a list onto out, all or nothing (each_page() says how the pages are walked). */
+static int list_pages(cf *c, const api *a, const char *url, const char *what, page_parse_fn parse,
+		      pc_free_fn free_item, int strict, pc_vec *out)
+{
+	vec_pages v = { parse, PC_VEC_INIT };
+	int rc = each_page(c, a, url, what, take_into_vec, &v, strict);
+
+	if (rc == 0) {
+		for (size_t i = 0; i < v.got.len; i++)
+			pc_vec_push(out, v.got.items[i]);
+		v.got.len = 0;
+	}
+	pc_vec_dispose(&v.got, free_item);
 	return rc;
 }
 
@@ -296,6 +317,29 @@ static int cf_list_statements(pc_provider *p, pc_vec *out)
 	char *url = pc_sprintf("%s/statements?page_size=%d", c->flink.base, PAGE_SIZE);
 	int rc = list_pages(c, &c->flink, url, "list statements", pc_cfjson_statement_list,
 			    pc_statement_free, 1, out);
+
+	free(url);
+	return rc;
+}
+
+typedef struct stmt_pages {
+	pc_statement_fn fn;
+	void *ctx;
+} stmt_pages;
+
+static int take_statements(void *ctx, const char *body, size_t len, char **next_token)
+{
+	stmt_pages *sp = ctx;
+	return pc_cfjson_statement_each(body, len, sp->fn, sp->ctx, next_token);
+}
+
+/* The same pages as cf_list_statements(), each statement to fn as its page is parsed. */
+static int cf_each_statement(pc_provider *p, pc_statement_fn fn, void *ctx)
+{
+	cf *c = impl(p);
+	char *url = pc_sprintf("%s/statements?page_size=%d", c->flink.base, PAGE_SIZE);
+	stmt_pages sp = { fn, ctx };
+	int rc = each_page(c, &c->flink, url, "list statements", take_statements, &sp, 1);
 
 	free(url);
 	return rc;
@@ -495,12 +539,39 @@ static char *topic_url(cf *c, const char *name)
 	return u;
 }
 
+static void feed_begin(void *ctx)
+{
+	pc_cfjson_feed_restart(ctx);
+}
+
+static int feed_data(void *ctx, const char *p, size_t n)
+{
+	return pc_cfjson_feed_put(ctx, p, n);
+}
+
+/*
+ * Kafka's topic list is one page of every topic of the cluster (31 MB of
+ * JSON for 50,000 topics): read as it arrives, each topic parsed as soon as
+ * it is complete, never held whole (and so not bounded by the body cap,
+ * which bounds one topic instead).
+ */
 static int cf_list_topics(pc_provider *p, pc_vec *out)
 {
 	cf *c = impl(p);
+	char *url = pc_sprintf("%s/topics", c->kafka.base);
+	pc_cfjson_feed *f = pc_cfjson_topic_feed_new(pc_http_max_body(c->http));
+	pc_http_stream stream = { feed_begin, feed_data, f };
+	pc_http_resp resp;
+	int rc;
 
-	return request(c, &c->kafka, "GET", pc_sprintf("%s/topics", c->kafka.base), NULL, PC_ECONFLICT,
-		       pc_strdup("list topics"), parse_topics, out);
+	pc_http_resp_init(&resp);
+	rc = call_stream(c, &c->kafka, "GET", url, NULL, PC_ECONFLICT, &resp, "list topics", &stream);
+	if (rc == 0 && (rc = pc_cfjson_feed_end(f, out, NULL)) != 0)
+		rc = pc_error_wrap("list topics: HTTP %ld", resp.status);
+	pc_cfjson_feed_free(f);
+	pc_http_resp_dispose(&resp);
+	free(url);
+	return rc;
 }
 
 static int cf_get_topic(pc_provider *p, const char *name, pc_topic **out)
@@ -621,6 +692,7 @@ static void cf_free(pc_provider *p)
 static const pc_provider_ops confluent_ops = {
 	.name = "confluent",
 	.list_statements = cf_list_statements,
+	.each_statement = cf_each_statement,
 	.get_statement = cf_get_statement,
 	.create_statement = cf_create_statement,
 	.update_statement = cf_update_statement,

@@ -181,174 +181,312 @@ char *pc_cfjson_page_token(const char *next_url)
 
 /* data[] of a list, each turned into an element by fn. */
 typedef int (*item_fn)(const json_t *o, void **out);
+/* Where each element goes: takes it (even when it fails), 0 or an error that ends the list. */
+typedef int (*item_sink)(void *ctx, void *item);
 
 /*
  * A list body is read one value at a time: jansson parses each member of the
  * top-level object and each element of "data" on its own (JSON_DISABLE_EOF_CHECK
  * stops it after one value and gives the bytes it used), and each element
  * is turned into its struct and freed before the next is parsed. Only one
- * element's tree exists at a time: a topic list is one page of every topic
- * of the cluster (8 MB of JSON for 10,000 topics, 30 MB as one tree).
- * This code handles only the punctuation between values: { } [ ] : , and
- * whitespace.
+ * element's tree exists at a time. This code handles only the punctuation
+ * between values: { } [ ] : , and whitespace.
+ *
+ * The same reader takes a body as it arrives (pc_cfjson_feed below): it
+ * stops where the bytes run out and goes on from there when more come, so
+ * a topic list, one page of every topic of the cluster (6 MB of JSON for
+ * 10,000 topics, 31 MB for 50,000), is never held whole. A value that does
+ * not parse from what has arrived (cut off, or broken) is tried again once
+ * the bytes waiting have doubled (so a long value is parsed a bounded number
+ * of times), and for the last time when the body has ended, which gives the
+ * error the whole body gives.
  */
-typedef struct scan {
-	const char *p;
-	size_t len, at;
-} scan;
+typedef enum lstate {
+	L_START,      /* '{' */
+	L_FIRST_KEY,  /* a key or '}' */
+	L_KEY,        /* a key */
+	L_COLON,
+	L_VALUE,      /* the member's value ("data": '[' starts the elements) */
+	L_MEMBER_END, /* ',' or '}' */
+	L_FIRST_ITEM, /* an element or ']' */
+	L_ITEM,
+	L_ITEM_END,   /* ',' or ']' */
+	L_TAIL,       /* only whitespace */
+} lstate;
 
-static int scan_ws(scan *s)
+typedef struct lreader {
+	lstate state;
+	size_t base;      /* offset in the body of the bytes the reader is given */
+	size_t retry_len; /* a cut-off value: try again when this many bytes wait (0: now) */
+	char *key;        /* the member being read */
+	pc_vec keys;      /* every member's key (char *, owned): a duplicate is an error */
+	json_t *md;       /* "metadata" */
+	item_fn fn;
+	item_sink put;
+	void *ctx;
+} lreader;
+
+static void lreader_init(lreader *r, item_fn fn, item_sink put, void *ctx)
 {
-	while (s->at < s->len && strchr(" \t\r\n", s->p[s->at]) && s->p[s->at])
-		s->at++;
-	return s->at < s->len ? s->p[s->at] : 0;
+	memset(r, 0, sizeof(*r));
+	r->fn = fn;
+	r->put = put;
+	r->ctx = ctx;
 }
 
-/* One JSON value at s->at (any type); NULL with the error set. */
-static json_t *scan_value(scan *s)
+static void lreader_dispose(lreader *r)
 {
+	free(r->key);
+	pc_vec_dispose(&r->keys, free);
+	json_decref(r->md);
+	r->key = NULL;
+	r->md = NULL;
+}
+
+/* The next byte that is not whitespace from *at (moved to it), or -1 at the end of p. */
+static int next_char(const char *p, size_t len, size_t *at)
+{
+	while (*at < len && strchr(" \t\r\n", p[*at]) && p[*at])
+		(*at)++;
+	return *at < len ? (unsigned char)p[*at] : -1;
+}
+
+#define NEED_MORE 1
+
+/*
+ * One JSON value at *at: 0 with *out (moved past it), NEED_MORE when it may
+ * be cut off by the end of what has arrived, or PC_EPARSE.
+ */
+static int read_value(lreader *r, const char *p, size_t len, size_t *at, int final, json_t **out)
+{
+	size_t avail = len - *at;
 	json_error_t err;
-	json_t *v = json_loadb(s->p + s->at, s->len - s->at,
-			       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &err);
-	if (!v) {
-		pc_error_set(PC_EPARSE, "malformed JSON body: %s (at byte %zu)", err.text,
-			     s->at + (size_t)(err.position > 0 ? err.position : 0));
-		return NULL;
-	}
-	s->at += (size_t)err.position;
-	return v;
-}
+	json_t *v;
 
-static int scan_expect(scan *s, char c)
-{
-	if (scan_ws(s) != c)
-		return pc_error_set(PC_EPARSE, "malformed JSON body: '%c' expected (at byte %zu)", c, s->at);
-	s->at++;
+	*out = NULL;
+	if (!final && r->retry_len && len < r->retry_len)
+		return NEED_MORE;
+	v = json_loadb(p + *at, avail, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &err);
+	if (!final && (!v || (size_t)err.position >= avail)) {
+		/*
+		 * Ends where the bytes do (a number may go on), or fails: what
+		 * follows may complete it (jansson places a UTF-8 sequence cut in
+		 * two at its first byte, not at the end), and a real error is found
+		 * again, the same, once the body has ended.
+		 */
+		json_decref(v);
+		r->retry_len = len * 2 > len + 64 ? len * 2 : len + 64;
+		return NEED_MORE;
+	}
+	r->retry_len = 0;
+	if (!v)
+		return pc_error_set(PC_EPARSE, "malformed JSON body: %s (at byte %zu)", err.text,
+				    r->base + *at + (size_t)(err.position > 0 ? err.position : 0));
+	*at += (size_t)err.position;
+	*out = v;
 	return 0;
 }
 
-/* The elements of the array at s->at, each through fn onto got. */
-static int scan_items(scan *s, pc_vec *got, item_fn fn)
+/*
+ * Read what p[0..len) holds (p is the rest of the body from r->base on);
+ * final: the body ends there. Returns 0 (with *used, the bytes consumed;
+ * the others are to be given again with what follows them) or an error.
+ */
+static int lreader_run(lreader *r, const char *p, size_t len, int final, size_t *used)
 {
-	int rc, c;
-
-	if ((rc = scan_expect(s, '[')) != 0)
-		return rc;
-	if (scan_ws(s) == ']') {
-		s->at++;
-		return 0;
-	}
-	for (;;) {
-		void *item = NULL;
-		json_t *it = scan_value(s);
-		if (!it)
-			return PC_EPARSE;
-		rc = fn(it, &item);
-		json_decref(it);
-		if (rc != 0)
-			return rc;
-		pc_vec_push(got, item);
-		c = scan_ws(s);
-		s->at++;
-		if (c == ']')
-			return 0;
-		if (c != ',')
-			return pc_error_set(PC_EPARSE, "malformed JSON body: ',' or ']' expected (at byte %zu)",
-					    s->at - 1);
-	}
-}
-
-static int list_from(const char *body, size_t len, pc_vec *out, char **next_token, item_fn fn,
-		     pc_free_fn free_fn)
-{
-	scan s = { body ? body : "", body ? len : 0, 0 };
-	pc_vec got = PC_VEC_INIT, keys = PC_VEC_INIT;
-	json_t *key = NULL, *v = NULL, *md = NULL;
+	size_t at = 0;
+	json_t *v = NULL;
 	int rc = 0, c;
 
-	if (next_token)
-		*next_token = NULL;
-	c = scan_ws(&s);
-	if (c != '{') {
-		/* not an object: let jansson say what it is (or why it is not JSON) */
-		if ((v = scan_value(&s)) == NULL)
-			return PC_EPARSE;
-		json_decref(v);
-		return unexpected("a list is not an object");
-	}
-	s.at++;
-	if (scan_ws(&s) == '}') {
-		s.at++;
-		goto end;
-	}
 	for (;;) {
-		const char *k;
-		if (scan_ws(&s) != '"') {
-			rc = pc_error_set(PC_EPARSE, "malformed JSON body: string or '}' expected (at byte %zu)", s.at);
-			goto done;
-		}
-		if ((key = scan_value(&s)) == NULL) {
-			rc = PC_EPARSE;
-			goto done;
-		}
-		k = json_string_value(key);
-		if (pc_vec_find_str(&keys, k) >= 0) {
-			rc = pc_error_set(PC_EPARSE, "malformed JSON body: duplicate object key '%s'", k);
-			goto done;
-		}
-		pc_vec_push(&keys, pc_strdup(k));
-		if ((rc = scan_expect(&s, ':')) != 0)
-			goto done;
-		if (strcmp(k, "data") == 0 && scan_ws(&s) == '[') {
-			if ((rc = scan_items(&s, &got, fn)) != 0)
-				goto done;
-		} else {
-			if ((v = scan_value(&s)) == NULL) {
-				rc = PC_EPARSE;
-				goto done;
+		size_t mark = at;
+		c = next_char(p, len, &at);
+		if (c < 0 && !final && r->state != L_TAIL)
+			break; /* wait for more */
+		switch (r->state) {
+		case L_START:
+			if (c != '{') {
+				/* not an object: let jansson say what it is (or why it is not JSON) */
+				if (!final) {
+					at = mark;
+					goto out;
+				}
+				if ((rc = read_value(r, p, len, &at, final, &v)) != 0)
+					goto out;
+				rc = unexpected("a list is not an object");
+				goto out;
 			}
-			if (strcmp(k, "data") == 0 && !json_is_null(v)) {
+			at++;
+			r->state = L_FIRST_KEY;
+			break;
+		case L_FIRST_KEY:
+			if (c == '}') {
+				at++;
+				r->state = L_TAIL;
+				break;
+			}
+			r->state = L_KEY;
+			break;
+		case L_KEY: {
+			const char *k;
+			if (c != '"') {
+				rc = pc_error_set(PC_EPARSE, "malformed JSON body: string or '}' expected (at byte %zu)",
+						  r->base + at);
+				goto out;
+			}
+			if ((rc = read_value(r, p, len, &at, final, &v)) != 0)
+				goto out;
+			k = json_string_value(v);
+			if (pc_vec_find_str(&r->keys, k) >= 0) {
+				rc = pc_error_set(PC_EPARSE, "malformed JSON body: duplicate object key '%s'", k);
+				goto out;
+			}
+			pc_vec_push(&r->keys, pc_strdup(k));
+			free(r->key);
+			r->key = pc_strdup(k);
+			json_decref(v);
+			v = NULL;
+			r->state = L_COLON;
+			break;
+		}
+		case L_COLON:
+			if (c != ':') {
+				rc = pc_error_set(PC_EPARSE, "malformed JSON body: ':' expected (at byte %zu)", r->base + at);
+				goto out;
+			}
+			at++;
+			r->state = L_VALUE;
+			break;
+		case L_VALUE:
+			if (strcmp(r->key, "data") == 0 && c == '[') {
+				at++;
+				r->state = L_FIRST_ITEM;
+				break;
+			}
+			if ((rc = read_value(r, p, len, &at, final, &v)) != 0)
+				goto out;
+			if (strcmp(r->key, "data") == 0 && !json_is_null(v)) {
 				rc = unexpected("'data' is not an array");
-				goto done;
+				goto out;
 			}
-			if (strcmp(k, "metadata") == 0) {
-				md = v;
+			if (strcmp(r->key, "metadata") == 0) {
+				json_decref(r->md);
+				r->md = v;
 				v = NULL;
 			}
 			json_decref(v);
 			v = NULL;
-		}
-		json_decref(key);
-		key = NULL;
-		c = scan_ws(&s);
-		s.at++;
-		if (c == '}')
+			r->state = L_MEMBER_END;
 			break;
-		if (c != ',') {
-			rc = pc_error_set(PC_EPARSE, "malformed JSON body: ',' or '}' expected (at byte %zu)", s.at - 1);
-			goto done;
+		case L_MEMBER_END:
+			at++;
+			if (c == '}') {
+				r->state = L_TAIL;
+				break;
+			}
+			if (c != ',') {
+				rc = pc_error_set(PC_EPARSE, "malformed JSON body: ',' or '}' expected (at byte %zu)",
+						  r->base + at - 1);
+				goto out;
+			}
+			r->state = L_KEY;
+			break;
+		case L_FIRST_ITEM:
+			if (c == ']') {
+				at++;
+				r->state = L_MEMBER_END;
+				break;
+			}
+			r->state = L_ITEM;
+			break;
+		case L_ITEM: {
+			void *item = NULL;
+			if ((rc = read_value(r, p, len, &at, final, &v)) != 0)
+				goto out;
+			rc = r->fn(v, &item);
+			json_decref(v);
+			v = NULL;
+			if (rc != 0 || (rc = r->put(r->ctx, item)) != 0)
+				goto out;
+			r->state = L_ITEM_END;
+			break;
+		}
+		case L_ITEM_END:
+			at++;
+			if (c == ']') {
+				r->state = L_MEMBER_END;
+				break;
+			}
+			if (c != ',') {
+				rc = pc_error_set(PC_EPARSE, "malformed JSON body: ',' or ']' expected (at byte %zu)",
+						  r->base + at - 1);
+				goto out;
+			}
+			r->state = L_ITEM;
+			break;
+		case L_TAIL:
+			if (c >= 0) {
+				rc = pc_error_set(PC_EPARSE, "malformed JSON body: end of file expected (at byte %zu)",
+						  r->base + at);
+				goto out;
+			}
+			goto out;
 		}
 	}
-end:
-	if (scan_ws(&s)) {
-		rc = pc_error_set(PC_EPARSE, "malformed JSON body: end of file expected (at byte %zu)", s.at);
-		goto done;
-	}
-	if (next_token) {
-		const json_t *next = json_object_get(md, "next");
-		if (json_is_string(next))
-			*next_token = pc_cfjson_page_token(json_string_value(next));
-	}
-	/* All or nothing: out only grows when the whole body parsed. */
-	for (size_t i = 0; i < got.len; i++)
-		pc_vec_push(out, got.items[i]);
-	got.len = 0;
-done:
-	pc_vec_dispose(&got, free_fn);
-	pc_vec_dispose(&keys, free);
-	json_decref(key);
+out:
+	if (rc == NEED_MORE)
+		rc = 0;
 	json_decref(v);
-	json_decref(md);
+	*used = at;
+	return rc;
+}
+
+/* metadata.next's page token (owned), or NULL. */
+static char *lreader_next_token(const lreader *r)
+{
+	const json_t *next = json_object_get(r->md, "next");
+	return json_is_string(next) ? pc_cfjson_page_token(json_string_value(next)) : NULL;
+}
+
+/* A whole list body, each element into put as soon as it is parsed. */
+static int list_each(const char *body, size_t len, char **next_token, item_fn fn, item_sink put, void *ctx)
+{
+	lreader r;
+	size_t used = 0;
+	int rc;
+
+	if (next_token)
+		*next_token = NULL;
+	lreader_init(&r, fn, put, ctx);
+	rc = lreader_run(&r, body ? body : "", body ? len : 0, 1, &used);
+	if (rc == 0 && next_token)
+		*next_token = lreader_next_token(&r);
+	lreader_dispose(&r);
+	return rc;
+}
+
+static int push_item(void *ctx, void *item)
+{
+	pc_vec_push(ctx, item);
+	return 0;
+}
+
+/* A list body onto out, all or nothing: out only grows when the whole body parsed. */
+static int list_from(const char *body, size_t len, pc_vec *out, char **next_token, item_fn fn,
+		     pc_free_fn free_fn)
+{
+	pc_vec got = PC_VEC_INIT;
+	int rc = list_each(body, len, next_token, fn, push_item, &got);
+
+	if (rc == 0) {
+		for (size_t i = 0; i < got.len; i++)
+			pc_vec_push(out, got.items[i]);
+		got.len = 0;
+	} else if (next_token) {
+		free(*next_token);
+		*next_token = NULL;
+	}
+	pc_vec_dispose(&got, free_fn);
 	return rc;
 }
 
@@ -360,6 +498,29 @@ static int statement_item(const json_t *o, void **out)
 int pc_cfjson_statement_list(const char *body, size_t len, pc_vec *out, char **next_token)
 {
 	return list_from(body, len, out, next_token, statement_item, pc_statement_free);
+}
+
+typedef struct each_ctx {
+	pc_statement_fn fn;
+	void *ctx;
+} each_ctx;
+
+static int put_statement(void *ctx, void *item)
+{
+	each_ctx *e = ctx;
+	return e->fn(e->ctx, item);
+}
+
+int pc_cfjson_statement_each(const char *body, size_t len, pc_statement_fn fn, void *ctx, char **next_token)
+{
+	each_ctx e = { fn, ctx };
+	int rc = list_each(body, len, next_token, statement_item, put_statement, &e);
+
+	if (rc != 0 && next_token) {
+		free(*next_token);
+		*next_token = NULL;
+	}
+	return rc;
 }
 
 static int exception_item(const json_t *o, void **out)
@@ -428,6 +589,97 @@ int pc_cfjson_topic(const char *body, size_t len, pc_topic **out)
 int pc_cfjson_topic_list(const char *body, size_t len, pc_vec *out)
 {
 	return list_from(body, len, out, NULL, topic_item, pc_topic_free);
+}
+
+/* ---- a list body as it arrives ---- */
+
+struct pc_cfjson_feed {
+	lreader r;
+	pc_buf pend;       /* bytes not read yet: the start of a value cut off by the end of what arrived */
+	pc_vec got;        /* the elements read so far */
+	size_t max;        /* longest value not yet complete (0: no cap) */
+	pc_free_fn free_fn;
+	int rc;            /* the first error: every later call returns it */
+};
+
+static pc_cfjson_feed *feed_new(item_fn fn, pc_free_fn free_fn, size_t max_pending)
+{
+	pc_cfjson_feed *f = PC_NEW(pc_cfjson_feed);
+	f->free_fn = free_fn;
+	lreader_init(&f->r, fn, push_item, &f->got);
+	pc_buf_init(&f->pend, 0);
+	f->max = max_pending;
+	return f;
+}
+
+pc_cfjson_feed *pc_cfjson_topic_feed_new(size_t max_pending)
+{
+	return feed_new(topic_item, pc_topic_free, max_pending);
+}
+
+void pc_cfjson_feed_restart(pc_cfjson_feed *f)
+{
+	item_fn fn = f->r.fn;
+	lreader_dispose(&f->r);
+	lreader_init(&f->r, fn, push_item, &f->got);
+	pc_buf_clear(&f->pend);
+	pc_vec_dispose(&f->got, f->free_fn);
+	f->rc = 0;
+}
+
+/* Read what is pending; keep what could not be read yet. */
+static int feed_run(pc_cfjson_feed *f, int final)
+{
+	size_t used = 0;
+	if (f->rc)
+		return f->rc;
+	f->rc = lreader_run(&f->r, f->pend.ptr, f->pend.len, final, &used);
+	if (f->rc)
+		return f->rc;
+	if (used) {
+		memmove(f->pend.ptr, f->pend.ptr + used, f->pend.len - used);
+		pc_buf_truncate(&f->pend, f->pend.len - used);
+		f->r.base += used;
+		if (f->r.retry_len)
+			f->r.retry_len = f->r.retry_len > used ? f->r.retry_len - used : 0;
+	}
+	/* what waits is one value cut off by the end of what arrived, tried again by the time it reaches the cap */
+	if (f->max && f->r.retry_len > f->max)
+		f->r.retry_len = f->max;
+	if (!final && f->max && f->pend.len > f->max)
+		return f->rc = pc_error_set(PC_ETOOBIG, "a list element longer than %zu bytes", f->max);
+	return 0;
+}
+
+int pc_cfjson_feed_put(pc_cfjson_feed *f, const char *p, size_t n)
+{
+	if (f->rc)
+		return f->rc;
+	pc_buf_put(&f->pend, p, n); /* uncapped: the cap is checked on what is left once read */
+	return feed_run(f, 0);
+}
+
+int pc_cfjson_feed_end(pc_cfjson_feed *f, pc_vec *out, char **next_token)
+{
+	int rc = feed_run(f, 1);
+	if (next_token)
+		*next_token = rc == 0 ? lreader_next_token(&f->r) : NULL;
+	if (rc == 0) {
+		for (size_t i = 0; i < f->got.len; i++)
+			pc_vec_push(out, f->got.items[i]);
+		f->got.len = 0;
+	}
+	return rc;
+}
+
+void pc_cfjson_feed_free(pc_cfjson_feed *f)
+{
+	if (!f)
+		return;
+	lreader_dispose(&f->r);
+	pc_buf_dispose(&f->pend);
+	pc_vec_dispose(&f->got, f->free_fn);
+	free(f);
 }
 
 /* ---- compute pools ---- */

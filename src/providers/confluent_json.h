@@ -22,11 +22,34 @@ int pc_cfjson_statement(const char *body, size_t len, pc_statement **out);
  * page_token of metadata.next (owned), NULL on the last page.
  */
 int pc_cfjson_statement_list(const char *body, size_t len, pc_vec *out, char **next_token);
+/*
+ * The same body, each statement handed to fn as soon as it is parsed (its
+ * JSON tree is freed before the next is read). On an error part-way, fn has
+ * had the statements before it; *next_token is then NULL.
+ */
+int pc_cfjson_statement_each(const char *body, size_t len, pc_statement_fn fn, void *ctx, char **next_token);
 /* sql/v1 StatementExceptionList: appends pc_statement_exception *, most recent first. */
 int pc_cfjson_exceptions(const char *body, size_t len, pc_vec *out);
 /* kafka/v3 KafkaTopic / KafkaTopicList (appends pc_topic *). */
 int pc_cfjson_topic(const char *body, size_t len, pc_topic **out);
 int pc_cfjson_topic_list(const char *body, size_t len, pc_vec *out);
+/*
+ * A list body read as it arrives, never held whole (the topic list is one
+ * page of every topic of the cluster: 6 MB of JSON for 10,000 topics):
+ * pc_cfjson_feed_put() the bytes as they come, each element is parsed as
+ * soon as it is complete; pc_cfjson_feed_end() once the body has ended
+ * appends the elements to out (all or nothing) and gives the next page's
+ * token as the list parsers do. The errors are theirs, with the byte offset
+ * in the whole body; after one, every call returns it. max_pending caps the
+ * bytes of one element not yet complete (0: no cap). restart forgets
+ * everything (a request sent again).
+ */
+typedef struct pc_cfjson_feed pc_cfjson_feed;
+pc_cfjson_feed *pc_cfjson_topic_feed_new(size_t max_pending);
+int pc_cfjson_feed_put(pc_cfjson_feed *f, const char *p, size_t n);
+int pc_cfjson_feed_end(pc_cfjson_feed *f, pc_vec *out, char **next_token);
+void pc_cfjson_feed_restart(pc_cfjson_feed *f);
+void pc_cfjson_feed_free(pc_cfjson_feed *f);
 /* fcpm/v2 ComputePool / ComputePoolList (appends pc_pool *; next as above). */
 int pc_cfjson_pool(const char *body, size_t len, pc_pool **out);
 int pc_cfjson_pool_list(const char *body, size_t len, pc_vec *out, char **next_token);

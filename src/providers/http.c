@@ -132,6 +132,11 @@ void pc_http_free(pc_http *h)
 	free(h);
 }
 
+size_t pc_http_max_body(const pc_http *h)
+{
+	return h->o.max_body;
+}
+
 void pc_http_resp_init(pc_http_resp *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -182,12 +187,28 @@ static void give_handle(pc_http *h, CURL *c)
 typedef struct sink {
 	pc_buf *body;
 	int toobig;
+	CURL *c;
+	const pc_http_stream *stream; /* NULL: everything into body */
+	int decided;                  /* the status is known: streaming or not */
+	int streaming;                /* a 2xx body, going to stream */
+	int stream_rc;                /* the stream's refusal */
 } sink;
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
 {
 	sink *s = user;
 	size_t n = size * nmemb;
+	if (s->stream && !s->decided) {
+		long st = 0;
+		curl_easy_getinfo(s->c, CURLINFO_RESPONSE_CODE, &st);
+		s->streaming = st >= 200 && st <= 299;
+		s->decided = 1;
+	}
+	if (s->streaming) {
+		if ((s->stream_rc = s->stream->data(s->stream->ctx, data, n)) != 0)
+			return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+		return n;
+	}
 	if (pc_buf_put(s->body, data, n) != 0) {
 		s->toobig = 1;
 		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
@@ -286,7 +307,7 @@ static outcome attempt(pc_http *h, CURL *c, const pc_http_req *req, long timeout
 {
 	char errbuf[CURL_ERROR_SIZE];
 	struct curl_slist *headers = NULL;
-	sink s = { &resp->body, 0 };
+	sink s = { &resp->body, 0, c, req->stream, 0, 0, 0 };
 	CURLcode cc;
 	char *umsg = NULL;
 	outcome out = OUT_FATAL;
@@ -341,6 +362,8 @@ static outcome attempt(pc_http *h, CURL *c, const pc_http_req *req, long timeout
 	else if (!(strcmp(req->method, "POST") == 0 && req->body))
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
 
+	if (req->stream)
+		req->stream->begin(req->stream->ctx);
 	cc = curl_easy_perform(c);
 	if (h->stats)
 		count(h, &h->stats->requests);
@@ -361,6 +384,14 @@ static outcome attempt(pc_http *h, CURL *c, const pc_http_req *req, long timeout
 			free(ra);
 		}
 		out = OUT_RESPONSE;
+		goto done;
+	}
+	if (s.stream_rc) {
+		/* a 2xx body the stream refused: its own error, set where it failed */
+		if (h->stats)
+			count(h, &h->stats->by_status[2]);
+		*rc_out = s.stream_rc;
+		out = OUT_FATAL;
 		goto done;
 	}
 	if (h->stats)

@@ -40,6 +40,22 @@ typedef struct pc_http pc_http;
  */
 int pc_http_new(pc_http **out, const pc_http_opts *opts, pc_provider_stats *stats);
 void pc_http_free(pc_http *h);
+/* The response body cap in force (pc_http_opts.max_body). */
+size_t pc_http_max_body(const pc_http *h);
+
+/*
+ * Where a 2xx response's body goes as it arrives, instead of resp->body
+ * (which then stays empty), so that a long list is never held whole:
+ * begin(ctx) before every attempt (a request sent again starts over), then
+ * data(ctx, bytes, n) for each piece; a nonzero return (with the error set)
+ * ends the transfer and is what pc_http_do() returns. The bodies of other
+ * statuses go to resp->body as always (the error's detail).
+ */
+typedef struct pc_http_stream {
+	void (*begin)(void *ctx);
+	int (*data)(void *ctx, const char *p, size_t n);
+	void *ctx;
+} pc_http_stream;
 
 typedef struct pc_http_req {
 	const char *method;       /* GET, POST, PUT, DELETE, PATCH */
@@ -50,6 +66,7 @@ typedef struct pc_http_req {
 	size_t body_len;
 	const char *content_type; /* default application/json when body given */
 	int idempotent;           /* retry after a timeout (the request may have been processed) */
+	const pc_http_stream *stream; /* may be NULL: the body into resp->body */
 } pc_http_req;
 
 typedef struct pc_http_resp {

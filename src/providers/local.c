@@ -323,6 +323,22 @@ static int local_list_statements(pc_provider *p, pc_vec *out)
 	return finish(p, rc, 0);
 }
 
+static int local_each_statement(pc_provider *p, pc_statement_fn fn, void *ctx)
+{
+	local_impl *l = impl(p);
+	pc_vec page = PC_VEC_INIT;
+	char *next = NULL;
+	int rc;
+	if ((rc = begin(l)) != 0)
+		return rc;
+	rc = pc_sim_list_statements(l->sim, now_ms(), LOCAL_ENV, NULL, NULL, INT_MAX, &page, &next);
+	for (size_t i = 0; rc == 0 && i < page.len; i++)
+		rc = fn(ctx, to_statement(page.items[i]));
+	free(next);
+	pc_vec_dispose(&page, NULL);
+	return finish(p, rc, 0);
+}
+
 static int local_get_statement(pc_provider *p, const char *name, pc_statement **out)
 {
 	local_impl *l = impl(p);
@@ -538,6 +554,7 @@ static void local_free(pc_provider *p)
 static const pc_provider_ops local_ops = {
 	.name = "local",
 	.list_statements = local_list_statements,
+	.each_statement = local_each_statement,
 	.get_statement = local_get_statement,
 	.create_statement = local_create_statement,
 	.update_statement = local_update_statement,

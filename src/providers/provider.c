@@ -109,6 +109,27 @@ void pc_provider_free(pc_provider *p)
 		free(p);
 }
 
+int pc_provider_each_statement(pc_provider *p, pc_statement_fn fn, void *ctx)
+{
+	pc_vec all = PC_VEC_INIT;
+	size_t i;
+	int rc;
+
+	if (p->ops->each_statement)
+		return p->ops->each_statement(p, fn, ctx);
+	if ((rc = p->ops->list_statements(p, &all)) < 0)
+		goto done;
+	for (i = 0; i < all.len; i++) {
+		pc_statement *st = all.items[i];
+		all.items[i] = NULL;
+		if ((rc = fn(ctx, st)) < 0)
+			goto done;
+	}
+done:
+	pc_vec_dispose(&all, pc_statement_free);
+	return rc;
+}
+
 int pc_provider_set_stopped(pc_provider *p, const char *name, int stopped, const char *new_pool)
 {
 	pc_statement *st = NULL;

@@ -152,11 +152,25 @@ typedef struct pc_pool_spec {
 
 typedef struct pc_provider pc_provider;
 
+/*
+ * Takes one listed statement (st is the callee's to free, even on error);
+ * 0 to go on, or a negative code with the error set, which ends the listing.
+ */
+typedef int (*pc_statement_fn)(void *ctx, pc_statement *st);
+
 typedef struct pc_provider_ops {
 	const char *name; /* "confluent", "local" */
 
 	/* Every statement of the environment, all pages (pc_statement *, owned by out). */
 	int (*list_statements)(pc_provider *p, pc_vec *out);
+	/*
+	 * The same statements handed to fn one at a time, each as soon as its
+	 * page is parsed, so that a caller keeping a compact form never holds
+	 * every page's structs at once (pc_provider_each_statement()). When
+	 * the listing fails part-way, fn has already had some statements: the
+	 * caller drops what it built. May be NULL (list_statements is used).
+	 */
+	int (*each_statement)(pc_provider *p, pc_statement_fn fn, void *ctx);
 	int (*get_statement)(pc_provider *p, const char *name, pc_statement **out);
 	int (*create_statement)(pc_provider *p, const pc_statement_spec *spec, pc_statement **out);
 	/*
@@ -227,6 +241,12 @@ int pc_provider_open(pc_provider **out, const pc_config *cfg);
 int pc_local_open(pc_provider **out, const pc_config *cfg);
 int pc_confluent_open(pc_provider **out, const pc_config *cfg);
 void pc_provider_free(pc_provider *p);
+
+/*
+ * Every statement through fn (see each_statement above); a provider without
+ * each_statement lists them all first, then hands them over in order.
+ */
+int pc_provider_each_statement(pc_provider *p, pc_statement_fn fn, void *ctx);
 
 /*
  * Stop or resume: GET, set spec.stopped (and, when resuming, the pool if

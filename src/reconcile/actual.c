@@ -24,28 +24,14 @@ static int may_write(pc_phase ph)
 	return pc_phase_live(ph) || ph == PC_PHASE_UNKNOWN;
 }
 
-static void stmt_free(void *p)
-{
-	pc_actual_stmt *s = p;
-	if (!s)
-		return;
-	pc_statement_free(s->st);
-	free(s->table);
-	free(s->fp);
-	free(s->sql_fp);
-	free(s->ddl_fp);
-	free(s);
-}
-
+/* The table itself and its name are the arena's: only its two vectors are malloc'd. */
 static void table_free(void *p)
 {
 	pc_actual_table *t = p;
 	if (!t)
 		return;
-	free(t->name);
 	pc_vec_dispose(&t->dmls, NULL);
 	pc_vec_dispose(&t->ddls, NULL);
-	free(t);
 }
 
 static void vec_free(void *p)
@@ -59,51 +45,107 @@ void pc_actual_free(pc_actual *a)
 	if (!a)
 		return;
 	free(a->prefix);
-	pc_vec_dispose(&a->stmts, stmt_free);
-	pc_vec_dispose(&a->topics, pc_topic_free);
+	pc_vec_dispose(&a->stmts, NULL);
+	pc_vec_dispose(&a->topics, NULL);
 	pc_vec_dispose(&a->pools, pc_pool_free);
 	pc_vec_dispose(&a->tables, table_free);
 	pc_map_dispose(&a->by_table, NULL);
-	pc_map_dispose(&a->by_stmt, NULL);
-	pc_map_dispose(&a->by_topic, NULL);
+	pc_map_dispose(&a->props, NULL);
 	pc_vec_dispose(&a->journals, pc_journal_free);
 	pc_map_dispose(&a->journal_names, free);
 	pc_map_dispose(&a->journal_actions, NULL);
 	pc_map_dispose(&a->journal_tables, vec_free);
 	free(a->journal_error);
+	pc_arena_dispose(&a->arena);
 	free(a);
 }
 
-static char *sql_fp_of(const char *sql)
+#define ARENA_NEW(a, T) ((T *)pc_arena_alloc(&(a)->arena, sizeof(T)))
+
+/* The SQL fingerprint of sql in the snapshot's arena, or NULL. */
+static const char *sql_fp_of(pc_actual *a, const char *sql)
 {
 	char fp[33];
 	if (!sql || pc_sql_fingerprint(fp, sql, strlen(sql)) < 0) {
 		pc_error_clear();
 		return NULL;
 	}
-	return pc_strdup(fp);
+	return pc_arena_strdup(&a->arena, fp);
 }
 
-static pc_actual_stmt *stmt_new(pc_statement *st, const char *prefix)
+/*
+ * The snapshot's one copy of a property (key and value): most statements
+ * carry the same few (the catalog, the database), so each pair is stored once.
+ */
+static pc_kv *prop_of(pc_actual *a, const pc_kv *kv)
 {
-	pc_actual_stmt *s = PC_NEW(pc_actual_stmt);
+	const char *value = kv->value ? kv->value : "";
+	size_t nk = strlen(kv->key), nv = strlen(value);
+	char *key = pc_sprintf("%zu:%s%s", nk, kv->key, value); /* the length keeps "a"+"bc" apart from "ab"+"c" */
+	pc_kv *p = pc_map_get(&a->props, key);
+
+	if (!p) {
+		p = pc_arena_alloc(&a->arena, sizeof(pc_kv));
+		p->key = pc_arena_strndup(&a->arena, kv->key, nk);
+		p->value = pc_arena_strndup(&a->arena, value, nv);
+		pc_map_put(&a->props, key, p);
+	}
+	free(key);
+	return p;
+}
+
+/* What pipectl reads of st, in the arena. */
+static pc_actual_st *brief_of(pc_actual *a, const pc_statement *st)
+{
+	pc_actual_st *r = ARENA_NEW(a, pc_actual_st);
+	const char *protect = pc_kv_get(&st->labels, PC_LABEL_PROTECT);
+	size_t i;
+
+	r->name = pc_arena_strdup(&a->arena, st->name);
+	r->sql = pc_arena_strdup(&a->arena, st->sql);
+	r->phase = pc_arena_intern(&a->arena, st->phase);
+	r->ph = st->ph;
+	r->has_offsets = st->latest_offsets.len > 0;
+	r->protect = protect && !strcmp(protect, "true");
+	r->detail = pc_arena_strdup(&a->arena, st->detail);
+	r->compute_pool_id = pc_arena_intern(&a->arena, st->compute_pool_id);
+	r->created_at = pc_arena_strdup(&a->arena, st->created_at);
+	r->resource_version = pc_arena_strdup(&a->arena, st->resource_version);
+	if (st->properties.len) {
+		r->properties.items = pc_arena_alloc(&a->arena, pc_st_mult(st->properties.len, sizeof(void *)));
+		r->properties.len = r->properties.cap = st->properties.len;
+		for (i = 0; i < st->properties.len; i++)
+			r->properties.items[i] = prop_of(a, st->properties.items[i]);
+	}
+	return r;
+}
+
+static pc_actual_stmt *stmt_new(pc_actual *a, const pc_statement *st)
+{
+	pc_actual_stmt *s = ARENA_NEW(a, pc_actual_stmt);
 	const char *v;
 
-	s->st = st;
-	s->managed = pc_naming_is_managed(st->name, &st->labels, prefix, &s->kind);
+	s->st = brief_of(a, st);
+	s->managed = pc_naming_is_managed(st->name, &st->labels, a->prefix, &s->kind);
 	if (!s->managed)
 		return s;
 	v = pc_kv_get(&st->labels, PC_LABEL_TABLE_NAME);
-	s->table = v ? pc_strdup(v) : pc_naming_table_from_sql(st->sql, s->kind);
-	s->fp = pc_strdup(pc_kv_get(&st->labels, PC_LABEL_FP));
+	if (v) {
+		s->table = pc_arena_strdup(&a->arena, v);
+	} else {
+		char *t = pc_naming_table_from_sql(st->sql, s->kind);
+		s->table = pc_arena_strdup(&a->arena, t);
+		free(t);
+	}
+	s->fp = pc_arena_strdup(&a->arena, pc_kv_get(&st->labels, PC_LABEL_FP));
 	switch (s->kind) {
 	case PC_NAME_DDL:
-		s->ddl_fp = s->fp ? pc_strdup(s->fp) : sql_fp_of(st->sql);
+		s->ddl_fp = s->fp ? s->fp : sql_fp_of(a, st->sql);
 		break;
 	case PC_NAME_DML:
 		v = pc_kv_get(&st->labels, PC_LABEL_SQL_FP);
-		s->sql_fp = v ? pc_strdup(v) : sql_fp_of(st->sql);
-		s->ddl_fp = pc_strdup(pc_kv_get(&st->labels, PC_LABEL_DDL_FP));
+		s->sql_fp = v ? pc_arena_strdup(&a->arena, v) : sql_fp_of(a, st->sql);
+		s->ddl_fp = pc_arena_strdup(&a->arena, pc_kv_get(&st->labels, PC_LABEL_DDL_FP));
 		break;
 	case PC_NAME_DROP:
 		break;
@@ -139,12 +181,13 @@ static int by_table_name(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
+/* The table of that name, made when new; name must be the arena's. */
 static pc_actual_table *table_for(pc_actual *a, const char *name)
 {
 	pc_actual_table *t = pc_map_get(&a->by_table, name);
 	if (!t) {
-		t = PC_NEW(pc_actual_table);
-		t->name = pc_strdup(name);
+		t = ARENA_NEW(a, pc_actual_table);
+		t->name = name;
 		pc_vec_push(&a->tables, t);
 		pc_map_put(&a->by_table, name, t);
 	}
@@ -270,36 +313,45 @@ const char *pc_actual_journal_name(const pc_actual *a, pc_name_kind kind, const 
 	return v;
 }
 
-int pc_actual_build(pc_actual **out, const char *prefix, pc_vec *statements, pc_vec *topics,
-		    pc_vec *pools)
+pc_actual *pc_actual_begin(const char *prefix)
 {
-	pc_actual *a;
+	pc_actual *a = PC_NEW(pc_actual);
+	a->prefix = pc_strdup(prefix ? prefix : "dev");
+	pc_arena_init(&a->arena);
+	return a;
+}
+
+void pc_actual_add_statement(pc_actual *a, pc_statement *st)
+{
+	if (st && st->name)
+		pc_vec_push(&a->stmts, stmt_new(a, st));
+	pc_statement_free(st);
+}
+
+int pc_actual_statement_sink(void *ctx, pc_statement *st)
+{
+	pc_actual_add_statement(ctx, st);
+	return 0;
+}
+
+void pc_actual_add_topic(pc_actual *a, pc_topic *t)
+{
+	if (t && t->name) {
+		pc_topic *c = ARENA_NEW(a, pc_topic);
+		c->name = pc_arena_strdup(&a->arena, t->name);
+		c->partitions = t->partitions;
+		c->replication_factor = t->replication_factor;
+		c->is_internal = t->is_internal;
+		pc_vec_push(&a->topics, c);
+	}
+	pc_topic_free(t);
+}
+
+void pc_actual_end(pc_actual *a, pc_vec *pools)
+{
 	size_t i;
 
-	*out = NULL;
-	if (!prefix || !statements || !topics)
-		return pc_error_set(PC_EINVALID, "actual state: missing prefix, statements or topics");
-	a = PC_NEW(pc_actual);
-	a->prefix = pc_strdup(prefix);
-	for (i = 0; i < statements->len; i++) {
-		pc_statement *st = statements->items[i];
-		if (!st || !st->name) {
-			pc_statement_free(st);
-			continue;
-		}
-		pc_vec_push(&a->stmts, stmt_new(st, prefix));
-	}
-	pc_vec_dispose(statements, NULL);
 	pc_vec_sort(&a->stmts, by_stmt_name);
-	for (i = 0; i < topics->len; i++) {
-		pc_topic *t = topics->items[i];
-		if (!t || !t->name) {
-			pc_topic_free(t);
-			continue;
-		}
-		pc_vec_push(&a->topics, t);
-	}
-	pc_vec_dispose(topics, NULL);
 	pc_vec_sort(&a->topics, by_topic_name);
 	if (pools) {
 		a->pools_loaded = 1;
@@ -307,15 +359,12 @@ int pc_actual_build(pc_actual **out, const char *prefix, pc_vec *statements, pc_
 			pc_vec_push(&a->pools, pools->items[i]);
 		pc_vec_dispose(pools, NULL);
 	}
-
 	for (i = 0; i < a->topics.len; i++) {
 		pc_topic *t = a->topics.items[i];
-		pc_map_put(&a->by_topic, t->name, t);
 		table_for(a, t->name)->topic_exists = 1;
 	}
 	for (i = 0; i < a->stmts.len; i++) {
 		pc_actual_stmt *s = a->stmts.items[i];
-		pc_map_put(&a->by_stmt, s->st->name, s);
 		if (!s->managed || !s->table)
 			continue;
 		if (s->kind == PC_NAME_DML)
@@ -328,6 +377,27 @@ int pc_actual_build(pc_actual **out, const char *prefix, pc_vec *statements, pc_
 	pc_vec_sort(&a->tables, by_table_name);
 	load_journals(a);
 	compute_fingerprint(a);
+	/* built: what made the properties unique is not needed any more */
+	pc_map_dispose(&a->props, NULL);
+}
+
+int pc_actual_build(pc_actual **out, const char *prefix, pc_vec *statements, pc_vec *topics,
+		    pc_vec *pools)
+{
+	pc_actual *a;
+	size_t i;
+
+	*out = NULL;
+	if (!prefix || !statements || !topics)
+		return pc_error_set(PC_EINVALID, "actual state: missing prefix, statements or topics");
+	a = pc_actual_begin(prefix);
+	for (i = 0; i < statements->len; i++)
+		pc_actual_add_statement(a, statements->items[i]);
+	pc_vec_dispose(statements, NULL);
+	for (i = 0; i < topics->len; i++)
+		pc_actual_add_topic(a, topics->items[i]);
+	pc_vec_dispose(topics, NULL);
+	pc_actual_end(a, pools);
 	*out = a;
 	return 0;
 }
@@ -337,23 +407,33 @@ int pc_actual_load(pc_actual **out, pc_provider *p, const pc_project *proj)
 	return pc_actual_load_cfg(out, p, proj ? proj->config : NULL);
 }
 
+/*
+ * Each statement is made compact as its page is parsed (pc_provider_each_statement()),
+ * so the provider's structs of one statement at a time exist, never a page's or a list's.
+ */
 int pc_actual_load_cfg(pc_actual **out, pc_provider *p, const pc_config *cfg)
 {
-	pc_vec stmts = PC_VEC_INIT, topics = PC_VEC_INIT, pools = PC_VEC_INIT;
+	pc_vec topics = PC_VEC_INIT, pools = PC_VEC_INIT;
 	int want_pools = cfg && cfg->pools_create;
+	pc_actual *a = pc_actual_begin(cfg && cfg->prefix ? cfg->prefix : "dev");
+	size_t i;
 	int rc;
 
 	*out = NULL;
-	if ((rc = p->ops->list_statements(p, &stmts)) < 0)
+	if ((rc = pc_provider_each_statement(p, pc_actual_statement_sink, a)) < 0)
 		goto done;
 	if ((rc = p->ops->list_topics(p, &topics)) < 0)
 		goto done;
+	for (i = 0; i < topics.len; i++)
+		pc_actual_add_topic(a, topics.items[i]);
+	topics.len = 0;
 	if (want_pools && (rc = p->ops->list_pools(p, &pools)) < 0)
 		goto done;
-	rc = pc_actual_build(out, cfg && cfg->prefix ? cfg->prefix : "dev", &stmts, &topics,
-			     want_pools ? &pools : NULL);
+	pc_actual_end(a, want_pools ? &pools : NULL);
+	*out = a;
+	a = NULL;
 done:
-	pc_vec_dispose(&stmts, pc_statement_free);
+	pc_actual_free(a);
 	pc_vec_dispose(&topics, pc_topic_free);
 	pc_vec_dispose(&pools, pc_pool_free);
 	return rc;
@@ -364,14 +444,34 @@ const pc_actual_table *pc_actual_table_get(const pc_actual *a, const char *name)
 	return a && name ? pc_map_get(&a->by_table, name) : NULL;
 }
 
+static int topic_named(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const pc_topic *const *)elem)->name);
+}
+
+static int stmt_named(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const pc_actual_stmt *const *)elem)->st->name);
+}
+
 int pc_actual_topic_exists(const pc_actual *a, const char *name)
 {
-	return a && name && pc_map_has(&a->by_topic, name);
+	return a && name && a->topics.len &&
+	       bsearch(name, a->topics.items, a->topics.len, sizeof(void *), topic_named) != NULL;
+}
+
+static pc_actual_stmt *stmt_find(const pc_actual *a, const char *name)
+{
+	pc_actual_stmt **s;
+	if (!a || !name || !a->stmts.len)
+		return NULL;
+	s = bsearch(name, a->stmts.items, a->stmts.len, sizeof(void *), stmt_named);
+	return s ? *s : NULL;
 }
 
 const pc_actual_stmt *pc_actual_stmt_get(const pc_actual *a, const char *name)
 {
-	return a && name ? pc_map_get(&a->by_stmt, name) : NULL;
+	return stmt_find(a, name);
 }
 
 int pc_actual_exists(const pc_actual_table *at, const pc_table *t)
@@ -385,7 +485,12 @@ int pc_actual_exists(const pc_actual_table *at, const pc_table *t)
 
 int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason)
 {
-	const pc_actual_table *at = pc_actual_table_get(a, t->name);
+	return pc_actual_version_in_sync(a, t, t->name, reason);
+}
+
+int pc_actual_version_in_sync(const pc_actual *a, const pc_table *t, const char *physical, char **reason)
+{
+	const pc_actual_table *at = pc_actual_table_get(a, physical ? physical : t->name);
 	char fp[33];
 
 	*reason = NULL;
@@ -446,7 +551,7 @@ int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason
 
 int pc_actual_adopt(pc_actual *a, const char *stmt, const char *table, pc_name_kind kind)
 {
-	pc_actual_stmt *s = a && stmt ? pc_map_get(&a->by_stmt, stmt) : NULL;
+	pc_actual_stmt *s = stmt_find(a, stmt);
 	pc_actual_table *t;
 
 	if (!s || !table || kind == PC_NAME_DROP)
@@ -456,14 +561,14 @@ int pc_actual_adopt(pc_actual *a, const char *stmt, const char *table, pc_name_k
 	s->managed = 1;
 	s->adopted = 1;
 	s->kind = kind;
-	free(s->table);
-	s->table = pc_strdup(table);
+	t = pc_map_get(&a->by_table, table);
+	s->table = t ? t->name : pc_arena_strdup(&a->arena, table);
 	if (kind == PC_NAME_DDL) {
-		s->ddl_fp = sql_fp_of(s->st->sql);
+		s->ddl_fp = sql_fp_of(a, s->st->sql);
 	} else {
-		s->sql_fp = sql_fp_of(s->st->sql);
+		s->sql_fp = sql_fp_of(a, s->st->sql);
 	}
-	t = table_for(a, table);
+	t = table_for(a, s->table);
 	pc_vec_push(kind == PC_NAME_DML ? &t->dmls : &t->ddls, s);
 	/* index again from scratch */
 	t->dml = t->ddl = NULL;

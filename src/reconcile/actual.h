@@ -5,6 +5,12 @@
  * Loaded with a constant number of list requests (every statement page, the
  * topic list, the pool list when pools matter): never one request per table.
  * The snapshot is read-only once built; the planner and `status` read it.
+ *
+ * It is compact: each listed statement is reduced to what pipectl reads of
+ * it (pc_actual_st) as soon as its page is parsed, and the provider's
+ * pc_statement is freed; its strings live in the snapshot's arena, and
+ * values that repeat (phases, pools, properties) are stored once. A no-op
+ * plan of 50,000 tables fits the reconcile container (docs/performance.md).
  */
 #ifndef PC_RECONCILE_ACTUAL_H
 #define PC_RECONCILE_ACTUAL_H
@@ -13,25 +19,48 @@
 #include "../model/project.h"
 #include "../providers/provider.h"
 #include "journal.h"
+#include "../util/arena.h"
 #include "../util/map.h"
 #include "../util/vec.h"
 
+/*
+ * What the snapshot keeps of a listed statement: the fields of pc_statement
+ * that the planner, status, apply, adoption and the journals read, under
+ * the same names; nothing else (labels become pc_actual_stmt's kind, table
+ * and fingerprints, and `protect`). Strings are the snapshot's (arena), NULL
+ * when the API gave none. To read another field of the API, add it here and
+ * in pc_actual_add_statement().
+ */
+typedef struct pc_actual_st {
+	const char *name;
+	const char *sql;             /* spec.statement: the plan's diff, adoption, journals, versions */
+	const char *phase;           /* status.phase as the API says it (unknown values kept), for display */
+	pc_phase ph;                 /* pc_phase_classify(phase): what every decision reads */
+	int has_offsets;             /* status.latest_offsets names at least one topic */
+	int protect;                 /* label pipectl-protect is "true" */
+	const char *detail;          /* status.detail */
+	const char *compute_pool_id; /* spec.compute_pool_id */
+	const char *created_at;      /* metadata.created_at */
+	const char *resource_version;
+	pc_kvlist properties;        /* spec.properties, in the API's order: read with pc_kv_get(), never changed */
+} pc_actual_st;
+
 /* One statement of the environment, with what pipectl reads from it. */
 typedef struct pc_actual_stmt {
-	pc_statement *st;       /* owned */
+	const pc_actual_st *st; /* the snapshot's */
 	int managed;            /* pc_naming_is_managed() under the project's prefix, or adopted */
 	int adopted;            /* not pipectl's by name: taken over through table.yaml `adopt:` */
 	pc_name_kind kind;      /* valid when managed */
-	char *table;            /* exact table name (label pipectl-table-name, else from the SQL), owned, may be NULL */
-	/* Recorded fingerprints (owned, NULL when unknown): */
-	char *fp;               /* pipectl-fp: DDL fp, or DML content fp (SQL + properties) */
-	char *sql_fp;           /* DML: pipectl-sql-fp, else computed from st->sql */
-	char *ddl_fp;           /* DDL: = fp; DML: pipectl-ddl-fp */
+	const char *table;      /* exact table name (label pipectl-table-name, else from the SQL), may be NULL */
+	/* Recorded fingerprints (the snapshot's, NULL when unknown): */
+	const char *fp;         /* pipectl-fp: DDL fp, or DML content fp (SQL + properties) */
+	const char *sql_fp;     /* DML: pipectl-sql-fp, else computed from st->sql */
+	const char *ddl_fp;     /* DDL: = fp; DML: pipectl-ddl-fp */
 } pc_actual_stmt;
 
 /* What actually exists for one table name. Pointers are borrowed from the snapshot. */
 typedef struct pc_actual_table {
-	char *name;             /* exact table name, owned */
+	const char *name;       /* exact table name (the snapshot's) */
 	int topic_exists;
 	pc_actual_stmt *dml;    /* current DML: newest managed DML that is live, STOPPED or in an
 	                           unknown phase, else the newest managed DML in any phase; NULL when none */
@@ -51,15 +80,15 @@ typedef struct pc_actual_table {
 
 typedef struct pc_actual {
 	char *prefix;           /* owned */
-	pc_vec stmts;           /* pc_actual_stmt *, owned: every statement, managed or not, sorted by name */
-	pc_vec topics;          /* pc_topic *, owned, sorted by name */
+	pc_arena arena;         /* every statement, topic and table below, and their strings */
+	pc_vec stmts;           /* pc_actual_stmt *: every statement, managed or not, sorted by name */
+	pc_vec topics;          /* pc_topic *, sorted by name */
 	pc_vec pools;           /* pc_pool *, owned (empty unless pools_loaded) */
 	int pools_loaded;
-	pc_vec tables;          /* pc_actual_table *, owned, sorted by name: every table that has
+	pc_vec tables;          /* pc_actual_table *, sorted by name: every table that has
 	                           a topic or a managed statement */
 	pc_map by_table;        /* name -> pc_actual_table * (borrowed) */
-	pc_map by_stmt;         /* statement name -> pc_actual_stmt * (borrowed) */
-	pc_map by_topic;        /* topic name -> pc_topic * (borrowed) */
+	pc_map props;           /* while building: each property's one copy (actual.c) */
 	char fingerprint[33];   /* hash of sorted (statement name, phase, resource_version, fps) and topic names */
 	/* Journals of runs that did not finish (journal.h): */
 	pc_vec journals;        /* pc_journal *, owned, newest first */
@@ -87,6 +116,21 @@ int pc_actual_load_cfg(pc_actual **out, pc_provider *p, const pc_config *cfg);
 int pc_actual_build(pc_actual **out, const char *prefix, pc_vec *statements, pc_vec *topics,
 		    pc_vec *pools);
 
+/*
+ * The same built piece by piece, as the pages arrive: pc_actual_begin(),
+ * then any number of pc_actual_add_statement() and pc_actual_add_topic()
+ * (each keeps the compact form and frees what it is given, NULL and
+ * nameless ones ignored), then pc_actual_end() once, which indexes the
+ * snapshot and takes the elements of pools (NULL = not loaded). Until then
+ * only pc_actual_free() may be called on it.
+ */
+pc_actual *pc_actual_begin(const char *prefix);
+void pc_actual_add_statement(pc_actual *a, pc_statement *st);
+/* pc_statement_fn-compatible: ctx is the pc_actual being built. Always 0. */
+int pc_actual_statement_sink(void *ctx, pc_statement *st);
+void pc_actual_add_topic(pc_actual *a, pc_topic *t);
+void pc_actual_end(pc_actual *a, pc_vec *pools);
+
 void pc_actual_free(pc_actual *a);
 
 /*
@@ -103,7 +147,7 @@ int pc_actual_adopt(pc_actual *a, const char *stmt, const char *table, pc_name_k
 const pc_actual_table *pc_actual_table_get(const pc_actual *a, const char *name);
 /* 1 when a topic of that name exists. */
 int pc_actual_topic_exists(const pc_actual *a, const char *name);
-/* The statement of that name, or NULL. */
+/* The statement of that name, or NULL (a binary search: stmts is sorted by name). */
 const pc_actual_stmt *pc_actual_stmt_get(const pc_actual *a, const char *name);
 /*
  * The name an unfinished run's journal gave to the statement (kind, table,
@@ -118,6 +162,13 @@ const char *pc_actual_journal_name(const pc_actual *a, pc_name_kind kind, const 
  * "STOPPED", "<PHASE>". *reason is NULL when in sync.
  */
 int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason);
+/*
+ * The same for one physical version of t (blue/green, versions.h): git is
+ * compared with what runs under that name (the fingerprints in labels are
+ * git's, whatever the version). pc_actual_table_in_sync() is this with
+ * t->name; status and the loop pass pc_versions_current_name().
+ */
+int pc_actual_version_in_sync(const pc_actual *a, const pc_table *t, const char *physical, char **reason);
 
 /*
  * Whether t exists in the target: its topic, or for a view (pc_table_is_view())

@@ -63,7 +63,7 @@ static int newest_first(const void *x, const void *y)
  * CREATE TABLE/VIEW targets into creates (base names, owned). -1 with the
  * analyzer's error when the SQL cannot be analyzed.
  */
-static int analyze(const pc_statement *st, pc_vec *writes, pc_vec *creates)
+static int analyze(const pc_actual_st *st, pc_vec *writes, pc_vec *creates)
 {
 	pc_sql_file *f = NULL;
 	size_t i, j;
@@ -243,7 +243,7 @@ void pc_adoption_free(void *p)
 }
 
 /* "fingerprint equal", or the differences that remain, joined by "; " (owned). */
-static char *differences(const pc_project *proj, const pc_table *t, const pc_statement *st)
+static char *differences(const pc_project *proj, const pc_table *t, const pc_actual_st *st)
 {
 	pc_buf b = PC_BUF_INIT;
 	pc_kvlist props = PC_VEC_INIT;
@@ -384,7 +384,7 @@ int pc_adopt_check_plan(pc_plan *plan, const pc_actual *a)
 		const pc_adopt_writer *w;
 		if (act->kind == PC_ACT_DROP)
 			continue;
-		pc_adopt_writers_of(sc, act->table, &ws);
+		pc_adopt_writers_of(sc, pc_action_physical(act), &ws);
 		w = ws.len ? ws.items[0] : NULL;
 		if (w && starts_dml(act))
 			rc = pc_error_set(PC_EINVALID,

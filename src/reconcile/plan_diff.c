@@ -79,7 +79,7 @@ static const pc_step *find_step(const pc_action *a, pc_step_kind k)
 	return NULL;
 }
 
-static void diff_properties(pc_action *a, const pc_statement *st, const pc_kvlist *want)
+static void diff_properties(pc_action *a, const pc_actual_st *st, const pc_kvlist *want)
 {
 	size_t i;
 	for (i = 0; i < want->len; i++) {
@@ -102,7 +102,7 @@ static void diff_action(pc_action *a, const pc_actual_table *at)
 	const pc_step *dml = find_step(a, PC_STEP_CREATE_DML);
 	const pc_step *resume = find_step(a, PC_STEP_RESUME_STATEMENT);
 	const pc_step *ddl = find_step(a, PC_STEP_RUN_DDL);
-	const pc_statement *run = at->dml ? at->dml->st : NULL;
+	const pc_actual_st *run = at->dml ? at->dml->st : NULL;
 	const pc_step *s = dml ? dml : resume;
 
 	if (ddl && ddl->sql && at->ddl && at->ddl->st->sql && !same_text(at->ddl->st->sql, ddl->sql))
@@ -127,7 +127,10 @@ void pc_plan_diff(pc_plan *p, const pc_actual *act)
 		const pc_actual_table *at;
 		if (a->kind == PC_ACT_NOOP || a->kind == PC_ACT_DROP || a->diff.len)
 			continue;
-		if ((at = pc_actual_table_get(act, a->table)) != NULL)
+		/* a new green is compared with the version it stands beside (a superseded green, else blue) */
+		if ((at = pc_actual_table_get(act, a->green >= 2 && a->kind == PC_ACT_CREATE
+							  ? (a->retires ? a->retires : a->blue ? a->blue : a->table)
+							  : pc_action_physical(a))) != NULL)
 			diff_action(a, at);
 	}
 }

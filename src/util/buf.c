@@ -123,20 +123,25 @@ char *pc_buf_detach(pc_buf *b)
 int pc_buf_put_json_str(pc_buf *b, const char *s)
 {
 	int rc = pc_buf_putc(b, '"');
-	for (; !rc && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (!rc && *s) {
+		/* the run of characters that need no escape, in one copy */
+		const char *run = s;
+		unsigned char c;
+		while ((c = (unsigned char)*s) >= 0x20 && c != '"' && c != '\\')
+			s++;
+		if (s > run && (rc = pc_buf_put(b, run, (size_t)(s - run))) != 0)
+			break;
 		switch (c) {
+		case 0: break;
 		case '"': rc = pc_buf_puts(b, "\\\""); break;
 		case '\\': rc = pc_buf_puts(b, "\\\\"); break;
 		case '\n': rc = pc_buf_puts(b, "\\n"); break;
 		case '\r': rc = pc_buf_puts(b, "\\r"); break;
 		case '\t': rc = pc_buf_puts(b, "\\t"); break;
-		default:
-			if (c < 0x20)
-				rc = pc_buf_printf(b, "\\u%04x", c);
-			else
-				rc = pc_buf_putc(b, (char)c);
+		default: rc = pc_buf_printf(b, "\\u%04x", c); break;
 		}
+		if (c)
+			s++;
 	}
 	return rc ? rc : pc_buf_putc(b, '"');
 }

@@ -34,7 +34,7 @@
 typedef struct fx {
 	pc_project proj;
 	pc_config cfg;
-	pc_vec stmts;  /* pc_statement * until built */
+	pc_vec stmts;  /* pc_statement *: the snapshot is built from copies, these stay for the tests to read */
 	pc_vec topics; /* pc_topic * */
 	pc_vec pools;
 	int with_pools;
@@ -240,10 +240,35 @@ static FX_UNUSED pc_statement *deployed(const pc_table *t, const char *phase)
 	return t->dml ? dml_stmt(t, phase, NULL) : NULL;
 }
 
+/* The snapshot of F's statements and topics (it keeps a compact form and frees what it is given: copies). */
+static FX_UNUSED void fx_build_actual(pc_vec *pools)
+{
+	pc_vec stmts = PC_VEC_INIT, topics = PC_VEC_INIT;
+	for (size_t i = 0; i < F->stmts.len; i++)
+		pc_vec_push(&stmts, pc_statement_dup(F->stmts.items[i]));
+	for (size_t i = 0; i < F->topics.len; i++) {
+		const pc_topic *t = F->topics.items[i];
+		pc_topic *c = PC_NEW(pc_topic);
+		*c = *t;
+		c->name = pc_strdup(t->name);
+		pc_vec_push(&topics, c);
+	}
+	assert_int_equal(pc_actual_build(&F->act, "dev", &stmts, &topics, pools), 0);
+}
+
+/* Drop the snapshot and the statements and topics it was built from: the next plan reads a new state. */
+static FX_UNUSED void fx_new_actual(void)
+{
+	pc_actual_free(F->act);
+	F->act = NULL;
+	pc_vec_dispose(&F->stmts, pc_statement_free);
+	pc_vec_dispose(&F->topics, pc_topic_free);
+}
+
 static FX_UNUSED int plan_with(const pc_plan_options *opt)
 {
 	if (!F->act)
-		assert_int_equal(pc_actual_build(&F->act, "dev", &F->stmts, &F->topics, F->with_pools ? &F->pools : NULL), 0);
+		fx_build_actual(F->with_pools ? &F->pools : NULL);
 	pc_plan_free(F->plan);
 	F->plan = NULL;
 	return pc_plan_compute(&F->plan, &F->proj, F->act, opt);
@@ -297,7 +322,7 @@ static FX_UNUSED void chain(pc_table **src, pc_table **mid, pc_table **leaf)
 
 static FX_UNUSED void build_actual(void)
 {
-	assert_int_equal(pc_actual_build(&F->act, "dev", &F->stmts, &F->topics, NULL), 0);
+	fx_build_actual(NULL);
 }
 
 static FX_UNUSED char *sync_reason(const pc_table *t, int *in_sync)

@@ -93,9 +93,117 @@ static void test_actual__in_sync_reasons(void **state)
 	}
 }
 
+/* ---- the compact form ---- */
+
+static void test_actual__a_statement_keeps_what_pipectl_reads(void **state)
+{
+	(void)state;
+	pc_table *t = table("orders", "sources", NULL, 1);
+	pc_statement *run = deployed(t, "RUNNING");
+	pc_statement *old = dml_stmt(t, "FAILED", "1"); /* newer, not current */
+	pc_kv_set(&run->properties, "sql.current-catalog", "env");
+	pc_kv_set(&run->properties, "sql.state-ttl", "1 d");
+	pc_kv_set(&old->properties, "sql.current-catalog", "env");
+	pc_kv_set(&run->labels, PC_LABEL_PROTECT, "true");
+	pc_kv_set(&old->latest_offsets, "src", "partition:0,offset:7");
+	run->detail = pc_strdup("ok");
+	run->uid = pc_strdup("u-1");
+	run->principal = pc_strdup("sa-1");
+	build_actual();
+	const pc_actual_stmt *r = pc_actual_stmt_get(F->act, run->name), *o = pc_actual_stmt_get(F->act, old->name);
+	assert_non_null(r);
+	assert_non_null(o);
+	assert_true(r->managed);
+	assert_int_equal(r->kind, PC_NAME_DML);
+	assert_string_equal(r->table, "orders");
+	assert_string_equal(r->st->name, run->name);
+	assert_string_equal(r->st->sql, run->sql);
+	assert_string_equal(r->st->phase, "RUNNING");
+	assert_int_equal(r->st->ph, PC_PHASE_RUNNING);
+	assert_string_equal(r->st->detail, "ok");
+	assert_string_equal(r->st->compute_pool_id, "lfcp-cur");
+	assert_string_equal(r->st->created_at, run->created_at);
+	assert_string_equal(r->st->resource_version, "1");
+	assert_true(r->st->protect);
+	assert_false(o->st->protect);
+	assert_false(r->st->has_offsets);
+	assert_true(o->st->has_offsets);
+	assert_string_equal(r->fp, pc_kv_get(&run->labels, PC_LABEL_FP));
+	assert_string_equal(r->sql_fp, t->dml_fingerprint);
+	assert_string_equal(r->ddl_fp, t->ddl_fingerprint);
+	/* properties in the API's order; an equal pair is stored once for every statement */
+	assert_int_equal(r->st->properties.len, 2);
+	assert_string_equal(((const pc_kv *)r->st->properties.items[1])->key, "sql.state-ttl");
+	assert_string_equal(pc_kv_get(&r->st->properties, "sql.state-ttl"), "1 d");
+	assert_ptr_equal(r->st->properties.items[0], o->st->properties.items[0]);
+	/* repeated values are stored once too */
+	assert_ptr_equal(r->st->compute_pool_id, o->st->compute_pool_id);
+	assert_ptr_equal(pc_actual_table_get(F->act, "orders")->dml, r);
+}
+
+static void test_actual__lookups_by_name_find_every_statement_and_topic(void **state)
+{
+	(void)state;
+	char name[64];
+	for (int i = 0; i < 50; i++) {
+		snprintf(name, sizeof name, "cli-%03d", (i * 37) % 50); /* out of order */
+		stmt(name, "RUNNING");
+		snprintf(name, sizeof name, "topic_%03d", (i * 13) % 50);
+		topic(name);
+	}
+	build_actual();
+	for (int i = 0; i < 50; i++) {
+		snprintf(name, sizeof name, "cli-%03d", i);
+		assert_non_null(pc_actual_stmt_get(F->act, name));
+		assert_string_equal(pc_actual_stmt_get(F->act, name)->st->name, name);
+		snprintf(name, sizeof name, "topic_%03d", i);
+		assert_true(pc_actual_topic_exists(F->act, name));
+	}
+	assert_null(pc_actual_stmt_get(F->act, "cli-"));
+	assert_null(pc_actual_stmt_get(F->act, "cli-050"));
+	assert_null(pc_actual_stmt_get(F->act, "a"));
+	assert_null(pc_actual_stmt_get(F->act, NULL));
+	assert_false(pc_actual_topic_exists(F->act, "topic_0"));
+	assert_false(pc_actual_topic_exists(F->act, "zzz"));
+}
+
+static void test_actual__built_as_pages_arrive_equals_built_from_lists(void **state)
+{
+	(void)state;
+	pc_table *a = table("a", "sources", NULL, 1), *b = table("b", "sources", NULL, 1);
+	pc_statement *st;
+	pc_actual *piece;
+	deployed(a, "RUNNING");
+	deployed(b, "STOPPED");
+	st = stmt("cli-other", "RUNNING");
+	st->sql = pc_strdup("INSERT INTO b SELECT * FROM a");
+	build_actual();
+	piece = pc_actual_begin("dev");
+	for (size_t i = F->stmts.len; i-- > 0;) /* another order than the list's */
+		pc_actual_add_statement(piece, pc_statement_dup(F->stmts.items[i]));
+	pc_actual_add_statement(piece, NULL);
+	pc_actual_add_statement(piece, PC_NEW(pc_statement)); /* nameless: dropped */
+	for (size_t i = 0; i < F->topics.len; i++) {
+		pc_topic *t = PC_NEW(pc_topic);
+		t->name = pc_strdup(((const pc_topic *)F->topics.items[i])->name);
+		pc_actual_add_topic(piece, t);
+	}
+	pc_actual_add_topic(piece, PC_NEW(pc_topic));
+	pc_actual_end(piece, NULL);
+	assert_string_equal(piece->fingerprint, F->act->fingerprint);
+	assert_int_equal(piece->stmts.len, F->act->stmts.len);
+	assert_int_equal(piece->tables.len, F->act->tables.len);
+	assert_string_equal(pc_actual_table_get(piece, "b")->phase, "STOPPED");
+	assert_false(pc_actual_stmt_get(piece, "cli-other")->managed);
+	pc_actual_free(piece);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_actual__a_statement_keeps_what_pipectl_reads),
+		T(test_actual__lookups_by_name_find_every_statement_and_topic),
+		T(test_actual__built_as_pages_arrive_equals_built_from_lists),
 		T(test_actual__current_dml_is_the_newest_live_one),
 		T(test_actual__unmanaged_statements_are_not_indexed),
 		T(test_actual__statement_without_labels_is_read_from_its_sql),

@@ -726,7 +726,7 @@ static void test_apply__refuses_a_second_writer_for_a_table(void **state)
 	pc_actual act;
 	pc_actual_table at;
 	pc_actual_stmt as;
-	pc_statement snap;
+	pc_actual_st snap;
 	const pc_action_result *a;
 	(void)state;
 

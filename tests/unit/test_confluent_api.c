@@ -336,6 +336,91 @@ static void test_confluent_list__follows_next_page_token_over_three_pages(void *
 	close_fixture(f);
 }
 
+/* What each_statement handed over: names in order; stop_after > 0 refuses the statement of that rank. */
+typedef struct taken {
+	pc_vec names;
+	int stop_after;
+} taken;
+
+static int take(void *ctx, pc_statement *st)
+{
+	taken *t = ctx;
+	pc_vec_push(&t->names, pc_strdup(st->name));
+	pc_statement_free(st);
+	if (t->stop_after && (int)t->names.len == t->stop_after)
+		return pc_error_set(PC_EINVALID, "enough");
+	return 0;
+}
+
+static void test_confluent_list__each_statement_is_handed_over_as_its_page_arrives(void **state)
+{
+	server *s = *state;
+	fixture *f = open_fixture(s, NULL);
+	taken t = { PC_VEC_INIT, 0 };
+	char *p1 = pc_sprintf("{\"metadata\":{\"next\":\"http://127.0.0.1:%d%s/statements?page_token=t2\"},"
+			      "\"data\":[{\"name\":\"s1\"},{\"name\":\"s2\"}]}", s->port, SQL_PREFIX);
+
+	assert_non_null(f->p->ops->each_statement);
+	say(s, 200, p1);
+	say(s, 200, "{\"metadata\":{\"next\":\"\"},\"data\":[{\"name\":\"s3\"}]}");
+	assert_int_equal(pc_provider_each_statement(f->p, take, &t), 0);
+	assert_int_equal(s->n_reqs, 2);
+	assert_int_equal(t.names.len, 3);
+	assert_string_equal(t.names.items[0], "s1");
+	assert_string_equal(t.names.items[2], "s3");
+	pc_vec_dispose(&t.names, free);
+
+	/* the taker's error ends the list: no further page is read */
+	t.stop_after = 1;
+	say(s, 200, p1);
+	assert_int_equal(pc_provider_each_statement(f->p, take, &t), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "enough");
+	assert_int_equal(s->n_reqs, 3);
+	assert_int_equal(t.names.len, 1);
+	pc_vec_dispose(&t.names, free);
+
+	/* a page that breaks off: what came before it was handed over, the error names the list */
+	t.stop_after = 0;
+	say(s, 200, "{\"data\":[{\"name\":\"s1\"},{\"name\"");
+	assert_int_equal(pc_provider_each_statement(f->p, take, &t), PC_EPARSE);
+	assert_non_null(strstr(pc_error_last(), "list statements"));
+	assert_int_equal(t.names.len, 1);
+	pc_vec_dispose(&t.names, free);
+	free(p1);
+	close_fixture(f);
+}
+
+/* A provider without each_statement: its list, handed over in order (pc_provider_each_statement()). */
+static int list_two(pc_provider *p, pc_vec *out)
+{
+	(void)p;
+	for (int i = 1; i <= 2; i++) {
+		pc_statement *st = PC_NEW(pc_statement);
+		st->name = pc_sprintf("l%d", i);
+		pc_vec_push(out, st);
+	}
+	return 0;
+}
+
+static void test_provider__each_statement_falls_back_on_the_list(void **state)
+{
+	static const pc_provider_ops ops = { .name = "list-only", .list_statements = list_two };
+	pc_provider p;
+	taken t = { PC_VEC_INIT, 0 };
+	(void)state;
+	memset(&p, 0, sizeof p);
+	p.ops = &ops;
+	assert_int_equal(pc_provider_each_statement(&p, take, &t), 0);
+	assert_int_equal(t.names.len, 2);
+	assert_string_equal(t.names.items[1], "l2");
+	pc_vec_dispose(&t.names, free);
+	/* refused part-way: the rest is freed, not leaked (ASan) */
+	t.stop_after = 1;
+	assert_int_equal(pc_provider_each_statement(&p, take, &t), PC_EINVALID);
+	assert_int_equal(t.names.len, 1);
+	pc_vec_dispose(&t.names, free);
+}
+
 static void test_confluent_set_stopped__retries_after_a_409(void **state)
 {
 	server *s = *state;
@@ -432,6 +517,56 @@ static void test_confluent_topics__list_get_delete_use_the_kafka_key(void **stat
 		assert_string_equal(req(s, i)->auth, KAFKA_AUTH);
 	pc_topic_free(t);
 	pc_vec_dispose(&v, pc_topic_free);
+	close_fixture(f);
+}
+
+/*
+ * The topic list is read as it arrives: a list far larger than the body cap
+ * reads whole (the cap bounds one topic), a retried request starts over
+ * (no topic twice), and one topic larger than the cap is refused.
+ */
+static void test_confluent_topics__a_list_larger_than_the_body_cap_is_read_as_it_arrives(void **state)
+{
+	server *s = *state;
+	pc_http_opts o = fast_opts();
+	fixture *f;
+	pc_vec v = PC_VEC_INIT;
+	pc_buf big = PC_BUF_INIT;
+	char *huge;
+
+	o.max_body = 4096;
+	f = open_fixture(s, &o);
+	pc_buf_puts(&big, "{\"kind\":\"KafkaTopicList\",\"data\":[");
+	for (int i = 0; i < 2000; i++)
+		pc_buf_printf(&big, "%s{\"topic_name\":\"topic_%04d\",\"partitions_count\":%d}", i ? "," : "", i, i % 7 + 1);
+	pc_buf_puts(&big, "],\"metadata\":{\"self\":\"x\",\"next\":null}}");
+	assert_true(big.len > 20 * o.max_body);
+	say(s, 503, "{\"error_code\":50300,\"message\":\"busy\"}");
+	say(s, 200, big.ptr);
+	assert_int_equal(f->p->ops->list_topics(f->p, &v), 0);
+	assert_int_equal(s->n_reqs, 2);
+	assert_int_equal(v.len, 2000);
+	assert_string_equal(((pc_topic *)v.items[0])->name, "topic_0000");
+	assert_string_equal(((pc_topic *)v.items[1999])->name, "topic_1999");
+	assert_int_equal(((pc_topic *)v.items[1999])->partitions, 1999 % 7 + 1);
+	pc_vec_dispose(&v, pc_topic_free);
+
+	huge = pc_calloc(1, 60000);
+	memset(huge, 'x', 59999); /* more than a read of the socket and the cap */
+	pc_buf_clear(&big);
+	pc_buf_printf(&big, "{\"data\":[{\"topic_name\":\"a\"},{\"topic_name\":\"%s\"}]}", huge);
+	say(s, 200, big.ptr);
+	assert_int_equal(f->p->ops->list_topics(f->p, &v), PC_ETOOBIG);
+	assert_non_null(strstr(pc_error_last(), "list topics"));
+	assert_non_null(strstr(pc_error_last(), "longer than 4096 bytes"));
+	assert_int_equal(v.len, 0);
+
+	say(s, 200, "{\"data\":[{\"topic_name\":\"a\"},");
+	assert_int_equal(f->p->ops->list_topics(f->p, &v), PC_EPARSE);
+	assert_non_null(strstr(pc_error_last(), "list topics: HTTP 200: malformed JSON body"));
+	assert_int_equal(v.len, 0);
+	free(huge);
+	pc_buf_dispose(&big);
 	close_fixture(f);
 }
 
@@ -589,11 +724,47 @@ static char *topic_list_of(const char *body)
 	return pc_buf_detach(&b);
 }
 
+/* The same body through pc_cfjson_feed in slices of chunk bytes (a restart first drops a false start). */
+static char *topic_feed_of(const char *body, size_t chunk)
+{
+	pc_cfjson_feed *f = pc_cfjson_topic_feed_new(1024);
+	pc_vec v = PC_VEC_INIT;
+	pc_buf b = PC_BUF_INIT;
+	size_t len = strlen(body), at;
+	int rc = 0;
+	const char *false_start = "{\"data\":[{\"topic_name\":\"x\"},";
+	assert_int_equal(pc_cfjson_feed_put(f, false_start, strlen(false_start)), 0);
+	pc_cfjson_feed_restart(f);
+	pc_vec_push(&v, NULL);
+	for (at = 0; at < len && rc == 0; at += chunk)
+		rc = pc_cfjson_feed_put(f, body + at, len - at < chunk ? len - at : chunk);
+	if (rc == 0)
+		rc = pc_cfjson_feed_end(f, &v, NULL);
+	if (rc != 0) {
+		assert_int_equal(v.len, 1);
+		pc_buf_printf(&b, "ERR: %s", pc_error_last());
+	} else {
+		for (size_t i = 1; i < v.len; i++)
+			pc_buf_printf(&b, "%s%s", i > 1 ? "," : "", ((pc_topic *)v.items[i])->name);
+	}
+	pc_vec_dispose(&v, pc_topic_free);
+	pc_cfjson_feed_free(f);
+	return pc_buf_detach(&b);
+}
+
+/* want, whether the body is read whole or as it arrives in slices of any size (the same error too). */
 static void assert_topic_list(const char *body, const char *want)
 {
+	static const size_t chunks[] = { 1, 2, 3, 5, 8, 13, 64 };
 	char *got = topic_list_of(body);
 	if (strncmp(want, "ERR: ", 5) == 0 ? strncmp(got, want, strlen(want)) != 0 : strcmp(got, want) != 0)
 		fail_msg("body %s\n  got  %s\n  want %s", body, got, want);
+	for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+		char *fed = topic_feed_of(body, chunks[i]);
+		if (strcmp(fed, got) != 0)
+			fail_msg("body %s in slices of %zu\n  got  %s\n  whole %s", body, chunks[i], fed, got);
+		free(fed);
+	}
 	free(got);
 }
 
@@ -633,6 +804,38 @@ static void test_confluent_json__lists_parse_one_element_at_a_time(void **state)
 	assert_topic_list("{\"data\":[{\"topic_name\":\"a\",\"topic_name\":\"b\"}]}", "ERR: malformed JSON body: duplicate");
 	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"},{\"partitions_count\":1}]}",
 			  "ERR: unexpected JSON body: topic without 'topic_name'");
+	/* values a slice can cut: numbers, literals, escapes, unicode */
+	assert_topic_list("{\"n\":123456789,\"t\":true,\"f\":false,\"z\":null,\"data\":[{\"topic_name\":\"q\\\"\\u00e9\\\\\","
+			  "\"partitions_count\":12345}],\"x\":-0.5e-3}",
+			  "q\"\xc3\xa9\\");
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"}],\"n\":12 3}", "ERR: malformed JSON body: ',' or '}' expected");
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"}],\"t\":tru}", "ERR: malformed JSON body: ");
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\"}]}\n\n", "a");
+	/*
+	 * UTF-8 characters cut in two by a slice: jansson fails at a cut
+	 * character's first byte, not at the end of what it was given. Long
+	 * names, so that a value is tried while cut (a short one is complete
+	 * by the time it is tried again).
+	 */
+	{
+		pc_buf body = PC_BUF_INIT, want = PC_BUF_INIT;
+		pc_buf_puts(&body, "{\"data\":[");
+		for (int t = 0; t < 3; t++) {
+			pc_buf_puts(&body, t ? ",{\"topic_name\":\"" : "{\"topic_name\":\"");
+			pc_buf_puts(&want, t ? "," : "");
+			for (int i = 0; i < 150; i++) {
+				const char *ch = t == 0 ? "\xc3\xa9" : t == 1 ? "\xe6\x97\xa5" : "\xf0\x9f\x98\x80";
+				pc_buf_puts(&body, ch);
+				pc_buf_puts(&want, ch);
+			}
+			pc_buf_puts(&body, "\"}");
+		}
+		pc_buf_puts(&body, "]}");
+		assert_topic_list(body.ptr, want.ptr);
+		pc_buf_dispose(&body);
+		pc_buf_dispose(&want);
+	}
+	assert_topic_list("{\"data\":[{\"topic_name\":\"a\xca\"}]}", "ERR: malformed JSON body: unable to decode byte 0xca");
 	/* the next page's token, whether metadata comes before or after data */
 	assert_int_equal(pc_cfjson_statement_list("{\"data\":[{\"name\":\"s1\"}],\"metadata\":{\"next\":"
 						  "\"https://x/statements?page_size=1&page_token=t2\"}}",
@@ -663,6 +866,8 @@ int main(void)
 		SRV(test_confluent_delete__any_2xx_is_success_and_404_is_enotfound),
 		SRV(test_confluent_exceptions__most_recent_first),
 		SRV(test_confluent_list__follows_next_page_token_over_three_pages),
+		SRV(test_confluent_list__each_statement_is_handed_over_as_its_page_arrives),
+		SRV(test_confluent_topics__a_list_larger_than_the_body_cap_is_read_as_it_arrives),
 		SRV(test_confluent_set_stopped__retries_after_a_409),
 		SRV(test_confluent_set_stopped__gives_up_after_repeated_conflicts),
 		SRV(test_confluent_set_stopped__does_nothing_when_already_as_asked),
@@ -673,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_provider__phase_helpers_tolerate_unknown_phases),
 		cmocka_unit_test(test_provider__phases_classify_every_api_name_and_back),
 		cmocka_unit_test(test_provider__statement_dup_copies_everything),
+		cmocka_unit_test(test_provider__each_statement_falls_back_on_the_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

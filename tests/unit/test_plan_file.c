@@ -65,14 +65,12 @@ static void test_plan_state_fingerprint__changes_with_actual_state(void **state)
 	plan_ok(NULL);
 	memcpy(first, F->plan->state_fingerprint, 33);
 	/* same state rebuilt: same fingerprint */
-	pc_actual_free(F->act);
-	F->act = NULL;
+	fx_new_actual();
 	deployed(t, "RUNNING");
 	plan_ok(NULL);
 	assert_string_equal(first, F->plan->state_fingerprint);
 	/* one phase differs */
-	pc_actual_free(F->act);
-	F->act = NULL;
+	fx_new_actual();
 	deployed(t, "STOPPED");
 	plan_ok(NULL);
 	assert_string_not_equal(first, F->plan->state_fingerprint);

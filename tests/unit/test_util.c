@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "util/alloc.h"
+#include "util/arena.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -18,6 +19,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -52,7 +56,62 @@ static void test_buf__json_string_is_escaped(void **state)
 	(void)state;
 	pc_buf_put_json_str(&b, "a\"b\\c\n\x01");
 	assert_string_equal(b.ptr, "\"a\\\"b\\\\c\\n\\u0001\"");
+	pc_buf_clear(&b);
+	/* runs of plain characters around escapes, at the start and the end; UTF-8 and DEL as they are */
+	pc_buf_put_json_str(&b, "\"lead\tmiddle\r\x1f\x7f\xc3\xa9 end\\");
+	assert_string_equal(b.ptr, "\"\\\"lead\\tmiddle\\r\\u001f\x7f\xc3\xa9 end\\\\\"");
+	pc_buf_clear(&b);
+	pc_buf_put_json_str(&b, "");
+	assert_string_equal(b.ptr, "\"\"");
 	pc_buf_dispose(&b);
+}
+
+static void test_arena__allocations_are_aligned_zeroed_and_kept_apart(void **state)
+{
+	pc_arena a = PC_ARENA_INIT;
+	char *big, *s[2000];
+	(void)state;
+	for (int i = 0; i < 2000; i++) { /* many blocks' worth */
+		char text[32];
+		void *p = pc_arena_alloc(&a, (size_t)(i % 40) + 1);
+		assert_int_equal((uintptr_t)p % alignof(max_align_t), 0);
+		for (int k = 0; k < i % 40 + 1; k++)
+			assert_int_equal(((unsigned char *)p)[k], 0);
+		memset(p, 0xff, (size_t)(i % 40) + 1);
+		snprintf(text, sizeof text, "string %d", i);
+		s[i] = pc_arena_strdup(&a, text);
+	}
+	big = pc_arena_alloc(&a, 100000); /* larger than a block */
+	memset(big, 'x', 100000);
+	for (int i = 0; i < 2000; i++) {
+		char text[32];
+		snprintf(text, sizeof text, "string %d", i);
+		assert_string_equal(s[i], text);
+	}
+	assert_string_equal(pc_arena_strndup(&a, "abcdef", 3), "abc");
+	assert_null(pc_arena_strdup(&a, NULL));
+	assert_true(a.used >= 100000);
+	assert_true(a.reserved >= a.used);
+	pc_arena_dispose(&a);
+	assert_int_equal(a.used, 0);
+	assert_null(a.blocks);
+}
+
+static void test_arena__intern_gives_one_copy_per_value(void **state)
+{
+	pc_arena a = PC_ARENA_INIT;
+	char buf[16] = "RUNNING";
+	const char *x, *y;
+	(void)state;
+	x = pc_arena_intern(&a, buf);
+	strcpy(buf, "STOPPED");
+	y = pc_arena_intern(&a, "RUNNING");
+	assert_ptr_equal(x, y);
+	assert_string_equal(x, "RUNNING"); /* a copy, not the caller's buffer */
+	assert_ptr_not_equal(pc_arena_intern(&a, buf), x);
+	assert_string_equal(pc_arena_intern(&a, ""), "");
+	assert_null(pc_arena_intern(&a, NULL));
+	pc_arena_dispose(&a);
 }
 
 static void test_map__put_get_delete_many(void **state)
@@ -242,6 +301,8 @@ int main(void)
 		cmocka_unit_test(test_buf__grows_and_stays_terminated),
 		cmocka_unit_test(test_buf__cap_refuses_growth_past_max),
 		cmocka_unit_test(test_buf__json_string_is_escaped),
+		cmocka_unit_test(test_arena__allocations_are_aligned_zeroed_and_kept_apart),
+		cmocka_unit_test(test_arena__intern_gives_one_copy_per_value),
 		cmocka_unit_test(test_map__put_get_delete_many),
 		cmocka_unit_test(test_vec__unique_strings_and_sort),
 		cmocka_unit_test(test_kv__set_overwrites_and_equal_ignores_order),
