@@ -536,9 +536,9 @@ static int run_steps(pc_apply_exec *ex, task *t, pc_action_result *res)
 
 /*
  * The next task a worker may start, taken off the queue (take) or only
- * looked at, or NULL. After an interruption only the later parts of the
- * actions already started may: an action begun is finished as far as its
- * prerequisites allow, nothing new is begun. Called with ex->mu held.
+ * looked at, or NULL. After an interruption none: the parts running finish,
+ * nothing new starts (with the waves most actions have begun by then, so
+ * finishing begun actions would not stop the run). Called with ex->mu held.
  */
 static task *next_ready(pc_apply_exec *ex, int take)
 {
@@ -546,8 +546,9 @@ static task *next_ready(pc_apply_exec *ex, int take)
 		ex->ready_head++; /* skipped while it waited in the queue */
 	for (size_t k = ex->ready_head; k < ex->ready.len; k++) {
 		task *t = ex->ready.items[k];
-		const pc_action_result *res = ex->r->actions.items[t->action];
-		if (t->state != PC_RESULT_PENDING || (ex->stop_new && !res->started_ms))
+		/* after an interruption only a part without steps (it acts on nothing) may still end */
+		if (t->state != PC_RESULT_PENDING ||
+		    (ex->stop_new && action_has_part(((pc_action_result *)ex->r->actions.items[t->action])->action, t->part)))
 			continue;
 		if (take) {
 			ex->ready.items[k] = ex->ready.items[ex->ready_head];

@@ -29,8 +29,7 @@
  *   part not yet started of the actions that depend on it, is skipped; what
  *   already started finishes; independent branches go on;
  * - a cancel flag (SIGINT/SIGTERM), a lost lock or the total timeout stop
- *   new actions from starting; the actions already begun run their later
- *   parts as far as their prerequisites allow.
+ *   new tasks from starting; the parts already running finish.
  *
  * Thread-safety: pc_apply_run() is called from one thread; it calls the
  * progress callbacks from its worker threads, one at a time.

@@ -22,11 +22,12 @@ run 0 apply --auto-approve
 table facts orders fct_totals "CREATE TABLE fct_totals (id INT, total INT, n INT, PRIMARY KEY (id) NOT ENFORCED);" \
 	"INSERT INTO fct_totals SELECT id, SUM(amount), COUNT(*) FROM int_orders GROUP BY id;"
 run 1 apply --auto-approve
-# the drops run side by side once the reader is stopped: both topics outlive the timeout
-for t in v_totals fct_totals; do
-	grep -q "^  FAILED rebuild     $t .*: table '$t': its topic still exists 1 s after 'it-pc-drop-${t/_/-}-[0-9a-f]*' completed (Kafka deletes topics asynchronously; confluent.topic_delete_timeout)" "$T/out" ||
-		fail "the lingering topic of $t is not named with its drop statement"
-done
+# the reader's held topic outlives the timeout
+grep -q "^  FAILED rebuild     v_totals .*: table 'v_totals': its topic still exists 1 s after 'it-pc-drop-v-totals-[0-9a-f]*' completed (Kafka deletes topics asynchronously; confluent.topic_delete_timeout)" "$T/out" ||
+	fail "the lingering topic is not named with its drop statement"
+# the parent's drop waits only for the reader to be stopped, not for the reader's drop (the waves,
+# docs/reconcile.md "Ordering"): fct_totals is rebuilt all the same
+grep -Eq "^  ok +rebuild +fct_totals " "$T/out" || fail "fct_totals was not rebuilt beside its reader's failed drop"
 no_secret
 # with a timeout that covers the deletion, the rerun finishes the rebuild
 release

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# SIGTERM in the middle of a cycle: the actions already started finish, the
-# lock is released, the exit status is 0, and no table is left half-applied
-# (a table either exists with its DML running, or was not touched).
+# SIGTERM in the middle of a cycle: the parts already running finish, nothing
+# new starts, the lock is released, the exit status is 0, and the next run
+# converges (a table whose DDL ran without its DML is finished by it).
 set -euo pipefail
 source "$(dirname "$0")/reconcile_lib.sh"
 
@@ -26,16 +26,17 @@ LOOP_PID=
 grep -q "table=$tbl action=create done" "$LOG" || fail "the running action did not finish"
 grep -q "stopping on signal" "$LOG" || fail "no shutdown line"
 no_lock || fail "the lock statement was left behind"
+# nothing started after the signal: the held DML is the only DML there is (with the waves other
+# tables' DDL may have run before the signal, without their DML; the journal stays, and the next
+# run finishes them: docs/reconcile.md "Ordering")
 tp=$(topics)
+[ "$(statements | jq '[.[] | select(.metadata.labels["user.confluent.io/pipectl-kind"] == "dml")] | length')" = 1 ] ||
+	fail "the loop went on after SIGTERM: DMLs $(statements | jq -c '[.[] | select(.metadata.labels["user.confluent.io/pipectl-kind"] == "dml") | .name]')"
 for t in $DML_TABLES; do
 	d=$(live_dml "$t" | awk '{print $2}')
-	if grep -qx "$t" <<<"$tp"; then
-		[ "$d" = RUNNING ] || fail "table $t exists but its DML is '$d': half-applied"
-	else
-		[ -z "$d" ] || fail "table $t has a DML but no topic"
-	fi
+	[ -z "$d" ] || [ "$d" = RUNNING ] || fail "table $t's DML is '$d' after the run ended"
+	[ -z "$d" ] || grep -qx "$t" <<<"$tp" || fail "table $t has a DML but no topic"
 done
-has_topic v_totals && fail "the loop went on after SIGTERM (v_totals created)"
 # the next run converges
 release
 "$PIPECTL" -C "$P" reconcile --once >"$LOG" 2>&1 || fail "the next run failed"

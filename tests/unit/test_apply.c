@@ -848,7 +848,8 @@ static void cancel_on_first_start(void *ctx, const pc_apply_event *ev)
 		*(volatile sig_atomic_t *)ctx = 1;
 }
 
-static void test_apply__interrupt_finishes_running_action_and_starts_nothing_new(void **state)
+/* The waves: the running part (the first DDL) finishes, nothing new starts, its DML included. */
+static void test_apply__interrupt_finishes_running_part_and_starts_nothing_new(void **state)
 {
 	sim_provider *f = t_sim(0, 0, NULL);
 	pc_plan *p = PC_NEW(pc_plan);
@@ -866,11 +867,13 @@ static void test_apply__interrupt_finishes_running_action_and_starts_nothing_new
 	o.progress_ctx = (void *)&cancel;
 	assert_int_equal(pc_apply_run(&r, &f->base, p, &o), 0);
 	assert_true(r->interrupted);
-	assert_int_equal(r->n_done, 1);
-	assert_int_equal(r->n_skipped, 2);
+	assert_int_equal(r->n_done, 0);
+	assert_int_equal(r->n_skipped, 3);
 	assert_string_equal(result_of(r, "b")->error, "skipped: interrupted by a signal");
-	/* the running one finished properly: its DML runs (and the journal of the run was written) */
-	assert_int_equal(sim_count(f, "create ") - sim_count(f, "create x-pc-journal-"), 2);
+	/* the running part finished properly: one DDL COMPLETED, no other statement (but the run's journal) */
+	assert_int_equal(sim_count(f, "create ") - sim_count(f, "create x-pc-journal-"), 1);
+	assert_int_equal(sim_count(f, "create dev-dml-"), 0);
+	assert_false(pc_apply_settled(r)); /* the journal stays: the rerun finishes the create */
 	pc_apply_result_free(r);
 	t_plan_free(p);
 	sim_provider_free(f);
@@ -1132,7 +1135,7 @@ int main(void)
 		cmocka_unit_test(test_apply__a_restart_cascade_does_not_wait_for_the_parents_new_dml),
 		cmocka_unit_test(test_apply__replace_dml_creates_new_stops_old_waits_running_then_deletes_old),
 		cmocka_unit_test(test_apply__rerun_after_a_crash_at_every_step_converges_without_doing_anything_twice),
-		cmocka_unit_test(test_apply__interrupt_finishes_running_action_and_starts_nothing_new),
+		cmocka_unit_test(test_apply__interrupt_finishes_running_part_and_starts_nothing_new),
 		cmocka_unit_test(test_apply__action_timeout_fails_the_action_with_the_phase),
 		cmocka_unit_test(test_apply__failing_seen_once_is_read_again_and_a_recovery_is_success),
 		cmocka_unit_test(test_apply__refuses_a_second_writer_for_a_table),
