@@ -415,8 +415,12 @@ static void journal_of_create(const pc_table *t, const char *ddl, const char *dm
 	pc_journal_add_action(j, t->name, "create", dml);
 	pc_journal_add_name(j, PC_NAME_DDL, t->name, t->ddl_fingerprint, ddl);
 	pc_journal_add_name(j, PC_NAME_DML, t->name, fp, dml);
-	st = stmt("dev-pc-journal-0000000a", "COMPLETED");
-	st->sql = pc_journal_sql(j);
+	st = stmt("dev-pc-journal-0000000a-1-of-1", "COMPLETED");
+	pc_vec sqls = PC_VEC_INIT;
+	assert_int_equal(pc_journal_sql_parts(&sqls, j, "dev-pc-journal-0000000a", PC_JOURNAL_PART_MAX), 0);
+	assert_int_equal(sqls.len, 1);
+	st->sql = sqls.items[0];
+	pc_vec_dispose(&sqls, NULL);
 	pc_journal_free(j);
 }
 
