@@ -19,11 +19,12 @@ done
 # DML statements the emulator has seen (its audit lists every DML, live or deleted)
 dmls_seen() { curl -sf "$EMU_URL/emulator/v1/environments/$ENV_ID/audit" | jq '.statements | length'; }
 some_dml() { [ "$(dmls_seen)" -ge 1 ]; }
+dml_or_ended() { some_dml || ! kill -0 "$pid" 2>/dev/null; }
 
 "$PIPECTL" -C "$P" apply --auto-approve --lock-ttl 2s >"$T/bg.out" 2>&1 &
 pid=$!
 BG_PIDS+=("$pid")
-if ! wait_until 120 some_dml; then
+if ! wait_until 120 dml_or_ended || ! some_dml; then
 	cat "$T/bg.out" >&2
 	fail "no DML was created within 120 s (the journal could not be written?)"
 fi
