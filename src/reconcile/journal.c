@@ -327,9 +327,9 @@ static void take_records(pc_journal *dst, pc_journal *src)
 		pc_vec_push(&dst->names, src->names.items[i]);
 	for (size_t i = 0; i < src->statements.len; i++)
 		pc_vec_push(&dst->statements, src->statements.items[i]);
-	pc_vec_init(&src->actions);
-	pc_vec_init(&src->names);
-	pc_vec_init(&src->statements);
+	pc_vec_dispose(&src->actions, NULL);
+	pc_vec_dispose(&src->names, NULL);
+	pc_vec_dispose(&src->statements, NULL);
 }
 
 static void free_parts(void *p)
@@ -355,7 +355,7 @@ int pc_journal_join(pc_vec *parts, pc_vec *whole, pc_vec *leftover)
 		}
 		pc_vec_push(v, p);
 	}
-	pc_vec_init(parts);
+	pc_vec_dispose(parts, NULL); /* its parts are in runs now */
 	for (i = 0; i < order.len; i++) {
 		pc_vec *v = pc_map_get(&runs, order.items[i]);
 		pc_journal *first;
