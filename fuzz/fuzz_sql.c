@@ -7,6 +7,7 @@
 #include "model/sql.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/vec.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,6 +59,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (out.len != size || memcmp(out.ptr, text, size) != 0)
 				abort();
 			break;
+		}
+		/* several at once (blue/green): every unqualified read and write to itself gives the text back */
+		{
+			pc_vec names = PC_VEC_INIT;
+			for (size_t i = 0; i < f->stmts.len; i++) {
+				pc_sql_stmt *st = f->stmts.items[i];
+				for (size_t k = 0; k < st->reads.len + st->writes.len; k++) {
+					const char *n = k < st->reads.len ? st->reads.items[k] : st->writes.items[k - st->reads.len];
+					if (!strchr(n, '.') && pc_vec_find_str(&names, n) < 0)
+						pc_vec_push(&names, (void *)n);
+				}
+			}
+			pc_buf_truncate(&out, 0);
+			if (names.len) {
+				if (pc_sql_rename_tables(&out, text, size, (const char *const *)names.items,
+							 (const char *const *)names.items, names.len) != 0)
+					abort();
+				if (out.len != size || memcmp(out.ptr, text, size) != 0)
+					abort();
+			}
+			pc_vec_dispose(&names, NULL);
 		}
 	}
 	pc_buf_dispose(&out);

@@ -5,6 +5,8 @@
 #include "applyrun.h"
 
 #include "color.h"
+#include "common.h"
+#include "output.h"
 #include "progress.h"
 #include "render.h"
 
@@ -257,8 +259,9 @@ int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const
 		pc_progress_summary_json(stdout, res, verb);
 	else
 		pc_progress_summary(stdout, res, verb);
-	if (pc_history_record_run(run->s.proj->root, strcmp(verb, "Destroy") == 0 ? "destroy" : "apply", plan, res,
-				  started) != 0)
+	if (pc_history_record_run(run->s.proj->root,
+				  plan->command ? plan->command : strcmp(verb, "Destroy") == 0 ? "destroy" : "apply", plan,
+				  res, started) != 0)
 		pc_cli_warning("could not record the run in the history: %s", pc_error_last());
 	status = pc_apply_succeeded(res) ? PC_EXIT_OK : PC_EXIT_ERROR;
 	pc_apply_result_free(res);
@@ -286,4 +289,59 @@ int pc_run_confirm_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *
 		return PC_EXIT_ERROR;
 	}
 	return pc_run_execute(run, plan, o, verb);
+}
+
+int pc_run_retire(const pc_cli *cli, const pc_command *self, pc_retire_kind kind, const pc_run_opts *ro,
+		  const pc_vec *sels, int plan_only, const char *out_path)
+{
+	const char *const *sv = (const char *const *)sels->items;
+	int promote = kind == PC_RETIRE_PROMOTE, rc, status = PC_EXIT_ERROR;
+	pc_plan *plan = NULL;
+	pc_run run;
+
+	memset(&run, 0, sizeof run);
+	if (plan_only || out_path) {
+		pc_session view = PC_SESSION_INIT;
+		if ((rc = pc_common_session(&view, cli)) != PC_EXIT_OK) {
+			pc_session_dispose(&view);
+			return rc;
+		}
+		if ((rc = pc_plan_retire(&plan, view.proj, view.act, kind, sv, sels->len)) != 0) {
+			pc_out_errors(stderr, view.proj);
+			status = pc_cli_fail(self, rc);
+		} else if (out_path && (rc = pc_plan_save(plan, out_path)) != 0) {
+			status = pc_cli_fail(self, rc);
+		} else {
+			pc_render_plan(stdout, plan, ro->verbose);
+			if (out_path)
+				printf("\nPlan saved to '%s'. Apply exactly this plan with: pipectl apply %s\n", out_path,
+				       out_path);
+			status = fflush(stdout) == 0 ? PC_EXIT_OK : PC_EXIT_ERROR;
+		}
+		pc_plan_free(plan);
+		pc_session_dispose(&view);
+		return status;
+	}
+	if ((rc = pc_run_check_approval_possible(ro)) != 0)
+		return pc_cli_fail(self, rc);
+	pc_run_install_signals();
+	if ((rc = pc_run_open(&run, cli, ro)) != 0) {
+		status = pc_cli_fail(self, rc);
+		goto done;
+	}
+	if ((rc = pc_plan_retire(&plan, run.s.proj, run.s.act, kind, sv, sels->len)) != 0) {
+		pc_out_errors(stderr, run.s.proj);
+		status = pc_cli_fail(self, rc);
+		goto done;
+	}
+	status = pc_run_confirm_execute(&run, plan, ro,
+					promote ? "Promote: retire these blue versions? Their data is deleted."
+						: "Roll back: retire these green versions? Their data is deleted.",
+					promote ? "Promote" : "Rollback");
+done:
+	if (ro->verbose)
+		pc_run_print_stats(&run, stderr);
+	pc_plan_free(plan);
+	pc_run_close(&run);
+	return status;
 }

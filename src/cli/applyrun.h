@@ -1,5 +1,5 @@
 /*
- * applyrun.h - what `apply` and `destroy` share: opening the target, the
+ * applyrun.h - what `apply`, `destroy`, `promote` and `rollback` share: opening the target, the
  * environment lock, the confirmation prompt, running a plan with progress,
  * and the signal handling (SIGINT/SIGTERM: start nothing new, a second one
  * also abandons the waits; the lock is released in every case).
@@ -13,6 +13,7 @@
 #include "../reconcile/apply.h"
 #include "../reconcile/lock.h"
 #include "../reconcile/plan.h"
+#include "../reconcile/retire.h"
 #include "../reconcile/session.h"
 
 #include <signal.h>
@@ -82,5 +83,15 @@ int pc_run_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const
  */
 int pc_run_confirm_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *o, const char *question,
 			   const char *verb);
+
+/*
+ * `promote` and `rollback` (retire.h) once their arguments are read: with
+ * plan_only or out_path, plan without the lock, show it (and save it to
+ * out_path for 'apply FILE'); else take the lock, plan under it, show, ask
+ * (unless --auto-approve), execute and record the run in the history.
+ * Returns the exit status.
+ */
+int pc_run_retire(const pc_cli *cli, const pc_command *self, pc_retire_kind kind, const pc_run_opts *ro,
+		  const pc_vec *sels, int plan_only, const char *out_path);
 
 #endif

@@ -79,6 +79,8 @@ PC_CMD_DECL(pc_cmd_init);
 PC_CMD_DECL(pc_cmd_import);
 PC_CMD_DECL(pc_cmd_apply);
 PC_CMD_DECL(pc_cmd_destroy);
+PC_CMD_DECL(pc_cmd_promote);
+PC_CMD_DECL(pc_cmd_rollback);
 PC_CMD_DECL(pc_cmd_reconcile);
 PC_CMD_DECL(pc_cmd_history);
 PC_CMD_DECL(pc_cmd_emulator);

@@ -79,6 +79,9 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 		} else if (pc_args_flag(&args, "--prune", NULL)) {
 			po.prune = 1;
 			plan_opts = 1;
+		} else if (pc_args_flag(&args, "--blue-green", NULL)) {
+			po.blue_green = 1;
+			plan_opts = 1;
 		} else if ((m = pc_args_value(&args, "--compute-pool")) != 0) {
 			if (m < 0) {
 				status = pc_cli_usage_error(self, "--compute-pool needs a pool id");
@@ -96,8 +99,8 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 	if (sels.len == 1 && is_plan_file(sels.items[0])) {
 		plan_file = sels.items[0];
 		if (plan_opts) {
-			status = pc_cli_usage_error(self, "--dml-only, --force, --prune and --compute-pool are recorded "
-							  "in the saved plan; give them to 'plan --out'");
+			status = pc_cli_usage_error(self, "--dml-only, --force, --prune, --blue-green and --compute-pool "
+							  "are recorded in the saved plan; give them to 'plan --out'");
 			goto done;
 		}
 	}
@@ -130,7 +133,12 @@ int pc_cmd_apply(const pc_cli *cli, int argc, char **argv)
 			goto done;
 		}
 	}
-	status = pc_run_confirm_execute(&run, plan, &ro, "Apply these changes?", "Apply");
+	if (plan->command && strcmp(plan->command, "promote") == 0)
+		status = pc_run_confirm_execute(&run, plan, &ro, "Promote: retire these blue versions?", "Promote");
+	else if (plan->command)
+		status = pc_run_confirm_execute(&run, plan, &ro, "Roll back: retire these green versions?", "Rollback");
+	else
+		status = pc_run_confirm_execute(&run, plan, &ro, "Apply these changes?", "Apply");
 done:
 	if (ro.verbose)
 		pc_run_print_stats(&run, stderr);

@@ -47,6 +47,8 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 			opt.dml_only = 1;
 		else if (pc_args_flag(&args, "--force", NULL))
 			opt.force = 1;
+		else if (pc_args_flag(&args, "--blue-green", NULL))
+			opt.blue_green = 1;
 		else if (pc_args_flag(&args, "--prune", NULL))
 			opt.prune = 1;
 		else if (pc_args_flag(&args, "--detailed-exitcode", NULL))
@@ -79,8 +81,8 @@ int pc_cmd_plan(const pc_cli *cli, int argc, char **argv)
 		status = pc_cli_usage_error(cmd, "--destroy needs at least one selector (TABLE, TABLE+, product:NAME, layer:NAME)");
 		goto done;
 	}
-	if (destroy && (opt.dml_only || opt.force || opt.prune || opt.compute_pool)) {
-		status = pc_cli_usage_error(cmd, "--destroy plans drops only: --dml-only, --force, --prune and --compute-pool do not apply");
+	if (destroy && (opt.dml_only || opt.force || opt.prune || opt.compute_pool || opt.blue_green)) {
+		status = pc_cli_usage_error(cmd, "--destroy plans drops only: --dml-only, --force, --prune, --blue-green and --compute-pool do not apply");
 		goto done;
 	}
 	opt.selectors = (const char *const *)sels.items;

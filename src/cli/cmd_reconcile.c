@@ -96,6 +96,8 @@ int pc_cmd_reconcile(const pc_cli *cli, int argc, char **argv)
 			o.git_fetch = 1;
 		} else if (pc_args_flag(&args, "--allow-destructive", NULL)) {
 			o.allow_destructive = 1;
+		} else if (pc_args_flag(&args, "--auto-promote", NULL)) {
+			o.auto_promote = 1;
 		} else if (pc_args_flag(&args, "--prune", NULL)) {
 			o.prune = 1;
 		} else if (pc_args_flag(&args, "--suspend", NULL)) {

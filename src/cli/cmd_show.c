@@ -46,17 +46,21 @@ int pc_cmd_show(const pc_cli *cli, int argc, char **argv)
 			goto done;
 		}
 	} else {
+		if (plan->command)
+			printf("Plan of 'pipectl %s' (docs/blue-green.md).\n", plan->command);
 		printf("Plan file %s: made %s from %s%s, target %s%s%s, prefix %s, state %s.\n", path,
 		       plan->created_at ? plan->created_at : "(unknown time)", plan->commit ? "commit " : "",
 		       plan->commit ? plan->commit : "the working tree", plan->target ? plan->target : "(unknown)",
 		       plan->environment_id ? " environment " : "", plan->environment_id ? plan->environment_id : "",
 		       plan->prefix ? plan->prefix : "(unknown)", plan->state_fingerprint);
-		if (plan->selectors.len || plan->dml_only || plan->force || plan->prune || plan->compute_pool) {
+		if (plan->selectors.len || plan->dml_only || plan->force || plan->prune || plan->compute_pool ||
+		    plan->blue_green) {
 			fputs("Options:", stdout);
 			for (size_t i = 0; i < plan->selectors.len; i++)
 				printf(" %s", (const char *)plan->selectors.items[i]);
-			printf("%s%s%s%s%s\n", plan->dml_only ? " --dml-only" : "", plan->force ? " --force" : "",
-			       plan->prune ? " --prune" : "", plan->compute_pool ? " --compute-pool " : "",
+			printf("%s%s%s%s%s%s\n", plan->dml_only ? " --dml-only" : "", plan->force ? " --force" : "",
+			       plan->prune ? " --prune" : "", plan->blue_green ? " --blue-green" : "",
+			       plan->compute_pool ? " --compute-pool " : "",
 			       plan->compute_pool ? plan->compute_pool : "");
 		}
 		putchar('\n');

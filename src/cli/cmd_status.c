@@ -1,7 +1,9 @@
 /*
  * cmd_status.c - `pipectl status [--json]` (docs/cli.md): per desired
  * table, whether its table exists, its DML statement and phase, in sync or
- * not and why; then what pipectl manages that git no longer has.
+ * not and why (all of the current version: green when there is one); the
+ * blue/green versions with their roles (docs/blue-green.md); then what
+ * pipectl manages that git no longer has.
  *
  * One snapshot (statement pages + topic list); one exceptions request per
  * FAILED statement, for its latest message. Exit 0, or 1 on an error.
@@ -12,6 +14,7 @@
 #include "common.h"
 
 #include "../reconcile/plan.h"
+#include "../reconcile/versions.h"
 
 #include "../util/alloc.h"
 #include "../util/buf.h"
@@ -24,6 +27,7 @@
 
 typedef struct row {
 	const pc_table *t;
+	const pc_versioned_table *vt; /* its versions present, or NULL */
 	int exists;
 	const char *dml;
 	const char *phase;
@@ -53,12 +57,28 @@ static void failed_reason(pc_provider *prov, row *r)
  * Orphans: managed statements of tables git no longer has (or of no known
  * table), and their topics; the same tables `plan --prune` would drop.
  */
+static int known_table(void *ctx, const char *name)
+{
+	return pc_project_table(ctx, name) != NULL;
+}
+
+/* 1 when physical is a version of a desired table ("int_orders_v2" of int_orders). */
+static int desired_version(const pc_project *proj, const char *physical)
+{
+	char *logical = NULL;
+	int version = 1, yes;
+	pc_naming_version_parse(physical, known_table, (void *)proj, &logical, &version);
+	yes = logical && pc_project_table(proj, logical) != NULL;
+	free(logical);
+	return yes;
+}
+
 static void collect_orphans(const pc_project *proj, const pc_actual *act, pc_vec *stmts, pc_vec *topics)
 {
 	size_t i, j;
 	for (i = 0; i < act->tables.len; i++) {
 		const pc_actual_table *at = act->tables.items[i];
-		if (pc_project_table(proj, at->name) || (!at->dmls.len && !at->ddls.len))
+		if (desired_version(proj, at->name) || (!at->dmls.len && !at->ddls.len))
 			continue;
 		/* only finished DDL/DROP statements of a table already gone: they expire */
 		if (!at->topic_exists && !at->dmls.len)
@@ -86,10 +106,47 @@ static void put_json_str_or_null(pc_buf *b, const char *s)
 		pc_buf_puts(b, "null");
 }
 
+/*
+ * ,"serving":…,"current":…,"versions":[{"physical","version","role","exists",
+ * "dml_statement","phase"}]: every version present, ascending; role blue,
+ * green, superseded or current (the only one).
+ */
+static void put_json_versions(pc_buf *b, const row *r)
+{
+	const pc_version *serving = pc_versions_serving(r->vt), *current = pc_versions_current(r->vt);
+	pc_buf_puts(b, ",\"serving\":");
+	pc_buf_put_json_str(b, serving ? serving->physical : r->t->name);
+	pc_buf_puts(b, ",\"current\":");
+	pc_buf_put_json_str(b, current ? current->physical : r->t->name);
+	pc_buf_puts(b, ",\"versions\":[");
+	for (size_t k = 0; r->vt && k < r->vt->versions.len; k++) {
+		const pc_version *v = r->vt->versions.items[k];
+		const pc_actual_stmt *dml = v->at ? v->at->dml : NULL;
+		pc_buf_puts(b, k ? ",{\"physical\":" : "{\"physical\":");
+		pc_buf_put_json_str(b, v->physical);
+		pc_buf_printf(b, ",\"version\":%d,\"role\":", v->version);
+		pc_buf_put_json_str(b, pc_versions_role(r->vt, v));
+		pc_buf_printf(b, ",\"exists\":%s,\"dml_statement\":", pc_actual_exists(v->at, r->t) ? "true" : "false");
+		put_json_str_or_null(b, dml ? dml->st->name : NULL);
+		pc_buf_puts(b, ",\"phase\":");
+		put_json_str_or_null(b, dml ? dml->st->phase : NULL);
+		pc_buf_putc(b, '}');
+	}
+	pc_buf_putc(b, ']');
+}
+
+static size_t count_green(const row *rows, size_t n)
+{
+	size_t g = 0;
+	for (size_t i = 0; i < n; i++)
+		g += pc_versions_green(rows[i].vt) != NULL;
+	return g;
+}
+
 static void put_json(pc_buf *b, const row *rows, size_t n, const pc_vec *ost, const pc_vec *otp)
 {
 	size_t i;
-	pc_buf_puts(b, "{\"format_version\":\"1\",\"tables\":[");
+	pc_buf_printf(b, "{\"format_version\":\"1\",\"green_pending\":%zu,\"tables\":[", count_green(rows, n));
 	for (i = 0; i < n; i++) {
 		const row *r = &rows[i];
 		pc_buf_puts(b, i ? ",\n" : "\n");
@@ -101,7 +158,9 @@ static void put_json(pc_buf *b, const row *rows, size_t n, const pc_vec *ost, co
 		put_json_str_or_null(b, r->phase);
 		pc_buf_printf(b, ",\"in_sync\":%s,\"reason\":", r->in_sync ? "true" : "false");
 		put_json_str_or_null(b, r->reason);
-		pc_buf_printf(b, ",\"active\":%s}", r->t->active ? "true" : "false");
+		pc_buf_printf(b, ",\"active\":%s", r->t->active ? "true" : "false");
+		put_json_versions(b, r);
+		pc_buf_putc(b, '}');
 	}
 	pc_buf_puts(b, "],\n\"orphans\":{\"statements\":[");
 	for (i = 0; i < ost->len; i++) {
@@ -116,6 +175,53 @@ static void put_json(pc_buf *b, const row *rows, size_t n, const pc_vec *ost, co
 		pc_buf_put_json_str(b, otp->items[i]);
 	}
 	pc_buf_puts(b, "]}}\n");
+}
+
+/*
+ * The tables whose physical names are not their git names: two or more
+ * versions (blue serves, green is the candidate), or one version that is
+ * not v1 (a promoted green). Readers of the topics read these names.
+ */
+static void put_text_versions(pc_buf *b, const row *rows, size_t n)
+{
+	size_t wn = 5, wp = 8, wd = 3, shown = 0, green = count_green(rows, n);
+	for (size_t i = 0; i < n; i++) {
+		const pc_versioned_table *vt = rows[i].vt;
+		if (!vt || (vt->versions.len == 1 && pc_versions_current(vt)->version == 1))
+			continue;
+		shown++;
+		if (strlen(rows[i].t->name) > wn)
+			wn = strlen(rows[i].t->name);
+		for (size_t k = 0; k < vt->versions.len; k++) {
+			const pc_version *v = vt->versions.items[k];
+			if (strlen(v->physical) > wp)
+				wp = strlen(v->physical);
+			if (v->at && v->at->dml && strlen(v->at->dml->st->name) > wd)
+				wd = strlen(v->at->dml->st->name);
+		}
+	}
+	if (!shown)
+		return;
+	pc_buf_printf(b, "\nVersions (blue serves readers until promote; green is the candidate; current: the only one):\n");
+	pc_buf_printf(b, "%-*s  %-10s  %-*s  %-6s  %-*s  %s\n", (int)wn, "TABLE", "ROLE", (int)wp, "PHYSICAL", "EXISTS",
+		      (int)wd, "DML", "PHASE");
+	for (size_t i = 0; i < n; i++) {
+		const pc_versioned_table *vt = rows[i].vt;
+		if (!vt || (vt->versions.len == 1 && pc_versions_current(vt)->version == 1))
+			continue;
+		for (size_t k = 0; k < vt->versions.len; k++) {
+			const pc_version *v = vt->versions.items[k];
+			const pc_actual_stmt *dml = v->at ? v->at->dml : NULL;
+			pc_buf_printf(b, "%-*s  %-10s  %-*s  %-6s  %-*s  %s\n", (int)wn, k ? "" : rows[i].t->name,
+				      pc_versions_role(vt, v), (int)wp, v->physical,
+				      pc_actual_exists(v->at, rows[i].t) ? "yes" : "no", (int)wd, dml ? dml->st->name : "-",
+				      dml && dml->st->phase ? dml->st->phase : "-");
+		}
+	}
+	if (green)
+		pc_buf_printf(b, "\n%zu table%s with a green version: 'pipectl promote SELECTOR' retires blue once green "
+				 "is RUNNING, 'pipectl rollback SELECTOR' retires green.\n",
+			      green, green == 1 ? "" : "s");
 }
 
 static void put_text(pc_buf *b, const row *rows, size_t n, const pc_vec *ost, const pc_vec *otp)
@@ -142,6 +248,7 @@ static void put_text(pc_buf *b, const row *rows, size_t n, const pc_vec *ost, co
 			      r->reason ? r->reason : "", r->reason ? ")" : "");
 	}
 	pc_buf_printf(b, "\n%zu of %zu table%s in sync.\n", in_sync, n, n == 1 ? "" : "s");
+	put_text_versions(b, rows, n);
 	if (ost->len || otp->len) {
 		pc_buf_puts(b, "\nManaged by pipectl, no longer in git (pipectl plan --prune drops them):\n");
 		for (i = 0; i < ost->len; i++)
@@ -163,6 +270,7 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 	size_t n = 0, i;
 	pc_vec ost = PC_VEC_INIT, otp = PC_VEC_INIT;
 	pc_buf b = PC_BUF_INIT;
+	pc_versions *versions_view = NULL;
 
 	if (pc_cli_wants_help("status", argc, argv))
 		return PC_EXIT_OK;
@@ -178,20 +286,28 @@ int pc_cmd_status(const pc_cli *cli, int argc, char **argv)
 	}
 	proj = view.proj;
 	act = view.act;
+	if (pc_versions_build(&versions_view, act, proj) < 0) {
+		status = pc_cli_fail(cmd, PC_ERROR);
+		goto done;
+	}
 	n = proj->tables.len;
 	rows = pc_calloc(n ? n : 1, sizeof(*rows));
 	for (i = 0; i < n; i++) {
 		row *r = &rows[i];
 		const pc_actual_table *at;
+		const char *physical;
 		r->t = proj->tables.items[i];
-		at = pc_actual_table_get(act, r->t->name);
+		r->vt = pc_versions_get(versions_view, r->t->name);
+		/* the current version: green when there is one, what git is compared with */
+		physical = pc_versions_current_name(versions_view, r->t->name);
+		at = pc_actual_table_get(act, physical);
 		r->exists = pc_actual_exists(at, r->t);
 		if (at && at->dml) {
 			r->dml = at->dml->st->name;
 			r->phase = at->phase;
 			r->ph = at->ph;
 		}
-		r->in_sync = pc_actual_table_in_sync(act, r->t, &r->reason);
+		r->in_sync = pc_actual_version_in_sync(act, r->t, physical, &r->reason);
 		if (at && at->dmls.len && at->dmls.items[0] != at->dml) {
 			/* the latest attempt (e.g. a replacement) failed: say so, not just "SQL differs" */
 			const pc_actual_stmt *newest = at->dmls.items[0];
@@ -235,6 +351,7 @@ done:
 	pc_vec_dispose(&ost, NULL);
 	pc_vec_dispose(&otp, NULL);
 	pc_buf_dispose(&b);
+	pc_versions_free(versions_view);
 	pc_session_dispose(&view);
 	return status;
 }

@@ -76,8 +76,11 @@ void pc_progress_duration(int64_t ms, char *out, size_t n)
 		snprintf(out, n, "%ldm%02lds", (long)(ms / 60000), (long)((ms / 1000) % 60));
 }
 
+/* The action's word; a new blue/green version is "green" (docs/reconcile.md, "Blue/green"). */
 static const char *kind_of(const pc_action_result *res)
 {
+	if (res->action->green >= 2 && res->action->kind == PC_ACT_CREATE)
+		return "green";
 	return pc_action_label(res->action);
 }
 
@@ -119,7 +122,7 @@ static void draw(pc_progress *pr)
 		}
 		pc_progress_duration(now - r->res->started_ms, el, sizeof el);
 		pc_buf_clear(&line);
-		pc_buf_printf(&line, "  ... %-11s %s  %s%s%s", kind_of(r->res), r->res->action->table, el,
+		pc_buf_printf(&line, "  ... %-11s %s  %s%s%s", kind_of(r->res), pc_action_physical(r->res->action), el,
 			      r->step ? "  " : "", r->step ? r->step : "");
 		put_clipped(pr->out, line.ptr);
 		pr->drawn++;
@@ -134,16 +137,16 @@ static void end_line(pc_progress *pr, const pc_action_result *res)
 	switch (res->state) {
 	case PC_RESULT_DONE:
 		fprintf(pr->out, "  %s%-6s%s %-11s %s  (%s)\n", pc_color(pr->out, PC_COLOR_GREEN), "ok",
-			pc_color(pr->out, PC_COLOR_RESET), kind_of(res), res->action->table, el);
+			pc_color(pr->out, PC_COLOR_RESET), kind_of(res), pc_action_physical(res->action), el);
 		break;
 	case PC_RESULT_FAILED:
 		fprintf(pr->out, "  %s%-6s%s %-11s %s  (%s): %s\n", pc_color(pr->out, PC_COLOR_RED), "FAILED",
-			pc_color(pr->out, PC_COLOR_RESET), kind_of(res), res->action->table, el,
+			pc_color(pr->out, PC_COLOR_RESET), kind_of(res), pc_action_physical(res->action), el,
 			res->error ? res->error : "");
 		break;
 	case PC_RESULT_SKIPPED:
 		fprintf(pr->out, "  %s%-6s%s %-11s %s: %s\n", pc_color(pr->out, PC_COLOR_YELLOW), "skip",
-			pc_color(pr->out, PC_COLOR_RESET), kind_of(res), res->action->table,
+			pc_color(pr->out, PC_COLOR_RESET), kind_of(res), pc_action_physical(res->action),
 			res->error ? res->error : "skipped");
 		break;
 	default:
@@ -182,6 +185,7 @@ static void json_event(pc_progress *pr, const pc_apply_event *ev)
 		return;
 	json_line_start(&b, ev->kind == PC_APPLY_EV_ACTION_START ? "start" : ev->kind == PC_APPLY_EV_STEP ? "step" : "end");
 	json_str_or_null(&b, "table", res ? res->action->table : NULL);
+	json_str_or_null(&b, "physical", res ? pc_action_physical(res->action) : NULL);
 	json_str_or_null(&b, "action", res ? pc_action_label(res->action) : "setup");
 	if (ev->kind == PC_APPLY_EV_STEP)
 		json_str_or_null(&b, "text", ev->text);
@@ -216,11 +220,13 @@ void pc_progress_plan_json(FILE *out, const pc_plan *plan)
 		pc_buf_puts(&b, first ? "{\"table\":" : ",{\"table\":");
 		first = 0;
 		pc_buf_put_json_str(&b, a->table);
+		json_str_or_null(&b, "physical", pc_action_physical(a));
 		json_str_or_null(&b, "action", pc_action_kind_str(a->kind));
 		if (a->renew)
 			json_str_or_null(&b, "renew", a->renew);
 		json_str_or_null(&b, "reason", a->reason);
-		pc_buf_printf(&b, ",\"destructive\":%s}", a->destructive ? "true" : "false");
+		pc_buf_printf(&b, ",\"destructive\":%s,\"green\":%s}", a->destructive ? "true" : "false",
+			      a->green >= 2 && a->kind == PC_ACT_CREATE ? "true" : "false");
 	}
 	pc_buf_puts(&b, "],\"warnings\":[");
 	for (size_t i = 0; i < plan->warnings.len; i++) {
@@ -272,7 +278,7 @@ void pc_progress_event(void *ctx, const pc_apply_event *ev)
 		r->res = res;
 		pc_vec_push(&pr->running, r);
 		if (!pr->live)
-			fprintf(pr->out, "  %-6s %-11s %s\n", "start", kind_of(res), res->action->table);
+			fprintf(pr->out, "  %-6s %-11s %s\n", "start", kind_of(res), pc_action_physical(res->action));
 		break;
 	case PC_APPLY_EV_STEP:
 		if (!res) {
@@ -285,7 +291,7 @@ void pc_progress_event(void *ctx, const pc_apply_event *ev)
 			r->step = pc_strdup(ev->text);
 		}
 		if (!pr->live && pr->steps)
-			fprintf(pr->out, "         %-11s %s: %s\n", kind_of(res), res->action->table, ev->text);
+			fprintf(pr->out, "         %-11s %s: %s\n", kind_of(res), pc_action_physical(res->action), ev->text);
 		break;
 	case PC_APPLY_EV_ACTION_END:
 		if ((r = find(pr, res, &idx)) != NULL) {
@@ -312,7 +318,7 @@ void pc_progress_summary(FILE *out, const pc_apply_result *r, const char *verb)
 			continue;
 		if (!header++)
 			fprintf(out, "\n%sFailed:%s\n", pc_color(out, PC_COLOR_RED), pc_color(out, PC_COLOR_RESET));
-		fprintf(out, "  %s %s: %s\n", pc_action_kind_str(a->action->kind), a->action->table,
+		fprintf(out, "  %s %s: %s\n", pc_action_kind_str(a->action->kind), pc_action_physical(a->action),
 			a->error ? a->error : "failed");
 		if (a->exception)
 			fprintf(out, "    latest exception: %s\n", a->exception);

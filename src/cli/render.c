@@ -56,15 +56,26 @@ void pc_render_summary(FILE *f, const pc_plan *p)
 		p->summary[PC_ACT_CREATE], p->summary[PC_ACT_START], p->summary[PC_ACT_REPLACE_DML],
 		p->summary[PC_ACT_REBUILD], p->summary[PC_ACT_RESTART], p->summary[PC_ACT_DROP], renew,
 		p->summary[PC_ACT_NOOP] - p->renewals);
+	if (p->greens)
+		fprintf(f, "Blue/green: %d green version%s (of the %d to create), %d extra running statement%s until "
+			   "promote or rollback.\n",
+			p->greens, p->greens == 1 ? "" : "s", p->summary[PC_ACT_CREATE], p->extra_running,
+			p->extra_running == 1 ? "" : "s");
 }
 
-/* "~ renew" for a noop that renews its DDL record, else the symbol and the kind. */
+/* A new green version (docs/reconcile.md, "Blue/green"). */
+static int new_green(const pc_action *a)
+{
+	return a->green >= 2 && a->kind == PC_ACT_CREATE;
+}
+
+/* "~ renew" for a noop that renews its DDL record, "+ green" for a new green, else the symbol and the kind. */
 static void action_head(char *out, size_t n, const pc_action *a)
 {
 	if (a->kind == PC_ACT_NOOP && a->renew)
 		snprintf(out, n, "~ renew");
 	else
-		snprintf(out, n, "%s %s", pc_render_symbol(a->kind), pc_action_kind_str(a->kind));
+		snprintf(out, n, "%s %s", pc_render_symbol(a->kind), new_green(a) ? "green" : pc_action_kind_str(a->kind));
 }
 
 const char *pc_render_color(FILE *f, pc_action_kind k)
@@ -134,7 +145,7 @@ void pc_render_plan_ex(FILE *f, const pc_plan *p, int verbose, int diffs)
 			continue;
 		action_head(head, sizeof(head), a);
 		la = strlen(head);
-		lt = strlen(a->table);
+		lt = strlen(pc_action_physical(a));
 		if (la > wa)
 			wa = la;
 		if (lt > wt)
@@ -149,7 +160,7 @@ void pc_render_plan_ex(FILE *f, const pc_plan *p, int verbose, int diffs)
 		if (verbose)
 			for (i = 0; i < p->actions.len; i++) {
 				const pc_action *a = p->actions.items[i];
-				fprintf(f, "  %-*s  %-*s  (%s)\n", (int)wa, "  noop", (int)wt, a->table, a->reason);
+				fprintf(f, "  %-*s  %-*s  (%s)\n", (int)wa, "  noop", (int)wt, pc_action_physical(a), a->reason);
 			}
 		fprintf(f, "No changes. The target matches git (%zu table%s checked).\n", p->actions.len,
 			p->actions.len == 1 ? "" : "s");
@@ -165,8 +176,19 @@ void pc_render_plan_ex(FILE *f, const pc_plan *p, int verbose, int diffs)
 		if (!pc_action_acts(a) && !verbose)
 			continue;
 		action_head(head, sizeof(head), a);
-		fprintf(f, "  %s%-*s%s  %-*s  (%s)\n", pc_render_color(f, a->kind), (int)wa, head,
-			*pc_render_color(f, a->kind) ? pc_color(f, PC_COLOR_RESET) : "", (int)wt, a->table, a->reason);
+		if (new_green(a)) {
+			/* + green int_orders_v2  (blue int_orders keeps serving), then why it is not in place */
+			fprintf(f, "  %s%-*s%s  %-*s  (blue %s keeps serving)\n", pc_render_color(f, a->kind), (int)wa,
+				head, *pc_render_color(f, a->kind) ? pc_color(f, PC_COLOR_RESET) : "", (int)wt,
+				pc_action_physical(a), a->blue ? a->blue : a->table);
+			fprintf(f, "  %-*s  %-*s  because: %s%s%s%s\n", (int)wa, "", (int)wt, "", a->reason,
+				a->retires ? "; retires superseded green " : "", a->retires ? a->retires : "",
+				a->refused ? " (refused)" : "");
+		} else {
+			fprintf(f, "  %s%-*s%s  %-*s  (%s)\n", pc_render_color(f, a->kind), (int)wa, head,
+				*pc_render_color(f, a->kind) ? pc_color(f, PC_COLOR_RESET) : "", (int)wt,
+				pc_action_physical(a), a->reason);
+		}
 		if (diffs)
 			print_diff(f, a);
 		if (!verbose)

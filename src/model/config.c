@@ -153,12 +153,14 @@ static const field reconcile_fields[] = {
 	{ "jitter", F_EXTRA_STR, 0, NULL },        { "backoff", F_DURATION, 0, NULL },
 	{ "max_backoff", F_DURATION, 0, NULL },    { "lock_timeout", F_EXTRA_STR, 0, NULL },
 	{ "lock_ttl", F_DURATION, 0, NULL },       { "renew_ddl_after", F_DURATION, 0, NULL },
+	{ "auto_promote", F_EXTRA_BOOL, 0, NULL },
 	END,
 };
 static const field top_fields[] = {
 	STR("pipelines", pipelines),
 	STR("prefix", prefix),
 	STR("target", target),
+	STR("strategy", strategy),
 	MAP("local", local_fields),
 	MAP("confluent", confluent_fields),
 	MAP("reconcile", reconcile_fields),
@@ -580,16 +582,29 @@ static int config_finish(pc_config *c, const char *label, int target_line)
 	return 0;
 }
 
-static int find_target_line(yaml_document_t *doc, yaml_node_t *root)
+static int find_key_line(yaml_document_t *doc, yaml_node_t *root, const char *key)
 {
 	if (!root || root->type != YAML_MAPPING_NODE)
 		return 0;
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = yaml_document_get_node(doc, pr->key);
-		if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, "target") == 0)
+		if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
 			return pc_yaml_line(yaml_document_get_node(doc, pr->value));
 	}
 	return 0;
+}
+
+/* `strategy:` in-place (default) or blue-green. */
+static int check_strategy(pc_config *c, const char *label, int line)
+{
+	if (!c->strategy || !strcmp(c->strategy, "in-place"))
+		return 0;
+	if (!strcmp(c->strategy, "blue-green")) {
+		c->blue_green = 1;
+		return 0;
+	}
+	return pc_error_set(PC_EINVALID, "%s:%d: strategy must be 'in-place' or 'blue-green', not '%s'", label, line,
+			    c->strategy);
 }
 
 int pc_config_parse(pc_config **out, const char *root, const char *file_label, const char *text, size_t len)
@@ -612,7 +627,9 @@ int pc_config_parse(pc_config **out, const char *root, const char *file_label, c
 	if (top && !pc_yaml_is_null(top))
 		rc = walk_map(&w, top, top_fields, "");
 	if (rc == 0)
-		target_line = find_target_line(&doc, top);
+		target_line = find_key_line(&doc, top, "target");
+	if (rc == 0)
+		rc = check_strategy(c, label, find_key_line(&doc, top, "strategy"));
 	yaml_document_delete(&doc);
 	if (rc == 0)
 		rc = config_finish(c, label, target_line);
@@ -690,6 +707,7 @@ void pc_config_free(pc_config *c)
 	free(c->pipelines);
 	free(c->prefix);
 	free(c->target);
+	free(c->strategy);
 	free(c->local_state);
 	free(c->organization_id);
 	free(c->environment_id);

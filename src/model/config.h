@@ -48,6 +48,8 @@ typedef struct pc_config {
 	char *pools_cloud;
 	char *pools_region;
 	int pools_max_cfu;
+	char *strategy;        /* `strategy:` "in-place" (default, NULL) or "blue-green" (docs/reconcile.md) */
+	int blue_green;        /* strategy is blue-green */
 	pc_vec protect;        /* `protect:` selectors (char *): never dropped, even once their folder is gone */
 	/* `externals:` (pc_external_cfg *, owned), in file order, names unique */
 	pc_vec externals;

@@ -179,6 +179,7 @@ static int read_table_yaml(loader *l, pc_table *t, const char *rel)
 	t->statefulness = ty.statefulness;
 	t->adopt = ty.adopt;
 	t->adopt_line = ty.adopt_line;
+	t->strategy = ty.strategy;
 	free(t->yaml_path);
 	t->yaml_path = pc_strdup(rel);
 	if (ty.statefulness == PC_STATE_FORCE_STATEFUL) {

@@ -36,6 +36,7 @@ typedef struct pc_table_yaml {
 	int statefulness_line;         /* line of the key, 0 when absent */
 	char *adopt;                   /* `adopt:` statement name, NULL when absent */
 	int adopt_line;                /* line of the key, 0 when absent */
+	pc_strategy strategy;          /* `strategy:`, PC_STRATEGY_DEFAULT when absent */
 } pc_table_yaml;
 
 /*

@@ -9,6 +9,7 @@
 #include "../util/error.h"
 #include "../util/hash.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,29 @@ void pc_naming_dml_fp(char out[33], const char *sql_fp, const pc_kvlist *props)
 	pc_vec_dispose(&sorted, NULL);
 }
 
+/*
+ * Slug of a physical table name in at most room characters: a version
+ * suffix "_v<N>" survives the cut as "-v<N>" (the logical part is cut).
+ */
+static char *version_slug(const char *table, size_t room)
+{
+	size_t llen;
+	int v;
+	char suffix[16], *logical, *slug, *out;
+
+	if (!table || !pc_naming_version_split(table, &llen, &v))
+		return pc_naming_slug(table, room);
+	snprintf(suffix, sizeof(suffix), "-v%d", v);
+	if (room <= strlen(suffix) + 1)
+		return pc_naming_slug(table, room);
+	logical = pc_strndup(table, llen);
+	slug = pc_naming_slug(logical, room - strlen(suffix));
+	out = pc_sprintf("%s%s", slug, suffix);
+	free(logical);
+	free(slug);
+	return out;
+}
+
 char *pc_naming_statement(const char *prefix, pc_name_kind kind, const char *table,
 			  const char *content_fp, const char *nonce)
 {
@@ -119,7 +143,7 @@ char *pc_naming_statement(const char *prefix, pc_name_kind kind, const char *tab
 	/* "<pfx>-pc-<kind>-" + slug + "-" + hash8 */
 	fixed = strlen(pfx) + 4 + strlen(pc_name_kind_str(kind)) + 1 + 1 + HASH_LEN;
 	room = fixed < PC_NAME_MAX ? PC_NAME_MAX - fixed : 1;
-	slug = pc_naming_slug(table, room);
+	slug = version_slug(table, room);
 	name = pc_sprintf("%s-pc-%s-%s-%s", pfx, pc_name_kind_str(kind), slug, hex);
 	free(pfx);
 	free(slug);
@@ -288,4 +312,68 @@ char *pc_naming_table_from_sql(const char *sql, pc_name_kind kind)
 	}
 	pc_sql_file_free(f);
 	return name;
+}
+
+/* ---- blue/green versions ---- */
+
+char *pc_naming_physical(const char *logical, int version)
+{
+	if (version <= 1)
+		return pc_strdup(logical ? logical : "");
+	return pc_sprintf("%s_v%d", logical ? logical : "", version);
+}
+
+int pc_naming_version_split(const char *physical, size_t *logical_len, int *version)
+{
+	size_t n = physical ? strlen(physical) : 0, i = n;
+	long v = 0;
+
+	while (i > 0 && physical[i - 1] >= '0' && physical[i - 1] <= '9')
+		i--;
+	/* digits: 1 to 4 of them, no leading zero, "_v" before, something before that */
+	if (i < n && n - i <= 4 && physical[i] != '0' && i >= 3 && physical[i - 1] == 'v' && physical[i - 2] == '_') {
+		v = strtol(physical + i, NULL, 10);
+		if (v >= 2 && v <= PC_VERSION_MAX) {
+			if (logical_len)
+				*logical_len = i - 2;
+			if (version)
+				*version = (int)v;
+			return 1;
+		}
+	}
+	if (logical_len)
+		*logical_len = n;
+	if (version)
+		*version = 1;
+	return 0;
+}
+
+void pc_naming_version_parse(const char *physical, pc_naming_known_fn known, void *ctx, char **logical,
+			     int *version)
+{
+	size_t llen;
+	int v;
+	char *base;
+
+	if (!physical)
+		physical = "";
+	if (known && known(ctx, physical)) {
+		*logical = pc_strdup(physical);
+		*version = 1;
+		return;
+	}
+	if (!pc_naming_version_split(physical, &llen, &v)) {
+		*logical = pc_strdup(physical);
+		*version = 1;
+		return;
+	}
+	base = pc_strndup(physical, llen);
+	if (known && !known(ctx, base)) {
+		free(base);
+		*logical = pc_strdup(physical);
+		*version = 1;
+		return;
+	}
+	*logical = base;
+	*version = v;
 }

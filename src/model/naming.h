@@ -13,9 +13,10 @@
  * preserved, the content fingerprint, the nonce). Names are valid under
  * Confluent's pattern [a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*.
  *
- * The table name passed everywhere here is the table's deployed identity:
- * today the DDL table name; with blue/green (not built yet) the versioned
- * name ("int_orders_v2"), so two versions get distinct statements.
+ * The table name passed everywhere here is the table's deployed identity,
+ * its PHYSICAL name: the DDL table name for version 1, "<name>_v<N>" for a
+ * blue/green version N >= 2 (pc_naming_physical()), so two versions get
+ * distinct statements; the slug keeps the "-v<N>" even when it is cut.
  *
  * Labels on every statement pipectl creates:
  *   pipectl-managed=true
@@ -125,5 +126,44 @@ int pc_naming_is_managed(const char *name, const pc_kvlist *labels, const char *
  * names none or does not parse (no error is left set).
  */
 char *pc_naming_table_from_sql(const char *sql, pc_name_kind kind);
+
+/* ---- blue/green versions (docs/naming.md, "Versions") ---- */
+
+/* Highest version number a physical name may carry. */
+#define PC_VERSION_MAX 9999
+
+/*
+ * Physical name of version `version` of the logical table: the logical
+ * name itself for version <= 1, else "<logical>_v<version>"
+ * ("int_orders", 2 -> "int_orders_v2"). Owned.
+ */
+char *pc_naming_physical(const char *logical, int version);
+
+/*
+ * Syntactic split, no knowledge of the project: when physical ends in
+ * "_v<N>" with N a decimal from 2 to PC_VERSION_MAX without a leading zero
+ * and at least one character before "_v", *logical_len is the length of
+ * what precedes "_v", *version = N and 1 is returned. Otherwise
+ * *logical_len = strlen(physical), *version = 1, 0 returned. Either out
+ * pointer may be NULL.
+ */
+int pc_naming_version_split(const char *physical, size_t *logical_len, int *version);
+
+/* Whether name is a logical (desired) table of the project; ctx is the caller's. */
+typedef int (*pc_naming_known_fn)(void *ctx, const char *name);
+
+/*
+ * Resolve a physical name to (logical, version) against the project's
+ * logical names; the ambiguity rule (a desired table literally named
+ * "x_v2"):
+ *   1. physical is itself a known logical name -> (physical, 1);
+ *   2. else the split gives (L, N) and L is known -> (L, N);
+ *   3. else (physical, 1): a table the project does not know (an orphan)
+ *      is its own logical table.
+ * known NULL (no project at hand) -> the syntactic split alone.
+ * *logical owned. Never fails.
+ */
+void pc_naming_version_parse(const char *physical, pc_naming_known_fn known, void *ctx, char **logical,
+			     int *version);
 
 #endif

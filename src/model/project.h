@@ -40,9 +40,17 @@ typedef enum pc_statefulness_override {
 	PC_STATE_FORCE_STATELESS,
 } pc_statefulness_override;
 
+/* `strategy:` of table.yaml: how the table's own rebuilds are deployed (docs/reconcile.md, "Blue/green"). */
+typedef enum pc_strategy {
+	PC_STRATEGY_DEFAULT = 0, /* pipectl.yaml's strategy (in-place unless it says blue-green) */
+	PC_STRATEGY_IN_PLACE,
+	PC_STRATEGY_BLUE_GREEN,
+} pc_strategy;
+
 typedef struct pc_table {
-	char *name;            /* base table name from the DDL, case preserved */
-	char *version;         /* blue/green version suffix, NULL today */
+	char *name;            /* base table name from the DDL, case preserved: the LOGICAL name; what runs
+	                          in the target may carry a version (naming.h, pc_naming_physical()) */
+	pc_strategy strategy;  /* table.yaml `strategy:` */
 	char *layer;           /* sources, intermediates, ..., or "unknown" */
 	char *product;         /* NULL when the table sits directly under the layer */
 	char *folder;          /* table folder, relative to root */

@@ -153,11 +153,20 @@ const char *pc_sql_base_name(const char *s);
 int pc_sql_fingerprint(char out[33], const char *text, size_t len);
 
 /*
- * Rewrite table references exactly (for blue/green, not built yet): every
- * token that names table `from` in a table position (read, write, create)
- * becomes `to`; everything else (comments included) stays byte for byte.
- * Result appended to out.
+ * Rewrite table references exactly (blue/green, docs/sql-analysis.md
+ * "Rename"): every token that names table `from` in a table position
+ * (created, INSERT INTO target, FROM/JOIN/LIKE/TABLE(...)/temporal-join
+ * read, in statement sets and CTE bodies) becomes `to`, and so does a
+ * column qualifier `from.col` where the table is read without an alias;
+ * everything else (comments, strings, column names, CTE names) stays byte
+ * for byte. An unqualified `from` matches the last part of a qualified
+ * reference (which keeps its catalog and database); a qualified `from`
+ * matches the whole name. Result appended to out. PC_EPARSE when the SQL
+ * does not parse, PC_EINVALID on an empty name.
  */
 int pc_sql_rename_table(pc_buf *out, const char *text, size_t len, const char *from, const char *to);
+/* The same for n pairs at once (from[i] -> to[i]); the first pair naming a reference wins. */
+int pc_sql_rename_tables(pc_buf *out, const char *text, size_t len, const char *const *from,
+			 const char *const *to, size_t n);
 
 #endif

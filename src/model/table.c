@@ -28,7 +28,6 @@ void pc_table_free(pc_table *t)
 	if (!t)
 		return;
 	free(t->name);
-	free(t->version);
 	free(t->layer);
 	free(t->product);
 	free(t->folder);

@@ -1,6 +1,6 @@
 /*
  * table_yaml.c - a table folder's table.yaml (docs/manifest-format.md): compute_pool,
- * properties (map), protect, active, statefulness, adopt.
+ * properties (map), protect, active, statefulness, adopt, strategy.
  */
 #include "model_internal.h"
 
@@ -138,6 +138,20 @@ int pc_table_yaml_parse(pc_table_yaml *out, const char *label, const char *text,
 				goto done;
 			}
 			t.statefulness_line = pc_yaml_line(k);
+		} else if (strcmp(key, "strategy") == 0) {
+			const char *s;
+			if ((rc = want_scalar(label, v, key)) < 0)
+				goto done;
+			s = (const char *)v->data.scalar.value;
+			if (strcmp(s, "in-place") == 0) {
+				t.strategy = PC_STRATEGY_IN_PLACE;
+			} else if (strcmp(s, "blue-green") == 0) {
+				t.strategy = PC_STRATEGY_BLUE_GREEN;
+			} else {
+				rc = pc_error_set(PC_EINVALID, "%s:%d: 'strategy' must be in-place or blue-green, not '%s'",
+						  label, pc_yaml_line(v), s);
+				goto done;
+			}
 		} else if (strcmp(key, "adopt") == 0) {
 			if ((rc = want_scalar(label, v, key)) < 0 ||
 			    (rc = check_statement_name(label, v)) < 0)

@@ -498,7 +498,12 @@ int pc_actual_exists(const pc_actual_table *at, const pc_table *t)
 
 int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason)
 {
-	const pc_actual_table *at = pc_actual_table_get(a, t->name);
+	return pc_actual_version_in_sync(a, t, t->name, reason);
+}
+
+int pc_actual_version_in_sync(const pc_actual *a, const pc_table *t, const char *physical, char **reason)
+{
+	const pc_actual_table *at = pc_actual_table_get(a, physical ? physical : t->name);
 	char fp[33];
 
 	*reason = NULL;

@@ -163,6 +163,13 @@ const char *pc_actual_journal_name(const pc_actual *a, pc_name_kind kind, const 
  * "STOPPED", "<PHASE>". *reason is NULL when in sync.
  */
 int pc_actual_table_in_sync(const pc_actual *a, const pc_table *t, char **reason);
+/*
+ * The same for one physical version of t (blue/green, versions.h): git is
+ * compared with what runs under that name (the fingerprints in labels are
+ * git's, whatever the version). pc_actual_table_in_sync() is this with
+ * t->name; status and the loop pass pc_versions_current_name().
+ */
+int pc_actual_version_in_sync(const pc_actual *a, const pc_table *t, const char *physical, char **reason);
 
 /*
  * Whether t exists in the target: its topic, or for a view (pc_table_is_view())

@@ -384,7 +384,7 @@ int pc_adopt_check_plan(pc_plan *plan, const pc_actual *a)
 		const pc_adopt_writer *w;
 		if (act->kind == PC_ACT_DROP)
 			continue;
-		pc_adopt_writers_of(sc, act->table, &ws);
+		pc_adopt_writers_of(sc, pc_action_physical(act), &ws);
 		w = ws.len ? ws.items[0] : NULL;
 		if (w && starts_dml(act))
 			rc = pc_error_set(PC_EINVALID,

@@ -118,7 +118,7 @@ int pc_apply_journal_write(pc_provider *p, const pc_plan *plan, pc_vec *names_ou
 		const pc_action *a = plan->actions.items[i];
 		if (a->kind == PC_ACT_NOOP)
 			continue;
-		pc_journal_add_action(j, a->table, pc_action_kind_str(a->kind), action_dml(a));
+		pc_journal_add_action(j, pc_action_physical(a), pc_action_kind_str(a->kind), action_dml(a));
 		add_names(j, a);
 	}
 	if (where && (v = pc_kv_get(&where->properties, "sql.current-catalog")))

@@ -48,11 +48,34 @@ static void record(pc_plan *plan, const pc_project *proj, const pc_actual *act,
 		pc_vec_push(&plan->selectors, pc_strdup(sels[i]));
 }
 
+/*
+ * The drop of t: every blue/green version present (versions.h), the newest
+ * first, else what exists under the logical name.
+ */
 static pc_action *drop_action(pc_planner *pl, const pc_table *t, const pc_actual_table *at)
 {
 	pc_action *a = PC_NEW(pc_action);
+	const pc_versioned_table *vt = pc_versions_get(pl->versions, t->name);
 	a->table = pc_strdup(t->name);
 	a->selected = 1;
+	if (vt && (vt->versions.len > 1 || strcmp(pc_versions_current(vt)->physical, t->name) != 0)) {
+		a->kind = PC_ACT_DROP;
+		a->destructive = 1;
+		a->physical = pc_strdup(pc_versions_current(vt)->physical);
+		a->reason = pc_sprintf("destroy: stop the DMLs and drop the table of each of its %zu version%s",
+				       vt->versions.len, vt->versions.len == 1 ? "" : "s");
+		for (size_t i = vt->versions.len; i-- > 0;) {
+			const pc_version *v = vt->versions.items[i];
+			if (!a->compute_pool && v->at->pool) {
+				a->compute_pool = pc_strdup(v->at->pool);
+				a->pool_source = pc_strdup("current statement");
+			}
+			pc_steps_remove_dmls(pl, a, v->at, 1);
+			if (v->at->topic_exists)
+				pc_steps_drop_table(pl, a, v->physical);
+		}
+		return a;
+	}
 	if (!at || (!at->topic_exists && !at->dmls.len)) {
 		a->kind = PC_ACT_NOOP;
 		a->reason = pc_strdup("destroy: nothing deployed");
@@ -96,6 +119,8 @@ int pc_plan_destroy(pc_plan **out, const pc_project *proj, const pc_actual *act,
 	pl.plan = PC_NEW(pc_plan);
 	record(pl.plan, proj, act, sels, n);
 	pc_plan_resolve_protect(&pl);
+	if ((rc = pc_versions_build(&pl.versions, act, proj)) < 0)
+		goto done;
 	if (proj->topo.len != proj->tables.len) {
 		rc = pc_error_set(PC_EINVALID, "cannot plan a destroy: the table graph has a cycle (see pipectl validate)");
 		goto done;
@@ -160,5 +185,6 @@ done:
 	pc_map_dispose(&pl.by_table, NULL);
 	pc_map_dispose(&pl.names, NULL);
 	pc_map_dispose(&pl.protect, NULL);
+	pc_versions_free(pl.versions);
 	return rc;
 }

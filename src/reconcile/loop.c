@@ -435,9 +435,11 @@ int pc_loop_run(const pc_loop_options *flags)
 	if (l.o.listen)
 		pc_loop_log(&l, "info", NULL, NULL, "serving /healthz /readyz /metrics /status on %s (port %d)",
 			    l.o.listen, pc_metrics_port(l.metrics));
-	pc_loop_log(&l, "info", NULL, NULL, "reconciling %s every %llds%s%s%s", l.o.git_ref ? l.o.git_ref : "the working tree",
-		    (long long)(l.o.interval_ms / 1000), l.o.allow_destructive ? ", destructive actions allowed" : "",
-		    l.o.git_fetch ? ", fetching first" : "", l.o.once ? ", once" : "");
+	pc_loop_log(&l, "info", NULL, NULL, "reconciling %s every %llds%s%s%s%s",
+		    l.o.git_ref ? l.o.git_ref : "the working tree", (long long)(l.o.interval_ms / 1000),
+		    l.o.allow_destructive ? ", destructive actions allowed" : "",
+		    l.o.auto_promote ? ", green versions promoted once they run" : "", l.o.git_fetch ? ", fetching first" : "",
+		    l.o.once ? ", once" : "");
 	for (;;) {
 		if (reload_asked(&l)) {
 			*l.o.reload = 0;

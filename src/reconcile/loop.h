@@ -8,6 +8,10 @@
  *   - destructive actions (rebuild, drop: they drop a table / delete a topic)
  *     only with allow_destructive; else they are held, with every action
  *     that depends on them, and reported (log, /status, metrics, history);
+ *   - green versions (strategy: blue-green) are deployed like any create
+ *     (nothing is dropped); with auto_promote, once a cycle succeeded, the
+ *     green subgraphs whose greens all run are promoted under the lock
+ *     (their blue versions retired, as `pipectl promote`); never without it;
  *   - a table whose actions keep failing backs off exponentially and is
  *     reported degraded after `degraded_after` failures in a row;
  *   - suspended (flag or suspend file): nothing is applied, drift is reported;
@@ -55,6 +59,8 @@ typedef struct pc_loop_options {
 	const char *git_ref;        /* --git-ref / PIPECTL_GIT_REF / reconcile.git_ref; NULL: working tree */
 	int git_fetch;              /* --git-fetch / PIPECTL_GIT_FETCH / reconcile.git_fetch; 0 */
 	int allow_destructive;      /* --allow-destructive / PIPECTL_ALLOW_DESTRUCTIVE / reconcile.allow_destructive */
+	int auto_promote;           /* --auto-promote / PIPECTL_AUTO_PROMOTE / reconcile.auto_promote: promote the
+	                               green subgraphs whose greens all run (retire.h); 0 */
 	int prune;                  /* --prune / PIPECTL_PRUNE: plan drops of tables gone from git */
 	int suspend;                /* --suspend / PIPECTL_SUSPEND */
 	const char *suspend_file;   /* --suspend-file / PIPECTL_SUSPEND_FILE; <root>/.pipectl/suspend */

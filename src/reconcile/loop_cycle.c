@@ -11,6 +11,8 @@
 #include "lock.h"
 #include "loop_int.h"
 #include "plan.h"
+#include "retire.h"
+#include "versions.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -286,6 +288,13 @@ static void index_results(const pc_apply_result *res, pc_map *result_of)
 static void count_tables(const pc_loop *l, const pc_project *proj, const pc_actual *act, const pc_plan *plan,
 			 const disposition *disp, const pc_map *result_of, pc_metrics_gauges *g)
 {
+	pc_versions *view = NULL;
+
+	if (pc_versions_build(&view, act, proj) < 0)
+		pc_error_clear(); /* bad arguments only */
+	for (size_t i = 0; i < proj->tables.len; i++)
+		g->tables_green_pending +=
+			pc_versions_green(pc_versions_get(view, ((const pc_table *)proj->tables.items[i])->name)) != NULL;
 	for (size_t i = 0; i < plan->actions.len; i++) {
 		const pc_action *a = plan->actions.items[i];
 		const pc_loop_failure *f = pc_map_get(&l->failures, a->table);
@@ -297,7 +306,8 @@ static void count_tables(const pc_loop *l, const pc_project *proj, const pc_actu
 		} else if (disp[i] == D_NOOP) {
 			const pc_table *t = pc_project_table(proj, a->table);
 			char *why = NULL;
-			if (!t || pc_actual_table_in_sync(act, t, &why))
+			/* the current version (green when there is one) is what git is compared with */
+			if (!t || pc_actual_version_in_sync(act, t, pc_versions_current_name(view, t->name), &why))
 				g->tables_in_sync++;
 			else
 				g->tables_out_of_sync++;
@@ -310,6 +320,7 @@ static void count_tables(const pc_loop *l, const pc_project *proj, const pc_actu
 		if (a->kind != PC_ACT_NOOP && a->destructive && disp[i] == D_HELD)
 			g->held_destructive_actions++;
 	}
+	pc_versions_free(view);
 }
 
 /* The gauges, with the managed statements per phase, to the metrics. */
@@ -395,9 +406,12 @@ static void put_status(const pc_loop *l, pc_cycle *c, const pc_plan *plan, const
 			      res->n_done, res->n_failed, res->n_skipped, res->interrupted ? "true" : "false");
 	else
 		pc_buf_puts(&c->status, ",\"apply\":null");
-	pc_buf_printf(&c->status, ",\"tables\":{\"in_sync\":%llu,\"out_of_sync\":%llu,\"degraded\":%llu,\"held\":%llu}",
+	pc_buf_printf(&c->status,
+		      ",\"tables\":{\"in_sync\":%llu,\"out_of_sync\":%llu,\"degraded\":%llu,\"held\":%llu,"
+		      "\"green_pending\":%llu}",
 		      (unsigned long long)g->tables_in_sync, (unsigned long long)g->tables_out_of_sync,
-		      (unsigned long long)g->tables_degraded, (unsigned long long)g->tables_held);
+		      (unsigned long long)g->tables_degraded, (unsigned long long)g->tables_held,
+		      (unsigned long long)g->tables_green_pending);
 }
 
 /* Gauges and the plan part of /status. */
@@ -664,6 +678,77 @@ static int apply_locked(pc_loop *l, pc_cycle *c, const pc_project *proj, cycle_r
 	return 0;
 }
 
+/*
+ * --auto-promote, once the cycle succeeded: the green subgraphs that are
+ * ready in this cycle's snapshot are promoted under the lock, planned again
+ * from a fresh snapshot there (retire.h), as `pipectl promote` would. Their
+ * drops are logged, counted and recorded with the cycle's other actions.
+ * r->act is read here for the last time (a fresh snapshot replaces it).
+ */
+static void auto_promote(pc_loop *l, pc_cycle *c, const pc_project *proj, cycle_run *r)
+{
+	pc_plan *plan = NULL;
+	pc_vec waiting = PC_VEC_INIT;
+	pc_apply_result *res = NULL;
+	pc_apply_options aopt;
+	progress_ctx pctx = { l, c };
+	pc_lock *lock = NULL;
+	pc_lock_opts lopt;
+	int rc;
+
+	if (!l->o.auto_promote || c->suspended || *l->stop || !r->act || strcmp(r->result, "success") != 0)
+		return;
+	pc_plan_promote_ready(&plan, proj, r->act, &waiting);
+	for (size_t i = 0; i < waiting.len; i++)
+		pc_loop_log(l, "info", NULL, "drop", "auto-promote waits: %s", (const char *)waiting.items[i]);
+	pc_vec_dispose(&waiting, free);
+	if (!plan)
+		return;
+	pc_plan_free(plan);
+	plan = NULL;
+	memset(&lopt, 0, sizeof(lopt));
+	lopt.prefix = proj->config->prefix;
+	lopt.timeout_ms = l->o.lock_timeout_ms;
+	lopt.cancel = l->stop;
+	lopt.command = "reconcile";
+	lopt.ttl_ms = l->o.lock_ttl_ms;
+	if ((rc = pc_lock_acquire(&lock, l->s.prov, &lopt)) < 0) {
+		pc_loop_log(l, "warn", NULL, NULL, "auto-promote not done: %s", pc_error_last());
+		return;
+	}
+	r->act = NULL;
+	if (pc_session_read_actual(&l->s) < 0) {
+		r->result = "error";
+		free(r->error);
+		r->error = pc_sprintf("auto-promote: could not read the actual state: %s", pc_error_last());
+		goto done;
+	}
+	if (pc_plan_promote_ready(&plan, proj, l->s.act, NULL) < 0 || !plan)
+		goto done;
+	memset(&aopt, 0, sizeof(aopt));
+	aopt.parallelism = l->o.parallelism;
+	aopt.cancel = &c->exec_cancel;
+	aopt.lock = lock;
+	aopt.actual = l->s.act;
+	aopt.progress = on_progress;
+	aopt.progress_ctx = &pctx;
+	pc_loop_log(l, "info", NULL, "drop", "auto-promote: retiring %zu blue version%s", plan->actions.len,
+		    plan->actions.len == 1 ? "" : "s");
+	if (pc_apply_run(&res, l->s.prov, plan, &aopt) < 0 || !pc_apply_succeeded(res)) {
+		r->result = "failed";
+		free(r->error);
+		r->error = res ? pc_sprintf("auto-promote: %d action%s failed, %d skipped", res->n_failed,
+					    res->n_failed == 1 ? "" : "s", res->n_skipped)
+			       : pc_sprintf("auto-promote: %s", pc_error_last());
+		pc_loop_log(l, "error", NULL, "drop", "%s", r->error);
+	}
+done:
+	pc_apply_result_free(res);
+	pc_plan_free(plan);
+	if (pc_lock_release(lock) < 0)
+		pc_loop_log(l, "warn", NULL, NULL, "could not release the lock: %s", pc_error_last());
+}
+
 /* Failure memory, history, metrics and /status of a planned cycle. */
 static void report_cycle(pc_loop *l, pc_cycle *c, const pc_project *proj, cycle_run *r)
 {
@@ -706,6 +791,7 @@ int pc_loop_reconcile(pc_loop *l, pc_cycle *c, const pc_project *proj)
 	else if (n_apply > 0 && !*l->stop && apply_locked(l, c, proj, &r) < 0)
 		goto done;
 	report_cycle(l, c, proj, &r);
+	auto_promote(l, c, proj, &r);
 done:
 	pc_loop_finish(l, c, r.result, r.error, c->reached_api);
 	pc_apply_result_free(r.res);

@@ -19,6 +19,7 @@ void pc_loop_options_unset(pc_loop_options *o)
 	o->once = -1;
 	o->git_fetch = -1;
 	o->allow_destructive = -1;
+	o->auto_promote = -1;
 	o->prune = -1;
 	o->suspend = -1;
 	o->json_logs = -1;
@@ -137,6 +138,7 @@ int pc_loop_resolve(pc_loop_options *o, const pc_kvlist *file)
 	if ((rc = res_bool(&o->git_fetch, "PIPECTL_GIT_FETCH", "reconcile.git_fetch", file, 0)) < 0 ||
 	    (rc = res_bool(&o->allow_destructive, "PIPECTL_ALLOW_DESTRUCTIVE", "reconcile.allow_destructive", file,
 			   0)) < 0 ||
+	    (rc = res_bool(&o->auto_promote, "PIPECTL_AUTO_PROMOTE", "reconcile.auto_promote", file, 0)) < 0 ||
 	    (rc = res_bool(&o->prune, "PIPECTL_PRUNE", "reconcile.prune", file, 0)) < 0 ||
 	    (rc = res_bool(&o->suspend, "PIPECTL_SUSPEND", "reconcile.suspend", file, 0)) < 0)
 		return rc;

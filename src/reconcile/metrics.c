@@ -38,6 +38,7 @@ struct pc_metrics {
 	/* gauges */
 	uint64_t tables[4];     /* in_sync, out_of_sync, degraded, held */
 	uint64_t held_destructive;
+	uint64_t green_pending;
 	pc_map phases;          /* phase -> uint64_t * */
 	int64_t last_success_ms;
 	int ready;
@@ -150,6 +151,7 @@ void pc_metrics_set_gauges(pc_metrics *m, const pc_metrics_gauges *g)
 	m->tables[2] = g->tables_degraded;
 	m->tables[3] = g->tables_held;
 	m->held_destructive = g->held_destructive_actions;
+	m->green_pending = g->tables_green_pending;
 	/* a phase seen before and gone now reads 0, so its series does not freeze */
 	while (pc_map_next(&m->phases, &it, &k, &v))
 		*(uint64_t *)v = 0;
@@ -278,6 +280,10 @@ void pc_metrics_render(pc_metrics *m, pc_buf *b)
 	family(b, "pipectl_held_destructive_actions", "gauge",
 	       "Destructive actions held back (no --allow-destructive) at the last cycle.");
 	pc_buf_printf(b, "pipectl_held_destructive_actions %llu\n", (unsigned long long)m->held_destructive);
+
+	family(b, "pipectl_tables_green_pending", "gauge",
+	       "Desired tables with a blue/green version waiting for promote or rollback at the last cycle.");
+	pc_buf_printf(b, "pipectl_tables_green_pending %llu\n", (unsigned long long)m->green_pending);
 
 	family(b, "pipectl_statements", "gauge", "Statements managed by pipectl by phase at the last cycle.");
 	render_labeled(b, &m->phases, "pipectl_statements", "phase");

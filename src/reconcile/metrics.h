@@ -35,6 +35,7 @@ typedef struct pc_metrics_gauges {
 	const char *const *phases;
 	const uint64_t *phase_counts;
 	size_t n_phases;
+	uint64_t tables_green_pending; /* desired tables with a green version not promoted yet (versions.h) */
 } pc_metrics_gauges;
 
 /* A new, empty registry (not serving). Never NULL. */

@@ -63,6 +63,9 @@ void pc_action_free(void *p)
 	free(a->refused);
 	pc_vec_dispose(&a->diff, pc_change_free);
 	free(a->renew);
+	free(a->physical);
+	free(a->blue);
+	free(a->retires);
 	free(a);
 }
 
@@ -74,6 +77,19 @@ int pc_action_acts(const pc_action *a)
 const char *pc_action_label(const pc_action *a)
 {
 	return a->kind == PC_ACT_NOOP && a->renew ? "renew" : pc_action_kind_str(a->kind);
+}
+
+const char *pc_action_physical(const pc_action *a)
+{
+	return a->physical ? a->physical : a->table;
+}
+
+int pc_action_runs_dml(const pc_action *a)
+{
+	for (size_t i = 0; i < a->steps.len; i++)
+		if (((const pc_step *)a->steps.items[i])->kind == PC_STEP_CREATE_DML)
+			return 1;
+	return 0;
 }
 
 void pc_plan_free(pc_plan *p)
@@ -88,6 +104,7 @@ void pc_plan_free(pc_plan *p)
 	free(p->target);
 	free(p->environment_id);
 	free(p->created_at);
+	free(p->command);
 	pc_vec_dispose(&p->selectors, free);
 	free(p->compute_pool);
 	pc_vec_dispose(&p->journals, free);
@@ -131,9 +148,9 @@ void pc_plan_warn(pc_planner *pl, const char *fmt, ...)
 /* ---- pass 1: scope ---- */
 
 /* A table its children cannot run without: absent, or its DML not running. */
-static int needs_bringing_up(const pc_actual *act, const pc_table *t)
+static int needs_bringing_up(const pc_planner *pl, const pc_table *t)
 {
-	const pc_actual_table *at = pc_actual_table_get(act, t->name);
+	const pc_actual_table *at = pc_actual_table_get(pl->act, pc_versions_current_name(pl->versions, t->name));
 	if (!pc_actual_exists(at, t))
 		return 1;
 	if (!pc_table_has_dml(t))
@@ -163,7 +180,7 @@ static void pull_in_ancestors(pc_planner *pl)
 			pc_map_put(&seen, p->name, p);
 			pc_vec_push(&stack, p);
 			if (!pc_map_has(&pl->selected, p->name) && p->active &&
-			    needs_bringing_up(pl->act, p))
+			    needs_bringing_up(pl, p))
 				pc_map_put(&pl->pulled, p->name, t);
 		}
 	}
@@ -304,6 +321,7 @@ static void record_options(pc_plan *plan, const pc_project *proj, const pc_actua
 	plan->dml_only = opt->dml_only;
 	plan->force = opt->force;
 	plan->prune = opt->prune;
+	plan->blue_green = opt->blue_green;
 	plan->compute_pool = pc_strdup(opt->compute_pool);
 	for (i = 0; i < act->journals.len; i++) {
 		const pc_journal *j = act->journals.items[i];
@@ -332,7 +350,11 @@ void pc_plan_tree_fingerprint(const pc_project *proj, char out[33])
 		pc_hash_update(&h, &t->protect, sizeof(t->protect));
 		pc_hash_update(&h, &t->active, sizeof(t->active));
 		pc_hash_update(&h, &t->statefulness, sizeof(t->statefulness));
+		if (t->strategy != PC_STRATEGY_DEFAULT) /* absent: the same fingerprint as before strategies */
+			pc_hash_update(&h, &t->strategy, sizeof(t->strategy));
 	}
+	if (proj->config && proj->config->blue_green)
+		pc_hash_update_str(&h, "strategy: blue-green");
 	pc_hash_hex(&h, out);
 }
 
@@ -444,7 +466,8 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 			     "journal statement '%s' is part of a journal whose other parts are missing: that run "
 			     "started no action; deleted when this plan's run ends",
 			     (const char *)act->journal_leftovers.items[i]);
-	if ((rc = pc_select(&pl.selected, proj, opt->selectors, opt->n_selectors)) < 0)
+	if ((rc = pc_versions_build(&pl.versions, act, proj)) < 0 ||
+	    (rc = pc_select(&pl.selected, proj, opt->selectors, opt->n_selectors)) < 0)
 		goto done;
 	pull_in_ancestors(&pl);
 	pc_plan_resolve_protect(&pl);
@@ -463,6 +486,10 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 	for (i = 0; i < pl.plan->actions.len; i++) {
 		const pc_action *a = pl.plan->actions.items[i];
 		pl.plan->summary[a->kind]++;
+		if (a->green >= 2 && a->kind == PC_ACT_CREATE && !a->refused) {
+			pl.plan->greens++;
+			pl.plan->extra_running += pc_action_runs_dml(a);
+		}
 		pl.plan->renewals += a->kind == PC_ACT_NOOP && a->renew;
 	}
 	pc_plan_diff(pl.plan, act);
@@ -476,5 +503,8 @@ done:
 	pc_map_dispose(&pl.names, NULL);
 	pc_map_dispose(&pl.adopted, NULL);
 	pc_map_dispose(&pl.protect, NULL);
+	pc_map_dispose(&pl.physical, free);
+	pc_versions_free(pl.versions);
+	free(pl.sql_error);
 	return rc;
 }

@@ -143,6 +143,18 @@ typedef struct pc_action {
 	 * NULL otherwise.
 	 */
 	char *renew;
+	/*
+	 * Blue/green (docs/reconcile.md, "Blue/green"). `table` stays the
+	 * logical (git) name; physical is the version the action works on:
+	 * the one it creates or changes (a drop: the one it drops). NULL means
+	 * the logical name itself (v1; plans written before versions).
+	 */
+	char *physical;
+	int green;             /* >= 2: the action makes (create) or changes (any other kind) the GREEN
+	                          version `physical` = <table>_v<green>, while `blue` keeps serving; 0 otherwise */
+	char *blue;            /* with green: the blue physical name that keeps serving; else NULL */
+	char *retires;         /* with green create: a superseded green (an older candidate) this action
+	                          tears down first (stop its DML, drop its table); else NULL */
 } pc_action;
 
 /* pc_action.renew: the DDL record of a table without DML is renewed. */
@@ -152,6 +164,10 @@ typedef struct pc_action {
 int pc_action_acts(const pc_action *a);
 /* Its name in logs, history and metrics: the kind, or "renew" for a noop that renews. */
 const char *pc_action_label(const pc_action *a);
+/* The physical name of the action's table (a->physical, else a->table). */
+const char *pc_action_physical(const pc_action *a);
+/* 1 when the action starts a DML statement (a create_dml step). */
+int pc_action_runs_dml(const pc_action *a);
 
 /*
  * One difference between what runs and what the action will run, for the
@@ -184,6 +200,12 @@ typedef struct pc_plan_options {
 	 * instead of failing the whole plan, so the rest can still be applied.
 	 */
 	int hold_refused;
+	/*
+	 * --blue-green: every rebuild the in-place rules would plan becomes a
+	 * green version (docs/reconcile.md, "Blue/green"). pipectl.yaml and
+	 * table.yaml `strategy: blue-green` do the same without the flag.
+	 */
+	int blue_green;
 } pc_plan_options;
 
 typedef struct pc_plan {
@@ -200,11 +222,18 @@ typedef struct pc_plan {
 	/* options recorded */
 	pc_vec selectors;      /* char * */
 	int dml_only, force, prune;
+	int blue_green;        /* --blue-green given */
 	char *compute_pool;
 	int summary[PC_ACT__COUNT]; /* number of actions per kind */
+	int greens;            /* actions that create a green version */
+	int extra_running;     /* statements that run beside their blue once the plan is applied
+	                          (one per green version with a DML) */
 	int renewals;          /* noop actions with `renew` set (counted in summary[PC_ACT_NOOP] too) */
 	pc_vec journals;       /* char *: journal statements of unfinished runs this plan finishes
 	                          (journal.h); a successful apply deletes them */
+	char *command;         /* the command whose plan this is when not plan/apply's own: "promote" or
+	                          "rollback" (retire.h), NULL otherwise; saved, shown, and the kind
+	                          the history records when the plan is applied */
 } pc_plan;
 
 /*

@@ -144,7 +144,7 @@ static const pc_action *forcing_parent(pc_planner *pl, const pc_table *t)
 		if (!pa)
 			continue;
 		/* a view created again (its DDL statement expired) changes nothing downstream */
-		if (pa->kind == PC_ACT_CREATE && pc_table_is_view(p))
+		if (pa->kind == PC_ACT_CREATE && pc_table_is_view(p) && pa->green < 2)
 			continue;
 		if (pa->kind == PC_ACT_CREATE || pa->kind == PC_ACT_REBUILD || pa->kind == PC_ACT_RESTART)
 			return pa;
@@ -311,6 +311,9 @@ static int decide_forced_rebuild(pc_planner *pl, pc_action *a, const pc_table *t
 	a->forced_by = pc_strdup(parent->table);
 	if (parent->kind == PC_ACT_RESTART)
 		set_reason(a, "parent '%s' is restarted from earliest: its rows come again", parent->table);
+	else if (parent->green >= 2)
+		set_reason(a, "parent '%s' gets green '%s': a version of this table must read it from earliest",
+			   parent->table, pc_action_physical(parent));
 	else
 		set_reason(a, "parent '%s' is %s: its topic is new, re-read it from earliest", parent->table,
 			   verb_of(parent->kind));
@@ -325,7 +328,8 @@ static int decide_forced_rebuild(pc_planner *pl, pc_action *a, const pc_table *t
  */
 static int created_parent_allows_replace(const pc_action *parent, const pc_actual_table *at, const facts *f)
 {
-	return parent && parent->kind == PC_ACT_CREATE && f->eligible && f->sql_changed &&
+	/* a green parent is no new input: it replaces one, so its readers need green versions too */
+	return parent && parent->kind == PC_ACT_CREATE && parent->green < 2 && f->eligible && f->sql_changed &&
 	       (f->st == DML_LIVE || f->st == DML_STOPPED) && at->dml;
 }
 
@@ -425,7 +429,7 @@ static const char *adoptable_dml(const pc_planner *pl, const pc_table *t)
 	if (!pc_table_has_dml(t))
 		return NULL;
 	pc_table_dml_fp(t, fp);
-	name = pc_plan_journal_adoptable(pl, PC_NAME_DML, t->name, fp);
+	name = pc_plan_journal_adoptable(pl, PC_NAME_DML, pc_plan_phys(pl, t), fp);
 	return name && pc_actual_stmt_get(pl->act, name) ? name : NULL;
 }
 
@@ -437,12 +441,12 @@ static const char *adoptable_dml(const pc_planner *pl, const pc_table *t)
  */
 static void finish_journaled_create(pc_planner *pl, pc_action *a, const pc_table *t, const pc_actual_table *at)
 {
-	const pc_journal_action *ja = pc_map_get(&pl->act->journal_actions, t->name);
+	const pc_journal_action *ja = pc_map_get(&pl->act->journal_actions, pc_plan_phys(pl, t));
 	const char *ddl;
 	if (a->kind != PC_ACT_REBUILD || !ja || strcmp(ja->kind, pc_action_kind_str(PC_ACT_CREATE)) != 0 ||
 	    a->forced_by || !at || !at->ddl || at->ddl->st->ph != PC_PHASE_COMPLETED)
 		return;
-	ddl = pc_plan_journal_adoptable(pl, PC_NAME_DDL, t->name, t->ddl_fingerprint);
+	ddl = pc_plan_journal_adoptable(pl, PC_NAME_DDL, pc_plan_phys(pl, t), t->ddl_fingerprint);
 	if (!ddl || strcmp(ddl, at->ddl->st->name) != 0 || (at->dml && strcmp(at->dml->st->name, pl->keep_dml ? pl->keep_dml : "")))
 		return;
 	a->kind = PC_ACT_CREATE;
@@ -515,13 +519,13 @@ static void build_steps(pc_planner *pl, pc_action *a, const pc_table *t, const p
 		break;
 	case PC_ACT_REBUILD:
 		/* a fresh DROP makes a fresh table: nothing an unfinished run created may be kept or adopted */
-		if (exists && !pc_steps_drop_adoptable(pl, t->name)) {
+		if (exists && !pc_steps_drop_adoptable(pl, pc_plan_phys(pl, t))) {
 			pl->no_adopt = 1;
 			pl->keep_dml = NULL;
 		}
 		pc_steps_remove_dmls(pl, a, at, 1);
 		if (exists)
-			pc_steps_drop_table(pl, a, t->name);
+			pc_steps_drop_table(pl, a, pc_plan_phys(pl, t));
 		pc_steps_create(pl, a, t);
 		break;
 	case PC_ACT_RESTART:
@@ -559,6 +563,44 @@ static void build_steps(pc_planner *pl, pc_action *a, const pc_table *t, const p
 	}
 }
 
+/* A rebuild because t's DML reads a parent under a name this plan no longer gives it. */
+static void decide_stale_parent(pc_action *a, const pc_table *stale, const char *read_name, const char *now)
+{
+	a->kind = PC_ACT_REBUILD;
+	free(a->forced_by);
+	a->forced_by = pc_strdup(stale->name);
+	set_reason(a, "its DML reads '%s' as '%s', which is now '%s': re-read it from earliest", stale->name,
+		   read_name, now);
+}
+
+/* The steps of a green version: retire a superseded green first, then create the green from earliest. */
+static void build_green_steps(pc_planner *pl, pc_action *a, const pc_table *t)
+{
+	const pc_actual_table *old = a->retires ? pc_actual_table_get(pl->act, a->retires) : NULL;
+	if (a->retires) {
+		pl->phys = a->retires;
+		if (old && old->topic_exists && !pc_steps_drop_adoptable(pl, a->retires)) {
+			pl->no_adopt = 1;
+			pl->keep_dml = NULL;
+		}
+		pc_steps_remove_dmls(pl, a, old, 1);
+		if (old && old->topic_exists)
+			pc_steps_drop_table(pl, a, a->retires);
+		else if (pc_table_is_view(t))
+			pc_steps_drop_view(pl, a, t);
+	}
+	pl->phys = a->physical;
+	pl->keep_dml = pl->no_adopt ? NULL : adoptable_dml(pl, t);
+	if (pc_table_is_view(t)) {
+		pc_steps_drop_view(pl, a, t);
+		pc_steps_create(pl, a, t);
+		return;
+	}
+	/* leftovers of an earlier attempt under the green name (a FAILED DML) go first */
+	pc_steps_remove_dmls(pl, a, pc_actual_table_get(pl->act, a->physical), 1);
+	pc_steps_create(pl, a, t);
+}
+
 int pc_plan_decide(pc_planner *pl, pc_table *t)
 {
 	int in_sel = pc_map_has(&pl->selected, t->name);
@@ -566,31 +608,43 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 	const pc_action *parent = forcing_parent(pl, t);
 	const pc_actual_table *at;
 	const pc_actual_stmt *carry = NULL;
+	const pc_versioned_table *vt = pc_versions_get(pl->versions, t->name);
+	const pc_table *stale = NULL;
+	char *stale_read = NULL;
 	pc_action *a;
-	int rc, record = 0;
+	int rc, record = 0, green;
 
-	at = pc_actual_table_get(pl->act, t->name);
+	/* blue/green: the rules work on the current version (green when there is one), never on blue */
+	pl->phys = pc_versions_current_name(pl->versions, t->name);
+	at = pc_actual_table_get(pl->act, pl->phys);
 	/* A parent's new topic matters only to a child that exists and reads the old one. */
 	if (parent && !pc_actual_exists(at, t))
 		parent = NULL;
-	if (!in_sel && !in_pull && !parent)
+	if (!parent && t->active && pc_actual_exists(at, t))
+		stale = pc_plan_stale_parent(pl, t, at, &stale_read);
+	if (!in_sel && !in_pull && !parent && !stale) {
+		pl->phys = NULL;
 		return 0;
+	}
 	a = PC_NEW(pc_action);
 	a->table = pc_strdup(t->name);
+	a->physical = pc_strdup(pl->phys);
 	a->selected = in_sel;
+	if (pc_versions_green(vt)) {
+		a->green = pc_versions_green(vt)->version;
+		a->blue = pc_strdup(pc_versions_blue(vt)->physical);
+	}
+	rc = 0;
 	if (!t->active) {
 		a->kind = PC_ACT_NOOP;
 		set_reason(a, "active: false: left exactly as it is");
 		if (parent)
 			pc_plan_warn(pl, "'%s' is active: false and reads '%s', which is %s: it may fail or "
 					 "read rows twice", t->name, parent->table, verb_of(parent->kind));
-		add_action(pl, a);
-		return 0;
+		goto add;
 	}
-	if ((rc = pc_plan_check_broken(pl->proj, t)) < 0 || (rc = pc_plan_check_external(pl, t)) < 0) {
-		pc_action_free(a);
-		return rc;
-	}
+	if ((rc = pc_plan_check_broken(pl->proj, t)) < 0 || (rc = pc_plan_check_external(pl, t)) < 0)
+		goto fail;
 	if (t->statefulness != PC_STATE_AUTO && t->stateful != t->analyzed_stateful)
 		pc_plan_warn(pl, "'%s': statefulness overridden by table.yaml (%s; the analysis says %s)", t->name,
 			     t->stateful ? "stateful" : "stateless", t->analyzed_stateful ? "stateful" : "stateless");
@@ -606,8 +660,15 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 		decide_existing(pl, a, t, at, parent, &carry);
 		finish_journaled_create(pl, a, t, at);
 	}
+	if (stale && a->kind != PC_ACT_REBUILD && a->kind != PC_ACT_CREATE) {
+		decide_stale_parent(a, stale, stale_read, pc_plan_physical_of(pl, stale->name));
+		carry = NULL;
+	}
 	if (a->kind == PC_ACT_REBUILD && pl->opt->dml_only) {
 		char *r = a->reason;
+		if (pc_plan_strategy_blue_green(pl, t))
+			pc_plan_warn(pl, "'%s': --dml-only runs no DDL, so no green version is made: it is handled in "
+					 "place", t->name);
 		if (pc_table_has_dml(t)) {
 			a->kind = PC_ACT_RESTART;
 			a->reason = pc_sprintf("%s (--dml-only: table kept, DML restarted from earliest)", r);
@@ -620,6 +681,12 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 		}
 		free(r);
 	}
+	if ((green = pc_plan_make_green(pl, a, t)) < 0) {
+		rc = green;
+		goto fail;
+	}
+	if (a->refused)
+		goto add; /* held (the loop): no steps */
 	if (a->kind == PC_ACT_REBUILD && pc_plan_protected_by(pl, t->name, t) && !pc_table_is_view(t)) {
 		const char *by = pc_plan_protected_by(pl, t->name, t);
 		if (pl->opt->hold_refused) {
@@ -627,13 +694,11 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 			a->refused = pc_sprintf("table '%s' is protected (%s) but would be rebuilt: %s", t->name, by,
 						a->reason);
 			a->destructive = 1;
-			add_action(pl, a);
-			return 0;
+			goto add;
 		}
 		rc = pc_error_set(PC_EINVALID, "table '%s' is protected (%s) but would be rebuilt: %s", t->name,
 				  by, a->reason);
-		pc_action_free(a);
-		return rc;
+		goto fail;
 	}
 	if (a->kind == PC_ACT_NOOP && t->protect && at && at->topic_exists && !pc_plan_protect_recorded(at) &&
 	    !pc_table_is_view(t) && !pl->opt->dml_only) {
@@ -650,9 +715,9 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 				     t->name);
 		}
 	}
-	if (a->kind == PC_ACT_REBUILD || a->kind == PC_ACT_REPLACE_DML || a->kind == PC_ACT_RESTART)
+	if (a->kind == PC_ACT_REBUILD || a->kind == PC_ACT_REPLACE_DML || a->kind == PC_ACT_RESTART || green)
 		add_state_details(a, t);
-	a->destructive = a->kind == PC_ACT_REBUILD && !pc_table_is_view(t);
+	a->destructive = green ? a->retires != NULL : a->kind == PC_ACT_REBUILD && !pc_table_is_view(t);
 	/* only what runs a statement needs a pool (and may create pipectl's) */
 	if (a->kind != PC_ACT_NOOP)
 		pc_plan_resolve_pool(pl, a, t, at);
@@ -660,12 +725,30 @@ int pc_plan_decide(pc_planner *pl, pc_table *t)
 		pc_steps_record_ddl(pl, a, t);
 	else
 		pc_plan_renew(pl, a, t, at); /* a noop that keeps its DDL record alive (plan_renew.c) */
-	build_steps(pl, a, t, at, carry);
+	if (green)
+		build_green_steps(pl, a, t);
+	else
+		build_steps(pl, a, t, at, carry);
+	if (pl->sql_error) {
+		rc = pc_error_set(PC_EINVALID, "%s", pl->sql_error);
+		goto fail;
+	}
 	note_adopted(pl, a);
+add:
 	pl->keep_dml = NULL;
 	pl->no_adopt = 0;
+	pl->phys = NULL;
+	pc_map_put(&pl->physical, t->name, pc_strdup(pc_action_physical(a)));
+	free(stale_read);
 	add_action(pl, a);
 	return 0;
+fail:
+	pl->keep_dml = NULL;
+	pl->no_adopt = 0;
+	pl->phys = NULL;
+	free(stale_read);
+	pc_action_free(a);
+	return rc;
 }
 
 /* ---- orphans ---- */
@@ -756,6 +839,21 @@ static void link_orphan_readers(pc_vec *orphans, pc_map *by_name)
 	}
 }
 
+static int known_desired(void *ctx, const char *name)
+{
+	return pc_project_table(ctx, name) != NULL;
+}
+
+/* 1 when name is a version (v2 and up) of a table git has. */
+static int version_of_desired(const pc_planner *pl, const char *name)
+{
+	char *logical = NULL;
+	int v;
+	pc_naming_version_parse(name, known_desired, (void *)pl->proj, &logical, &v);
+	free(logical);
+	return v >= 2;
+}
+
 int pc_plan_orphans(pc_planner *pl)
 {
 	pc_vec orphans = PC_VEC_INIT;
@@ -769,8 +867,8 @@ int pc_plan_orphans(pc_planner *pl)
 	for (i = 0; i < pl->act->tables.len; i++) {
 		const pc_actual_table *at = pl->act->tables.items[i];
 		orphan *o;
-		if (pc_project_table(pl->proj, at->name))
-			continue;
+		if (pc_project_table(pl->proj, at->name) || version_of_desired(pl, at->name))
+			continue; /* a desired table, or one of its blue/green versions */
 		if (!at->dmls.len && !at->ddls.len)
 			continue; /* not ours */
 		if (!at->topic_exists && !at->dmls.len)

@@ -127,7 +127,10 @@ void pc_plan_diff(pc_plan *p, const pc_actual *act)
 		const pc_actual_table *at;
 		if (a->kind == PC_ACT_NOOP || a->kind == PC_ACT_DROP || a->diff.len)
 			continue;
-		if ((at = pc_actual_table_get(act, a->table)) != NULL)
+		/* a new green is compared with the version it stands beside (a superseded green, else blue) */
+		if ((at = pc_actual_table_get(act, a->green >= 2 && a->kind == PC_ACT_CREATE
+							  ? (a->retires ? a->retires : a->blue ? a->blue : a->table)
+							  : pc_action_physical(a))) != NULL)
 			diff_action(a, at);
 	}
 }

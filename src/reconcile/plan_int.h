@@ -6,6 +6,7 @@
 #define PC_RECONCILE_PLAN_INT_H
 
 #include "plan.h"
+#include "versions.h"
 
 typedef struct pc_planner {
 	const pc_project *proj;
@@ -25,6 +26,13 @@ typedef struct pc_planner {
 	const char *keep_dml;      /* the table being decided: a DML of an unfinished run this plan adopts
 	                              (never torn down), or NULL */
 	int pool_setup_done;       /* the create_pool setup step exists */
+	/* blue/green (plan_bluegreen.c) */
+	pc_versions *versions;     /* owned: the versions present in act (versions.h) */
+	pc_map physical;           /* logical -> char * (owned): the physical name a decided table has
+	                              once the plan is applied (a green's, else its current one) */
+	char *sql_error;           /* owned: SQL that could not be rewritten for a version (fails the plan) */
+	const char *phys;          /* physical name of the action being built: its statements, labels and
+	                              the table its SQL creates or writes (NULL: the logical name) */
 } pc_planner;
 
 /* Fill pl->protect from pipectl.yaml's `protect:` selectors (a plain name counts even when its folder is gone). */
@@ -52,6 +60,38 @@ int pc_plan_orphans(pc_planner *pl);
 int pc_plan_check_external(pc_planner *pl, const pc_table *t);
 int pc_plan_check_broken(const pc_project *proj, const pc_table *t);
 void pc_plan_warn(pc_planner *pl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- blue/green (plan_bluegreen.c) ---- */
+
+/* The physical name a table is read under by the statements of this plan (see pc_planner.physical). */
+const char *pc_plan_physical_of(const pc_planner *pl, const char *logical);
+/* The physical name the steps of t's action use (pl->phys, else t->name). */
+const char *pc_plan_phys(const pc_planner *pl, const pc_table *t);
+/*
+ * t's SQL text as deployed: its own table renamed to pc_plan_phys(), every
+ * desired parent renamed to pc_plan_physical_of() (only names that differ;
+ * through the tokenizer, pc_sql_rename_tables()). Owned.
+ */
+char *pc_plan_sql_for(pc_planner *pl, const pc_table *t, const char *text);
+/* Whether t's own rebuilds are deployed blue/green (--blue-green, table.yaml, pipectl.yaml). */
+int pc_plan_strategy_blue_green(const pc_planner *pl, const pc_table *t);
+/*
+ * A parent that t's current DML reads under another physical name than the
+ * one this plan gives it (a blue/green apply interrupted before t's green
+ * was made, a green rolled back under a reader): that parent (borrowed),
+ * with the name read in *read_name (owned); else NULL. Analyzes the DML's
+ * SQL only when some parent of t has a version other than v1 or several.
+ */
+const pc_table *pc_plan_stale_parent(pc_planner *pl, const pc_table *t, const pc_actual_table *at, char **read_name);
+/*
+ * Turn a rebuild into a green version when blue/green applies (a pair
+ * exists, the rebuild was forced by a green parent, or t's own rebuild
+ * under strategy blue-green): sets kind CREATE, physical, green, blue,
+ * retires and the reason. 1 when it did, 0 when the rebuild stays in
+ * place, negative on a refusal (protected table, a name taken by a git
+ * table) unless hold_refused (then a->refused is set and 1 returned).
+ */
+int pc_plan_make_green(pc_planner *pl, pc_action *a, const pc_table *t);
 
 /* ---- steps (plan_steps.c) ---- */
 

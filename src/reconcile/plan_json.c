@@ -4,6 +4,8 @@
  */
 #include "plan.h"
 
+#include "../model/naming.h"
+
 #include "../util/alloc.h"
 #include "../util/error.h"
 #include "../util/fs.h"
@@ -117,6 +119,16 @@ static json_t *action_json(const pc_action *a)
 		json_object_set_new(o, "destructive", json_boolean(a->destructive));
 		json_object_set_new(o, "steps", steps_json(&a->steps));
 		json_object_set_new(o, "diff", diff_json(&a->diff));
+		json_object_set_new(o, "physical", json_string(pc_action_physical(a)));
+		if (a->green >= 2) {
+			json_t *g = json_object();
+			json_object_set_new(g, "physical", json_string(pc_action_physical(a)));
+			json_object_set_new(g, "version", json_integer(a->green));
+			json_object_set_new(g, "blue", jstr(a->blue));
+			json_object_set_new(g, "new", json_boolean(a->kind == PC_ACT_CREATE));
+			json_object_set_new(g, "retires", jstr(a->retires));
+			json_object_set_new(o, "green", g);
+		}
 	}
 	return o;
 }
@@ -132,6 +144,8 @@ static json_t *plan_json(const pc_plan *p)
 	json_object_set_new(root, "setup", steps_json(&p->setup));
 	for (i = 0; i < PC_ACT__COUNT; i++)
 		json_object_set_new(summary, pc_action_kind_str((pc_action_kind)i), json_integer(p->summary[i]));
+	json_object_set_new(summary, "green", json_integer(p->greens));
+	json_object_set_new(summary, "extra_running_statements", json_integer(p->extra_running));
 	json_object_set_new(summary, "renew", json_integer(p->renewals));
 	json_object_set_new(root, "summary", summary);
 	json_object_set_new(root, "changes", json_boolean(pc_plan_has_changes(p)));
@@ -141,10 +155,13 @@ static json_t *plan_json(const pc_plan *p)
 	json_object_set_new(root, "target", jstr(p->target));
 	json_object_set_new(root, "environment_id", jstr(p->environment_id));
 	json_object_set_new(root, "created_at", jstr(p->created_at));
+	if (p->command)
+		json_object_set_new(root, "command", json_string(p->command));
 	json_object_set_new(opts, "selectors", str_array(&p->selectors));
 	json_object_set_new(opts, "dml_only", json_boolean(p->dml_only));
 	json_object_set_new(opts, "force", json_boolean(p->force));
 	json_object_set_new(opts, "prune", json_boolean(p->prune));
+	json_object_set_new(opts, "blue_green", json_boolean(p->blue_green));
 	json_object_set_new(opts, "compute_pool", jstr(p->compute_pool));
 	json_object_set_new(root, "options", opts);
 	json_object_set_new(root, "warnings", str_array(&p->warnings));
@@ -376,6 +393,36 @@ static int read_diff(pc_vec *out, json_t *o, const char *where)
 	return 0;
 }
 
+/* "green" (optional): {"physical","version","blue","new","retires"}. */
+static int read_green(pc_action *a, json_t *o, const char *where)
+{
+	json_t *g = json_object_get(o, "green"), *v;
+	char *phys = NULL;
+	int rc;
+
+	if (!g || json_is_null(g))
+		return 0;
+	if (!json_is_object(g))
+		return bad(where, "\"green\" is not an object");
+	v = json_object_get(g, "version");
+	if (!json_is_integer(v) || json_integer_value(v) < 2 || json_integer_value(v) > PC_VERSION_MAX)
+		return bad(where, "\"green\".version is not a version number (2 or more)");
+	a->green = (int)json_integer_value(v);
+	if ((rc = get_str(&phys, g, "physical", 1, where)) < 0 || (rc = get_str(&a->blue, g, "blue", 0, where)) < 0 ||
+	    (rc = get_str(&a->retires, g, "retires", 0, where)) < 0) {
+		free(phys);
+		return rc;
+	}
+	if (!a->physical) {
+		a->physical = phys;
+	} else {
+		if (strcmp(phys, a->physical) != 0)
+			rc = bad(where, "\"green\".physical differs from \"physical\"");
+		free(phys);
+	}
+	return rc;
+}
+
 static int read_action(pc_action **out, json_t *o, const char *where)
 {
 	pc_action *a = PC_NEW(pc_action);
@@ -411,6 +458,7 @@ static int read_action(pc_action **out, json_t *o, const char *where)
 	    (rc = get_str(&a->pool_source, o, "pool_source", 0, where)) < 0 ||
 	    (rc = get_bool(&a->destructive, o, "destructive", 0, where)) < 0 ||
 	    (rc = read_steps(&a->steps, o, "steps", where)) < 0 || (rc = read_diff(&a->diff, o, where)) < 0 ||
+	    (rc = get_str(&a->physical, o, "physical", 0, where)) < 0 || (rc = read_green(a, o, where)) < 0 ||
 	    (rc = get_str(&a->renew, o, "renew", 0, where)) < 0)
 		goto done;
 	if (a->renew && (strcmp(a->renew, PC_RENEW_DDL_RECORD) || a->kind != PC_ACT_NOOP)) {
@@ -468,6 +516,10 @@ int pc_plan_read_json(pc_plan **out, const char *text, size_t len)
 			goto done;
 		pc_vec_push(&p->actions, a);
 		p->summary[a->kind]++;
+		if (a->green >= 2 && a->kind == PC_ACT_CREATE) {
+			p->greens++;
+			p->extra_running += pc_action_runs_dml(a);
+		}
 		p->renewals += a->renew != NULL;
 	}
 	if ((rc = read_steps(&p->setup, root, "setup", "top level")) < 0 ||
@@ -478,8 +530,13 @@ int pc_plan_read_json(pc_plan **out, const char *text, size_t len)
 	    (rc = get_str(&p->prefix, root, "prefix", 0, "top level")) < 0 ||
 	    (rc = get_str(&p->target, root, "target", 0, "top level")) < 0 ||
 	    (rc = get_str(&p->environment_id, root, "environment_id", 0, "top level")) < 0 ||
-	    (rc = get_str(&p->created_at, root, "created_at", 0, "top level")) < 0)
+	    (rc = get_str(&p->created_at, root, "created_at", 0, "top level")) < 0 ||
+	    (rc = get_str(&p->command, root, "command", 0, "top level")) < 0)
 		goto done;
+	if (p->command && strcmp(p->command, "promote") != 0 && strcmp(p->command, "rollback") != 0) {
+		rc = bad("top level", "\"command\" is neither \"promote\" nor \"rollback\"");
+		goto done;
+	}
 	if (strlen(fp) != 32 || strspn(fp, "0123456789abcdef") != 32) {
 		rc = bad("top level", "\"state_fingerprint\" is not 32 hex digits");
 		goto done;
@@ -501,6 +558,7 @@ int pc_plan_read_json(pc_plan **out, const char *text, size_t len)
 		    (rc = get_bool(&p->dml_only, v, "dml_only", 0, "options")) < 0 ||
 		    (rc = get_bool(&p->force, v, "force", 0, "options")) < 0 ||
 		    (rc = get_bool(&p->prune, v, "prune", 0, "options")) < 0 ||
+		    (rc = get_bool(&p->blue_green, v, "blue_green", 0, "options")) < 0 ||
 		    (rc = get_str(&p->compute_pool, v, "compute_pool", 0, "options")) < 0)
 			goto done;
 	}

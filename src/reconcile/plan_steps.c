@@ -231,11 +231,12 @@ static void dml_props(const pc_planner *pl, const pc_table *t, pc_kvlist *out)
 	pc_table_user_props(t, out);
 }
 
-static void dml_labels(const pc_table *t, pc_kvlist *out)
+/* The fingerprints recorded are git's (the logical SQL), so change detection compares git with any version. */
+static void dml_labels(const pc_planner *pl, const pc_table *t, pc_kvlist *out)
 {
 	char fp[33];
 	pc_table_dml_fp(t, fp);
-	pc_naming_labels(out, PC_NAME_DML, t->name, fp, pc_table_dml_sql_fp(t), t->ddl_fingerprint);
+	pc_naming_labels(out, PC_NAME_DML, pc_plan_phys(pl, t), fp, pc_table_dml_sql_fp(t), t->ddl_fingerprint);
 	if (t->protect)
 		pc_kv_set(out, LABEL_PROTECT, "true");
 }
@@ -255,7 +256,7 @@ void pc_steps_remove_dmls(pc_planner *pl, pc_action *a, const pc_actual_table *a
 			continue; /* still already; one in an unknown phase may write: stop it */
 		if (pl->keep_dml && !strcmp(d->st->name, pl->keep_dml))
 			continue; /* the interrupted run's new DML: this plan adopts it */
-		s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, a->table);
+		s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, at->name);
 		s->teardown = teardown;
 		pc_vec_push(&a->steps, s);
 	}
@@ -263,7 +264,7 @@ void pc_steps_remove_dmls(pc_planner *pl, pc_action *a, const pc_actual_table *a
 		const pc_actual_stmt *d = at->dmls.items[i];
 		if (pl->keep_dml && !strcmp(d->st->name, pl->keep_dml))
 			continue;
-		s = pc_step_new(PC_STEP_DELETE_STATEMENT, d->st->name, a->table);
+		s = pc_step_new(PC_STEP_DELETE_STATEMENT, d->st->name, at->name);
 		s->teardown = teardown;
 		pc_vec_push(&a->steps, s);
 	}
@@ -283,11 +284,11 @@ void pc_steps_remove_extras(pc_planner *pl, pc_action *a, const pc_actual_table 
 			continue;
 		/* every other DML goes: a stopped or failed one left behind would be a future carry-over source */
 		if (pc_phase_live(d->st->ph) || d->st->ph == PC_PHASE_UNKNOWN) {
-			s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, a->table);
+			s = pc_step_new(PC_STEP_STOP_STATEMENT, d->st->name, at->name);
 			s->teardown = teardown;
 			pc_vec_push(&a->steps, s);
 		}
-		s = pc_step_new(PC_STEP_DELETE_STATEMENT, d->st->name, a->table);
+		s = pc_step_new(PC_STEP_DELETE_STATEMENT, d->st->name, at->name);
 		s->teardown = teardown;
 		pc_vec_push(&a->steps, s);
 	}
@@ -375,7 +376,7 @@ void pc_steps_drop_view(pc_planner *pl, pc_action *a, const pc_table *t)
 	const char *p;
 
 	pc_buf_puts(&b, "DROP VIEW IF EXISTS `");
-	for (p = t->name; *p; p++) {
+	for (p = pc_plan_phys(pl, t); *p; p++) {
 		if (*p == '`')
 			pc_buf_putc(&b, '`');
 		pc_buf_putc(&b, *p);
@@ -386,12 +387,12 @@ void pc_steps_drop_view(pc_planner *pl, pc_action *a, const pc_table *t)
 		fp[0] = '\0';
 	}
 	/* run_ddl, not drop_table: there is no topic to check, and IF EXISTS makes it idempotent */
-	s = pc_step_new(PC_STEP_RUN_DDL, NULL, t->name);
-	s->statement = pc_plan_fresh_name(pl, PC_NAME_DROP, t->name, fp);
+	s = pc_step_new(PC_STEP_RUN_DDL, NULL, pc_plan_phys(pl, t));
+	s->statement = pc_plan_fresh_name(pl, PC_NAME_DROP, pc_plan_phys(pl, t), fp);
 	s->sql = pc_buf_detach(&b);
 	step_pool(pl, s, a);
 	base_props(pl, &s->properties);
-	pc_naming_labels(&s->labels, PC_NAME_DROP, t->name, fp, NULL, NULL);
+	pc_naming_labels(&s->labels, PC_NAME_DROP, pc_plan_phys(pl, t), fp, NULL, NULL);
 	pc_vec_push(&a->steps, s);
 }
 
@@ -407,9 +408,9 @@ pc_step *pc_steps_create_dml(pc_planner *pl, pc_action *a, const pc_table *t, co
 	pc_step *s;
 
 	pc_table_dml_fp(t, fp);
-	s = pc_step_new(PC_STEP_CREATE_DML, NULL, t->name);
-	s->statement = pc_plan_fresh_name(pl, PC_NAME_DML, t->name, fp);
-	s->sql = pc_strdup(sql);
+	s = pc_step_new(PC_STEP_CREATE_DML, NULL, pc_plan_phys(pl, t));
+	s->statement = pc_plan_fresh_name(pl, PC_NAME_DML, pc_plan_phys(pl, t), fp);
+	s->sql = pc_plan_sql_for(pl, t, sql);
 	step_pool(pl, s, a);
 	dml_props(pl, t, &s->properties);
 	if (carry_from) {
@@ -418,7 +419,7 @@ pc_step *pc_steps_create_dml(pc_planner *pl, pc_action *a, const pc_table *t, co
 	} else {
 		s->from_earliest = 1;
 	}
-	dml_labels(t, &s->labels);
+	dml_labels(pl, t, &s->labels);
 	pc_vec_push(&a->steps, s);
 	return s;
 }
@@ -428,12 +429,12 @@ void pc_steps_create(pc_planner *pl, pc_action *a, const pc_table *t)
 	pc_step *s;
 
 	if (!t->ctas) {
-		s = pc_step_new(PC_STEP_RUN_DDL, NULL, t->name);
-		s->statement = pc_plan_fresh_name(pl, PC_NAME_DDL, t->name, t->ddl_fingerprint);
-		s->sql = pc_strdup(ddl_text(t));
+		s = pc_step_new(PC_STEP_RUN_DDL, NULL, pc_plan_phys(pl, t));
+		s->statement = pc_plan_fresh_name(pl, PC_NAME_DDL, pc_plan_phys(pl, t), t->ddl_fingerprint);
+		s->sql = pc_plan_sql_for(pl, t, ddl_text(t));
 		step_pool(pl, s, a);
 		base_props(pl, &s->properties);
-		pc_naming_labels(&s->labels, PC_NAME_DDL, t->name, t->ddl_fingerprint, NULL, NULL);
+		pc_naming_labels(&s->labels, PC_NAME_DDL, pc_plan_phys(pl, t), t->ddl_fingerprint, NULL, NULL);
 		if (t->protect)
 			pc_kv_set(&s->labels, LABEL_PROTECT, "true");
 		pc_vec_push(&a->steps, s);
@@ -477,17 +478,19 @@ int pc_steps_ddl_renewable(const pc_table *t)
 
 int pc_steps_record_ddl(pc_planner *pl, pc_action *a, const pc_table *t)
 {
-	char *sql = t->ctas ? NULL : if_not_exists_sql(ddl_text(t));
+	char *ddl = t->ctas ? NULL : pc_plan_sql_for(pl, t, ddl_text(t));
+	char *sql = ddl ? if_not_exists_sql(ddl) : NULL;
 	pc_step *s;
 
+	free(ddl);
 	if (!sql)
 		return 0;
-	s = pc_step_new(PC_STEP_RUN_DDL, NULL, t->name);
-	s->statement = pc_plan_fresh_name(pl, PC_NAME_DDL, t->name, t->ddl_fingerprint);
+	s = pc_step_new(PC_STEP_RUN_DDL, NULL, pc_plan_phys(pl, t));
+	s->statement = pc_plan_fresh_name(pl, PC_NAME_DDL, pc_plan_phys(pl, t), t->ddl_fingerprint);
 	s->sql = sql;
 	step_pool(pl, s, a);
 	base_props(pl, &s->properties);
-	pc_naming_labels(&s->labels, PC_NAME_DDL, t->name, t->ddl_fingerprint, NULL, NULL);
+	pc_naming_labels(&s->labels, PC_NAME_DDL, pc_plan_phys(pl, t), t->ddl_fingerprint, NULL, NULL);
 	if (t->protect)
 		pc_kv_set(&s->labels, LABEL_PROTECT, "true");
 	pc_vec_push(&a->steps, s);
@@ -500,13 +503,13 @@ void pc_steps_resume(pc_planner *pl, pc_action *a, const pc_table *t, const pc_a
 	pc_step *s;
 
 	if (stop_first)
-		pc_vec_push(&a->steps, pc_step_new(PC_STEP_STOP_STATEMENT, dml->st->name, t->name));
-	s = pc_step_new(PC_STEP_RESUME_STATEMENT, dml->st->name, t->name);
+		pc_vec_push(&a->steps, pc_step_new(PC_STEP_STOP_STATEMENT, dml->st->name, pc_plan_phys(pl, t)));
+	s = pc_step_new(PC_STEP_RESUME_STATEMENT, dml->st->name, pc_plan_phys(pl, t));
 	step_pool(pl, s, a);
 	/* The properties replace the statement's as a whole: exactly what a new
 	 * statement would get (a removed property goes away; the carry-over
 	 * property of the first run is no longer needed). */
 	dml_props(pl, t, &s->properties);
-	dml_labels(t, &s->labels);
+	dml_labels(pl, t, &s->labels);
 	pc_vec_push(&a->steps, s);
 }

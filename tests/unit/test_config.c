@@ -257,6 +257,24 @@ static void test_config__target_must_be_local_or_confluent(void **state)
 	assert_string_equal(pc_error_last(), "pipectl.yaml:2: target must be 'local' or 'confluent', not 'aws'");
 }
 
+static void test_config__strategy_is_in_place_or_blue_green(void **state)
+{
+	pc_config *c = NULL;
+	(void)state;
+	assert_int_equal(parse(&c, "prefix: dev\n"), 0);
+	assert_false(c->blue_green);
+	pc_config_free(c);
+	assert_int_equal(parse(&c, "strategy: in-place\n"), 0);
+	assert_false(c->blue_green);
+	pc_config_free(c);
+	assert_int_equal(parse(&c, "prefix: dev\nstrategy: blue-green\n"), 0);
+	assert_true(c->blue_green);
+	assert_string_equal(c->strategy, "blue-green");
+	pc_config_free(c);
+	assert_int_equal(parse(&c, "prefix: dev\nstrategy: bluegreen\n"), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "pipectl.yaml:2: strategy must be 'in-place' or 'blue-green', not 'bluegreen'");
+}
+
 static void test_config__pipelines_must_stay_inside_the_project(void **state)
 {
 	pc_config *c = NULL;
@@ -433,6 +451,7 @@ int main(void)
 		cmocka_unit_test_setup(test_config__env_vars_are_interpolated_and_dollar_dollar_escapes, setup),
 		cmocka_unit_test_setup(test_config__unset_env_var_is_an_error_naming_it, setup),
 		cmocka_unit_test_setup(test_config__target_must_be_local_or_confluent, setup),
+		cmocka_unit_test_setup(test_config__strategy_is_in_place_or_blue_green, setup),
 		cmocka_unit_test_setup(test_config__pipelines_must_stay_inside_the_project, setup),
 		cmocka_unit_test_setup(test_config__pipectl_target_overrides_the_file, setup),
 		cmocka_unit_test_setup(test_config__load_finds_root_file_or_pipectl_config_or_defaults, setup),

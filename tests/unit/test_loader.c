@@ -454,7 +454,18 @@ static void test_loader__table_yaml_errors_and_stateful_override(void **state)
 	put("pipelines/sources/f/sql-scripts/table.yaml", "protect: false\n");
 	put("pipelines/sources/g/sql-scripts/ddl.g.sql", "CREATE TABLE g (id STRING);\n");
 	put("pipelines/sources/g/table.yaml", "protect: [true\n");
+	put("pipelines/sources/h/sql-scripts/ddl.h.sql", "CREATE TABLE h (id STRING);\n");
+	put("pipelines/sources/h/table.yaml", "strategy: blue-green\n");
+	put("pipelines/sources/i/sql-scripts/ddl.i.sql", "CREATE TABLE i (id STRING);\n");
+	put("pipelines/sources/i/table.yaml", "strategy: red-black\n");
 	p = load_tmp();
+	assert_int_equal(pc_project_table(p, "h")->strategy, PC_STRATEGY_BLUE_GREEN);
+	assert_int_equal(pc_project_table(p, "a")->strategy, PC_STRATEGY_DEFAULT);
+	{
+		char *got = all_diags(p);
+		assert_non_null(strstr(got, "pipelines/sources/i/table.yaml:1: 'strategy' must be in-place or blue-green, not 'red-black'\n"));
+		free(got);
+	}
 	{
 		char *got = all_diags(p);
 		const char *want =
@@ -474,7 +485,7 @@ static void test_loader__table_yaml_errors_and_stateful_override(void **state)
 	assert_false(pc_project_table(p, "a")->analyzed_stateful);
 	assert_true(pc_project_table(p, "f")->protect);
 	assert_int_equal(p->n_warnings, 1);
-	assert_int_equal(p->n_errors, 6);
+	assert_int_equal(p->n_errors, 7); /* i: an unknown strategy */
 	pc_project_free(p);
 }
 

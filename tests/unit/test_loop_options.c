@@ -16,7 +16,7 @@ static const char *const envs[] = {
 	"PIPECTL_INTERVAL", "PIPECTL_LISTEN", "PIPECTL_GIT_REF", "PIPECTL_GIT_FETCH", "PIPECTL_ALLOW_DESTRUCTIVE",
 	"PIPECTL_PRUNE", "PIPECTL_SUSPEND", "PIPECTL_SUSPEND_FILE", "PIPECTL_LOG_FORMAT", "PIPECTL_PARALLELISM",
 	"PIPECTL_BACKOFF", "PIPECTL_MAX_BACKOFF", "PIPECTL_DEGRADED_AFTER", "PIPECTL_LOCK_TIMEOUT",
-	"PIPECTL_HISTORY", "PIPECTL_JITTER",
+	"PIPECTL_HISTORY", "PIPECTL_JITTER", "PIPECTL_AUTO_PROMOTE",
 };
 
 static int clear_env(void **state)
@@ -40,6 +40,7 @@ static void test_loop_options__defaults_when_nothing_is_given(void **state)
 	assert_null(o.git_ref);
 	assert_int_equal(o.git_fetch, 0);
 	assert_int_equal(o.allow_destructive, 0);
+	assert_int_equal(o.auto_promote, 0);
 	assert_int_equal(o.prune, 0);
 	assert_int_equal(o.suspend, 0);
 	assert_int_equal(o.json_logs, 0);
@@ -60,9 +61,11 @@ static void test_loop_options__file_then_env_then_flags_win(void **state)
 	pc_kv_set(&file, "reconcile.listen", "0.0.0.0:9090");
 	pc_kv_set(&file, "reconcile.git_ref", "origin/main");
 	pc_kv_set(&file, "reconcile.allow_destructive", "true");
+	pc_kv_set(&file, "reconcile.auto_promote", "true");
 
 	pc_loop_options_unset(&o);
 	assert_int_equal(pc_loop_resolve(&o, &file), 0);
+	assert_int_equal(o.auto_promote, 1);
 	assert_int_equal(o.interval_ms, 5 * 60 * 1000);
 	assert_string_equal(o.listen, "0.0.0.0:9090");
 	assert_string_equal(o.git_ref, "origin/main");
@@ -71,9 +74,11 @@ static void test_loop_options__file_then_env_then_flags_win(void **state)
 	setenv("PIPECTL_INTERVAL", "30s", 1);
 	setenv("PIPECTL_GIT_REF", "origin/release", 1);
 	setenv("PIPECTL_ALLOW_DESTRUCTIVE", "false", 1);
+	setenv("PIPECTL_AUTO_PROMOTE", "false", 1);
 	setenv("PIPECTL_LOG_FORMAT", "json", 1);
 	pc_loop_options_unset(&o);
 	assert_int_equal(pc_loop_resolve(&o, &file), 0);
+	assert_int_equal(o.auto_promote, 0);
 	assert_int_equal(o.interval_ms, 30 * 1000);
 	assert_string_equal(o.git_ref, "origin/release");
 	assert_int_equal(o.allow_destructive, 0);

@@ -197,7 +197,7 @@ static void test_metrics__exposition_has_every_family_with_its_type_and_values(v
 	char *ct = NULL;
 	static const char *const phases[] = { "RUNNING", "FAILED" };
 	static const uint64_t counts[] = { 12, 1 };
-	pc_metrics_gauges g = { 12, 2, 1, 3, 4, phases, counts, 2 };
+	pc_metrics_gauges g = { 12, 2, 1, 3, 4, phases, counts, 2, 5 };
 	uint64_t api[6] = { 1, 0, 40, 0, 2, 5 };
 
 	pc_metrics_cycle(m, "success", 0.3, 1, NULL);
@@ -234,6 +234,8 @@ static void test_metrics__exposition_has_every_family_with_its_type_and_values(v
 	assert_true(sample(&x, "pipectl_tables{state=\"degraded\"}") == 1);
 	assert_true(sample(&x, "pipectl_tables{state=\"held\"}") == 3);
 	assert_true(sample(&x, "pipectl_held_destructive_actions") == 4);
+	assert_string_equal(type_of(&x, "pipectl_tables_green_pending"), "gauge");
+	assert_true(sample(&x, "pipectl_tables_green_pending") == 5);
 	assert_true(sample(&x, "pipectl_statements{phase=\"RUNNING\"}") == 12);
 	assert_true(sample(&x, "pipectl_statements{phase=\"FAILED\"}") == 1);
 	assert_true(sample(&x, "pipectl_api_requests_total{code=\"2xx\"}") == 80);
@@ -272,8 +274,8 @@ static void test_metrics__a_phase_that_disappears_reads_zero(void **state)
 	static const char *const p1[] = { "FAILED" };
 	static const char *const p2[] = { "RUNNING" };
 	static const uint64_t one[] = { 1 };
-	pc_metrics_gauges g1 = { 0, 0, 0, 0, 0, p1, one, 1 };
-	pc_metrics_gauges g2 = { 0, 0, 0, 0, 0, p2, one, 1 };
+	pc_metrics_gauges g1 = { 0, 0, 0, 0, 0, p1, one, 1, 0 };
+	pc_metrics_gauges g2 = { 0, 0, 0, 0, 0, p2, one, 1, 0 };
 
 	pc_metrics_set_gauges(m, &g1);
 	pc_metrics_set_gauges(m, &g2);

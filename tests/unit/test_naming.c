@@ -227,6 +227,111 @@ static void test_naming_table_from_sql__reads_the_table_of_each_kind(void **stat
 	expect_table(NULL, PC_NAME_DDL, NULL);
 }
 
+
+/* ---- blue/green versions ---- */
+
+static void test_naming_physical__v1_is_the_logical_name(void **state)
+{
+	char *a = pc_naming_physical("int_orders", 1);
+	char *b = pc_naming_physical("int_orders", 2);
+	char *c = pc_naming_physical("int_orders", 0);
+	(void)state;
+	assert_string_equal(a, "int_orders");
+	assert_string_equal(b, "int_orders_v2");
+	assert_string_equal(c, "int_orders");
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void test_naming_version_split__only_a_real_suffix(void **state)
+{
+	size_t l;
+	int v;
+	(void)state;
+	assert_int_equal(pc_naming_version_split("int_orders_v2", &l, &v), 1);
+	assert_int_equal(l, strlen("int_orders"));
+	assert_int_equal(v, 2);
+	assert_int_equal(pc_naming_version_split("x_v9999", &l, &v), 1);
+	assert_int_equal(v, 9999);
+	assert_int_equal(l, 1);
+	/* not versions: v1, v0, leading zero, too big, nothing before, no digits, upper V */
+	const char *no[] = { "x_v1", "x_v0", "x_v02", "x_v10000", "_v2", "x_v", "x_V2", "xv2", "x_v2a", "", "v2" };
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		assert_int_equal(pc_naming_version_split(no[i], &l, &v), 0);
+		assert_int_equal(v, 1);
+		assert_int_equal(l, strlen(no[i]));
+	}
+	assert_int_equal(pc_naming_version_split(NULL, NULL, NULL), 0);
+}
+
+static int known_names(void *ctx, const char *name)
+{
+	for (const char *const *p = ctx; *p; p++)
+		if (!strcmp(*p, name))
+			return 1;
+	return 0;
+}
+
+static void test_naming_version_parse__known_logical_names_decide(void **state)
+{
+	const char *known[] = { "orders", "x", "x_v2", "raw_v3", NULL };
+	char *l;
+	int v;
+	(void)state;
+	pc_naming_version_parse("orders_v3", known_names, (void *)known, &l, &v);
+	assert_string_equal(l, "orders");
+	assert_int_equal(v, 3);
+	free(l);
+	/* a desired table literally named x_v2 is itself, version 1 */
+	pc_naming_version_parse("x_v2", known_names, (void *)known, &l, &v);
+	assert_string_equal(l, "x_v2");
+	assert_int_equal(v, 1);
+	free(l);
+	/* and its own green */
+	pc_naming_version_parse("x_v2_v2", known_names, (void *)known, &l, &v);
+	assert_string_equal(l, "x_v2");
+	assert_int_equal(v, 2);
+	free(l);
+	pc_naming_version_parse("raw_v3", known_names, (void *)known, &l, &v);
+	assert_string_equal(l, "raw_v3");
+	assert_int_equal(v, 1);
+	free(l);
+	/* unknown base: the table is its own logical (an orphan) */
+	pc_naming_version_parse("gone_v2", known_names, (void *)known, &l, &v);
+	assert_string_equal(l, "gone_v2");
+	assert_int_equal(v, 1);
+	free(l);
+	/* no project: the syntax alone */
+	pc_naming_version_parse("gone_v2", NULL, NULL, &l, &v);
+	assert_string_equal(l, "gone");
+	assert_int_equal(v, 2);
+	free(l);
+	pc_naming_version_parse("orders", known_names, (void *)known, &l, &v);
+	assert_string_equal(l, "orders");
+	assert_int_equal(v, 1);
+	free(l);
+}
+
+static void test_naming_statement__version_survives_in_the_slug(void **state)
+{
+	char big[200];
+	char *n, *phys;
+	(void)state;
+	n = pc_naming_statement("dev", PC_NAME_DML, "int_orders_v2", FP1, NULL);
+	assert_int_equal(strncmp(n, "dev-pc-dml-int-orders-v2-", 25), 0);
+	free(n);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	phys = pc_naming_physical(big, 12);
+	n = pc_naming_statement("dev", PC_NAME_DML, phys, FP1, NULL);
+	assert_true(pc_naming_valid(n));
+	assert_true(strlen(n) <= PC_NAME_MAX);
+	assert_non_null(strstr(n, "-v12-"));
+	free(n);
+	free(phys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +348,10 @@ int main(void)
 		cmocka_unit_test(test_naming_is_managed__by_name_pattern_or_label_under_prefix),
 		cmocka_unit_test(test_name_kind__round_trips),
 		cmocka_unit_test(test_naming_table_from_sql__reads_the_table_of_each_kind),
+		cmocka_unit_test(test_naming_physical__v1_is_the_logical_name),
+		cmocka_unit_test(test_naming_version_split__only_a_real_suffix),
+		cmocka_unit_test(test_naming_version_parse__known_logical_names_decide),
+		cmocka_unit_test(test_naming_statement__version_survives_in_the_slug),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@ static void test_plan_dml_only__rebuild_becomes_restart_with_warning(void **stat
 {
 	(void)state;
 	pc_table *src, *mid, *leaf;
-	pc_plan_options opt = { NULL, 0, 1, 0, 0, NULL, 0 };
+	pc_plan_options opt = { NULL, 0, 1, 0, 0, NULL, 0, 0 };
 	chain(&src, &mid, &leaf);
 	stateful(mid, "GROUP BY", 2);
 	deployed(src, "RUNNING");
@@ -36,7 +36,7 @@ static void test_plan_force__rebuilds_only_selected_and_cascades(void **state)
 	(void)state;
 	pc_table *src, *mid, *leaf;
 	const char *sel[] = { "mid" };
-	pc_plan_options opt = { sel, 1, 0, 1, 0, NULL, 0 };
+	pc_plan_options opt = { sel, 1, 0, 1, 0, NULL, 0, 0 };
 	chain(&src, &mid, &leaf);
 	deployed(src, "RUNNING");
 	deployed(mid, "RUNNING");
@@ -130,7 +130,7 @@ static void test_plan_select__each_form(void **state)
 	(void)state;
 	diamond_deployed();
 	const char *one[] = { "b" };
-	pc_plan_options o = { one, 1, 0, 0, 0, NULL, 0 };
+	pc_plan_options o = { one, 1, 0, 0, 0, NULL, 0, 0 };
 	plan_ok(&o);
 	assert_int_equal(n_actions(), 1);
 	assert_int_equal(kind_of("b"), PC_ACT_NOOP);
@@ -178,7 +178,7 @@ static void test_plan_select__unknown_table_is_a_usage_error(void **state)
 	(void)state;
 	diamond_deployed();
 	const char *bad[] = { "+nope" };
-	pc_plan_options o = { bad, 1, 0, 0, 0, NULL, 0 };
+	pc_plan_options o = { bad, 1, 0, 0, 0, NULL, 0, 0 };
 	assert_int_equal(plan_with(&o), PC_EUSAGE);
 	assert_non_null(strstr(pc_error_last(), "no table 'nope'"));
 	const char *badp[] = { "product:zzz" };
@@ -192,7 +192,7 @@ static void test_plan_select__absent_or_stopped_ancestors_are_brought_in(void **
 	(void)state;
 	pc_table *src, *mid, *leaf;
 	const char *sel[] = { "leaf" };
-	pc_plan_options opt = { sel, 1, 0, 0, 0, NULL, 0 };
+	pc_plan_options opt = { sel, 1, 0, 0, 0, NULL, 0, 0 };
 	chain(&src, &mid, &leaf);
 	topic("src");
 	ddl_stmt(src);
@@ -241,7 +241,7 @@ static void test_plan_prune__orphan_reported_without_prune(void **state)
 static void test_plan_prune__orphan_dropped_with_prune(void **state)
 {
 	(void)state;
-	pc_plan_options opt = { NULL, 0, 0, 0, 1, NULL, 0 };
+	pc_plan_options opt = { NULL, 0, 0, 0, 1, NULL, 0, 0 };
 	table("kept", "sources", NULL, 0);
 	topic("kept");
 	orphan_running("gone", "kept");
@@ -258,7 +258,7 @@ static void test_plan_prune__orphan_dropped_with_prune(void **state)
 static void test_plan_prune__orphan_still_read_is_an_error(void **state)
 {
 	(void)state;
-	pc_plan_options opt = { NULL, 0, 0, 0, 1, NULL, 0 };
+	pc_plan_options opt = { NULL, 0, 0, 0, 1, NULL, 0, 0 };
 	pc_table *t = table("reader", "facts", NULL, 1);
 	pc_vec_push(&t->external_parents, pc_strdup("gone"));
 	orphan_running("gone", "x");
@@ -271,7 +271,7 @@ static void test_plan_prune__orphan_still_read_is_an_error(void **state)
 static void test_plan_prune__protected_orphan_is_an_error(void **state)
 {
 	(void)state;
-	pc_plan_options opt = { NULL, 0, 0, 0, 1, NULL, 0 };
+	pc_plan_options opt = { NULL, 0, 0, 0, 1, NULL, 0, 0 };
 	orphan_running("gone", "x");
 	pc_kv_set(&((pc_statement *)F->stmts.items[F->stmts.len - 1])->labels, PC_LABEL_PROTECT, "true");
 	assert_int_equal(plan_with(&opt), PC_EINVALID);
@@ -281,7 +281,7 @@ static void test_plan_prune__protected_orphan_is_an_error(void **state)
 static void test_plan_prune__readers_are_dropped_first(void **state)
 {
 	(void)state;
-	pc_plan_options opt = { NULL, 0, 0, 0, 1, NULL, 0 };
+	pc_plan_options opt = { NULL, 0, 0, 0, 1, NULL, 0, 0 };
 	orphan_running("o_src", "ext");
 	orphan_running("o_sink", "o_src");
 	plan_ok(&opt);
@@ -297,7 +297,7 @@ static void test_plan_pool__resolution_order(void **state)
 {
 	(void)state;
 	pc_table *t = table("orders", "sources", NULL, 1);
-	pc_plan_options opt = { NULL, 0, 0, 0, 0, "lfcp-flag", 0 };
+	pc_plan_options opt = { NULL, 0, 0, 0, 0, "lfcp-flag", 0, 0 };
 
 	/* nothing anywhere: the provider's default */
 	plan_ok(NULL);
@@ -346,7 +346,7 @@ static void test_plan_pool__flag_does_not_move_running_statements(void **state)
 {
 	(void)state;
 	pc_table *t = table("orders", "sources", NULL, 1);
-	pc_plan_options opt = { NULL, 0, 0, 0, 0, "lfcp-flag", 0 };
+	pc_plan_options opt = { NULL, 0, 0, 0, 0, "lfcp-flag", 0, 0 };
 	deployed(t, "RUNNING");
 	plan_ok(&opt);
 	assert_int_equal(kind_of("orders"), PC_ACT_NOOP);

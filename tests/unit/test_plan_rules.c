@@ -175,7 +175,7 @@ static void test_plan_rule__cascade_reaches_unselected_descendants(void **state)
 	(void)state;
 	pc_table *src, *mid, *leaf;
 	const char *sel[] = { "mid" };
-	pc_plan_options opt = { sel, 1, 0, 0, 0, NULL, 0 };
+	pc_plan_options opt = { sel, 1, 0, 0, 0, NULL, 0, 0 };
 	chain(&src, &mid, &leaf);
 	stateful(mid, "GROUP BY", 2);
 	deployed(src, "RUNNING");
@@ -300,7 +300,7 @@ static void test_plan_rule__rebuild_of_unchanged_dml_gets_a_fresh_name(void **st
 	pc_table *t = table("orders", "sources", NULL, 1);
 	pc_statement *st = deployed(t, "RUNNING");
 	const char *sel[] = { "orders" };
-	pc_plan_options opt = { sel, 1, 0, 1, 0, NULL, 0 };
+	pc_plan_options opt = { sel, 1, 0, 1, 0, NULL, 0, 0 };
 	plan_ok(&opt);
 	assert_int_equal(kind_of("orders"), PC_ACT_REBUILD);
 	assert_string_equal(act_of("orders")->reason, "--force");

@@ -752,6 +752,94 @@ static void test_sql_rename__bad_sql_is_an_error(void **state)
 	pc_buf_dispose(&b);
 }
 
+
+static char *rename_many(const char *sql, const char *const *from, const char *const *to, size_t n)
+{
+	pc_buf b = PC_BUF_INIT;
+	assert_int_equal(pc_sql_rename_tables(&b, sql, strlen(sql), from, to, n), 0);
+	return pc_buf_detach(&b);
+}
+
+#define EXPECT_RENAME_MANY(sql, want)                                                              \
+	do {                                                                                       \
+		char *got_ = rename_many(sql, FROM, TO, sizeof(FROM) / sizeof(FROM[0]));           \
+		assert_string_equal(got_, want);                                                   \
+		free(got_);                                                                        \
+	} while (0)
+
+/* The green of a blue/green plan: the created table, its target and every green parent at once. */
+static void test_sql_rename_many__every_table_position_in_one_pass(void **state)
+{
+	static const char *const FROM[] = { "int_orders", "fct_orders", "rates" };
+	static const char *const TO[] = { "int_orders_v2", "fct_orders_v2", "rates_v3" };
+	(void)state;
+	/* created table and INSERT target */
+	EXPECT_RENAME_MANY("CREATE TABLE fct_orders (id INT, PRIMARY KEY (id) NOT ENFORCED)",
+			   "CREATE TABLE fct_orders_v2 (id INT, PRIMARY KEY (id) NOT ENFORCED)");
+	/* FROM, JOIN, temporal join, TVF; the unchanged table `customers` stays */
+	EXPECT_RENAME_MANY("INSERT INTO fct_orders\n"
+			   "SELECT o.id, r.rate, c.name FROM int_orders AS o\n"
+			   "JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.cur = r.cur\n"
+			   "LEFT JOIN customers c ON c.id = o.cid",
+			   "INSERT INTO fct_orders_v2\n"
+			   "SELECT o.id, r.rate, c.name FROM int_orders_v2 AS o\n"
+			   "JOIN rates_v3 FOR SYSTEM_TIME AS OF o.ts AS r ON o.cur = r.cur\n"
+			   "LEFT JOIN customers c ON c.id = o.cid");
+	EXPECT_RENAME_MANY("INSERT INTO fct_orders SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE int_orders, "
+			   "DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end",
+			   "INSERT INTO fct_orders_v2 SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE int_orders_v2, "
+			   "DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end");
+	/* statement sets: both inserts and their reads */
+	EXPECT_RENAME_MANY("EXECUTE STATEMENT SET BEGIN\n"
+			   "INSERT INTO fct_orders SELECT * FROM int_orders;\n"
+			   "INSERT INTO audit SELECT * FROM rates;\n"
+			   "END;",
+			   "EXECUTE STATEMENT SET BEGIN\n"
+			   "INSERT INTO fct_orders_v2 SELECT * FROM int_orders_v2;\n"
+			   "INSERT INTO audit SELECT * FROM rates_v3;\n"
+			   "END;");
+	/* a CTE body reads the table; the CTE's own name is not a table */
+	EXPECT_RENAME_MANY("INSERT INTO fct_orders WITH recent AS (SELECT * FROM int_orders WHERE ts > 0) "
+			   "SELECT * FROM recent UNION ALL SELECT * FROM (SELECT * FROM rates) s",
+			   "INSERT INTO fct_orders_v2 WITH recent AS (SELECT * FROM int_orders_v2 WHERE ts > 0) "
+			   "SELECT * FROM recent UNION ALL SELECT * FROM (SELECT * FROM rates_v3) s");
+}
+
+static void test_sql_rename_many__traps_are_left_alone(void **state)
+{
+	static const char *const FROM[] = { "int_orders", "rates" };
+	static const char *const TO[] = { "int_orders_v2", "rates_v2" };
+	(void)state;
+	/* a column named like a table, a string literal, a comment, an alias named like a table */
+	EXPECT_RENAME_MANY("INSERT INTO out_t /* from int_orders */ SELECT x.int_orders, 'int_orders' AS rates, "
+			   "`rates` FROM src AS x -- reads rates\n",
+			   "INSERT INTO out_t /* from int_orders */ SELECT x.int_orders, 'int_orders' AS rates, "
+			   "`rates` FROM src AS x -- reads rates\n");
+	/* a CTE shadowing a table name: its references are the CTE, not the table */
+	EXPECT_RENAME_MANY("INSERT INTO out_t WITH int_orders AS (SELECT * FROM rates) SELECT * FROM int_orders",
+			   "INSERT INTO out_t WITH int_orders AS (SELECT * FROM rates_v2) SELECT * FROM int_orders");
+	/* backticked and qualified references keep their quoting and their catalog/database */
+	EXPECT_RENAME_MANY("INSERT INTO out_t SELECT * FROM `cat`.`db`.`int_orders` JOIN cat.db.rates ON TRUE",
+			   "INSERT INTO out_t SELECT * FROM `cat`.`db`.`int_orders_v2` JOIN cat.db.rates_v2 ON TRUE");
+	/* an unaliased table's column qualifier follows it; a qualifier of another table does not */
+	EXPECT_RENAME_MANY("INSERT INTO out_t SELECT int_orders.id, x.rates FROM int_orders JOIN x ON int_orders.k = x.k",
+			   "INSERT INTO out_t SELECT int_orders_v2.id, x.rates FROM int_orders_v2 JOIN x ON int_orders_v2.k = x.k");
+	/* a table whose name only starts like one renamed is another table */
+	EXPECT_RENAME_MANY("INSERT INTO out_t SELECT * FROM int_orders_archive", "INSERT INTO out_t SELECT * FROM int_orders_archive");
+}
+
+static void test_sql_rename_many__no_pair_copies_and_empty_name_is_refused(void **state)
+{
+	pc_buf b = PC_BUF_INIT;
+	const char *from[] = { "a", "" };
+	const char *to[] = { "a_v2", "b" };
+	(void)state;
+	assert_int_equal(pc_sql_rename_tables(&b, "SELECT * FROM a", 15, from, to, 0), 0);
+	assert_string_equal(b.ptr, "SELECT * FROM a");
+	assert_int_equal(pc_sql_rename_tables(&b, "SELECT * FROM a", 15, from, to, 2), PC_EINVALID);
+	pc_buf_dispose(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -775,6 +863,9 @@ int main(void)
 		cmocka_unit_test(test_sql_stmt__views_create_and_read),
 		cmocka_unit_test(test_sql_stmt__insert_values_reads_nothing),
 		cmocka_unit_test(test_sql_stmt__statement_set_execute_form),
+		cmocka_unit_test(test_sql_rename_many__every_table_position_in_one_pass),
+		cmocka_unit_test(test_sql_rename_many__traps_are_left_alone),
+		cmocka_unit_test(test_sql_rename_many__no_pair_copies_and_empty_name_is_refused),
 		cmocka_unit_test(test_sql_stmt__statement_set_client_form),
 		cmocka_unit_test(test_sql_stmt__other_kinds),
 		cmocka_unit_test(test_sql_stmt__split_keeps_lines_and_skips_empty_statements),

@@ -1,0 +1,1 @@
+INSERT INTO fct_orders WITH int_orders AS (SELECT * FROM rates) SELECT o.id, 'int_orders', x.int_orders FROM `cat`.`db`.int_orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.k = r.k JOIN int_orders ON int_orders.k = o.k, TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) -- int_orders
