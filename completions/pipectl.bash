@@ -52,7 +52,7 @@ _pipectl() {
 	reconcile) opts='--interval --once --listen --git-ref --git-fetch --allow-destructive --auto-promote --prune --suspend --suspend-file --log-format --parallelism --backoff --max-backoff --degraded-after --jitter --lock-timeout --lock-ttl --help' ;;
 	history) opts='--json --limit --help' ;;
 	unlock) opts='--force --leader --help' ;;
-	emulator) opts='--listen --state --project --cluster-id --api-key --api-secret --ddl-ms --pending-ms --produce-rate --latency-ms --fail-rate --throttle-rate --seed --fail-statement --expire-completed-s --expire-terminal-s --topic-linger-ms --topic-linger-hidden --carry-timeout-s --fail-pool --forbid-deleted --redirect-first --lenient --hang-path --max-requests --exit-after --help' ;;
+	emulator) opts='--listen --state --project --cluster-id --api-key --api-secret --ddl-ms --pending-ms --produce-rate --latency-ms --fail-rate --throttle-rate --seed --fail-statement --expire-completed-s --expire-terminal-s --topic-linger-ms --topic-linger-hidden --carry-timeout-s --fail-pool --forbid-deleted --redirect-first --lenient --hang-path --hold --max-requests --exit-after --help' ;;
 	*) opts= ;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -292,6 +292,8 @@ const pc_command pc_commands[] = {
 	  "  --lenient LIST           old lenient behaviours, by name: labels-update, labels-prefix,\n"
 	  "                           create-stopped, stop-any, properties-update, all\n"
 	  "  --hang-path REGEX        never answer requests whose path matches\n"
+	  "  --hold REGEX             statements whose name or SQL matches stay PENDING/STOPPING\n"
+	  "                           until released (POST /emulator/v1/environments/ENV/release)\n"
 	  "  --max-requests N         exit after N requests (test safety stop)\n"
 	  "  --exit-after S           exit after S seconds (test safety stop)\n" },
 	{ NULL, NULL, NULL, NULL },

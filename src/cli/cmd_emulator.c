@@ -48,7 +48,7 @@ static const char *const value_opts[] = {
 	"--hang-path", "--ddl-ms", "--pending-ms", "--latency-ms", "--expire-completed-s",
 	"--max-requests", "--exit-after", "--seed", "--fail-rate", "--throttle-rate", "--produce-rate",
 	"--project", "--expire-terminal-s", "--topic-linger-ms", "--carry-timeout-s", "--lenient", "--fail-pool",
-	"--redirect-first",
+	"--redirect-first", "--hold",
 };
 
 /* The option of value_opts at the current argument: its name (value in a->value), or NULL; *missing when its value is. */
@@ -122,6 +122,8 @@ int pc_cmd_emulator(const pc_cli *cli, int argc, char **argv)
 			o.hang_path = val;
 		else if (strcmp(a, "--fail-pool") == 0)
 			o.sim.fail_pool = val;
+		else if (strcmp(a, "--hold") == 0)
+			o.sim.hold = val;
 		else if (strcmp(a, "--redirect-first") == 0)
 			o.redirect_host = val;
 		else if (strcmp(a, "--lenient") == 0) {

@@ -364,7 +364,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	} else if (n >= 2 && kafka && strcmp(seg[1], "v3") == 0) {
 		ret = pc_emu_route_kafka(&r, rq, seg, n);
 	} else if (n >= 2 && emu && strcmp(seg[1], "v1") == 0) {
-		ret = pc_emu_route_emulator(&r, seg, n);
+		ret = pc_emu_route_emulator(&r, rq, seg, n);
 	} else {
 		ret = send_any_error(c, kafka, 404, "no such resource", NULL, NULL);
 	}

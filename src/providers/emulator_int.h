@@ -61,7 +61,7 @@ const char *pc_emu_jstr(json_t *o, const char *k);
 int pc_emu_route_sql(route *r, const req_ctx *rq, char **seg, int n);
 int pc_emu_route_pools(route *r, const req_ctx *rq, char **seg, int n);
 int pc_emu_route_kafka(route *r, const req_ctx *rq, char **seg, int n);
-int pc_emu_route_emulator(route *r, char **seg, int n);
+int pc_emu_route_emulator(route *r, const req_ctx *rq, char **seg, int n);
 
 /* Cached per statement until its resource_version changes. */
 void pc_emu_statement_json(pc_buf *b, const char *base, pc_sim_stmt *st, int64_t now);

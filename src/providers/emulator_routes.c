@@ -454,10 +454,48 @@ done:
 
 /* ---- /emulator/v1 ---- */
 
-int pc_emu_route_emulator(route *r, char **seg, int n)
+/*
+ * Holds (sim_hold.c): GET …/environments/{env}/hold; POST …/hold {"regex"};
+ * POST …/release {"name"} or {"regex"} or {}. Each answers the env's holds.
+ */
+static int route_hold(route *r, const req_ctx *rq, const char *env, const char *what)
+{
+	pc_buf b = PC_BUF_INIT;
+	json_t *body = NULL;
+	int rc = 0, ret;
+	const char *name = NULL, *regex = NULL;
+
+	if (strcmp(r->method, "POST") == 0) {
+		if (rq->body.len > 0) {
+			if ((rc = object_body(r, rq, &body, &ret)) != 0)
+				return ret;
+			name = pc_emu_jstr(body, "name");
+			regex = pc_emu_jstr(body, "regex");
+		}
+	} else if (strcmp(r->method, "GET") != 0 || strcmp(what, "hold") != 0) {
+		return pc_emu_send_error(r->c, 405, NULL, "method not allowed", NULL, NULL);
+	}
+	pthread_mutex_lock(&r->e->mu);
+	if (strcmp(r->method, "POST") == 0 && strcmp(what, "hold") == 0)
+		rc = regex ? pc_sim_hold(r->e->sim, r->now, env, regex)
+			   : pc_error_set(PC_EINVALID, "a hold needs \"regex\"");
+	else if (strcmp(r->method, "POST") == 0)
+		rc = pc_sim_release(r->e->sim, r->now, env, name, regex);
+	if (rc == 0)
+		rc = pc_sim_holds_json(r->e->sim, r->now, env, &b);
+	pthread_mutex_unlock(&r->e->mu);
+	ret = rc ? pc_emu_send_sim_error(r->c, rc) : pc_emu_send(r->c, 200, &b, NULL, NULL, NULL);
+	json_decref(body);
+	pc_buf_dispose(&b);
+	return ret;
+}
+
+int pc_emu_route_emulator(route *r, const req_ctx *rq, char **seg, int n)
 {
 	pc_buf b = PC_BUF_INIT;
 	int rc = 0, ret;
+	if (n == 5 && strcmp(seg[2], "environments") == 0 && (strcmp(seg[4], "hold") == 0 || strcmp(seg[4], "release") == 0))
+		return route_hold(r, rq, seg[3], seg[4]);
 	if (strcmp(r->method, "GET") != 0)
 		return pc_emu_send_error(r->c, 405, NULL, "method not allowed", NULL, NULL);
 	pthread_mutex_lock(&r->e->mu);

@@ -90,6 +90,7 @@ static pc_sim_event heap_pop(pc_sim *s)
 
 void pc_sim__schedule(pc_sim *s, pc_sim_stmt *st, int64_t due)
 {
+	st->held = 0; /* a new transition: the holds decide again when it is due */
 	st->due_ms = due;
 	pc_sim__heap_push(s, due, st->id);
 }
@@ -277,6 +278,13 @@ void pc_sim__advance_stmt(pc_sim *s, pc_sim_stmt *st, int64_t t)
 
 static void process(pc_sim *s, pc_sim_stmt *st, int64_t t)
 {
+	if ((st->phase == PC_SIM_PENDING || st->phase == PC_SIM_STOPPING) && pc_sim__held(s, st)) {
+		/* held (sim_hold.c): a release schedules it again; due_ms stays, so a
+		   reloaded state decides again with its own holds */
+		st->held = 1;
+		return;
+	}
+	st->held = 0;
 	st->due_ms = 0;
 	switch (st->phase) {
 	case PC_SIM_PENDING:

@@ -116,6 +116,8 @@ typedef struct pc_sim_stmt {
 	int64_t as_of_ms;           /* consumption computed up to here (RUNNING) */
 	int64_t ended_ms;           /* COMPLETED/FAILED/STOPPED at, 0 = not ended */
 	int64_t wait_since_ms;      /* carry-over wait began (fails after carry_timeout_ms) */
+	int held;                   /* its transition came due while a hold matched: waits for a release */
+	int released;               /* released by name: never held again (not saved) */
 	pc_vec inputs;              /* pc_sim_input * */
 	pc_vec outputs;             /* pc_sim_output * */
 	pc_kvlist latest_offsets;   /* filled when STOPPED */
@@ -191,6 +193,7 @@ typedef struct pc_sim_options {
 	int forbid_deleted;         /* a deleted statement answers 403 (PC_EAUTH), not 404 */
 	int linger_hidden;          /* a lingering topic is no longer listed or found (its name still taken) */
 	unsigned lenient;           /* PC_SIM_LENIENT_* */
+	const char *hold;           /* PCRE2: matching statements stay PENDING/STOPPING until released (sim_hold.c) */
 } pc_sim_options;
 
 typedef struct pc_sim_env {
@@ -219,6 +222,7 @@ typedef struct pc_sim {
 	pc_map by_id;               /* "%llu" id -> pc_sim_stmt * (live) */
 	pc_vec lingering;           /* pc_sim_topic * dropped, not yet gone */
 	void *fail_pool_re;         /* pcre2_code * */
+	pc_vec holds;               /* pc_sim_hold_rule *: test-only holds (sim_hold.c), never saved */
 	pc_sim_event *heap;
 	size_t heap_len, heap_cap;
 	uint64_t next_id;
@@ -311,6 +315,40 @@ int pc_sim_find_pool(pc_sim *s, int64_t now, const char *id, pc_sim_pool **out);
 int pc_sim_create_pool(pc_sim *s, int64_t now, const char *env, const char *display_name,
 		       const char *cloud, const char *region, int max_cfu, pc_sim_pool **out);
 
+/* ---- holds (sim_hold.c): a test-only control, not Confluent behaviour ---- */
+
+/*
+ * A hold keeps the statements whose name or SQL matches a PCRE2 pattern in
+ * their transitional phase (PENDING: DDL or DML not started; STOPPING) for as
+ * long as it is in place: their due transition waits for a release, which
+ * makes it happen at once. A test can thus interrupt a command in a phase
+ * that no timing can guarantee. A dropped table's topic whose name matches a
+ * hold (of any environment) lingers until the hold goes. Holds are not saved;
+ * a held statement's due transition is, so a restarted simulation decides
+ * again with its own holds.
+ */
+typedef struct pc_sim_hold_rule {
+	char *env;                  /* NULL: every environment (--hold) */
+	char *pattern;
+	void *re;                   /* pcre2_code * */
+} pc_sim_hold_rule;
+
+/* Add a hold for env (NULL: every environment). A bad pattern: PC_EINVALID. */
+int pc_sim_hold(pc_sim *s, int64_t now, const char *env, const char *pattern);
+/*
+ * Lift holds of env. name given: that statement is released (it goes on, and
+ * is never held again; PC_ENOTFOUND when it does not exist); else pattern
+ * given: the holds with that exact pattern applying to env go (PC_ENOTFOUND
+ * when none); neither: every hold applying to env goes, --hold's included.
+ * Held statements that no longer match go on at now.
+ */
+int pc_sim_release(pc_sim *s, int64_t now, const char *env, const char *name, const char *pattern);
+/*
+ * {"holds":["pattern",…],"held":["name",…],"held_topics":["topic",…]}: the holds applying
+ * to env, its held statements by name, the dropped topics kept lingering past their time.
+ */
+int pc_sim_holds_json(pc_sim *s, int64_t now, const char *env, pc_buf *out);
+
 /* ---- persistence (sim_json.c) ---- */
 
 /* The whole state as JSON. */
@@ -343,5 +381,10 @@ void pc_sim__pool_free(void *p);
 void pc_sim__env_free(void *e);
 void pc_sim__writers_free(void *w);
 void pc_sim__exception_free(void *x);
+/* A hold matches st (its transition waits). */
+int pc_sim__held(const pc_sim *s, const pc_sim_stmt *st);
+/* A hold (of any environment: topics are the cluster's) matches the topic's name: a dropped one lingers. */
+int pc_sim__topic_held(const pc_sim *s, const char *topic);
+void pc_sim__holds_free(pc_sim *s);
 
 #endif

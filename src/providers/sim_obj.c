@@ -238,6 +238,13 @@ int pc_sim_new(pc_sim **out, const pc_sim_options *opt)
 	s->opt.fail_pool = NULL;
 	if (o.fail_pool && *o.fail_pool && (rc = compile_re(o.fail_pool, "--fail-pool", &s->fail_pool_re)) != 0)
 		goto done;
+	s->opt.hold = NULL;
+	if (o.hold && *o.hold && pc_sim_hold(s, 0, NULL, o.hold) != 0) {
+		char *why = pc_strdup(pc_error_last());
+		rc = pc_error_set(PC_EUSAGE, "--hold: %s", why);
+		free(why);
+		goto done;
+	}
 	pc_sim__reset(s);
 	*out = s;
 	s = NULL;
@@ -251,6 +258,7 @@ void pc_sim_free(pc_sim *s)
 	if (!s)
 		return;
 	dispose_world(s);
+	pc_sim__holds_free(s);
 	if (s->fail_re)
 		pcre2_code_free(s->fail_re);
 	if (s->fail_pool_re)

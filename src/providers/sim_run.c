@@ -159,8 +159,8 @@ void pc_sim__purge_lingering(pc_sim *s, int64_t t)
 {
 	for (size_t i = 0; i < s->lingering.len;) {
 		pc_sim_topic *tp = s->lingering.items[i];
-		if (tp->gone_ms > t) {
-			i++;
+		if (tp->gone_ms > t || pc_sim__topic_held(s, tp->name)) {
+			i++; /* a held one lingers until released (sim_hold.c) */
 			continue;
 		}
 		pc_vec_remove(&s->lingering, i);

@@ -87,3 +87,53 @@ live_dmls() {
 
 topics() { curl -sf "$EMU_URL/kafka/v3/clusters/lkc-local/topics" | jq -r '.data[].topic_name' | sort; }
 has_topic() { topics | grep -qx "$1"; }
+
+# Holds (docs/emulator.md, "Holds"): a statement whose name or SQL matches a hold stays PENDING
+# or STOPPING, whatever the clock, until released. A test interrupts pipectl in that phase
+# (a kill, a signal, a short --action-timeout) and lets it go on when it chooses: no time window.
+# `start_emulator --hold REGEX` holds from the start; these act on the running emulator.
+EMU_ADMIN() { echo "$EMU_URL/emulator/v1/environments/$ENV_ID"; }
+# hold REGEX
+hold() {
+	curl -sf -X POST -H 'Content-Type: application/json' --data-binary "$(jq -nc --arg r "$1" '{regex: $r}')" \
+		"$(EMU_ADMIN)/hold" >/dev/null || fail "hold '$1' failed"
+}
+# release [NAME]: that statement goes on (and is never held again); without NAME every hold goes
+release() {
+	local body='{}'
+	[ -z "${1-}" ] || body=$(jq -nc --arg n "$1" '{name: $n}')
+	curl -sf -X POST -H 'Content-Type: application/json' --data-binary "$body" "$(EMU_ADMIN)/release" >/dev/null ||
+		fail "release ${1:-of every hold} failed"
+}
+# held_names: the statements whose transition came due and waits for a release, one a line
+held_names() { curl -sf "$(EMU_ADMIN)/hold" | jq -r '.held[]'; }
+# is_held NAME / any_held
+is_held() { held_names | grep -qx -- "$1"; }
+any_held() { [ -n "$(held_names)" ]; }
+
+# exited PID: the process is gone (or a zombie not yet waited for)
+exited() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null || true)
+	[ -z "$st" ] || [ "${st:0:1}" = Z ]
+}
+
+planned_or_gone() { grep -q -- "$1" "$T/out" || exited "$2"; }
+
+# rerun_then_release TEXT [APPLY OPTIONS...]: a rerun that must plan while the held statements
+# are still held: apply in the background; once its output shows TEXT (the plan is printed, and
+# flushed with the first step, before it acts) every hold is released; it must then exit 0.
+rerun_then_release() {
+	local want=$1 pid rc=0
+	shift
+	"$PIPECTL" -C "$P" apply --auto-approve "$@" >"$T/out" 2>&1 &
+	pid=$!
+	wait_until 60 planned_or_gone "$want" "$pid" || true
+	grep -q -- "$want" "$T/out" || {
+		kill "$pid" 2>/dev/null || true
+		fail "the rerun did not plan '$want': $(cat "$T/out")"
+	}
+	release
+	wait "$pid" || rc=$?
+	[ "$rc" = 0 ] || fail "the rerun exited $rc: $(tail -5 "$T/out")"
+}

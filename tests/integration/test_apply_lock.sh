@@ -7,10 +7,13 @@
 #   without waiting for its 5-minute TTL;
 # - `pipectl unlock` refuses a live holder, says whose it was, ends a dead one.
 # The emulator answers 403 for deleted statements (--forbid-deleted), as Confluent may.
+# The apply that must still hold the lock while the test acts on it keeps it because its DML
+# statements are held PENDING by the emulator (`hold`, emulator_lib.sh) until the test
+# releases them: no time window that a slow machine could close.
 set -euo pipefail
 source "$(dirname "$0")/apply_lib.sh"
 
-start_emulator --ddl-ms 400 --pending-ms 1500 --forbid-deleted
+start_emulator --ddl-ms 100 --pending-ms 150 --forbid-deleted --hold 'INSERT INTO'
 write_project
 
 lock_sql() { curl -sf "$(API)/statements/it-pipectl-lock" | jq -r '.spec.statement'; }
@@ -36,10 +39,15 @@ grep -q "error: locked by apply run $run_id on host .* (pid $first, running) sin
 run 3 unlock
 grep -q "held by apply run $run_id" "$T/out" || fail "unlock did not name the live holder: $(cat "$T/out")"
 
-# wait for it: the second one starts once the first is done
-run 0 apply --auto-approve --lock-timeout 60s
-grep -q "waiting up to 1m00s" "$T/out" || fail "the waiting apply did not say it waits"
+# wait for it: the second one starts once the first is done (released once it waits)
+"$PIPECTL" -C "$P" apply --auto-approve --lock-timeout 60s >"$T/out" 2>&1 &
+second=$!
+BG_PIDS+=("$second")
+wait_until 30 grep -q "waiting up to 1m00s" "$T/out" || fail "the waiting apply did not say it waits: $(cat "$T/out")"
+kill -0 "$first" || fail "the first apply ended while its DMLs were held"
+release
 wait "$first" || fail "first apply failed: $(tail -5 "$T/first.out")"
+wait "$second" || fail "the waiting apply failed: $(tail -5 "$T/out")"
 grep -q "Apply complete: 7 done" "$T/first.out" || fail "first apply did not complete"
 grep -q "No changes" "$T/out" || fail "second apply did not see the first one's work"
 statements | jq -e 'map(select(.name | startswith("it-pipectl-lock"))) | length == 0' >/dev/null ||
@@ -49,12 +57,15 @@ statements | jq -e 'map(select(.name | startswith("it-pipectl-lock"))) | length 
 kill_during_apply() {
 	table intermediates orders int_orders "CREATE TABLE int_orders (id INT, amount INT);" \
 		"INSERT INTO int_orders SELECT id, amount FROM src_orders WHERE amount > $1;"
+	hold 'INSERT INTO'
 	"$PIPECTL" -C "$P" apply --auto-approve >"$T/bg.out" 2>&1 &
 	victim=$!
 	wait_until 10 bash -c "curl -sf '$(API)/statements/it-pipectl-lock' | grep -q 'pid=$victim '" ||
 		fail "the apply never took the lock"
 	kill -9 "$victim"
 	wait "$victim" 2>/dev/null || true
+	grep -q "Apply complete" "$T/bg.out" && fail "the apply ended before the kill"
+	release
 	curl -sf "$(API)/statements/it-pipectl-lock" >/dev/null || fail "the killed apply left no lock"
 }
 
@@ -72,6 +83,7 @@ grep -q "no lock: nobody holds 'it-pipectl-leader'" "$T/out" || fail "unlock --l
 # --force ends a live holder's lock (the holder finds out at its next heartbeat) and says whose
 table intermediates orders int_orders "CREATE TABLE int_orders (id INT, amount INT);" \
 	"INSERT INTO int_orders SELECT id, amount FROM src_orders WHERE amount > 6;"
+hold 'INSERT INTO'
 "$PIPECTL" -C "$P" apply --auto-approve >"$T/bg.out" 2>&1 &
 holder=$!
 BG_PIDS+=("$holder")
@@ -79,6 +91,7 @@ wait_until 10 bash -c "curl -sf '$(API)/statements/it-pipectl-lock' | grep -q 'p
 run 0 unlock --force
 grep -q "released the lock 'it-pipectl-lock' of apply run .* (pid $holder, running) since .* (forced)" "$T/out" ||
 	fail "unlock --force did not say whose lock it ended: $(cat "$T/out")"
+release
 wait "$holder" || true
 statements | jq -e 'map(select(.name | startswith("it-pipectl-lock"))) | length == 0' >/dev/null ||
 	fail "unlock --force or the holder's release left lock statements: $(statements | jq -c '[.[].name]')"

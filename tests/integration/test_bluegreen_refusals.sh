@@ -36,9 +36,11 @@ run 64 rollback nosuchtable --auto-approve
 grep -q "no table 'nosuchtable' in the project" "$T/out" || fail "unknown table: $(cat "$T/out")"
 
 # --- a green that stays PENDING: promote waits for RUNNING
-start_emulator --pending-ms 600000
+# (every DML is held PENDING, emulator_lib.sh `hold`: the timeout only bounds how long the
+# run takes to create the green's DML, so it is long enough for a loaded machine)
+start_emulator --hold 'INSERT INTO'
 change_totals 1
-run 1 apply --blue-green --auto-approve --action-timeout 1s
+run 1 apply --blue-green --auto-approve --action-timeout 4s
 [ "$(versions_of fct_totals)" = "fct_totals:blue fct_totals_v2:green" ] || fail "no green: $(versions_of fct_totals)"
 refused "cannot promote 'fct_totals': its green 'fct_totals_v2' is PENDING" promote fct_totals+ --auto-approve
 run 0 rollback fct_totals+ --auto-approve

@@ -311,6 +311,84 @@ expect_code 204 "delete topic k"
 req GET "$KL/k"
 expect_code 200 "a deleted topic lingers"
 
+# ---- holds (not Confluent's API): a matching statement stays PENDING or STOPPING, whatever
+# the clock, until released; then its transition happens at once
+start_emulator hold --ddl-ms 50 --pending-ms 50 --hold 'DROP TABLE'
+BH="$URL_hold/sql/v1/organizations/o/environments/env-h/statements"
+EH="$URL_hold/emulator/v1/environments/env-h"
+# wait_held NAME: its transition came due and is held (a deadline, not a count)
+wait_held() {
+	local deadline=$((SECONDS + 30))
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		req GET "$EH/hold"
+		[ "$CODE" = 200 ] && python3 -c "import json,sys; sys.exit(0 if '$1' in json.load(open('$TMP/body'))['held'] else 1)" && return 0
+		sleep 0.1
+	done
+	fail "$1 was never held: $(cat "$TMP/body")"
+}
+for t in hs hd hx; do
+	req POST "$BH" '{"name":"ddl-'$t'","spec":{"statement":"CREATE TABLE '$t' (id INT)"}}'
+	wait_phase "$BH/ddl-$t" COMPLETED
+done
+req POST "$BH" '{"name":"drop-hx","spec":{"statement":"DROP TABLE hx"}}'
+wait_held drop-hx
+req GET "$BH/drop-hx"
+jcheck 'j["status"]["phase"]=="PENDING"' "a DDL held by --hold"
+req GET "$URL_hold/kafka/v3/clusters/lkc-local/topics/hx"
+expect_code 200 "the held DROP has not dropped its topic"
+req POST "$EH/hold" '{"regex":"WHERE id > 1"}'
+expect_code 200 "hold at run time"
+jcheck 'j=={"holds":["DROP TABLE","WHERE id > 1"],"held":["drop-hx"],"held_topics":[]}' "the holds of the environment"
+req POST "$BH" '{"name":"dml-h","spec":{"statement":"INSERT INTO hd SELECT id FROM hs WHERE id > 1"}}'
+wait_held dml-h
+req GET "$BH/dml-h"
+jcheck 'j["status"]["phase"]=="PENDING"' "a DML held by a run-time hold"
+req POST "$EH/release" '{"name":"dml-h"}'
+expect_code 200 "release one statement"
+req GET "$BH/dml-h"
+jcheck 'j["status"]["phase"]=="RUNNING"' "a released statement goes on at once"
+req POST "$BH" '{"name":"dml-h2","spec":{"statement":"INSERT INTO hd SELECT id FROM hs WHERE id > 1"}}'
+wait_held dml-h2
+req PATCH "$BH/dml-h" '[{"op":"replace","path":"/spec/stopped","value":true}]'
+expect_code 200 "stop dml-h"
+wait_phase "$BH/dml-h" STOPPED # released by name: for good
+req PATCH "$BH/dml-h2" '[{"op":"replace","path":"/spec/stopped","value":true}]'
+expect_code 200 "stop the held dml-h2"
+req GET "$BH/dml-h2"
+jcheck 'j["status"]["phase"]=="STOPPED"' "a held DML that never started stops at once"
+req POST "$EH/release" '{"regex":"WHERE id > 1"}'
+expect_code 200 "release a run-time hold"
+jcheck 'j=={"holds":["DROP TABLE"],"held":["drop-hx"],"held_topics":[]}' "one hold left"
+req POST "$BH" '{"name":"dml-h3","spec":{"statement":"INSERT INTO hd SELECT id FROM hs WHERE id > 3"}}'
+wait_phase "$BH/dml-h3" RUNNING
+req POST "$EH/hold" '{"regex":"dml-h3"}'
+req PATCH "$BH/dml-h3" '[{"op":"replace","path":"/spec/stopped","value":true}]'
+wait_held dml-h3
+req GET "$BH/dml-h3"
+jcheck 'j["status"]["phase"]=="STOPPING"' "a stop held"
+req POST "$EH/release" ''
+expect_code 200 "release everything"
+jcheck 'j=={"holds":[],"held":[],"held_topics":[]}' "nothing held"
+req GET "$BH/dml-h3"
+jcheck 'j["status"]["phase"]=="STOPPED" and j["status"]["latest_offsets"]' "the held stop completes at once"
+req GET "$BH/drop-hx"
+jcheck 'j["status"]["phase"]=="COMPLETED"' "the held DROP completes at once"
+req POST "$EH/hold" '{}'
+expect_code 400 "a hold without a regex"
+req POST "$EH/hold" '{"regex":"("}'
+expect_code 400 "a bad regex"
+jcheck '"invalid hold regex" in j["errors"][0]["detail"]' "the bad regex is named"
+req POST "$EH/release" '{"name":"nope"}'
+expect_code 404 "release of an unknown statement"
+req POST "$EH/release" '{"regex":"nope"}'
+expect_code 404 "release of an unknown hold"
+req DELETE "$EH/hold"
+expect_code 405 "DELETE hold"
+if "$PIPECTL" emulator --listen 127.0.0.1:0 --hold '(' >"$TMP/hold.out" 2>"$TMP/hold.err"; then
+	fail "a bad --hold was accepted"
+fi
+grep -q -- "--hold: invalid hold regex" "$TMP/hold.err" || fail "unclear --hold error: $(cat "$TMP/hold.err")"
+
 # ---- options: 403 for deleted statements, 307 on first contact, lenient names
 start_emulator strictopts --ddl-ms 50 --forbid-deleted --redirect-first self
 BO="$URL_strictopts/sql/v1/organizations/o/environments/env-o/statements"

@@ -77,11 +77,14 @@ grep -q "No changes" "$T/out" || fail "not converged after the rebuild"
 table sources extra src_extra "CREATE TABLE src_extra (k INT);"
 run 0 apply --auto-approve
 table sources extra src_extra "CREATE TABLE src_extra (k INT, v STRING);"
-start_emulator --ddl-ms 2500
-run 1 apply --auto-approve --action-timeout 1s
+# the DROP is held PENDING (no time window): the run times out on it, and the rerun plans
+# while it is still PENDING; it is released once the rerun has planned. A rerun that raced it
+# would issue a DROP of its own (held too, then run on the release: two DROPs).
+start_emulator --hold 'DROP TABLE IF EXISTS `src_extra`'
+run 1 apply --auto-approve --action-timeout 4s
 [ "$(statements | jq -r '.[] | select(.spec.statement | test("^DROP TABLE IF EXISTS `src_extra`")) | .status.phase')" = PENDING ] ||
 	fail "no DROP of src_extra left PENDING"
-run 0 apply --auto-approve
+rerun_then_release "DROP statement '.*' of an interrupted run is still PENDING: wait for it"
 [ "$(drops_of src_extra)" = 1 ] || fail "the rerun raced the pending DROP: $(drops_of src_extra) DROP statements"
 has_topic src_extra || fail "src_extra is gone after the rerun"
 statements | jq -e '[.[] | select(.spec.statement | test("CREATE TABLE src_extra \\(k INT, v STRING\\)")) | .status.phase] == ["COMPLETED"]' >/dev/null ||

@@ -30,14 +30,18 @@ write_project
 run 0 apply --auto-approve
 
 # --- item 1: timed out after the old statement stopped, before it was deleted
+# (the new statement is held PENDING, so the run times out there whatever the machine's
+# speed: the timeout only bounds how long the run takes to reach that phase)
 old=$(dml_name int_users)
-start_emulator --pending-ms 2500
+start_emulator --hold 'uid > 1\b'
 users_dml 1
-run 1 apply --auto-approve --action-timeout 1s
+run 1 apply --auto-approve --action-timeout 4s
 new=$(statements | jq -r --arg o "$old" '.[] | select(.metadata.labels["user.confluent.io/pipectl-table-name"] == "int_users"
 	and .metadata.labels["user.confluent.io/pipectl-kind"] == "dml" and .name != $o) | .name')
 [ -n "$new" ] || fail "the replacement was not created"
 [ "$(phase_of "$old")" = STOPPED ] || fail "old statement is $(phase_of "$old"), expected STOPPED"
+is_held "$new" || fail "the replacement '$new' is not the held one"
+release
 wait_until 20 bash -c "[ \"\$(curl -sf '$(API)/statements/$new' | jq -r .status.phase)\" = RUNNING ]" ||
 	fail "the replacement never ran"
 start_emulator
@@ -51,36 +55,35 @@ run 0 apply --auto-approve
 grep -q "No changes" "$T/out" || fail "not converged"
 
 # --- a rerun at once: the old one STOPPED, the new one still PENDING on it (found by the
-# fault-injection test, seed 1081): the old one is deleted only once the new one runs
-# (the new one stays PENDING 6 s after the old one stops: the window the rerun must plan in,
-# wide enough for a loaded machine; 2.5 s was missed once under the full suite)
+# fault-injection test, seed 1081): the old one is deleted only once the new one runs.
+# The new one is held PENDING until the rerun has planned (no time window: a rerun that
+# planned after it ran would not say "finishing"); the bug deletes the old one first, and
+# the held new one then FAILS on its release (its carry-over source is gone).
 old=$new
-start_emulator --pending-ms 6000
+start_emulator --hold 'uid > 11\b'
 users_dml 11
-run 1 apply --auto-approve --action-timeout 1s
+run 1 apply --auto-approve --action-timeout 4s
 new=$(statements | jq -r --arg o "$old" '.[] | select(.metadata.labels["user.confluent.io/pipectl-table-name"] == "int_users"
 	and .metadata.labels["user.confluent.io/pipectl-kind"] == "dml" and .name != $o) | .name')
 [ "$(phase_of "$old")" = STOPPED ] && [ "$(phase_of "$new")" = PENDING ] ||
 	fail "expected the old one STOPPED and the new one PENDING: $(phase_of "$old") $(phase_of "$new")"
-run 0 apply --auto-approve
-grep -q "finishing an interrupted replacement" "$T/out" || fail "the rerun did not finish the replacement"
+rerun_then_release "finishing an interrupted replacement"
 [ "$(dml_of int_users)" = "$new RUNNING" ] || fail "int_users DMLs after the rerun: $(dml_of int_users)"
 [ "$(statements | jq '[.[] | select(.status.phase == "FAILED")] | length')" = 0 ] || fail "a statement FAILED"
 exact_handover "$old" "$new" src_users
 start_emulator
 
 # --- item 12: timed out with the old one STOPPING and the new one PENDING on it
-# (the old one stays STOPPING 6 s: the window the rerun must plan in, as above)
+# (the old one is held STOPPING until the rerun has planned, as above)
 old=$new
-start_emulator --ddl-ms 6000
+start_emulator --hold "^$old\$"
 users_dml 2
-run 1 apply --auto-approve --action-timeout 1s
+run 1 apply --auto-approve --action-timeout 4s
 [ "$(phase_of "$old")" = STOPPING ] || fail "old statement is $(phase_of "$old"), expected STOPPING"
 new=$(statements | jq -r --arg o "$old" '.[] | select(.metadata.labels["user.confluent.io/pipectl-table-name"] == "int_users"
 	and .metadata.labels["user.confluent.io/pipectl-kind"] == "dml" and .name != $o) | .name')
 [ "$(phase_of "$new")" = PENDING ] || fail "new statement is $(phase_of "$new"), expected PENDING"
-run 0 apply --auto-approve
-grep -q "finishing an interrupted replacement" "$T/out" || fail "the rerun did not finish the replacement"
+rerun_then_release "finishing an interrupted replacement"
 exists "$old" && fail "old statement still there"
 [ "$(dml_of int_users)" = "$new RUNNING" ] || fail "int_users DMLs after the rerun: $(dml_of int_users)"
 [ "$(statements | jq '[.[] | select(.status.phase == "FAILED")] | length')" = 0 ] || fail "a statement FAILED"
