@@ -9,6 +9,7 @@
 #include "sim.h"
 
 #define NAME_MAX_LEN 100
+/* spec.statement's maxLength in Confluent's sql/v1 API (characters, counted as code points) */
 #define SQL_MAX_LEN 131072
 #define DEFAULT_POOL "lfcp-local"
 #define CARRY_PROP "sql.tables.initial-offset-from"

@@ -40,6 +40,15 @@ static int valid_name(const char *n)
 	return 1;
 }
 
+/* Characters (code points) of UTF-8 text: every byte that does not continue a sequence. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 static void make_uid(pc_sim *s, pc_sim_stmt *st)
 {
 	uint64_t x = st->id * 0x9E3779B97F4A7C15ULL ^ (uint64_t)st->created_ms;
@@ -96,7 +105,7 @@ int pc_sim_create_statement(pc_sim *s, int64_t now, const char *org, const char 
 				    req->name, NAME_MAX_LEN);
 	if (!req->sql || !*req->sql)
 		return pc_error_set(PC_EINVALID, "spec.statement is required");
-	if (strlen(req->sql) > SQL_MAX_LEN)
+	if (utf8_chars(req->sql) > SQL_MAX_LEN)
 		return pc_error_set(PC_EINVALID, "spec.statement is longer than %d characters", SQL_MAX_LEN);
 	if ((rc = check_labels(s, req->labels)) != 0)
 		return rc;

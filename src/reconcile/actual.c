@@ -52,6 +52,7 @@ void pc_actual_free(pc_actual *a)
 	pc_map_dispose(&a->by_table, NULL);
 	pc_map_dispose(&a->props, NULL);
 	pc_vec_dispose(&a->journals, pc_journal_free);
+	pc_vec_dispose(&a->journal_leftovers, free);
 	pc_map_dispose(&a->journal_names, free);
 	pc_map_dispose(&a->journal_actions, NULL);
 	pc_map_dispose(&a->journal_tables, vec_free);
@@ -257,10 +258,14 @@ static char *journal_key(pc_name_kind kind, const char *table, const char *fp)
 	return pc_sprintf("%s\t%s\t%s", pc_name_kind_str(kind), table ? table : "", fp ? fp : "");
 }
 
-/* Read every journal statement, newest first; the newest journal wins a name or a table. */
+/*
+ * Read every journal statement, newest first, and join the parts of each run
+ * (journal.h); the newest journal wins a name or a table. The parts of a run
+ * not all present are left over: that run started no action.
+ */
 static void load_journals(pc_actual *a)
 {
-	pc_vec js = PC_VEC_INIT;
+	pc_vec js = PC_VEC_INIT, parts = PC_VEC_INIT;
 	size_t i, k;
 
 	for (i = 0; i < a->stmts.len; i++) {
@@ -278,7 +283,16 @@ static void load_journals(pc_actual *a)
 			pc_error_clear();
 			continue;
 		}
-		pc_vec_push(&a->journals, j);
+		pc_vec_push(&parts, j);
+	}
+	pc_vec_dispose(&js, NULL);
+	if (pc_journal_join(&parts, &a->journals, &a->journal_leftovers) != 0) {
+		if (!a->journal_error)
+			a->journal_error = pc_strdup(pc_error_last());
+		pc_error_clear();
+	}
+	for (i = 0; i < a->journals.len; i++) {
+		const pc_journal *j = a->journals.items[i];
 		for (k = 0; k < j->names.len; k++) {
 			const pc_journal_name *n = j->names.items[k];
 			char *key = journal_key(n->kind, n->table, n->fp);
@@ -298,7 +312,6 @@ static void load_journals(pc_actual *a)
 				pc_map_put(&a->journal_actions, ja->table, ja);
 		}
 	}
-	pc_vec_dispose(&js, NULL);
 }
 
 const char *pc_actual_journal_name(const pc_actual *a, pc_name_kind kind, const char *table, const char *fp)

@@ -91,7 +91,8 @@ typedef struct pc_actual {
 	pc_map props;           /* while building: each property's one copy (actual.c) */
 	char fingerprint[33];   /* hash of sorted (statement name, phase, resource_version, fps) and topic names */
 	/* Journals of runs that did not finish (journal.h): */
-	pc_vec journals;        /* pc_journal *, owned, newest first */
+	pc_vec journals;        /* pc_journal *, owned, newest first: the runs whose parts are all present */
+	pc_vec journal_leftovers; /* char *, owned: parts of runs not all present (they started no action) */
 	pc_map journal_names;   /* "kind\ttable\tfp" -> statement name (borrowed; the newest journal wins) */
 	pc_map journal_actions; /* table -> pc_journal_action * (borrowed; the newest journal wins) */
 	pc_map journal_tables;  /* table -> pc_vec * (owned) of every pc_journal_name * for it (borrowed) */

@@ -830,7 +830,7 @@ int pc_apply_run(pc_apply_result **out, pc_provider *p, const pc_plan *plan, con
 	pc_apply_exec ex;
 	pthread_t *threads = NULL;
 	size_t nthreads = 0;
-	char *journal = NULL;
+	pc_vec journal = PC_VEC_INIT;
 	int64_t t0 = pc_mono_ms();
 	int rc;
 
@@ -858,12 +858,12 @@ done:
 	if (rc == 0) {
 		count(ex.r);
 		if (pc_apply_settled(ex.r))
-			pc_apply_journal_finish(p, plan, journal);
+			pc_apply_journal_finish(p, plan, &journal);
 		ex.r->duration_ms = pc_mono_ms() - t0;
 		*out = ex.r;
 	} else {
 		pc_apply_result_free(ex.r);
 	}
-	free(journal);
+	pc_vec_dispose(&journal, free);
 	return rc;
 }

@@ -70,12 +70,13 @@ int pc_apply_step_undo_replace(pc_step_ctx *c, char **done);
 /* ---- the journal of the run (apply_journal.c, journal.h) ---- */
 
 /*
- * Create the journal statement of plan (nothing when every action is a
- * noop). *name (owned) is its name, NULL when none was needed.
+ * Create the journal statements of plan, every part (nothing when every
+ * action is a noop), their names pushed to *names (char *, owned). On
+ * failure none is left and *names is empty.
  */
-int pc_apply_journal_write(pc_provider *p, const pc_plan *plan, char **name);
-/* Every action done: delete the run's journal and the journals the plan finished (best effort). */
-void pc_apply_journal_finish(pc_provider *p, const pc_plan *plan, const char *own);
+int pc_apply_journal_write(pc_provider *p, const pc_plan *plan, pc_vec *names);
+/* Every action done: delete the run's journal parts (own) and the journals the plan finished (best effort). */
+void pc_apply_journal_finish(pc_provider *p, const pc_plan *plan, const pc_vec *own);
 
 /* A step context for env (res, action NULL for setup steps), its deadline from now. */
 void pc_step_ctx_init(pc_step_ctx *c, const pc_step_env *env, pc_action_result *res, const pc_action *action);

@@ -341,8 +341,13 @@ static void record_options(pc_plan *plan, const pc_project *proj, const pc_actua
 	plan->prune = opt->prune;
 	plan->blue_green = opt->blue_green;
 	plan->compute_pool = pc_strdup(opt->compute_pool);
-	for (i = 0; i < act->journals.len; i++)
-		pc_vec_push(&plan->journals, pc_strdup(((const pc_journal *)act->journals.items[i])->statement));
+	for (i = 0; i < act->journals.len; i++) {
+		const pc_journal *j = act->journals.items[i];
+		for (size_t k = 0; k < j->statements.len; k++)
+			pc_vec_push(&plan->journals, pc_strdup(j->statements.items[k]));
+	}
+	for (i = 0; i < act->journal_leftovers.len; i++)
+		pc_vec_push(&plan->journals, pc_strdup(act->journal_leftovers.items[i]));
 }
 
 void pc_plan_tree_fingerprint(const pc_project *proj, char out[33])
@@ -473,7 +478,12 @@ int pc_plan_compute(pc_plan **out, const pc_project *proj, const pc_actual *act,
 	}
 	for (i = 0; i < act->journals.len; i++)
 		pc_plan_warn(&pl, "an interrupted run left journal '%s': this plan finishes its work",
-			     ((const pc_journal *)act->journals.items[i])->statement);
+			     ((const pc_journal *)act->journals.items[i])->run);
+	for (i = 0; i < act->journal_leftovers.len; i++)
+		pc_plan_warn(&pl,
+			     "journal statement '%s' is part of a journal whose other parts are missing: that run "
+			     "started no action; deleted when this plan's run ends",
+			     (const char *)act->journal_leftovers.items[i]);
 	if ((rc = pc_versions_build(&pl.versions, act, proj)) < 0 ||
 	    (rc = pc_select(&pl.selected, proj, opt->selectors, opt->n_selectors)) < 0)
 		goto done;

@@ -62,17 +62,20 @@ YAML
 
 API() { echo "$EMU_URL/sql/v1/organizations/$ORG/environments/$ENV_ID"; }
 
-# Every statement (all pages) as a JSON array.
+# Every statement (all pages) as a JSON array (gathered in a file: a large
+# list does not fit one command line).
 statements() {
-	local url="$(API)/statements?page_size=100" all='[]' page next
+	local url="$(API)/statements?page_size=100" page next acc
+	acc=$(mktemp "$T/stmts.XXXXXX")
 	while :; do
 		page=$(curl -sf "$url") || fail "GET $url failed"
-		all=$(jq -c --argjson a "$all" '$a + .data' <<<"$page")
+		jq -c '.data[]' <<<"$page" >>"$acc"
 		next=$(jq -r '.metadata.next // ""' <<<"$page")
 		[ -n "$next" ] || break
 		url=$next
 	done
-	echo "$all"
+	jq -cs '.' "$acc"
+	rm -f "$acc"
 }
 
 # The live (not STOPPED/COMPLETED/FAILED) managed DMLs writing TABLE: "name phase" lines.

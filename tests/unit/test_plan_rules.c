@@ -432,8 +432,12 @@ static void journal_of_create(const pc_table *t, const char *ddl, const char *dm
 	pc_journal_add_action(j, t->name, "create", dml);
 	pc_journal_add_name(j, PC_NAME_DDL, t->name, t->ddl_fingerprint, ddl);
 	pc_journal_add_name(j, PC_NAME_DML, t->name, fp, dml);
-	st = stmt("dev-pc-journal-0000000a", "COMPLETED");
-	st->sql = pc_journal_sql(j);
+	st = stmt("dev-pc-journal-0000000a-1-of-1", "COMPLETED");
+	pc_vec sqls = PC_VEC_INIT;
+	assert_int_equal(pc_journal_sql_parts(&sqls, j, "dev-pc-journal-0000000a", PC_JOURNAL_PART_MAX), 0);
+	assert_int_equal(sqls.len, 1);
+	st->sql = sqls.items[0];
+	pc_vec_dispose(&sqls, NULL);
 	pc_journal_free(j);
 }
 
@@ -631,6 +635,81 @@ static void test_plan_journal__a_failed_statement_is_never_adopted(void **state)
 	}
 }
 
+/*
+ * The journal of an interrupted create of t written in small parts (several),
+ * each a statement; with keep_last 0 its last part is not there. The count.
+ */
+static size_t journal_parts_of_create(const pc_table *t, const char *ddl, const char *dml, int keep_last)
+{
+	char fp[33];
+	pc_journal *j = pc_journal_new("dev-pc-journal-0000000c", "2026-01-01T00:00:00Z");
+	pc_vec sqls = PC_VEC_INIT;
+	size_t n;
+	pc_table_dml_fp(t, fp);
+	pc_journal_add_action(j, t->name, "create", dml);
+	pc_journal_add_name(j, PC_NAME_DDL, t->name, t->ddl_fingerprint, ddl);
+	pc_journal_add_name(j, PC_NAME_DML, t->name, fp, dml);
+	assert_int_equal(pc_journal_sql_parts(&sqls, j, "dev-pc-journal-0000000c", 300), 0);
+	n = sqls.len;
+	assert_true(n >= 2);
+	for (size_t i = 0; i < n; i++) {
+		char *name = pc_journal_part_name("dev-pc-journal-0000000c", (int)i + 1, (int)n);
+		if (keep_last || i + 1 < n)
+			stmt(name, "COMPLETED")->sql = sqls.items[i];
+		else
+			free(sqls.items[i]);
+		free(name);
+	}
+	pc_vec_dispose(&sqls, NULL);
+	pc_journal_free(j);
+	return n;
+}
+
+static void test_plan_journal__a_journal_in_parts_is_read_whole(void **state)
+{
+	(void)state;
+	char fp[33];
+	pc_table *t = table("orders", "sources", NULL, 1);
+	pc_statement *ddl;
+	char *dml;
+	size_t n;
+	topic("orders");
+	ddl = ddl_stmt(t);
+	pc_table_dml_fp(t, fp);
+	dml = pc_naming_statement("dev", PC_NAME_DML, t->name, fp, "7");
+	n = journal_parts_of_create(t, ddl->name, dml, 1);
+	plan_ok(NULL);
+	assert_int_equal(kind_of("orders"), PC_ACT_CREATE);
+	assert_non_null(strstr(act_of("orders")->reason, "finishing the create of an interrupted run"));
+	assert_string_equal(step("orders", 1)->statement, dml);
+	assert_true(has_warning("an interrupted run left journal 'dev-pc-journal-0000000c'"));
+	/* a successful apply deletes every part */
+	assert_int_equal(F->plan->journals.len, n);
+	free(dml);
+}
+
+static void test_plan_journal__a_journal_missing_a_part_is_not_read_and_is_deleted(void **state)
+{
+	(void)state;
+	char fp[33];
+	pc_table *t = table("orders", "sources", NULL, 1);
+	pc_statement *ddl;
+	char *dml;
+	size_t n;
+	topic("orders");
+	ddl = ddl_stmt(t);
+	pc_table_dml_fp(t, fp);
+	dml = pc_naming_statement("dev", PC_NAME_DML, t->name, fp, "7");
+	n = journal_parts_of_create(t, ddl->name, dml, 0);
+	plan_ok(NULL);
+	/* that run started no action: nothing of it is adopted, the plan is the one without a journal */
+	assert_int_equal(kind_of("orders"), PC_ACT_REBUILD);
+	assert_false(has_warning("an interrupted run left journal"));
+	assert_true(has_warning("is part of a journal whose other parts are missing: that run started no action"));
+	assert_int_equal(F->plan->journals.len, n - 1);
+	free(dml);
+}
+
 static void test_plan_journal__an_unreadable_journal_stops_the_plan(void **state)
 {
 	(void)state;
@@ -680,6 +759,8 @@ int main(void)
 		T(test_plan_journal__without_it_a_missing_dml_rebuilds),
 		T(test_plan_journal__a_failed_statement_is_never_adopted),
 		T(test_plan_journal__an_unreadable_journal_stops_the_plan),
+		T(test_plan_journal__a_journal_in_parts_is_read_whole),
+		T(test_plan_journal__a_journal_missing_a_part_is_not_read_and_is_deleted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

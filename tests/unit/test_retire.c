@@ -277,14 +277,19 @@ static void test_plan_file_command(void **state)
 static void journal(const char *seed, const char *action_table, const char *action_kind, const char *const *names,
 		    size_t n)
 {
-	char *name = pc_journal_make_name("dev", seed);
+	char *name = pc_journal_make_name("dev", seed), *part = pc_journal_part_name(name, 1, 1);
 	pc_journal *j = pc_journal_new(name, "2026-01-01T00:00:00Z");
-	pc_statement *st = stmt(name, "COMPLETED");
+	pc_statement *st = stmt(part, "COMPLETED");
+	pc_vec sqls = PC_VEC_INIT;
 	pc_journal_add_action(j, action_table, action_kind, NULL);
 	for (size_t i = 0; i + 1 < n; i += 2)
 		pc_journal_add_name(j, PC_NAME_DDL, names[i], "", names[i + 1]);
-	st->sql = pc_journal_sql(j);
+	assert_int_equal(pc_journal_sql_parts(&sqls, j, name, PC_JOURNAL_PART_MAX), 0);
+	assert_int_equal(sqls.len, 1);
+	st->sql = sqls.items[0];
+	pc_vec_dispose(&sqls, NULL);
 	pc_journal_free(j);
+	free(part);
 	free(name);
 }
 

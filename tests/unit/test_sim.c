@@ -429,6 +429,33 @@ static void test_sim_create__duplicate_and_invalid_names_are_refused(void **stat
 	pc_sim_free(s);
 }
 
+/* Confluent's spec.statement maxLength is 131072 characters: counted as characters, not bytes. */
+static void test_sim_create__sql_longer_than_131072_characters_is_refused(void **state)
+{
+	pc_sim *s = new_sim(NULL, 0);
+	pc_sim_stmt_req r = { 0 };
+	pc_sim_stmt *st;
+	const char *pre = "SHOW TABLES /* ", *post = " */";
+	size_t fill = 131072 - strlen(pre) - strlen(post), len = strlen(pre) + 2 * fill + strlen(post);
+	char *sql = malloc(len + 2);
+	(void)state;
+	/* 131072 characters, twice as many bytes ('é' is two in UTF-8): accepted */
+	strcpy(sql, pre);
+	for (size_t i = 0; i < fill; i++)
+		memcpy(sql + strlen(pre) + 2 * i, "\xc3\xa9", 2);
+	strcpy(sql + strlen(pre) + 2 * fill, post);
+	create(s, T0, "wide", sql, NULL);
+	/* one character more: refused */
+	memmove(sql + 1, sql, len + 1);
+	sql[0] = ' ';
+	r.name = "wider";
+	r.sql = sql;
+	assert_int_equal(pc_sim_create_statement(s, T0, "org", ENV, &r, &st), PC_EINVALID);
+	assert_string_equal(pc_error_last(), "spec.statement is longer than 131072 characters");
+	free(sql);
+	pc_sim_free(s);
+}
+
 static void test_sim_fail_statement__matching_sql_fails_with_an_exception(void **state)
 {
 	pc_sim *s = new_sim("FROM\\s+src", 0);
@@ -528,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_sim_update__stale_resource_version_conflicts),
 		cmocka_unit_test(test_sim_update__pool_changes_only_while_stopped),
 		cmocka_unit_test(test_sim_create__duplicate_and_invalid_names_are_refused),
+		cmocka_unit_test(test_sim_create__sql_longer_than_131072_characters_is_refused),
 		cmocka_unit_test(test_sim_fail_statement__matching_sql_fails_with_an_exception),
 		cmocka_unit_test(test_sim_expiry__completed_statements_go_away_after_n_seconds),
 		cmocka_unit_test(test_sim_list__pages_in_name_order_without_gaps),

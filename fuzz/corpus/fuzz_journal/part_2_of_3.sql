@@ -1,0 +1,1 @@
+SHOW TABLES /* pipectl-journal {"a":[{"a":"create","d":"dev-pc-dml-t-00000001","t":"t"},{"a":"drop","t":"u \/* *\/"}],"at":"2026-01-01T00:00:00Z","n":[{"f":"0123456789abcdef0123456789abcdef","k":"ddl","s":"dev-pc-ddl-t-00000002","t":"t"},{"k":"drop","s":"dev-pc-drop-u-00000003","t":"u \/* *\/"}],"p":2,"pn":3,"run":"dev-pc-journal-0123abcd","v":2} */
