@@ -557,7 +557,13 @@ static void test_plan_journal__a_child_rebuilt_over_the_runs_new_parent_is_not_r
 	pc_journal_add_name(j, PC_NAME_DDL, "mid", mid->ddl_fingerprint, ddl->name);
 	pc_journal_add_name(j, PC_NAME_DML, "mid", fp, mid_dml);
 	pc_journal_add_action(j, "leaf", "rebuild", leaf_dml->name);
-	stmt("dev-pc-journal-0000000c", "COMPLETED")->sql = pc_journal_sql(j);
+	{
+		pc_vec sqls = PC_VEC_INIT;
+		assert_int_equal(pc_journal_sql_parts(&sqls, j, "dev-pc-journal-0000000c", PC_JOURNAL_PART_MAX), 0);
+		assert_int_equal(sqls.len, 1);
+		stmt("dev-pc-journal-0000000c-1-of-1", "COMPLETED")->sql = sqls.items[0];
+		pc_vec_dispose(&sqls, NULL);
+	}
 	pc_journal_free(j);
 	plan_ok(NULL);
 	assert_int_equal(kind_of("mid"), PC_ACT_REBUILD);
