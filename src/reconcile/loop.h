@@ -26,7 +26,7 @@
  *     process on this host is gone).
  * The caller owns the process: it installs the signal handlers, seeds
  * random() (the interval's jitter) and says where log lines go. Its stop
- * flag (SIGTERM/SIGINT) at 1: the actions already started finish, the lock
+ * flag (SIGTERM/SIGINT) at 1: the parts already running finish, the lock
  * is released, pc_loop_run returns 0; at 2 the waits are abandoned too.
  * Its reload flag (SIGHUP): configuration reloaded before the next cycle.
  */
