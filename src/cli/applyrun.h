@@ -94,4 +94,11 @@ int pc_run_confirm_execute(pc_run *run, const pc_plan *plan, const pc_run_opts *
 int pc_run_retire(const pc_cli *cli, const pc_command *self, pc_retire_kind kind, const pc_run_opts *ro,
 		  const pc_vec *sels, int plan_only, const char *out_path);
 
+/*
+ * The whole of `promote` or `rollback` (name, kind) from its arguments:
+ * SELECTOR... [--plan-only] [--out FILE] and apply's options, then
+ * pc_run_retire(). Returns the exit status (PC_EXIT_USAGE on bad arguments).
+ */
+int pc_run_retire_main(const pc_cli *cli, const char *name, pc_retire_kind kind, int argc, char **argv);
+
 #endif

@@ -29,7 +29,8 @@ def code_opts(files):
         s |= set(LIT.findall(open(os.path.join(src, "src", f)).read()))
     return s
 for c in cmds:
-    files = ["cli/cmd_%s.c" % c] + (["cli/applyrun.c"] if c in ("apply", "destroy", "promote", "rollback") else [])
+    files = ["cli/cmd_%s.c" % c] + (["cli/applyrun.c"] if c in ("apply", "destroy", "promote", "rollback") else []) \
+        + (["cli/retirerun.c"] if c in ("promote", "rollback") else [])
     code = code_opts(files) - {"-h", "--help"}
     helptext = subprocess.run([pipectl, c, "--help"], capture_output=True, text=True).stdout
     shown = set(OPT.findall(option_lines(helptext))) - {"-C", "--config"}
