@@ -64,6 +64,14 @@ else
 	echo "skip: groff not installed: the man page is not rendered"
 fi
 
+# ---- the defaults --help states are the code's
+par=$(sed -n 's/^#define PC_APPLY_PARALLELISM_DEFAULT \([0-9]*\).*/\1/p' "$S/src/reconcile/apply.h")
+[ -n "$par" ] || fail "PC_APPLY_PARALLELISM_DEFAULT not found in src/reconcile/apply.h"
+for c in apply destroy promote rollback; do
+	line=$("$PIPECTL" "$c" --help | grep -- '--parallelism N ')
+	case "$line" in *"(default $par)"*) ;; *) fail "$c --help: '$line' does not say the default $par" ;; esac
+done
+
 # ---- bash completion
 complete_words() { # complete_words WORD... : COMPREPLY for the last word, one per line
 	bash -c '
